@@ -1,0 +1,124 @@
+"""Settings: the only reader of os.environ and .env."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///codev.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it and says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str | None
+    slack_signing_secret: str | None
+    slack_app_token: str | None
+    slack_api_url: str
+    database_url: str
+    port: int
+    clock_speed: float
+    log_level: str
+
+    def require_slack(self, *, socket_mode: bool) -> None:
+        """Check the tokens a running bot needs; raise ConfigError naming the first one missing."""
+        if not self.slack_bot_token:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from your Slack app's "
+                "'OAuth & Permissions' page into .env, or run 'codev demo' to try codev without Slack."
+            )
+        if not self.slack_bot_token.startswith("xoxb-"):
+            raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-'.")
+        if socket_mode:
+            if not self.slack_app_token:
+                raise ConfigError(
+                    "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-…) with the "
+                    "connections:write scope, from your app's 'Basic Information' page."
+                )
+            if not self.slack_app_token.startswith("xapp-"):
+                raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with 'xapp-'.")
+        elif not self.slack_signing_secret:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set: HTTP mode needs the Signing Secret from your Slack app's "
+                "'Basic Information' page."
+            )
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
+    """Read settings from the environment, with .env filling gaps (real environment variables win)."""
+    values: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def text(name: str) -> str | None:
+        value = values.get(name, "").strip()
+        return value or None
+
+    return Settings(
+        slack_bot_token=text("SLACK_BOT_TOKEN"),
+        slack_signing_secret=text("SLACK_SIGNING_SECRET"),
+        slack_app_token=text("SLACK_APP_TOKEN"),
+        slack_api_url=_api_url(text("SLACK_API_URL") or SLACK_DEFAULT_API_URL),
+        database_url=_database_url(text("DATABASE_URL") or DEFAULT_DATABASE_URL),
+        port=_port(text("PORT") or "3000"),
+        clock_speed=_clock_speed(text("CODEV_CLOCK_SPEED") or "1"),
+        log_level=_log_level(text("LOG_LEVEL") or "INFO"),
+    )
+
+
+def _api_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(f"SLACK_API_URL must be an http(s) URL such as {SLACK_DEFAULT_API_URL}, got {value!r}.")
+    return value if value.endswith("/") else value + "/"
+
+
+def _database_url(value: str) -> str:
+    if value.startswith("postgres://") or value.startswith("postgresql://"):
+        # Plain postgresql:// would pick psycopg2, which codev does not ship; psycopg 3 is the driver.
+        return "postgresql+psycopg://" + value.split("://", 1)[1]
+    if not value.startswith(("sqlite://", "postgresql+psycopg://")):
+        raise ConfigError(
+            "DATABASE_URL must start with sqlite:/// (e.g. sqlite:///codev.db) or postgresql+psycopg:// "
+            f"(e.g. postgresql+psycopg://user:password@localhost/codev), got {value!r}."
+        )
+    return value
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise ConfigError(f"PORT must be a whole number from 1 to 65535, got {value!r}.")
+    return int(value)
+
+
+def _clock_speed(value: str) -> float:
+    try:
+        speed = float(value)
+    except ValueError:
+        speed = 0.0
+    if not 0.001 <= speed <= 1_000_000:
+        raise ConfigError(
+            f"CODEV_CLOCK_SPEED must be a number such as 1 (real time) or 60 (timeboxes 60× faster), got {value!r}."
+        )
+    return speed
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {value!r}.")
+    return level
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

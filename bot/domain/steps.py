@@ -1,0 +1,91 @@
+"""The six steps of the Payette & Champagne method, who speaks in each, and their default timeboxes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import IntEnum, StrEnum
+
+
+class Step(IntEnum):
+    PRESENTATION = 1
+    CLARIFICATION = 2
+    CONTRACT = 3
+    CONSULTATION = 4
+    SYNTHESIS = 5
+    LEARNING = 6
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+    @property
+    def next(self) -> Step | None:
+        return Step(self + 1) if self < Step.LEARNING else None
+
+
+STEPS: tuple[Step, ...] = tuple(Step)
+
+
+class Speakers(StrEnum):
+    CLIENT = "client"
+    CONSULTANTS = "consultants"
+    EVERYONE = "everyone"
+
+
+SPEAKERS: dict[Step, Speakers] = {
+    Step.PRESENTATION: Speakers.CLIENT,
+    Step.CLARIFICATION: Speakers.CONSULTANTS,
+    Step.CONTRACT: Speakers.CLIENT,
+    Step.CONSULTATION: Speakers.CONSULTANTS,
+    Step.SYNTHESIS: Speakers.CLIENT,
+    Step.LEARNING: Speakers.EVERYONE,
+}
+
+
+class Pace(StrEnum):
+    LIVE = "live"  # one sitting, timeboxes in minutes
+    ASYNC = "async"  # spread over days, timeboxes in hours
+
+    @property
+    def unit(self) -> timedelta:
+        """The unit durations are entered in for this pace."""
+        return timedelta(minutes=1) if self is Pace.LIVE else timedelta(hours=1)
+
+
+# Defaults in the pace's unit (minutes for live, hours for async).
+DEFAULT_DURATIONS: dict[Pace, dict[Step, int]] = {
+    Pace.LIVE: {
+        Step.PRESENTATION: 10,
+        Step.CLARIFICATION: 15,
+        Step.CONTRACT: 5,
+        Step.CONSULTATION: 25,
+        Step.SYNTHESIS: 10,
+        Step.LEARNING: 10,
+    },
+    Pace.ASYNC: {
+        Step.PRESENTATION: 24,
+        Step.CLARIFICATION: 48,
+        Step.CONTRACT: 24,
+        Step.CONSULTATION: 72,
+        Step.SYNTHESIS: 24,
+        Step.LEARNING: 24,
+    },
+}
+
+# The longest timebox that still makes sense, in the pace's unit: 4 hours live, 14 days async.
+MAX_DURATION: dict[Pace, int] = {Pace.LIVE: 240, Pace.ASYNC: 14 * 24}
+
+EXTENSION: dict[Pace, timedelta] = {Pace.LIVE: timedelta(minutes=5), Pace.ASYNC: timedelta(hours=12)}
+
+MIN_PEERS = 5
+MAX_PEERS = 8
+
+
+def expected_speakers(step: Step, client_id: str, consultant_ids: list[str]) -> list[str]:
+    """Who is expected to contribute (and to click "I'm done") in a step."""
+    speakers = SPEAKERS[step]
+    if speakers is Speakers.CLIENT:
+        return [client_id]
+    if speakers is Speakers.CONSULTANTS:
+        return list(consultant_ids)
+    return [client_id, *consultant_ids]

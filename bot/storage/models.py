@@ -1,0 +1,170 @@
+"""The tables. Every row carries the Slack workspace (team) id, so several workspaces need no migration."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.storage.types import UTCDateTime
+
+
+def _utc(*, nullable: bool = True) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+class SlackUser(SQLModel, table=True):
+    """A cache of users.info: profile facts codev needs (time zone, bot or deactivated)."""
+
+    __tablename__ = "slack_user"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(default="", max_length=255)
+    tz: str | None = Field(default=None, max_length=64)
+    locale: str | None = Field(default=None, max_length=16)
+    is_bot: bool = False
+    deleted: bool = False
+    fetched_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Event ids already handled, so a retried Events API delivery is handled once."""
+
+    __tablename__ = "processed_event"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class CodevSession(SQLModel, table=True):
+    """One co-development session in one channel."""
+
+    __tablename__ = "codev_session"
+    __table_args__ = (Index("ix_codev_session_channel_status", "team_id", "channel_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    topic: str = Field(max_length=300)
+    facilitator_id: str = Field(max_length=32)
+    client_id: str = Field(max_length=32)
+    created_by: str = Field(max_length=32)
+    pace: str = Field(max_length=8)
+    status: str = Field(max_length=16)
+    step: int
+    # Bumped by every state change; updates are conditional on it (optimistic concurrency).
+    version: int = 1
+    root_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    ended_at: datetime | None = Field(default=None, sa_column=_utc())
+    contract_need: str | None = None
+    contract_expectations: str | None = None
+    contract_ts: str | None = Field(default=None, max_length=32)
+    synthesis_keep: str | None = None
+    synthesis_ts: str | None = Field(default=None, max_length=32)
+    summary_state: str = Field(default="none", max_length=16)  # none, proposed, posted
+    summary_text: str | None = None
+    summary_ts: str | None = Field(default=None, max_length=32)
+
+
+class Consultant(SQLModel, table=True):
+    __tablename__ = "consultant"
+
+    session_id: int = Field(foreign_key="codev_session.id", primary_key=True, ondelete="CASCADE")
+    user_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(max_length=32)
+    position: int = 0
+
+
+class SessionStep(SQLModel, table=True):
+    """A step of a session: its timebox and its top-level message (whose thread is the step)."""
+
+    __tablename__ = "session_step"
+    __table_args__ = (Index("ix_session_step_message", "team_id", "message_ts"),)
+
+    session_id: int = Field(foreign_key="codev_session.id", primary_key=True, ondelete="CASCADE")
+    step: int = Field(primary_key=True)
+    team_id: str = Field(max_length=32)
+    duration_seconds: int
+    extended_seconds: int = 0
+    paused_seconds: int = 0
+    started_at: datetime | None = Field(default=None, sa_column=_utc())
+    paused_at: datetime | None = Field(default=None, sa_column=_utc())
+    ended_at: datetime | None = Field(default=None, sa_column=_utc())
+    message_ts: str | None = Field(default=None, max_length=32)
+
+
+class StepDone(SQLModel, table=True):
+    """A participant's "I'm done" for a step."""
+
+    __tablename__ = "step_done"
+
+    session_id: int = Field(foreign_key="codev_session.id", primary_key=True, ondelete="CASCADE")
+    step: int = Field(primary_key=True)
+    user_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(max_length=32)
+    done_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class Contribution(SQLModel, table=True):
+    """A reply in a step's thread. Never deleted: a deletion in Slack marks it."""
+
+    __tablename__ = "contribution"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "ts", name="uq_contribution_message"),
+        Index("ix_contribution_session_step", "session_id", "step"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    session_id: int = Field(foreign_key="codev_session.id", ondelete="CASCADE")
+    step: int
+    channel_id: str = Field(max_length=32)
+    ts: str = Field(max_length=32)
+    thread_ts: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    text: str
+    late: bool = False
+    deleted: bool = False
+    kept: bool = False  # picked by the client in Synthesis
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    edited_at: datetime | None = Field(default=None, sa_column=_utc())
+
+
+class ActionItem(SQLModel, table=True):
+    __tablename__ = "action_item"
+    __table_args__ = (Index("ix_action_item_owner", "team_id", "owner_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    session_id: int = Field(foreign_key="codev_session.id", ondelete="CASCADE")
+    owner_id: str = Field(max_length=32)
+    text: str = Field(max_length=500)
+    due_date: date | None = None
+    status: str = Field(default="open", max_length=16)
+    position: int = 0
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class JournalEntry(SQLModel, table=True):
+    """A private learning-journal entry: only its author ever sees it."""
+
+    __tablename__ = "journal_entry"
+    __table_args__ = (
+        Index("ix_journal_entry_author", "team_id", "user_id", "created_at"),
+        UniqueConstraint("team_id", "source_channel_id", "source_ts", name="uq_journal_entry_source"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    text: str
+    tags: str = Field(default="", max_length=1000)  # space-separated, lower case, without '#'
+    session_id: int | None = Field(default=None, foreign_key="codev_session.id", ondelete="SET NULL")
+    step: int | None = None
+    source_channel_id: str | None = Field(default=None, max_length=32)
+    source_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
