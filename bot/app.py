@@ -1,0 +1,66 @@
+"""The composition root: builds the services once and the Bolt app that serves them."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """What listeners need, built once per process and handed to them through Bolt's context."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    client: WebClient
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
+                   client: WebClient | None = None) -> Services:
+    from bot.slack.client import make_web_client
+
+    return Services(
+        settings=settings,
+        db=db or Database(settings.database_url),
+        clock=clock or SystemClock(),
+        client=client or make_web_client(settings.slack_bot_token, settings.slack_api_url),
+    )
+
+
+def create_app(services: Services, *, verify_token: bool = True) -> App:
+    """The Bolt app with every listener registered. No side effects beyond one auth.test call."""
+    from bot.slack.listeners import register_listeners
+
+    app = App(
+        client=services.client,
+        signing_secret=services.settings.slack_signing_secret or "",
+        token_verification_enabled=verify_token,
+        # Listeners ack first and then do their Web API work; Slack gets its answer within 3 seconds.
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+        # Bolt would otherwise ask the user to add `ignoring_self_events`; our message handlers filter bots.
+        ignoring_self_events_enabled=True,
+    )
+
+    @app.middleware
+    def provide_services(context: BoltContext, next: Any) -> Any:
+        context["services"] = services
+        return next()
+
+    register_listeners(app)
+    return app
+
+
+def services_of(context: BoltContext) -> Services:
+    return context["services"]

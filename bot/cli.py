@@ -1,0 +1,115 @@
+"""The `codev` command: run the bot, upgrade the database, run the demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+from bot.config import ConfigError, Settings, configure_logging, load_settings
+
+log = logging.getLogger("codev")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        return int(args.func(args, settings) or 0)
+    except ConfigError as error:
+        print(f"codev: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="codev", description="Co-development sessions in Slack.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP)")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--http", action="store_const", const="http", dest="mode", help="force HTTP mode")
+    mode.add_argument("--socket", action="store_const", const="socket", dest="mode", help="force Socket Mode")
+    run.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on (default 0.0.0.0)")
+    run.set_defaults(func=_run)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="bring the schema to the newest version")
+    upgrade.set_defaults(func=_db_upgrade)
+    return parser
+
+
+def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage.db import Database
+
+    db = Database(settings.database_url)
+    db.upgrade()
+    print("codev: database is up to date")
+    return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    socket_mode = args.mode == "socket" or (args.mode is None and settings.slack_app_token is not None)
+    settings.require_slack(socket_mode=socket_mode)
+
+    from slack_sdk.errors import SlackApiError
+
+    from bot.app import build_services, create_app
+    from bot.scheduling import make_scheduler
+
+    services = build_services(settings)
+    try:
+        services.db.upgrade()
+    except Exception as error:  # an unreachable database is a configuration problem for the person running us
+        raise ConfigError(f"DATABASE_URL: cannot open the database ({type(error).__name__}: {error}).") from None
+    try:
+        app = create_app(services)
+    except SlackApiError as error:
+        raise ConfigError(
+            f"SLACK_BOT_TOKEN was refused by Slack ({error.response.get('error')}); check the token in .env."
+        ) from None
+    scheduler = make_scheduler()
+    scheduler.start()
+    _stop_on_signals()
+    try:
+        if socket_mode:
+            _serve_socket_mode(app, settings)
+        else:
+            _serve_http(app, services, args.host, settings.port)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        log.info("shutting down")
+        scheduler.shutdown(wait=False)
+        services.db.dispose()
+    return 0
+
+
+def _stop_on_signals() -> None:
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+def _serve_http(app, services, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+    from bot.server import make_http_server, make_wsgi_app
+
+    wsgi = make_wsgi_app(app, services.db, services.settings.slack_signing_secret or "")
+    server = make_http_server(wsgi, host=host, port=port)
+    log.info("codev listening on http://%s:%s (POST /slack/events, GET /healthz)", host, port)
+    server.run()
+
+
+def _serve_socket_mode(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(app, settings.slack_app_token)
+    log.info("codev connected through Socket Mode")
+    handler.start()

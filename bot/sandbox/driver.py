@@ -1,0 +1,313 @@
+"""Talks to the app as Slack does: signed HTTP requests with payloads of Slack's real shapes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from bot.sandbox.standin import SlackStandIn
+
+API_APP_ID = "A0CODEV01"
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+    headers: dict[str, str]
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+def sign(signing_secret: str, timestamp: str, body: bytes) -> str:
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+class SlackDriver:
+    """Sends slash commands, clicks, modal submissions and events to the app's request URL."""
+
+    def __init__(self, app_url: str, signing_secret: str, standin: SlackStandIn) -> None:
+        self.app_url = app_url  # e.g. http://127.0.0.1:3000/slack/events
+        self.signing_secret = signing_secret
+        self.standin = standin
+        self.team_id = standin.team_id
+        self._seq = itertools.count(1)
+
+    # ---- raw transport -----------------------------------------------------------------------------------
+    def post(self, body: bytes, content_type: str, *, timestamp: int | None = None, signature: str | None = None,
+             extra_headers: dict[str, str] | None = None, timeout: float = 10) -> Reply:
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": signature or sign(self.signing_secret, stamp, body),
+            **(extra_headers or {}),
+        }
+        request = urllib.request.Request(self.app_url, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return Reply(response.status, response.read().decode(), dict(response.headers))
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.read().decode(), dict(error.headers))
+
+    def post_form(self, fields: dict[str, str], **kwargs: Any) -> Reply:
+        return self.post(urlencode(fields).encode(), "application/x-www-form-urlencoded", **kwargs)
+
+    def post_payload(self, payload: dict[str, Any], **kwargs: Any) -> Reply:
+        return self.post_form({"payload": json.dumps(payload)}, **kwargs)
+
+    def post_json(self, document: dict[str, Any], **kwargs: Any) -> Reply:
+        return self.post(json.dumps(document).encode(), "application/json", **kwargs)
+
+    # ---- ids Slack would make ----------------------------------------------------------------------------
+    def trigger_id(self, user_id: str) -> str:
+        return f"trigger.{user_id}.{next(self._seq)}"
+
+    def response_url(self) -> str:
+        return f"{self.standin.base_url}/response/R{next(self._seq):06d}"
+
+    def _user(self, user_id: str) -> dict[str, str]:
+        user = self.standin.users.get(user_id)
+        return {"id": user_id, "username": user.name if user else user_id, "team_id": self.team_id}
+
+    # ---- slash commands ----------------------------------------------------------------------------------
+    def command(self, user_id: str, text: str = "", *, channel_id: str = "C0CODEV01", command: str = "/codev",
+                **kwargs: Any) -> Reply:
+        channel = self.standin.channels.get(channel_id)
+        fields = {
+            "token": "deprecated-verification-token",
+            "team_id": self.team_id,
+            "team_domain": "codev-sandbox",
+            "channel_id": channel_id,
+            "channel_name": "directmessage" if channel_id.startswith("D") else (channel.name if channel else "x"),
+            "user_id": user_id,
+            "user_name": self._user(user_id)["username"],
+            "command": command,
+            "text": text,
+            "api_app_id": API_APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": self.response_url(),
+            "trigger_id": self.trigger_id(user_id),
+        }
+        return self.post_form(fields, **kwargs)
+
+    # ---- interactivity -----------------------------------------------------------------------------------
+    def click(self, user_id: str, action_id: str, *, channel_id: str | None = None, message_ts: str | None = None,
+              view_id: str | None = None, value: str | None = None, **kwargs: Any) -> Reply:
+        """Click a button that is really on screen: in a message (newest first) or in a view."""
+        if view_id is not None:
+            view = self.standin.views.get(view_id) or next(
+                v for v in self.standin.home_views.values() if v["id"] == view_id)
+            action, block_id = _find_action(view.get("blocks", []), action_id, value)
+            container = {"type": "view", "view_id": view_id}
+            extra: dict[str, Any] = {"view": _view_payload(view, {})}
+        else:
+            assert channel_id is not None, "a click on a message needs its channel"
+            message, action, block_id = self._find_message_with(channel_id, action_id, message_ts, value)
+            container = {"type": "message", "message_ts": message["ts"], "channel_id": channel_id,
+                         "is_ephemeral": False}
+            extra = {"message": message, "channel": {"id": channel_id, "name": "x"}}
+        payload = {
+            "type": "block_actions",
+            "user": self._user(user_id),
+            "api_app_id": API_APP_ID,
+            "token": "deprecated-verification-token",
+            "container": container,
+            "trigger_id": self.trigger_id(user_id),
+            "team": {"id": self.team_id, "domain": "codev-sandbox"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "response_url": self.response_url(),
+            "actions": [{
+                "type": action["type"], "action_id": action_id, "block_id": block_id,
+                "value": action.get("value"), "text": action.get("text"),
+                "action_ts": f"{time.time():.6f}",
+            }],
+            "state": {"values": {}},
+            **extra,
+        }
+        return self.post_payload(payload, **kwargs)
+
+    def click_payload(self, user_id: str, action_id: str, *, channel_id: str, message_ts: str,
+                      value: str) -> dict[str, Any]:
+        """A block_actions payload built by hand, for forged or stale clicks."""
+        return {
+            "type": "block_actions", "user": self._user(user_id), "api_app_id": API_APP_ID,
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id},
+            "trigger_id": self.trigger_id(user_id), "team": {"id": self.team_id, "domain": "codev-sandbox"},
+            "channel": {"id": channel_id, "name": "x"}, "message": {"ts": message_ts, "text": ""},
+            "response_url": self.response_url(),
+            "actions": [{"type": "button", "action_id": action_id, "block_id": "forged", "value": value,
+                         "action_ts": f"{time.time():.6f}"}],
+        }
+
+    def _find_message_with(self, channel_id: str, action_id: str, message_ts: str | None,
+                           value: str | None) -> tuple[dict[str, Any], dict[str, Any], str]:
+        with self.standin._lock:
+            candidates = list(reversed(self.standin.channels[channel_id].messages))
+        for message in candidates:
+            if message_ts is not None and message["ts"] != message_ts:
+                continue
+            try:
+                action, block_id = _find_action(message.get("blocks", []), action_id, value)
+            except LookupError:
+                continue
+            return message, action, block_id
+        raise LookupError(f"no message in {channel_id} has a '{action_id}' button")
+
+    def submit(self, user_id: str, view_id: str, values: dict[str, Any], **kwargs: Any) -> Reply:
+        """Submit a modal the app opened, filling its inputs by action_id."""
+        view = self.standin.views[view_id]
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": "codev-sandbox"},
+            "user": self._user(user_id),
+            "api_app_id": API_APP_ID,
+            "token": "deprecated-verification-token",
+            "trigger_id": self.trigger_id(user_id),
+            "view": _view_payload(view, values),
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+        return self.post_payload(payload, **kwargs)
+
+    def shortcut_on_message(self, user_id: str, callback_id: str, channel_id: str, message: dict[str, Any],
+                            **kwargs: Any) -> Reply:
+        payload = {
+            "type": "message_action", "callback_id": callback_id, "user": self._user(user_id),
+            "team": {"id": self.team_id, "domain": "codev-sandbox"}, "channel": {"id": channel_id, "name": "x"},
+            "message": message, "message_ts": message["ts"], "trigger_id": self.trigger_id(user_id),
+            "response_url": self.response_url(), "token": "deprecated-verification-token",
+        }
+        return self.post_payload(payload, **kwargs)
+
+    # ---- events ------------------------------------------------------------------------------------------
+    def event(self, event: dict[str, Any], *, retry_num: int | None = None, event_id: str | None = None,
+              **kwargs: Any) -> Reply:
+        envelope = {
+            "token": "deprecated-verification-token",
+            "team_id": self.team_id,
+            "api_app_id": API_APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(self._seq):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"enterprise_id": None, "team_id": self.team_id, "user_id": "U0CODEVBOT",
+                                "is_bot": True, "is_enterprise_install": False}],
+            "is_ext_shared_channel": False,
+        }
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.post_json(envelope, extra_headers=headers, **kwargs)
+
+    def say(self, user_id: str, channel_id: str, text: str, *, thread_ts: str | None = None) -> dict[str, Any]:
+        """A person posts a message (in a thread when thread_ts is given); Slack stores it and sends the event."""
+        message = self.standin.user_posts(channel_id, user_id, text, thread_ts)
+        channel_type = "im" if channel_id.startswith("D") else "channel"
+        event = {**message, "channel": channel_id, "channel_type": channel_type, "event_ts": message["ts"]}
+        event.pop("team", None)
+        reply = self.event(event)
+        assert reply.status == 200, reply
+        return message
+
+    def edit(self, user_id: str, channel_id: str, message: dict[str, Any], new_text: str) -> Reply:
+        edited = {**message, "text": new_text, "edited": {"user": user_id, "ts": self.standin.new_ts()}}
+        event = {"type": "message", "subtype": "message_changed", "channel": channel_id,
+                 "channel_type": "channel", "hidden": True, "message": edited, "previous_message": message,
+                 "ts": self.standin.new_ts(), "event_ts": self.standin.new_ts()}
+        return self.event(event)
+
+    def delete(self, channel_id: str, message: dict[str, Any]) -> Reply:
+        event = {"type": "message", "subtype": "message_deleted", "channel": channel_id,
+                 "channel_type": "channel", "hidden": True, "deleted_ts": message["ts"],
+                 "previous_message": message, "ts": self.standin.new_ts(), "event_ts": self.standin.new_ts()}
+        return self.event(event)
+
+    def url_verification(self, challenge: str) -> Reply:
+        return self.post_json({"token": "deprecated", "challenge": challenge, "type": "url_verification"})
+
+
+def _find_action(blocks: list[dict[str, Any]], action_id: str, value: str | None) -> tuple[dict[str, Any], str]:
+    for block in blocks:
+        elements = block.get("elements", []) if block.get("type") == "actions" else []
+        if block.get("accessory"):
+            elements = [block["accessory"]]
+        for element in elements:
+            if element.get("action_id") == action_id and (value is None or element.get("value") == value):
+                return element, block.get("block_id", "")
+    raise LookupError(action_id)
+
+
+def _view_payload(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A view as Slack sends it back, with state.values filled from {action_id: value}."""
+    state: dict[str, dict[str, Any]] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        action_id = element["action_id"]
+        state.setdefault(block["block_id"], {})[action_id] = _element_state(element, values.get(action_id))
+    public = {k: v for k, v in view.items() if not k.startswith("_")}
+    return {**public, "team_id": "T0CODEV01", "state": {"values": state}, "app_id": API_APP_ID,
+            "bot_id": "B0CODEVBOT", "root_view_id": view.get("id"), "previous_view_id": None}
+
+
+def _element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
+    kind = element["type"]
+    if value is None:
+        value = _initial(element)
+    if kind in ("plain_text_input", "number_input", "email_text_input", "url_text_input"):
+        return {"type": kind, "value": value}
+    if kind == "users_select":
+        return {"type": kind, "selected_user": value}
+    if kind == "multi_users_select":
+        return {"type": kind, "selected_users": list(value or [])}
+    if kind == "conversations_select":
+        return {"type": kind, "selected_conversation": value}
+    if kind == "channels_select":
+        return {"type": kind, "selected_channel": value}
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": value}
+    if kind in ("static_select", "radio_buttons"):
+        option = _option(element, value)
+        return {"type": kind, "selected_option": option}
+    if kind in ("checkboxes", "multi_static_select"):
+        return {"type": kind, "selected_options": [o for v in (value or []) if (o := _option(element, v))]}
+    raise ValueError(f"the driver cannot fill a {kind}")
+
+
+def _initial(element: dict[str, Any]) -> Any:
+    for key in ("initial_value", "initial_user", "initial_conversation", "initial_channel", "initial_date"):
+        if key in element:
+            return element[key]
+    if "initial_users" in element:
+        return element["initial_users"]
+    if "initial_option" in element:
+        return element["initial_option"]["value"]
+    if "initial_options" in element:
+        return [o["value"] for o in element["initial_options"]]
+    return None
+
+
+def _option(element: dict[str, Any], value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    options = list(element.get("options", []))
+    for group in element.get("option_groups", []):
+        options.extend(group["options"])
+    for option in options:
+        if option["value"] == value:
+            return option
+    raise LookupError(f"no option {value!r} in {element.get('action_id')}")

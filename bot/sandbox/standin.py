@@ -1,0 +1,494 @@
+"""A stand-in for Slack's Web API on 127.0.0.1: stateful, recording, spec-checked, and able to fail on demand."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+from zoneinfo import ZoneInfo
+
+from bot.sandbox.spec import SpecChecker
+
+log = logging.getLogger(__name__)
+
+TEAM_ID = "T0CODEV01"
+BOT_USER_ID = "U0CODEVBOT"
+BOT_ID = "B0CODEVBOT"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    has_bearer_token: bool
+
+
+@dataclass
+class Failure:
+    error: str
+    status: int = 200
+    retry_after: int | None = None
+    drop: bool = False
+    remaining: int = 1
+
+
+@dataclass
+class User:
+    id: str
+    name: str
+    tz: str = "Europe/Paris"
+    locale: str = "en-US"
+    is_bot: bool = False
+    deleted: bool = False
+
+
+@dataclass
+class Channel:
+    id: str
+    name: str
+    is_private: bool = False
+    is_im: bool = False
+    is_ext_shared: bool = False
+    members: set[str] = field(default_factory=set)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+
+class SlackError(Exception):
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class SlackStandIn:
+    """Implements the Web API methods codev calls, keeping messages, views and files like Slack would."""
+
+    def __init__(self, *, spec: SpecChecker | None = None, team_id: str = TEAM_ID) -> None:
+        self.spec = spec
+        self.team_id = team_id
+        self.calls: list[Call] = []
+        self.violations: list[str] = []
+        self.ephemerals: list[dict[str, Any]] = []
+        self.responses: list[dict[str, Any]] = []  # what the app sent to response_url
+        self.views: dict[str, dict[str, Any]] = {}
+        self.home_views: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, dict[str, Any]] = {}
+        self.users: dict[str, User] = {BOT_USER_ID: User(BOT_USER_ID, "codev", is_bot=True)}
+        self.channels: dict[str, Channel] = {}
+        self._failures: dict[str, list[Failure]] = {}
+        self._lock = threading.RLock()
+        self._ids = itertools.count(1)
+        self._ts_seconds = int(time.time())
+        self._ts_counter = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---- life cycle -------------------------------------------------------------------------------------
+    def start(self) -> SlackStandIn:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="slack-standin",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start() the stand-in first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/api/"
+
+    # ---- the world --------------------------------------------------------------------------------------
+    def add_user(self, user_id: str, name: str, **facts: Any) -> User:
+        with self._lock:
+            self.users[user_id] = User(user_id, name, **facts)
+            return self.users[user_id]
+
+    def add_channel(self, channel_id: str, name: str, *, members: list[str] = (), bot_is_member: bool = True,
+                    **facts: Any) -> Channel:
+        with self._lock:
+            channel = Channel(channel_id, name, members=set(members), **facts)
+            if bot_is_member:
+                channel.members.add(BOT_USER_ID)
+            self.channels[channel_id] = channel
+            return channel
+
+    def remove_bot_from(self, channel_id: str) -> None:
+        with self._lock:
+            self.channels[channel_id].members.discard(BOT_USER_ID)
+
+    def fail(self, method: str, error: str = "ratelimited", *, times: int = 1, status: int | None = None,
+             retry_after: int | None = 1, drop: bool = False) -> None:
+        """Make the next `times` calls of a method fail as Slack would."""
+        if status is None:
+            status = 429 if error == "ratelimited" else 200
+        failure = Failure(error, status, retry_after if error == "ratelimited" else None, drop, times)
+        with self._lock:
+            self._failures.setdefault(method, []).append(failure)
+
+    def new_ts(self) -> str:
+        return f"{self._ts_seconds}.{next(self._ts_counter):06d}"
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):08d}"
+
+    def user_posts(self, channel_id: str, user_id: str, text: str, thread_ts: str | None = None) -> dict[str, Any]:
+        """A person writes in Slack: the message is stored as Slack would store it."""
+        with self._lock:
+            message = {"type": "message", "user": user_id, "text": text, "ts": self.new_ts(),
+                       "team": self.team_id}
+            if thread_ts:
+                message["thread_ts"] = thread_ts
+            self._channel(channel_id).messages.append(message)
+            return dict(message)
+
+    # ---- reading what happened ---------------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def messages(self, channel_id: str) -> list[dict[str, Any]]:
+        """Top-level messages, oldest first."""
+        with self._lock:
+            return [dict(m) for m in self._channel(channel_id).messages if m.get("thread_ts") in (None, m["ts"])]
+
+    def thread(self, channel_id: str, thread_ts: str) -> list[dict[str, Any]]:
+        """The replies in a thread (parent excluded), oldest first."""
+        with self._lock:
+            return [dict(m) for m in self._channel(channel_id).messages
+                    if m.get("thread_ts") == thread_ts and m["ts"] != thread_ts]
+
+    def message(self, channel_id: str, ts: str) -> dict[str, Any]:
+        with self._lock:
+            return dict(self._find_message(channel_id, ts))
+
+    def dm_channel(self, user_id: str) -> str:
+        with self._lock:
+            return self._open_dm(user_id)
+
+    def ephemerals_for(self, user_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [e for e in self.ephemerals if e["user"] == user_id]
+
+    def views_for(self, user_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [v for v in self.views.values() if v.get("_user") == user_id]
+
+    # ---- serving ----------------------------------------------------------------------------------------
+    def handle(self, method: str, args: dict[str, Any], has_bearer_token: bool) -> tuple[int, dict[str, str], dict]:
+        """Answer one Web API call: (HTTP status, headers, JSON body)."""
+        with self._lock:
+            self.calls.append(Call(method, dict(args), has_bearer_token))
+            if self.spec is not None:
+                problems = self.spec.problems(method, args, has_bearer_token=has_bearer_token)
+                self.violations.extend(problems)
+                if problems:
+                    return 200, {}, {"ok": False, "error": "invalid_arguments", "problems": problems}
+            if not has_bearer_token and not args.get("token"):
+                return 200, {}, {"ok": False, "error": "not_authed"}
+            failure = self._take_failure(method)
+            if failure is not None:
+                if failure.drop:
+                    raise ConnectionAbortedError(method)
+                headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+                return failure.status, headers, {"ok": False, "error": failure.error}
+            implementation: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(
+                self, "_api_" + method.replace(".", "_"), None
+            )
+            if implementation is None:
+                return 200, {}, {"ok": False, "error": "unknown_method"}
+            try:
+                return 200, {}, {"ok": True, **implementation(args)}
+            except SlackError as error:
+                return 200, {}, {"ok": False, "error": error.error}
+
+    def _take_failure(self, method: str) -> Failure | None:
+        queue = self._failures.get(method)
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.remaining -= 1
+        if failure.remaining <= 0:
+            queue.pop(0)
+        return failure
+
+    def _channel(self, channel_id: str) -> Channel:
+        channel = self.channels.get(channel_id)
+        if channel is None:
+            raise SlackError("channel_not_found")
+        return channel
+
+    def _find_message(self, channel_id: str, ts: str) -> dict[str, Any]:
+        for message in self._channel(channel_id).messages:
+            if message["ts"] == ts:
+                return message
+        raise SlackError("message_not_found")
+
+    def _user(self, user_id: str) -> User:
+        user = self.users.get(user_id)
+        if user is None:
+            raise SlackError("user_not_found")
+        return user
+
+    def _open_dm(self, user_id: str) -> str:
+        self._user(user_id)
+        dm_id = "D" + user_id[1:]
+        if dm_id not in self.channels:
+            self.channels[dm_id] = Channel(dm_id, "", is_private=True, is_im=True, members={user_id, BOT_USER_ID})
+        return dm_id
+
+    def _writable_channel(self, channel_id: str) -> Channel:
+        if channel_id.startswith("U"):
+            channel_id = self._open_dm(channel_id)  # Slack accepts a user id for a DM
+        channel = self._channel(channel_id)
+        if BOT_USER_ID not in channel.members:
+            raise SlackError("not_in_channel")
+        return channel
+
+    # ---- Web API methods ---------------------------------------------------------------------------------
+    def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"url": "https://codev-sandbox.slack.com/", "team": "codev sandbox", "user": "codev",
+                "team_id": self.team_id, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+
+    def _api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._writable_channel(args["channel"])
+        if not (args.get("text") or args.get("blocks") or args.get("attachments")):
+            raise SlackError("no_text")
+        thread_ts = args.get("thread_ts")
+        if thread_ts:
+            self._find_message(channel.id, thread_ts)
+        message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": self.new_ts(),
+                   "text": args.get("text", ""), "blocks": _json_arg(args.get("blocks")) or [],
+                   "team": self.team_id}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        if args.get("metadata"):
+            message["metadata"] = _json_arg(args["metadata"])
+        channel.messages.append(message)
+        return {"channel": channel.id, "ts": message["ts"], "message": dict(message)}
+
+    def _api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._writable_channel(args["channel"])
+        message = self._find_message(channel.id, args["ts"])
+        if message.get("user") != BOT_USER_ID:
+            raise SlackError("cant_update_message")
+        if "text" in args:
+            message["text"] = args["text"]
+        if "blocks" in args:
+            message["blocks"] = _json_arg(args["blocks"]) or []
+        message["edited"] = {"user": BOT_USER_ID, "ts": self.new_ts()}
+        return {"channel": channel.id, "ts": message["ts"], "text": message["text"]}
+
+    def _api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._writable_channel(args["channel"])
+        if args["user"] not in channel.members and not channel.is_im:
+            raise SlackError("user_not_in_channel")
+        ephemeral = {"channel": channel.id, "user": args["user"], "text": args.get("text", ""),
+                     "blocks": _json_arg(args.get("blocks")) or [], "thread_ts": args.get("thread_ts"),
+                     "message_ts": self.new_ts()}
+        self.ephemerals.append(ephemeral)
+        return {"message_ts": ephemeral["message_ts"]}
+
+    def _api_chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._find_message(args["channel"], args["message_ts"])
+        ts = args["message_ts"].replace(".", "")
+        return {"channel": args["channel"], "permalink": f"https://codev-sandbox.slack.com/archives/"
+                f"{args['channel']}/p{ts}"}
+
+    def _api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = [u for u in str(args.get("users", "")).split(",") if u]
+        if len(users) != 1:
+            raise SlackError("users_list_not_supplied" if not users else "not_supported")
+        return {"channel": {"id": self._open_dm(users[0])}}
+
+    def _api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args["channel"])
+        return {"channel": {"id": channel.id, "name": channel.name, "is_channel": not channel.is_im,
+                            "is_im": channel.is_im, "is_private": channel.is_private,
+                            "is_ext_shared": channel.is_ext_shared, "is_shared": channel.is_ext_shared,
+                            "is_member": BOT_USER_ID in channel.members, "is_archived": False}}
+
+    def _api_conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args["channel"])
+        if channel.is_private and BOT_USER_ID not in channel.members:
+            raise SlackError("channel_not_found")
+        return {"members": sorted(channel.members), "response_metadata": {"next_cursor": ""}}
+
+    def _api_conversations_invite(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._writable_channel(args["channel"])
+        for user_id in str(args.get("users", "")).split(","):
+            if user_id:
+                self._user(user_id)
+                channel.members.add(user_id)
+        return {"channel": {"id": channel.id}}
+
+    def _api_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args["channel"])
+        parent = self._find_message(channel.id, args["ts"])
+        replies = [m for m in channel.messages if m.get("thread_ts") == parent["ts"] and m is not parent]
+        return {"messages": [dict(parent), *map(dict, replies)], "has_more": False,
+                "response_metadata": {"next_cursor": ""}}
+
+    def _api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(args["channel"])
+        top_level = [dict(m) for m in channel.messages if m.get("thread_ts") in (None, m["ts"])]
+        return {"messages": list(reversed(top_level)), "has_more": False,
+                "response_metadata": {"next_cursor": ""}}
+
+    def _api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self._user(args.get("user", ""))
+        offset = int(datetime.now(ZoneInfo(user.tz)).utcoffset().total_seconds())  # type: ignore[union-attr]
+        return {"user": {"id": user.id, "team_id": self.team_id, "name": user.name.lower().replace(" ", "."),
+                         "real_name": user.name, "deleted": user.deleted, "is_bot": user.is_bot,
+                         "tz": user.tz, "tz_label": user.tz, "tz_offset": offset, "locale": user.locale,
+                         "profile": {"real_name": user.name, "display_name": user.name}}}
+
+    def _api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not str(args.get("trigger_id", "")).startswith("trigger."):
+            raise SlackError("invalid_trigger_id")
+        user_id = args["trigger_id"].split(".")[1]
+        view = {**_json_arg(args["view"]), "id": self.new_id("V"), "hash": self.new_ts(), "_user": user_id}
+        self.views[view["id"]] = view
+        return {"view": _public(view)}
+
+    def _api_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._api_views_open(args)
+
+    def _api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = args.get("view_id")
+        if view_id not in self.views:
+            raise SlackError("not_found")
+        old = self.views[view_id]
+        view = {**_json_arg(args["view"]), "id": view_id, "hash": self.new_ts(), "_user": old["_user"]}
+        self.views[view_id] = view
+        return {"view": _public(view)}
+
+    def _api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._user(args["user_id"])
+        view = {**_json_arg(args["view"]), "id": self.new_id("V"), "hash": self.new_ts()}
+        self.home_views[args["user_id"]] = view
+        return {"view": view}
+
+    def _api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = self.new_id("F")
+        self.files[file_id] = {"id": file_id, "name": args["filename"], "length": int(args["length"]),
+                               "content": None, "shared_in": None}
+        return {"upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        described = _json_arg(args["files"])
+        shared = []
+        for item in described:
+            stored = self.files.get(item.get("id"))
+            if stored is None or stored["content"] is None:
+                raise SlackError("file_not_found")
+            stored["title"] = item.get("title") or stored["name"]
+            if args.get("channel_id"):
+                channel = self._writable_channel(args["channel_id"])
+                stored["shared_in"] = channel.id
+                stored["initial_comment"] = args.get("initial_comment")
+            shared.append({"id": stored["id"], "title": stored["title"], "name": stored["name"]})
+        return {"files": shared}
+
+    def _api_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        stored = self.files.get(args.get("file", ""))
+        if stored is None:
+            raise SlackError("file_not_found")
+        return {"file": {"id": stored["id"], "name": stored["name"], "title": stored.get("title")}}
+
+    def receive_upload(self, file_id: str, content: bytes) -> bool:
+        with self._lock:
+            stored = self.files.get(file_id)
+            if stored is None:
+                return False
+            stored["content"] = content
+            return True
+
+    def receive_response(self, response_id: str, payload: dict[str, Any]) -> None:
+        with self._lock:
+            self.responses.append({"id": response_id, **payload})
+
+
+def _json_arg(value: Any) -> Any:
+    """Slack accepts JSON-valued arguments either as JSON or as a JSON string in a form field."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _public(view: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in view.items() if not k.startswith("_")}
+
+
+def _make_handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug("stand-in: " + format, *args)
+
+        def do_GET(self) -> None:
+            self._serve()
+
+        def do_POST(self) -> None:
+            self._serve()
+
+        def _serve(self) -> None:
+            url = urlparse(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            if url.path.startswith("/upload/"):
+                ok = standin.receive_upload(url.path.rsplit("/", 1)[1], raw)
+                self._reply(200 if ok else 404, {}, b"OK" if ok else b"Not Found", "text/plain")
+                return
+            if url.path.startswith("/response/"):
+                standin.receive_response(url.path.rsplit("/", 1)[1], json.loads(raw or b"{}"))
+                self._reply(200, {}, b"ok", "text/plain")
+                return
+            if not url.path.startswith("/api/"):
+                self._reply(404, {}, b"Not Found", "text/plain")
+                return
+            args: dict[str, Any] = dict(parse_qsl(url.query))
+            content_type = self.headers.get("Content-Type", "")
+            if raw and "application/json" in content_type:
+                args.update(json.loads(raw))
+            elif raw:
+                args.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+            bearer = self.headers.get("Authorization", "").startswith("Bearer ")
+            try:
+                status, headers, body = standin.handle(url.path[len("/api/"):], args, bearer)
+            except ConnectionAbortedError:
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            self._reply(status, headers, json.dumps(body).encode(), "application/json; charset=utf-8")
+
+        def _reply(self, status: int, headers: dict[str, str], body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler

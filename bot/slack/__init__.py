@@ -1,0 +1,1 @@
+"""Everything that knows Slack: the Web API client, Block Kit builders and the Bolt listeners."""

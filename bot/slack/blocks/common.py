@@ -1,0 +1,37 @@
+"""Small builders shared by every message, and the one place texts are cut to Slack's limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import SectionBlock
+
+from bot.messages import t
+
+SECTION_TEXT_LIMIT = 3000
+ELLIPSIS = "…"
+
+
+def cut(text: str, limit: int) -> str:
+    """Shorten text to Slack's limit with an ellipsis; slack_sdk.models would raise instead."""
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def section(text: str) -> SectionBlock:
+    return SectionBlock(text={"type": "mrkdwn", "text": cut(text, SECTION_TEXT_LIMIT)})
+
+
+def as_dicts(blocks: list[Any]) -> list[dict[str, Any]]:
+    return [block.to_dict() for block in blocks]
+
+
+def usage_message(unknown: str | None = None) -> dict[str, Any]:
+    """The ephemeral answer to /codev help, or to a subcommand codev does not know."""
+    blocks = []
+    if unknown is not None:
+        blocks.append(section(t("unknown_command", command=unknown)))
+    blocks.append(section(t("usage")))
+    fallback = t("usage_fallback")
+    if unknown is not None:
+        fallback = t("unknown_command", command=unknown) + " " + fallback
+    return {"response_type": "ephemeral", "text": fallback, "blocks": as_dicts(blocks)}

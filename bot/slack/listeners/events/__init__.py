@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+
+from bot.app import services_of
+from bot.services.events import first_delivery
+
+
+def register(app: App) -> None:
+    app.middleware(skip_repeated_events)
+    # Registered last: Bolt runs the first matching listener, and an unhandled event would get a 404,
+    # which Slack treats as a failure and retries.
+    app.event(re.compile(".*"))(ignore_event)
+
+
+def skip_repeated_events(body: dict[str, Any], context: BoltContext, next: Callable[[], Any]) -> Any:
+    """Answer 200 to a delivery already handled, without handling it again."""
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        services = services_of(context)
+        if not first_delivery(services.db, body.get("team_id", ""), body["event_id"], services.clock.now()):
+            return BoltResponse(status=200, body="")
+    return next()
+
+
+def ignore_event() -> None:
+    """Events codev does not act on are acknowledged and dropped."""

@@ -1,0 +1,169 @@
+"""One fixture set: a migrated temp database, the Slack stand-in, the running app and a signed-request driver."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.app import Services, build_services, create_app
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.spec import SpecChecker
+from bot.sandbox.standin import SlackStandIn
+from bot.server import make_http_server, make_wsgi_app, run_until
+from bot.storage.db import Database
+
+SPEC_DIR = Path(__file__).parent / "slack-spec"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+CHANNEL = "C0CODEV01"
+
+
+# ---- database ------------------------------------------------------------------------------------------
+def _base_url() -> str:
+    return os.environ.get("DATABASE_URL", "").strip() or "sqlite://"
+
+
+def is_postgres() -> bool:
+    return _base_url().startswith(("postgresql", "postgres://"))
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated once per run (through the migrations only); each test gets a copy."""
+    if is_postgres():
+        url = make_url(_base_url().replace("postgresql://", "postgresql+psycopg://", 1))
+        name = f"codev_tpl_{uuid.uuid4().hex[:10]}"
+        _pg_admin(url, f'CREATE DATABASE "{name}"')
+        Database(url.set(database=name).render_as_string(hide_password=False)).upgrade()
+        _pg_dispose_all()
+        yield name
+        _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path = tmp_path_factory.mktemp("db") / "template.db"
+        db = Database(f"sqlite:///{path}")
+        db.upgrade()
+        db.dispose()
+        yield str(path)
+
+
+_pg_engines: list[Database] = []
+
+
+def _pg_dispose_all() -> None:
+    for db in _pg_engines:
+        db.dispose()
+
+
+def _pg_admin(url, statement: str) -> None:  # type: ignore[no-untyped-def]
+    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
+    if is_postgres():
+        url = make_url(_base_url().replace("postgresql://", "postgresql+psycopg://", 1))
+        name = f"codev_t_{uuid.uuid4().hex[:12]}"
+        _pg_admin(url, f'CREATE DATABASE "{name}" TEMPLATE "{database_template}"')
+        yield url.set(database=name).render_as_string(hide_password=False)
+        _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path = tmp_path / "codev.db"
+        shutil.copy(database_template, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+# ---- Slack ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def spec_checker() -> SpecChecker:
+    return SpecChecker(SPEC_DIR / "web-api-openapi.json")
+
+
+@pytest.fixture
+def standin(spec_checker: SpecChecker) -> Iterator[SlackStandIn]:
+    """The Slack Web API stand-in, with a small co-development group in a private channel."""
+    fake_slack = SlackStandIn(spec=spec_checker).start()
+    for user_id, name, tz in PEOPLE:
+        fake_slack.add_user(user_id, name, tz=tz)
+    fake_slack.add_user("U0HELPERBOT", "Helper bot", is_bot=True)
+    fake_slack.add_user("U0GONE", "Gone Person", deleted=True)
+    fake_slack.add_channel(CHANNEL, "codev-circle", is_private=True, members=[p[0] for p in PEOPLE])
+    yield fake_slack
+    fake_slack.stop()
+    assert fake_slack.violations == [], "calls that break Slack's Web API spec"
+
+
+PEOPLE = [
+    ("U0ALICE", "Alice", "Europe/Paris"),
+    ("U0BOB", "Bob", "America/Montreal"),
+    ("U0CAROL", "Carol", "Europe/Paris"),
+    ("U0DAVE", "Dave", "Europe/Brussels"),
+    ("U0ERIN", "Erin", "America/Toronto"),
+    ("U0FRANK", "Frank", "Europe/Paris"),
+]
+
+
+@dataclass
+class RunningApp:
+    url: str
+    services: Services
+    clock: FakeClock
+
+    @property
+    def base_url(self) -> str:
+        return self.url.rsplit("/slack/events", 1)[0]
+
+
+def settings_for(standin: SlackStandIn, database_url: str, **overrides: object) -> Settings:
+    values = dict(
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_app_token=None,
+        slack_api_url=standin.api_url,
+        database_url=database_url,
+        port=0,
+        clock_speed=1.0,
+        log_level="INFO",
+    )
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def running_app(standin: SlackStandIn, db: Database) -> Iterator[RunningApp]:
+    """The real app, served over HTTP by waitress on a free loopback port."""
+    clock = FakeClock()
+    services = build_services(settings_for(standin, db.url), clock=clock, db=db)
+    app = create_app(services)
+    server = make_http_server(make_wsgi_app(app, db, SIGNING_SECRET), host="127.0.0.1", port=0)
+    stop = threading.Event()
+    thread = threading.Thread(target=run_until, args=(server, stop), name="codev-http", daemon=True)
+    thread.start()
+    yield RunningApp(f"http://127.0.0.1:{server.effective_port}/slack/events", services, clock)
+    stop.set()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def slack(running_app: RunningApp, standin: SlackStandIn) -> SlackDriver:
+    """Talks to the running app as Slack does."""
+    return SlackDriver(running_app.url, SIGNING_SECRET, standin)

@@ -1,0 +1,74 @@
+"""Storage: migrations are the only schema source, datetimes come back aware, SQLite is tuned."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlmodel import SQLModel, select
+
+import bot.storage.models  # noqa: F401
+from bot.storage.db import Database
+from bot.storage.models import SlackUser
+from tests.conftest import is_postgres
+
+
+def test_models_and_migrations_do_not_drift(db: Database) -> None:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == [], "add an Alembic migration for these model changes"
+
+
+def test_upgrade_is_idempotent(db: Database) -> None:
+    db.upgrade()
+    db.upgrade()
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+
+
+def test_datetimes_are_stored_in_utc_and_come_back_aware(db: Database) -> None:
+    montreal = timezone(timedelta(hours=-5))
+    moment = datetime(2026, 3, 8, 1, 30, tzinfo=montreal)
+    with db.session() as session:
+        session.add(SlackUser(team_id="T1", user_id="U1", fetched_at=moment))
+    with db.session() as session:
+        stored = session.exec(select(SlackUser)).one()
+    assert stored.fetched_at.tzinfo is not None
+    assert stored.fetched_at == moment
+    assert stored.fetched_at.utcoffset() == timedelta(0)
+
+
+def test_naive_datetimes_are_refused(db: Database) -> None:
+    with pytest.raises(Exception, match="naive"), db.session() as session:
+        session.add(SlackUser(team_id="T1", user_id="U2", fetched_at=datetime(2026, 1, 1)))
+        session.flush()
+
+
+@pytest.mark.skipif(is_postgres(), reason="SQLite pragmas")
+def test_sqlite_runs_in_wal_with_foreign_keys(db: Database) -> None:
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_health_check_fails_on_an_unreachable_database(tmp_path) -> None:
+    url = ("postgresql+psycopg://nobody:x@127.0.0.1:1/none" if is_postgres()
+           else f"sqlite:///{tmp_path}/missing-dir/x.db")
+    assert Database(url).is_healthy() is False
+
+
+def test_every_table_carries_the_workspace_id() -> None:
+    for table in SQLModel.metadata.sorted_tables:
+        assert "team_id" in table.columns, table.name
+
+
+def test_now_is_utc_in_the_database(db: Database) -> None:
+    now = datetime.now(UTC)
+    with db.session() as session:
+        session.add(SlackUser(team_id="T1", user_id="U3", fetched_at=now))
+    with db.session() as session:
+        assert session.get(SlackUser, ("T1", "U3")).fetched_at == now
