@@ -44,8 +44,9 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         url = make_url(_base_url().replace("postgresql://", "postgresql+psycopg://", 1))
         name = f"codev_tpl_{uuid.uuid4().hex[:10]}"
         _pg_admin(url, f'CREATE DATABASE "{name}"')
-        Database(url.set(database=name).render_as_string(hide_password=False)).upgrade()
-        _pg_dispose_all()
+        template = Database(url.set(database=name).render_as_string(hide_password=False))
+        template.upgrade()
+        template.dispose()  # a template with open connections cannot be copied
         yield name
         _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
@@ -54,14 +55,6 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         db.upgrade()
         db.dispose()
         yield str(path)
-
-
-_pg_engines: list[Database] = []
-
-
-def _pg_dispose_all() -> None:
-    for db in _pg_engines:
-        db.dispose()
 
 
 def _pg_admin(url, statement: str) -> None:  # type: ignore[no-untyped-def]
