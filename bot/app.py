@@ -11,6 +11,9 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.services.sessions import SessionService
+from bot.slack.people import UserDirectory
+from bot.slack.publisher import Publisher
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -24,17 +27,22 @@ class Services:
     db: Database
     clock: Clock
     client: WebClient
+    sessions: SessionService
+    people: UserDirectory
+    publisher: Publisher
 
 
 def build_services(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
                    client: WebClient | None = None) -> Services:
     from bot.slack.client import make_web_client
 
+    db = db or Database(settings.database_url)
+    clock = clock or SystemClock()
+    client = client or make_web_client(settings.slack_bot_token, settings.slack_api_url)
+    sessions = SessionService(db, clock, settings.clock_speed)
     return Services(
-        settings=settings,
-        db=db or Database(settings.database_url),
-        clock=clock or SystemClock(),
-        client=client or make_web_client(settings.slack_bot_token, settings.slack_api_url),
+        settings=settings, db=db, clock=clock, client=client, sessions=sessions,
+        people=UserDirectory(db, client, clock), publisher=Publisher(client, sessions, clock),
     )
 
 

@@ -17,6 +17,249 @@ EN: dict[str, str] = {
     "something_went_wrong": (
         "Sorry, something went wrong on codev's side and nothing was changed. Please try again in a moment."
     ),
+    # ---- start modal ----
+    "start_title": "Start a session",
+    "start_submit": "Start",
+    "cancel": "Cancel",
+    "start_intro": (
+        "One peer brings a real work challenge (the *client*), the others help as *consultants*, and the "
+        "*facilitator* keeps the frame. Six timeboxed steps, each in its own thread."
+    ),
+    "start_topic": "Topic",
+    "start_topic_hint": "A few words for the challenge, e.g. “Handing over my team while on leave”.",
+    "start_facilitator": "Facilitator",
+    "start_client": "Client (brings the challenge)",
+    "start_consultants": "Consultants",
+    "start_channel": "Channel",
+    "start_pace": "Pace",
+    "start_durations": "Timeboxes, in {unit}",
+    "start_group_size": "Group size",
+    "start_group_size_confirm": "Run with this group anyway",
+    "start_group_size_hint": "The method works best with 5 to 8 peers in all (facilitator, client, consultants).",
+    "start_confidential_public": (
+        ":lock: *The client's case is confidential.* <#{channel}> is a public channel: anyone in the workspace "
+        "can read it. A private channel with just the group is safer."
+    ),
+    "start_confidential_shared": (
+        ":lock: *The client's case is confidential.* <#{channel}> is shared with people outside your "
+        "organisation. A private channel with just the group is safer."
+    ),
+    "start_not_in_channel_title": "Invite codev first",
+    "start_not_in_channel": (
+        "codev is not a member of <#{channel}> yet, so it cannot post the session there.\n"
+        "Type `/invite @codev` in that channel, then `/codev start` again."
+    ),
+    "start_in_dm": (
+        "Sessions happen in a channel, where the group can read each step's thread. "
+        "Go to the group's channel (a private one is best), type `/invite @codev` if needed, then `/codev start`."
+    ),
+    "start_in_thread": "Slash commands do not work inside threads: type `/codev start` in the channel itself.",
+    "error_topic_empty": "Give the session a topic: a few words are enough.",
+    "error_topic_long": "Keep the topic under {limit} characters; details belong in the Presentation thread.",
+    "error_duration_not_number": "Enter a whole number of {unit}.",
+    "error_duration_not_positive": "A timebox needs at least 1 {unit_one}.",
+    "error_duration_absurd": "That is longer than makes sense for one step (at most {limit} {unit}).",
+    "error_group_size": (
+        "You have {count} peers in all; the method asks for 5 to 8. Tick “Run with this group anyway” to go ahead."
+    ),
+    "error_channel_busy": "A session is already running in this channel. Run `/codev status` to see it.",
+    "error_channel_missing": "Choose the channel where the session happens.",
+    "role_missing_facilitator": "Choose a facilitator.",
+    "role_missing_client": "Choose the client who brings the challenge.",
+    "role_missing_consultants": "Choose at least one consultant.",
+    "role_is_bot": "<@{user}> is a bot; sessions are for people.",
+    "role_is_deactivated": "<@{user}> has been deactivated.",
+    "role_client_is_facilitator": "The client cannot also facilitate: choose someone else for one of the roles.",
+    "role_consultant_is_client": "<@{user}> is the client, so cannot be a consultant too.",
+    "role_consultant_is_facilitator": "<@{user}> facilitates, so cannot be a consultant too.",
+    "role_unknown_user": "codev could not find <@{user}> in this workspace.",
+    "invite_missing": (
+        "{people} {verb} not in <#{channel}>, so they would not see the session. Invite them?"
+    ),
+    "invite_missing_verb_one": "is",
+    "invite_missing_verb_many": "are",
+    "invite_button": "Invite them",
+    "invited": "Invited {people} to <#{channel}>.",
+    "invite_failed": "codev could not invite them ({error}). Type `/invite` followed by their names in the channel.",
+    # ---- the session in the channel ----
+    "root_title": "Co-development · {topic}",
+    "root_fallback": "Co-development session: {topic} — now at step {number}/6, {step}",
+    "root_fallback_ended": "Co-development session: {topic} — ended",
+    "root_roles": "*Client:* <@{client}>   *Facilitator:* <@{facilitator}>\n*Consultants:* {consultants}",
+    "root_pace": "{pace} · started {started}",
+    "root_paused": ":double_vertical_bar: Paused by the facilitator.",
+    "root_ended": ":checkered_flag: Session ended. Thank you all.",
+    "root_frame": (
+        "_What is said here stays in the group. Listen to understand, speak from experience, no judgment._"
+    ),
+    "progress_done": ":white_check_mark: {step}",
+    "progress_current": ":arrow_forward: *{step}*",
+    "progress_todo": ":white_circle: {step}",
+    "progress_skipped": ":heavy_minus_sign: ~{step}~",
+    "step_header": "Step {number}/6 · {step}",
+    "step_fallback": "Step {number}/6 · {step}: {who}, your turn — until {deadline}",
+    "step_closed_fallback": "Step {number}/6 · {step} — closed",
+    "step_deadline": ":hourglass_flowing_sand: Until {deadline}",
+    "step_paused": ":double_vertical_bar: Paused — {left} left when it resumes",
+    "step_closed": ":lock: Closed · {count} {replies}",
+    "reply_one": "reply",
+    "reply_many": "replies",
+    "step_reply_here": "Reply in this thread.",
+    "step_done_count": ":raised_hand: Done: {count}/{total} — {names}",
+    "step_done_none": ":raised_hand: Done: 0/{total}",
+    "step_examples": "*For example:*\n{examples}",
+    "purpose_presentation": (
+        "<@{client}> describes the situation: the context, what is at stake, what has been tried, "
+        "and why it matters now."
+    ),
+    "purpose_clarification": (
+        "Consultants ask *neutral questions* to understand the situation better. "
+        "No advice and no solutions yet: they come in Consultation."
+    ),
+    "purpose_contract": (
+        "<@{client}> states their need and what they expect from the group: ideas, experiences, "
+        "a challenge to their thinking…"
+    ),
+    "purpose_consultation": (
+        "Consultants share ideas, hypotheses, experiences and possible solutions. "
+        "<@{client}> listens and takes notes without answering."
+    ),
+    "purpose_synthesis": (
+        "<@{client}> says what they keep from the consultation and names their next actions."
+    ),
+    "purpose_learning": "Everyone says what they take away for their own practice.",
+    "who_client": "<@{client}>",
+    "who_consultants": "{consultants}",
+    "who_everyone": "everyone",
+    "examples_presentation": "• What is the situation, and who is involved?\n• What have you tried so far?\n"
+                             "• Why does it matter to you now?",
+    "examples_clarification": "• “How long has this been going on?”\n• “Who else is affected?”\n"
+                              "• “What would success look like for you?”",
+    "examples_contract": "• “I need ideas for…”\n• “I'd like you to challenge my assumption that…”\n"
+                         "• “Help me prepare the conversation with…”",
+    "examples_consultation": "• “One hypothesis: …”\n• “In a similar case I…”\n• “What if the real issue is…?”",
+    "examples_synthesis": "• What I keep: …\n• My first step, by Friday: …\n• What I will leave aside: …",
+    "examples_learning": "• “For my own practice I take away…”\n• “What surprised me was…”\n"
+                         "• “Next time I will…”",
+    "button_done": "I'm done",
+    "button_next": "Next step",
+    "button_finish": "Finish",
+    "button_extend": "Extend +{amount}",
+    "button_pause": "Pause",
+    "button_resume": "Resume",
+    "button_end": "End session",
+    "button_handover": "Hand over",
+    "button_contract": "Write my contract",
+    "button_synthesis": "Write my synthesis",
+    "confirm_end_title": "End the session?",
+    "confirm_end_text": "This closes the current step and skips the ones left. The client then gets the summary.",
+    "confirm_end_yes": "End it",
+    "confirm_end_no": "Keep going",
+    "amount_minutes": "{n} min",
+    "amount_hours": "{n} h",
+    # ---- controls: private answers ----
+    "only_facilitator": "Only the facilitator, <@{facilitator}>, can use this button. It keeps the pace for everyone.",
+    "facilitator_absent": (
+        "<@{facilitator}> seems away (silent well past the deadline, or deactivated). As a participant you can "
+        "take over facilitation."
+    ),
+    "button_take_over": "Take over facilitation",
+    "took_over": "<@{user}> now facilitates this session.",
+    "stale_step": "This button belongs to a step that is over; the session has moved on.",
+    "session_ended": "This session has ended.",
+    "concurrent_change": "Someone changed the session at the same moment; nothing was done twice. Look again.",
+    "already_paused": "The session is already paused.",
+    "not_paused": "The session is not paused.",
+    "not_found": "codev cannot find this session any more.",
+    "done_not_expected": "“I'm done” is for those who speak in this step ({who}).",
+    "done_thanks": "Thanks, noted that you are done with {step}.",
+    "done_already": "You had already said you are done with {step}.",
+    "done_all": "Everyone expected in {step} is done. You can move on with *Next step* when you are ready.",
+    "handover_title": "Hand over facilitation",
+    "handover_submit": "Hand over",
+    "handover_to": "New facilitator",
+    "handover_to_client": "The client cannot facilitate their own case.",
+    "handover_done": "<@{old}> handed facilitation to <@{new}>.",
+    "lost_channel": (
+        "codev can no longer post in <#{channel}> ({error}), so the session “{topic}” is paused. Nothing "
+        "written so far is lost. Invite codev back (`/invite @codev`) and click Resume."
+    ),
+    # ---- contract, synthesis ----
+    "contract_title": "My contract",
+    "contract_submit": "Save",
+    "contract_need": "My need",
+    "contract_need_hint": "What do you need from this session?",
+    "contract_expectations": "What I expect from the group",
+    "contract_expectations_hint": "Ideas? Experiences? A challenge to your thinking?",
+    "contract_post": (
+        ":handshake: *<@{client}>'s contract*\n*Need:* {need}\n*Expectations of the group:* {expectations}"
+    ),
+    "contract_fallback": "{client}'s contract",
+    "contract_client_only": "Only the client, <@{client}>, writes the contract.",
+    "contract_closed": "The Contract step is over, so the contract can no longer change.",
+    "synthesis_title": "My synthesis",
+    "synthesis_submit": "Save",
+    "synthesis_kept": "Ideas I keep",
+    "synthesis_kept_hint": "Pick among the consultants' replies.",
+    "synthesis_keep": "What I keep, in my words",
+    "synthesis_action": "Next action {n}",
+    "synthesis_due": "Due date for action {n}",
+    "synthesis_post": ":dart: *<@{client}>'s synthesis*\n{keep}{kept}\n*Action plan:*\n{actions}",
+    "synthesis_fallback": "{client}'s synthesis and action plan",
+    "synthesis_no_actions": "_no action named_",
+    "synthesis_action_line": "{n}. {text}{due}",
+    "synthesis_due_suffix": " — by {due}",
+    "synthesis_kept_line": "• “{text}” — <@{user}>",
+    "synthesis_client_only": "Only the client, <@{client}>, writes the synthesis.",
+    "synthesis_closed": "The Synthesis step is over, so the synthesis can no longer change.",
+    "error_need_empty": "Write your need in a sentence or two.",
+    "error_action_text_long": "Keep each action under {limit} characters.",
+    "error_due_past": "Pick a date from today on.",
+    # ---- coaching ----
+    "coach_advice": (
+        ":seedling: That sounds like advice. In Clarification, questions help the client explain; keep the idea "
+        "for Consultation, where it will be welcome."
+    ),
+    "coach_client_listens": (
+        ":ear: In Consultation the client listens and takes notes: your turn to react comes in Synthesis."
+    ),
+    "late_reply": (
+        "The group has moved on from {step}; your reply is kept and marked as late. The session is now at {current}."
+    ),
+    "late_reply_ended": "This session has ended; your reply is kept and marked as late.",
+    # ---- summary ----
+    "summary_header": ":memo: *Summary — {topic}*",
+    "summary_roles": "*Client:* <@{client}> · *Facilitator:* <@{facilitator}> · *Consultants:* {consultants}",
+    "summary_contract": "*Contract*\nNeed: {need}\nExpectations: {expectations}",
+    "summary_keep": "*What the client keeps*\n{keep}",
+    "summary_actions": "*Action plan*\n{actions}",
+    "summary_contributions": "*Contributions*\n{lines}",
+    "summary_contribution_line": "• {step}: {count}",
+    "summary_none": "_none_",
+    "summary_dm": (
+        "Your session “{topic}” is over. Here is its summary. It is your case: nothing is posted in "
+        "<#{channel}> until you say so."
+    ),
+    "summary_dm_fallback": "Your co-development summary is ready for your approval",
+    "button_post_summary": "Post it",
+    "button_edit_summary": "Edit before posting",
+    "summary_edit_title": "Edit the summary",
+    "summary_edit_submit": "Post",
+    "summary_edit_label": "Summary",
+    "summary_posted": "Posted the summary in <#{channel}>.",
+    "summary_posted_fallback": "Session summary: {topic}",
+    "summary_client_only": "Only the client approves the summary.",
+    "summary_already_posted": "The summary has already been posted.",
+    # ---- status ----
+    "status_none": "No session is running in this channel. Start one with `/codev start`.",
+    "status_line": "• *{topic}* — step {number}/6, {step}; {left} (facilitator <@{facilitator}>)",
+    "status_left": "{left} left",
+    "status_overdue": "over time by {left}",
+    "status_paused": "paused",
+    "duration_days": "{n} d",
+    "duration_hours": "{n} h",
+    "duration_minutes": "{n} min",
+    "duration_seconds": "{n} s",
     # ---- steps ----
     "step_presentation": "Presentation",
     "step_clarification": "Clarification",

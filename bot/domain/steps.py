@@ -46,6 +46,11 @@ class Pace(StrEnum):
     LIVE = "live"  # one sitting, timeboxes in minutes
     ASYNC = "async"  # spread over days, timeboxes in hours
 
+    @classmethod
+    def parse(cls, value: object) -> Pace:
+        """The pace a form says, live when it says nothing sensible."""
+        return cls(value) if value in {p.value for p in cls} else cls.LIVE
+
     @property
     def unit(self) -> timedelta:
         """The unit durations are entered in for this pace."""

@@ -81,10 +81,20 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
     return engine
 
 
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # Take SQLite's write lock when a transaction starts: a read-then-write transaction under WAL would
+    # otherwise fail with "database is locked" when another writer commits in between, instead of waiting.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (needed for BEGIN IMMEDIATE
+    # and SAVEPOINTs); see SQLAlchemy's "Serializable isolation / Savepoints" notes for pysqlite.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

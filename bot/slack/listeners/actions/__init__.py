@@ -2,6 +2,22 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.slack import ids
+from bot.slack.listeners.actions import session, summary
+
 
 def register(app: App) -> None:
-    pass
+    app.action(ids.NEXT)(session.next_step)
+    app.action(ids.EXTEND)(session.extend)
+    app.action(ids.PAUSE)(session.pause)
+    app.action(ids.RESUME)(session.resume)
+    app.action(ids.END)(session.end)
+    app.action(ids.HANDOVER)(session.hand_over)
+    app.action(ids.TAKE_OVER)(session.take_over)
+    app.action(ids.DONE)(session.done)
+    app.action(ids.CONTRACT_OPEN)(session.open_contract)
+    app.action(ids.SYNTHESIS_OPEN)(session.open_synthesis)
+    app.action(ids.INVITE)(session.invite)
+    app.action(ids.START_PACE)(session.pace_changed)
+    app.action(ids.SUMMARY_POST)(summary.post)
+    app.action(ids.SUMMARY_EDIT)(summary.edit)

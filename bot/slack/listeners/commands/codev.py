@@ -10,6 +10,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.blocks.common import usage_message
+from bot.slack.listeners.commands import session
 
 log = logging.getLogger(__name__)
 
@@ -31,4 +32,4 @@ def handle_codev(ack: Ack, command: dict[str, Any], context: BoltContext, client
     handler(ack=ack, command=command, rest=rest.strip(), context=context, client=client, logger=logger)
 
 
-SUBCOMMANDS: dict[str, Subcommand] = {}
+SUBCOMMANDS: dict[str, Subcommand] = {"start": session.start, "status": session.status}

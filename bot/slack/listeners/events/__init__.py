@@ -8,10 +8,12 @@ from slack_bolt import App, BoltContext, BoltResponse
 
 from bot.app import services_of
 from bot.services.events import first_delivery
+from bot.slack.listeners.events.messages import on_message
 
 
 def register(app: App) -> None:
     app.middleware(skip_repeated_events)
+    app.event("message")(on_message)
     # Registered last: Bolt runs the first matching listener, and an unhandled event would get a 404,
     # which Slack treats as a failure and retries.
     app.event(re.compile(".*"))(ignore_event)

@@ -2,6 +2,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.slack import ids
+from bot.slack.listeners.views import session, start
+
 
 def register(app: App) -> None:
-    pass
+    app.view(ids.START_VIEW)(start.submit_start)
+    app.view(ids.CONTRACT_VIEW)(session.submit_contract)
+    app.view(ids.SYNTHESIS_VIEW)(session.submit_synthesis)
+    app.view(ids.HANDOVER_VIEW)(session.submit_handover)
+    app.view(ids.SUMMARY_EDIT_VIEW)(session.submit_summary_edit)

@@ -1,0 +1,554 @@
+"""Session use cases: start, move through the steps, record what people write. No Slack in here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.clock import Clock
+from bot.domain import session as core
+from bot.domain.session import SessionState, Status, Timebox, TransitionError
+from bot.domain.steps import EXTENSION, Pace, Step, expected_speakers
+from bot.domain.text import hashtags
+from bot.storage.db import Database
+from bot.storage.models import (
+    ActionItem,
+    CodevSession,
+    Consultant,
+    Contribution,
+    JournalEntry,
+    SessionStep,
+    StepDone,
+)
+
+MAX_ACTIONS = 5
+
+
+class ChannelBusy(Exception):
+    """A session is already running in that channel."""
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__(session_id)
+        self.session_id = session_id
+
+
+class NotFound(Exception):
+    """No such session in this workspace (a forged or outdated id)."""
+
+
+@dataclass(frozen=True)
+class NewSession:
+    team_id: str
+    channel_id: str
+    topic: str
+    facilitator_id: str
+    client_id: str
+    consultant_ids: list[str]
+    pace: Pace
+    durations: dict[Step, timedelta]  # method time, before CODEV_CLOCK_SPEED
+    created_by: str
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    step: Step
+    duration: timedelta
+    extended: timedelta
+    paused: timedelta
+    started_at: datetime | None
+    paused_at: datetime | None
+    ended_at: datetime | None
+    message_ts: str | None
+
+
+@dataclass(frozen=True)
+class ActionView:
+    id: int
+    text: str
+    due_date: date | None
+    status: str
+
+
+@dataclass(frozen=True)
+class ContributionView:
+    id: int
+    step: Step
+    user_id: str
+    text: str
+    ts: str
+    late: bool
+    kept: bool
+
+
+@dataclass(frozen=True)
+class SessionSnapshot:
+    """Everything about one session, read in one go: what Block Kit builders and rules need."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    topic: str
+    facilitator_id: str
+    client_id: str
+    consultant_ids: list[str]
+    pace: Pace
+    status: Status
+    step: Step
+    version: int
+    root_ts: str | None
+    created_at: datetime
+    ended_at: datetime | None
+    clock_speed: float
+    steps: dict[Step, StepRecord]
+    done: dict[Step, list[str]]
+    reply_counts: dict[Step, int]
+    contract_need: str | None = None
+    contract_expectations: str | None = None
+    contract_ts: str | None = None
+    synthesis_keep: str | None = None
+    synthesis_ts: str | None = None
+    summary_state: str = "none"
+    summary_text: str | None = None
+    summary_ts: str | None = None
+    actions: list[ActionView] = field(default_factory=list)
+
+    @property
+    def participants(self) -> list[str]:
+        return [self.facilitator_id, self.client_id, *self.consultant_ids]
+
+    def role_of(self, user_id: str) -> str | None:
+        if user_id == self.facilitator_id:
+            return "facilitator"
+        if user_id == self.client_id:
+            return "client"
+        return "consultant" if user_id in self.consultant_ids else None
+
+    def timebox(self, step: Step | None = None) -> Timebox:
+        record = self.steps[step or self.step]
+        speed = self.clock_speed
+        return Timebox(
+            started_at=record.started_at or self.created_at,
+            duration=core.scaled(record.duration, speed),
+            extended=core.scaled(record.extended, speed),
+            paused_total=record.paused,
+            paused_at=record.paused_at,
+        )
+
+    def state(self) -> SessionState:
+        return SessionState(self.step, self.status, self.version, self.timebox())
+
+    def expected(self, step: Step) -> list[str]:
+        return expected_speakers(step, self.client_id, self.consultant_ids)
+
+
+@dataclass(frozen=True)
+class Change:
+    before: SessionSnapshot
+    after: SessionSnapshot
+
+    @property
+    def step_changed(self) -> bool:
+        return self.before.step != self.after.step
+
+    @property
+    def ended(self) -> bool:
+        return self.after.status is Status.ENDED and self.before.status is not Status.ENDED
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    session: SessionSnapshot
+    step: Step
+    late: bool
+    new: bool
+
+
+class SessionService:
+    def __init__(self, db: Database, clock: Clock, clock_speed: float = 1.0) -> None:
+        self.db = db
+        self.clock = clock
+        self.clock_speed = clock_speed
+
+    # ---- reading ----------------------------------------------------------------------------------------
+    def get(self, team_id: str, session_id: int) -> SessionSnapshot:
+        with self.db.session() as session:
+            return self._snapshot(session, team_id, session_id)
+
+    def running_in(self, team_id: str, channel_id: str) -> list[SessionSnapshot]:
+        with self.db.session() as session:
+            ids = session.exec(
+                select(CodevSession.id).where(
+                    CodevSession.team_id == team_id,
+                    CodevSession.channel_id == channel_id,
+                    col(CodevSession.status).in_([Status.RUNNING.value, Status.PAUSED.value]),
+                ).order_by(col(CodevSession.id))
+            ).all()
+            return [self._snapshot(session, team_id, session_id) for session_id in ids if session_id is not None]
+
+    def contributions(self, team_id: str, session_id: int, step: Step | None = None) -> list[ContributionView]:
+        with self.db.session() as session:
+            query = select(Contribution).where(
+                Contribution.team_id == team_id, Contribution.session_id == session_id,
+                col(Contribution.deleted).is_(False),
+            )
+            if step is not None:
+                query = query.where(Contribution.step == int(step))
+            rows = session.exec(query.order_by(col(Contribution.ts))).all()
+            return [ContributionView(r.id or 0, Step(r.step), r.user_id, r.text, r.ts, r.late, r.kept) for r in rows]
+
+    # ---- starting ---------------------------------------------------------------------------------------
+    def start(self, new: NewSession) -> SessionSnapshot:
+        now = self.clock.now()
+        with self.db.session() as session:
+            busy = session.exec(
+                select(CodevSession.id).where(
+                    CodevSession.team_id == new.team_id,
+                    CodevSession.channel_id == new.channel_id,
+                    col(CodevSession.status).in_([Status.RUNNING.value, Status.PAUSED.value]),
+                )
+            ).first()
+            if busy is not None:
+                raise ChannelBusy(busy)
+            row = CodevSession(
+                team_id=new.team_id, channel_id=new.channel_id, topic=new.topic,
+                facilitator_id=new.facilitator_id, client_id=new.client_id, created_by=new.created_by,
+                pace=new.pace.value, status=Status.RUNNING.value, step=int(Step.PRESENTATION), version=1,
+                created_at=now,
+            )
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            for position, user_id in enumerate(new.consultant_ids):
+                session.add(Consultant(session_id=row.id, user_id=user_id, team_id=new.team_id, position=position))
+            for step in Step:
+                session.add(SessionStep(
+                    session_id=row.id, step=int(step), team_id=new.team_id,
+                    duration_seconds=int(new.durations[step].total_seconds()),
+                    started_at=now if step is Step.PRESENTATION else None,
+                ))
+            session.flush()
+            return self._snapshot(session, new.team_id, row.id)
+
+    def set_root_ts(self, team_id: str, session_id: int, ts: str) -> None:
+        self._set_session_field(team_id, session_id, root_ts=ts)
+
+    def set_step_message(self, team_id: str, session_id: int, step: Step, ts: str) -> None:
+        with self.db.session() as session:
+            session.exec(update(SessionStep).where(  # type: ignore[call-overload]
+                SessionStep.team_id == team_id, SessionStep.session_id == session_id, SessionStep.step == int(step),
+            ).values(message_ts=ts))
+
+    # ---- moving through the steps -----------------------------------------------------------------------
+    def next_step(self, team_id: str, session_id: int, expected_step: Step) -> Change:
+        def advance(state: SessionState, now: datetime, snapshot: SessionSnapshot) -> SessionState:
+            following = state.step.next
+            duration = snapshot.timebox(following).duration if following else None
+            return core.advance(state, now, duration, expected_step=expected_step)
+
+        return self._transition(team_id, session_id, advance)
+
+    def extend(self, team_id: str, session_id: int, expected_step: Step) -> Change:
+        def extend(state: SessionState, _now: datetime, snapshot: SessionSnapshot) -> SessionState:
+            return core.extend(state, core.scaled(EXTENSION[snapshot.pace], self.clock_speed),
+                               expected_step=expected_step)
+
+        return self._transition(team_id, session_id, extend)
+
+    def pause(self, team_id: str, session_id: int, expected_step: Step | None) -> Change:
+        return self._transition(team_id, session_id,
+                                lambda s, now, _snap: core.pause(s, now, expected_step=expected_step))
+
+    def resume(self, team_id: str, session_id: int, expected_step: Step | None) -> Change:
+        return self._transition(team_id, session_id,
+                                lambda s, now, _snap: core.resume(s, now, expected_step=expected_step))
+
+    def end(self, team_id: str, session_id: int) -> Change:
+        return self._transition(team_id, session_id, lambda s, _now, _snap: core.end(s))
+
+    def hand_over(self, team_id: str, session_id: int, new_facilitator: str, *, allow_client: bool = False) -> Change:
+        """Give facilitation to someone else; a consultant who takes it stops being a consultant."""
+        with self.db.session() as session:
+            before = self._snapshot(session, team_id, session_id)
+            if before.status is Status.ENDED:
+                raise TransitionError("session_ended")
+            if new_facilitator == before.client_id and not allow_client:
+                raise TransitionError("handover_to_client")
+            result = session.exec(update(CodevSession).where(  # type: ignore[call-overload]
+                CodevSession.id == session_id, CodevSession.version == before.version,
+            ).values(facilitator_id=new_facilitator, version=before.version + 1))
+            if result.rowcount != 1:
+                raise TransitionError("concurrent_change")
+            consultant = session.get(Consultant, (session_id, new_facilitator))
+            if consultant is not None:
+                session.delete(consultant)
+            session.flush()
+            return Change(before, self._snapshot(session, team_id, session_id))
+
+    def _transition(self, team_id: str, session_id: int,
+                    action: Callable[[SessionState, datetime, SessionSnapshot], SessionState]) -> Change:
+        """Apply a state change atomically: the UPDATE only lands if nobody changed the session meanwhile."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            before = self._snapshot(session, team_id, session_id)
+            state = before.state()
+            after = action(state, now, before)
+            values: dict[str, object] = {"step": int(after.step), "status": after.status.value,
+                                         "version": after.version}
+            if after.status is Status.ENDED:
+                values["ended_at"] = now
+            result = session.exec(update(CodevSession).where(  # type: ignore[call-overload]
+                CodevSession.id == session_id, CodevSession.team_id == team_id,
+                CodevSession.version == state.version,
+            ).values(**values))
+            if result.rowcount != 1:
+                raise TransitionError("concurrent_change")
+            self._save_timebox(session, session_id, state, after, now)
+            session.flush()
+            return Change(before, self._snapshot(session, team_id, session_id))
+
+    def _save_timebox(self, session: Session, session_id: int, before: SessionState, after: SessionState,
+                      now: datetime) -> None:
+        current = session.get(SessionStep, (session_id, int(before.step)))
+        assert current is not None
+        if after.step != before.step or after.status is Status.ENDED:
+            current.ended_at = now
+            if current.paused_at is not None:  # ended while paused: the pause counts until now
+                current.paused_seconds += int((now - current.paused_at).total_seconds())
+                current.paused_at = None
+            if after.step != before.step:
+                following = session.get(SessionStep, (session_id, int(after.step)))
+                assert following is not None
+                following.started_at = now
+                session.add(following)
+        else:
+            extended = after.timebox.extended - before.timebox.extended
+            current.extended_seconds += int((extended * self.clock_speed).total_seconds())
+            current.paused_at = after.timebox.paused_at
+            current.paused_seconds = int(after.timebox.paused_total.total_seconds())
+        session.add(current)
+
+    # ---- what people write ------------------------------------------------------------------------------
+    def record_reply(self, team_id: str, channel_id: str, thread_ts: str, ts: str, user_id: str,
+                     text: str) -> ReplyOutcome | None:
+        """Store a reply in a step's thread. None when the thread is not a codev step."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            found = session.exec(
+                select(SessionStep, CodevSession).join(CodevSession, col(CodevSession.id) == SessionStep.session_id)
+                .where(SessionStep.team_id == team_id, SessionStep.message_ts == thread_ts,
+                       CodevSession.channel_id == channel_id)
+            ).first()
+            if found is None:
+                return None
+            step_row, session_row = found
+            step = Step(step_row.step)
+            late = step_row.ended_at is not None or session_row.status == Status.ENDED.value
+            contribution = Contribution(
+                team_id=team_id, session_id=step_row.session_id, step=int(step), channel_id=channel_id, ts=ts,
+                thread_ts=thread_ts, user_id=user_id, text=text, late=late, created_at=now,
+            )
+            try:
+                with session.begin_nested():
+                    session.add(contribution)
+            except IntegrityError:
+                return ReplyOutcome(self._snapshot(session, team_id, step_row.session_id), step, late, new=False)
+            if step is Step.LEARNING:
+                session.add(JournalEntry(
+                    team_id=team_id, user_id=user_id, text=text, tags=" ".join(hashtags(text)),
+                    session_id=step_row.session_id, step=int(step), source_channel_id=channel_id,
+                    source_ts=ts, created_at=now,
+                ))
+            session.flush()
+            return ReplyOutcome(self._snapshot(session, team_id, step_row.session_id), step, late, new=True)
+
+    def edit_reply(self, team_id: str, channel_id: str, ts: str, text: str) -> bool:
+        now = self.clock.now()
+        with self.db.session() as session:
+            contribution = self._contribution(session, team_id, channel_id, ts)
+            if contribution is None:
+                return False
+            contribution.text = text
+            contribution.edited_at = now
+            session.add(contribution)
+            for entry in self._journal_copies(session, team_id, channel_id, ts):
+                entry.text = text
+                entry.tags = " ".join(hashtags(text))
+                session.add(entry)
+            return True
+
+    def delete_reply(self, team_id: str, channel_id: str, ts: str) -> bool:
+        """The author deleted it in Slack: it leaves summaries and their journal, the row stays marked."""
+        with self.db.session() as session:
+            contribution = self._contribution(session, team_id, channel_id, ts)
+            if contribution is None:
+                return False
+            contribution.deleted = True
+            session.add(contribution)
+            for entry in self._journal_copies(session, team_id, channel_id, ts):
+                session.delete(entry)
+            return True
+
+    def mark_done(self, team_id: str, session_id: int, step: Step, user_id: str) -> tuple[SessionSnapshot, bool]:
+        """Record "I'm done"; the flag says whether it was new."""
+        with self.db.session() as session:
+            snapshot = self._snapshot(session, team_id, session_id)
+            if snapshot.status is Status.ENDED:
+                raise TransitionError("session_ended")
+            if snapshot.step != step:
+                raise TransitionError("stale_step")
+            if user_id not in snapshot.expected(step):
+                raise TransitionError("done_not_expected")
+            try:
+                with session.begin_nested():
+                    session.add(StepDone(session_id=session_id, step=int(step), user_id=user_id, team_id=team_id,
+                                         done_at=self.clock.now()))
+            except IntegrityError:
+                return snapshot, False
+            session.flush()
+            return self._snapshot(session, team_id, session_id), True
+
+    def save_contract(self, team_id: str, session_id: int, need: str, expectations: str) -> SessionSnapshot:
+        with self.db.session() as session:
+            snapshot = self._snapshot(session, team_id, session_id)
+            if snapshot.status is Status.ENDED or snapshot.step is not Step.CONTRACT:
+                raise TransitionError("contract_closed")
+            row = self._row(session, team_id, session_id)
+            row.contract_need, row.contract_expectations = need, expectations
+            session.add(row)
+            session.flush()
+            return self._snapshot(session, team_id, session_id)
+
+    def save_synthesis(self, team_id: str, session_id: int, keep: str, kept_ids: list[int],
+                       actions: list[tuple[str, date | None]]) -> SessionSnapshot:
+        now = self.clock.now()
+        with self.db.session() as session:
+            snapshot = self._snapshot(session, team_id, session_id)
+            if snapshot.status is Status.ENDED or snapshot.step is not Step.SYNTHESIS:
+                raise TransitionError("synthesis_closed")
+            row = self._row(session, team_id, session_id)
+            row.synthesis_keep = keep
+            session.add(row)
+            for contribution in session.exec(select(Contribution).where(
+                    Contribution.team_id == team_id, Contribution.session_id == session_id)).all():
+                contribution.kept = contribution.id in kept_ids
+                session.add(contribution)
+            for old in session.exec(select(ActionItem).where(ActionItem.team_id == team_id,
+                                                             ActionItem.session_id == session_id)).all():
+                session.delete(old)
+            for position, (text, due) in enumerate(actions[:MAX_ACTIONS]):
+                session.add(ActionItem(team_id=team_id, session_id=session_id, owner_id=snapshot.client_id,
+                                       text=text, due_date=due, position=position, created_at=now))
+            session.flush()
+            return self._snapshot(session, team_id, session_id)
+
+    def set_message_ts(self, team_id: str, session_id: int, **fields: str) -> None:
+        """Remember where a contract, synthesis or summary was posted (contract_ts, synthesis_ts, summary_ts)."""
+        allowed = {"contract_ts", "synthesis_ts", "summary_ts"}
+        assert set(fields) <= allowed
+        self._set_session_field(team_id, session_id, **fields)
+
+    def propose_summary(self, team_id: str, session_id: int, text: str) -> bool:
+        """Store the summary for the client's approval; False when one was already proposed."""
+        with self.db.session() as session:
+            result = session.exec(update(CodevSession).where(  # type: ignore[call-overload]
+                CodevSession.id == session_id, CodevSession.team_id == team_id,
+                CodevSession.summary_state == "none",
+            ).values(summary_state="proposed", summary_text=text))
+            return result.rowcount == 1
+
+    def approve_summary(self, team_id: str, session_id: int, user_id: str, text: str | None = None) -> SessionSnapshot:
+        """The client approves (maybe after editing); only one approval ever posts."""
+        with self.db.session() as session:
+            snapshot = self._snapshot(session, team_id, session_id)
+            if user_id != snapshot.client_id:
+                raise TransitionError("summary_client_only")
+            values: dict[str, object] = {"summary_state": "posting"}
+            if text is not None:
+                values["summary_text"] = text
+            result = session.exec(update(CodevSession).where(  # type: ignore[call-overload]
+                CodevSession.id == session_id, CodevSession.summary_state == "proposed",
+            ).values(**values))
+            if result.rowcount != 1:
+                raise TransitionError("summary_already_posted")
+            session.flush()
+            return self._snapshot(session, team_id, session_id)
+
+    def summary_posted(self, team_id: str, session_id: int, ts: str) -> None:
+        self._set_session_field(team_id, session_id, summary_state="posted", summary_ts=ts)
+
+    def summary_failed(self, team_id: str, session_id: int) -> None:
+        self._set_session_field(team_id, session_id, summary_state="proposed")
+
+    def edit_summary(self, team_id: str, session_id: int, user_id: str, text: str) -> SessionSnapshot:
+        with self.db.session() as session:
+            snapshot = self._snapshot(session, team_id, session_id)
+            if user_id != snapshot.client_id:
+                raise TransitionError("summary_client_only")
+            if snapshot.summary_state != "proposed":
+                raise TransitionError("summary_already_posted")
+            row = self._row(session, team_id, session_id)
+            row.summary_text = text
+            session.add(row)
+            session.flush()
+            return self._snapshot(session, team_id, session_id)
+
+    # ---- internals --------------------------------------------------------------------------------------
+    def _set_session_field(self, team_id: str, session_id: int, **values: object) -> None:
+        with self.db.session() as session:
+            session.exec(update(CodevSession).where(  # type: ignore[call-overload]
+                CodevSession.id == session_id, CodevSession.team_id == team_id).values(**values))
+
+    @staticmethod
+    def _row(session: Session, team_id: str, session_id: int) -> CodevSession:
+        row = session.get(CodevSession, session_id)
+        if row is None or row.team_id != team_id:
+            raise NotFound(session_id)
+        return row
+
+    @staticmethod
+    def _contribution(session: Session, team_id: str, channel_id: str, ts: str) -> Contribution | None:
+        return session.exec(select(Contribution).where(
+            Contribution.team_id == team_id, Contribution.channel_id == channel_id, Contribution.ts == ts)).first()
+
+    @staticmethod
+    def _journal_copies(session: Session, team_id: str, channel_id: str, ts: str) -> list[JournalEntry]:
+        return list(session.exec(select(JournalEntry).where(
+            JournalEntry.team_id == team_id, JournalEntry.source_channel_id == channel_id,
+            JournalEntry.source_ts == ts)).all())
+
+    def _snapshot(self, session: Session, team_id: str, session_id: int) -> SessionSnapshot:
+        row = self._row(session, team_id, session_id)
+        consultants = session.exec(select(Consultant.user_id).where(Consultant.session_id == session_id)
+                                   .order_by(col(Consultant.position))).all()
+        steps = {
+            Step(s.step): StepRecord(Step(s.step), timedelta(seconds=s.duration_seconds),
+                                     timedelta(seconds=s.extended_seconds), timedelta(seconds=s.paused_seconds),
+                                     s.started_at, s.paused_at, s.ended_at, s.message_ts)
+            for s in session.exec(select(SessionStep).where(SessionStep.session_id == session_id)).all()
+        }
+        done: dict[Step, list[str]] = {step: [] for step in Step}
+        for d in session.exec(select(StepDone).where(StepDone.session_id == session_id)
+                              .order_by(col(StepDone.done_at))).all():
+            done[Step(d.step)].append(d.user_id)
+        counts = dict(session.exec(
+            select(Contribution.step, func.count()).where(
+                Contribution.session_id == session_id, col(Contribution.deleted).is_(False))
+            .group_by(col(Contribution.step))).all())
+        actions = [ActionView(a.id or 0, a.text, a.due_date, a.status) for a in session.exec(
+            select(ActionItem).where(ActionItem.session_id == session_id).order_by(col(ActionItem.position))).all()]
+        return SessionSnapshot(
+            id=session_id, team_id=row.team_id, channel_id=row.channel_id, topic=row.topic,
+            facilitator_id=row.facilitator_id, client_id=row.client_id, consultant_ids=list(consultants),
+            pace=Pace(row.pace), status=Status(row.status), step=Step(row.step), version=row.version,
+            root_ts=row.root_ts, created_at=row.created_at, ended_at=row.ended_at, clock_speed=self.clock_speed,
+            steps=steps, done=done, reply_counts={Step(k): v for k, v in counts.items()},
+            contract_need=row.contract_need, contract_expectations=row.contract_expectations,
+            contract_ts=row.contract_ts, synthesis_keep=row.synthesis_keep, synthesis_ts=row.synthesis_ts,
+            summary_state=row.summary_state, summary_text=row.summary_text, summary_ts=row.summary_ts,
+            actions=actions,
+        )

@@ -1,0 +1,167 @@
+"""Block Kit modals: start a session, contract, synthesis, hand over, edit the summary."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
+    DatePickerElement,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    StaticMultiSelectElement,
+    UserMultiSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.steps import DEFAULT_DURATIONS, Pace, Step
+from bot.messages import t
+from bot.services.sessions import MAX_ACTIONS, ContributionView, SessionSnapshot
+from bot.slack import ids
+from bot.slack.blocks.common import cut, section
+from bot.slack.blocks.session import step_name
+
+TOPIC_LIMIT = 300
+LONG_TEXT_LIMIT = 3000
+ACTION_TEXT_LIMIT = 500
+OPTION_TEXT_LIMIT = 75
+MAX_OPTIONS = 100
+
+
+def _view(callback_id: str, title: str, blocks: list[Block], *, submit: str | None = None,
+          metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    view = View(type="modal", callback_id=callback_id, title=cut(title, 24), blocks=blocks,
+                submit=cut(submit, 24) if submit else None, close=t("cancel"),
+                private_metadata=json.dumps(metadata or {}, separators=(",", ":")))
+    return view.to_dict()
+
+
+def notice_view(title: str, text: str) -> dict[str, Any]:
+    view = View(type="modal", callback_id=ids.NOTICE_VIEW, title=cut(title, 24), blocks=[section(text)],
+                close="OK")
+    return view.to_dict()
+
+
+# ---- start a session ----------------------------------------------------------------------------------
+def start_modal(*, topic: str, user_id: str, channel_id: str, pace: Pace = Pace.LIVE,
+                warning: str | None = None, values: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The start modal; `values` re-fills people chosen before a pace switch rebuilt it."""
+    values = values or {}
+    unit = t("unit_" + pace.value)
+    blocks: list[Block] = [section(t("start_intro"))]
+    if warning:
+        blocks.append(ContextBlock(block_id="confidential", elements=[MarkdownTextObject(text=warning)]))
+    blocks += [
+        InputBlock(block_id="topic", label=t("start_topic"), hint=t("start_topic_hint"),
+                   element=PlainTextInputElement(action_id="topic", initial_value=cut(topic, TOPIC_LIMIT) or None,
+                                                 max_length=TOPIC_LIMIT)),
+        InputBlock(block_id="facilitator", label=t("start_facilitator"),
+                   element=UserSelectElement(action_id="facilitator",
+                                             initial_user=values.get("facilitator") or user_id)),
+        InputBlock(block_id="client", label=t("start_client"),
+                   element=UserSelectElement(action_id="client", initial_user=values.get("client"))),
+        InputBlock(block_id="consultants", label=t("start_consultants"),
+                   element=UserMultiSelectElement(action_id="consultants",
+                                                  initial_users=values.get("consultants") or None)),
+        InputBlock(block_id="channel", label=t("start_channel"),
+                   element=ConversationSelectElement(
+                       action_id="channel", initial_conversation=values.get("channel") or channel_id,
+                       filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True))),
+        InputBlock(block_id="pace", label=t("start_pace"), dispatch_action=True,
+                   element=RadioButtonsElement(action_id=ids.START_PACE, options=_pace_options(),
+                                               initial_option=_pace_options()[list(Pace).index(pace)])),
+        section(t("start_durations", unit=unit)),
+    ]
+    for step in Step:
+        blocks.append(InputBlock(
+            # The pace in the block_id makes Slack show the new defaults after a pace switch.
+            block_id=f"duration_{pace.value}_{step.key}", label=step_name(step),
+            element=NumberInputElement(action_id=f"duration_{step.key}", is_decimal_allowed=False,
+                                       initial_value=str(DEFAULT_DURATIONS[pace][step]))))
+    blocks.append(InputBlock(
+        block_id="group_size", label=t("start_group_size"), optional=True, hint=t("start_group_size_hint"),
+        element=CheckboxesElement(action_id="group_size", options=[
+            Option(value="confirm", text=t("start_group_size_confirm"))])))
+    metadata = {"channel": channel_id, "warning": warning or ""}
+    return _view(ids.START_VIEW, t("start_title"), blocks, submit=t("start_submit"), metadata=metadata)
+
+
+def _pace_options() -> list[Option]:
+    return [Option(value=pace.value, text=t("pace_" + pace.value)) for pace in Pace]
+
+
+# ---- contract -----------------------------------------------------------------------------------------
+def contract_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
+    blocks: list[Block] = [
+        InputBlock(block_id="need", label=t("contract_need"), hint=t("contract_need_hint"),
+                   element=PlainTextInputElement(action_id="need", multiline=True, max_length=LONG_TEXT_LIMIT,
+                                                 initial_value=snapshot.contract_need or None)),
+        InputBlock(block_id="expectations", label=t("contract_expectations"), optional=True,
+                   hint=t("contract_expectations_hint"),
+                   element=PlainTextInputElement(action_id="expectations", multiline=True,
+                                                 max_length=LONG_TEXT_LIMIT,
+                                                 initial_value=snapshot.contract_expectations or None)),
+    ]
+    return _view(ids.CONTRACT_VIEW, t("contract_title"), blocks, submit=t("contract_submit"),
+                 metadata={"session": snapshot.id})
+
+
+# ---- synthesis ----------------------------------------------------------------------------------------
+def synthesis_modal(snapshot: SessionSnapshot, consultation: list[ContributionView]) -> dict[str, Any]:
+    blocks: list[Block] = []
+    # Slack allows 100 options of 75 characters: the newest replies win when there are more.
+    options = [Option(value=str(c.id), text=cut(f"{c.text}", OPTION_TEXT_LIMIT))
+               for c in consultation[-MAX_OPTIONS:] if c.text.strip()]
+    if options:
+        initial = [o for o, c in zip(options, consultation[-MAX_OPTIONS:], strict=False) if c.kept]
+        blocks.append(InputBlock(
+            block_id="kept", label=t("synthesis_kept"), optional=True, hint=t("synthesis_kept_hint"),
+            element=StaticMultiSelectElement(action_id="kept", options=options, initial_options=initial or None)))
+    blocks.append(InputBlock(
+        block_id="keep", label=t("synthesis_keep"), optional=bool(options),
+        element=PlainTextInputElement(action_id="keep", multiline=True, max_length=LONG_TEXT_LIMIT,
+                                      initial_value=snapshot.synthesis_keep or None)))
+    for n in range(1, MAX_ACTIONS + 1):
+        existing = snapshot.actions[n - 1] if n <= len(snapshot.actions) else None
+        blocks.append(InputBlock(
+            block_id=f"action_{n}", label=t("synthesis_action", n=n), optional=True,
+            element=PlainTextInputElement(action_id=f"action_{n}", max_length=ACTION_TEXT_LIMIT,
+                                          initial_value=existing.text if existing else None)))
+        due = existing.due_date.isoformat() if existing and existing.due_date else None
+        blocks.append(InputBlock(
+            block_id=f"due_{n}", label=t("synthesis_due", n=n), optional=True,
+            element=DatePickerElement(action_id=f"due_{n}", initial_date=due)))
+    return _view(ids.SYNTHESIS_VIEW, t("synthesis_title"), blocks, submit=t("synthesis_submit"),
+                 metadata={"session": snapshot.id})
+
+
+# ---- hand over, summary -------------------------------------------------------------------------------
+def handover_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
+    blocks: list[Block] = [InputBlock(block_id="to", label=t("handover_to"),
+                                      element=UserSelectElement(action_id="to"))]
+    return _view(ids.HANDOVER_VIEW, t("handover_title"), blocks, submit=t("handover_submit"),
+                 metadata={"session": snapshot.id})
+
+
+def summary_edit_modal(snapshot: SessionSnapshot, dm_channel: str | None, dm_ts: str | None) -> dict[str, Any]:
+    blocks: list[Block] = [InputBlock(
+        block_id="summary", label=t("summary_edit_label"),
+        element=PlainTextInputElement(action_id="summary", multiline=True, max_length=LONG_TEXT_LIMIT,
+                                      initial_value=cut(snapshot.summary_text or "", LONG_TEXT_LIMIT)))]
+    return _view(ids.SUMMARY_EDIT_VIEW, t("summary_edit_title"), blocks, submit=t("summary_edit_submit"),
+                 metadata={"session": snapshot.id, "dm_channel": dm_channel, "dm_ts": dm_ts})
+
+
+def parse_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

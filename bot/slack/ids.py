@@ -1,0 +1,32 @@
+"""action_id, block_id and callback_id values: the contract between Block Kit builders and listeners."""
+
+# step controls (value: "<session id>:<step number>")
+DONE = "step_done"
+NEXT = "step_next"
+EXTEND = "step_extend"
+PAUSE = "step_pause"
+RESUME = "step_resume"
+END = "step_end"
+HANDOVER = "step_handover"
+TAKE_OVER = "step_take_over"
+CONTRACT_OPEN = "contract_open"
+SYNTHESIS_OPEN = "synthesis_open"
+PEOPLE_BLOCK = "step_people"
+FACILITATOR_BLOCK = "step_facilitator"
+
+# summary (value: "<session id>")
+SUMMARY_POST = "summary_post"
+SUMMARY_EDIT = "summary_edit"
+SUMMARY_BLOCK = "summary_actions"
+
+# missing channel members (value: "<channel id>:<user ids, comma separated>")
+INVITE = "invite_members"
+
+# modals
+START_VIEW = "start_session"
+START_PACE = "start_pace"
+CONTRACT_VIEW = "contract"
+SYNTHESIS_VIEW = "synthesis"
+HANDOVER_VIEW = "handover"
+SUMMARY_EDIT_VIEW = "summary_edit_view"
+NOTICE_VIEW = "notice"

@@ -1,0 +1,243 @@
+"""Buttons on a session's messages: the facilitator's controls and the participants' own."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ButtonElement
+
+from bot.app import Services, services_of
+from bot.domain.session import Status, TransitionError
+from bot.domain.steps import Pace, Step
+from bot.messages import t
+from bot.services.sessions import Change, NotFound, SessionSnapshot
+from bot.slack import ids
+from bot.slack.blocks import modals
+from bot.slack.blocks.session import mentions, private_note, step_name, who_speaks
+from bot.slack.listeners.common import input_values, metadata_of, say_privately, session_and_step, team_of
+
+log = logging.getLogger(__name__)
+
+Control = Callable[[Services, str, int, Step], Change]
+
+
+def _click(body: dict[str, Any]) -> tuple[str, str, str | None]:
+    action = body["actions"][0]
+    return team_of(body), body["user"]["id"], action.get("value")
+
+
+def _facilitator_control(apply: Control) -> Callable[..., None]:
+    """A listener for a facilitator-only button: authorize, apply atomically, then show the change."""
+
+    def listener(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond,
+                 logger: logging.Logger) -> None:
+        ack()
+        services = services_of(context)
+        team_id, user_id, value = _click(body)
+        parsed = session_and_step(value)
+        if parsed is None:
+            say_privately(respond, t("stale_step"))
+            return
+        session_id, step = parsed
+        try:
+            snapshot = services.sessions.get(team_id, session_id)
+            if not _authorize(services, snapshot, user_id, respond):
+                return
+            change = apply(services, team_id, session_id, step)
+        except NotFound:
+            say_privately(respond, t("not_found"))
+            return
+        except TransitionError as refused:
+            say_privately(respond, t(refused.reason))
+            return
+        services.publisher.apply(change)
+
+    return listener
+
+
+def _authorize(services: Services, snapshot: SessionSnapshot, user_id: str, respond: Respond) -> bool:
+    if user_id == snapshot.facilitator_id:
+        return True
+    if user_id in snapshot.participants and _facilitator_absent(services, snapshot):
+        button = ButtonElement(text=t("button_take_over"), action_id=ids.TAKE_OVER,
+                               value=f"{snapshot.id}:{int(snapshot.step)}")
+        say_privately(respond, **private_note(t("facilitator_absent", facilitator=snapshot.facilitator_id),
+                                              button=button))
+        return False
+    say_privately(respond, t("only_facilitator", facilitator=snapshot.facilitator_id))
+    return False
+
+
+def _facilitator_absent(services: Services, snapshot: SessionSnapshot) -> bool:
+    """Deactivated, or silent a whole step's length past the deadline: the group may take over."""
+    facts = services.people.lookup(snapshot.team_id, snapshot.facilitator_id)
+    if facts is not None and facts.deleted:
+        return True
+    if snapshot.status is not Status.RUNNING:
+        return False
+    timebox = snapshot.timebox()
+    return services.clock.now() >= timebox.deadline + max(timebox.duration, timedelta(minutes=1))
+
+
+# ---- facilitator controls -----------------------------------------------------------------------------
+next_step = _facilitator_control(lambda s, team, sid, step: s.sessions.next_step(team, sid, step))
+extend = _facilitator_control(lambda s, team, sid, step: s.sessions.extend(team, sid, step))
+pause = _facilitator_control(lambda s, team, sid, step: s.sessions.pause(team, sid, step))
+resume = _facilitator_control(lambda s, team, sid, step: s.sessions.resume(team, sid, step))
+end = _facilitator_control(lambda s, team, sid, _step: s.sessions.end(team, sid))
+
+
+def hand_over(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, value = _click(body)
+    parsed = session_and_step(value)
+    if parsed is None:
+        say_privately(respond, t("stale_step"))
+        return
+    try:
+        snapshot = services.sessions.get(team_id, parsed[0])
+    except NotFound:
+        say_privately(respond, t("not_found"))
+        return
+    if snapshot.status is Status.ENDED:
+        say_privately(respond, t("session_ended"))
+        return
+    if _authorize(services, snapshot, user_id, respond):
+        client.views_open(trigger_id=body["trigger_id"], view=modals.handover_modal(snapshot))
+
+
+def take_over(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, value = _click(body)
+    parsed = session_and_step(value)
+    if parsed is None:
+        say_privately(respond, t("stale_step"))
+        return
+    try:
+        snapshot = services.sessions.get(team_id, parsed[0])
+        if user_id not in snapshot.participants or not _facilitator_absent(services, snapshot):
+            say_privately(respond, t("only_facilitator", facilitator=snapshot.facilitator_id))
+            return
+        # The method lets the client keep the session going too when the facilitator has vanished.
+        change = services.sessions.hand_over(team_id, snapshot.id, user_id, allow_client=True)
+    except NotFound:
+        say_privately(respond, t("not_found"))
+        return
+    except TransitionError as refused:
+        say_privately(respond, t(refused.reason))
+        return
+    services.publisher.apply(change)
+    services.publisher.post_in_thread(change.after, change.after.step, {"text": t("took_over", user=user_id)})
+
+
+# ---- everyone's buttons -------------------------------------------------------------------------------
+def done(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, value = _click(body)
+    parsed = session_and_step(value)
+    if parsed is None:
+        say_privately(respond, t("stale_step"))
+        return
+    session_id, step = parsed
+    try:
+        snapshot, new = services.sessions.mark_done(team_id, session_id, step, user_id)
+    except NotFound:
+        say_privately(respond, t("not_found"))
+        return
+    except TransitionError as refused:
+        if refused.reason == "done_not_expected":
+            snapshot = services.sessions.get(team_id, session_id)
+            say_privately(respond, t("done_not_expected", who=who_speaks(snapshot, step)))
+        else:
+            say_privately(respond, t(refused.reason))
+        return
+    if not new:
+        say_privately(respond, t("done_already", step=step_name(step)))
+        return
+    say_privately(respond, t("done_thanks", step=step_name(step)))
+    services.publisher.refresh_step(snapshot, step)
+    if set(snapshot.expected(step)) <= set(snapshot.done[step]):
+        services.publisher.ephemeral(snapshot.channel_id, snapshot.facilitator_id, t("done_all", step=step_name(step)),
+                                     thread_ts=snapshot.steps[step].message_ts)
+
+
+def open_contract(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient,
+                  respond: Respond) -> None:
+    _open_client_modal(ack, body, context, client, respond, Step.CONTRACT, "contract")
+
+
+def open_synthesis(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient,
+                   respond: Respond) -> None:
+    _open_client_modal(ack, body, context, client, respond, Step.SYNTHESIS, "synthesis")
+
+
+def _open_client_modal(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond,
+                       step: Step, kind: str) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, value = _click(body)
+    parsed = session_and_step(value)
+    if parsed is None or parsed[1] is not step:
+        say_privately(respond, t("stale_step"))
+        return
+    try:
+        snapshot = services.sessions.get(team_id, parsed[0])
+    except NotFound:
+        say_privately(respond, t("not_found"))
+        return
+    if user_id != snapshot.client_id:
+        say_privately(respond, t(f"{kind}_client_only", client=snapshot.client_id))
+        return
+    if snapshot.status is Status.ENDED or snapshot.step is not step:
+        say_privately(respond, t(f"{kind}_closed"))
+        return
+    if step is Step.CONTRACT:
+        view = modals.contract_modal(snapshot)
+    else:
+        consultation = services.sessions.contributions(team_id, snapshot.id, Step.CONSULTATION)
+        view = modals.synthesis_modal(snapshot, [c for c in consultation if c.user_id != snapshot.client_id])
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def invite(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, value = _click(body)
+    session_part, _, users_part = (value or "").partition(":")
+    try:
+        snapshot = services.sessions.get(team_id, int(session_part))
+    except (ValueError, NotFound):
+        say_privately(respond, t("not_found"))
+        return
+    if user_id != snapshot.facilitator_id:
+        say_privately(respond, t("only_facilitator", facilitator=snapshot.facilitator_id))
+        return
+    # Only people who really are in the session can be invited, whatever the button says.
+    users = [u for u in users_part.split(",") if u in snapshot.participants]
+    try:
+        if users:
+            client.conversations_invite(channel=snapshot.channel_id, users=",".join(users))
+        say_privately(respond, t("invited", people=mentions(users), channel=snapshot.channel_id))
+    except SlackApiError as error:
+        say_privately(respond, t("invite_failed", error=error.response.get("error", "error")))
+
+
+def pace_changed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    """Switching pace in the start modal refreshes the duration defaults, keeping what was chosen."""
+    ack()
+    view = body["view"]
+    values = input_values(view)
+    pace = Pace.parse(values.get(ids.START_PACE))
+    metadata = metadata_of(view)
+    client.views_update(view_id=view["id"], hash=view.get("hash"), view=modals.start_modal(
+        topic=values.get("topic") or "", user_id=body["user"]["id"], channel_id=metadata.get("channel", ""),
+        pace=pace, warning=metadata.get("warning") or None, values=values))

@@ -1,0 +1,65 @@
+"""/codev start and /codev status."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.app import services_of
+from bot.messages import t
+from bot.slack.blocks.modals import notice_view, start_modal
+from bot.slack.blocks.session import status_message
+
+
+def start(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient,
+          logger: logging.Logger) -> None:
+    channel_id = command.get("channel_id", "")
+    if channel_id.startswith("D") or command.get("channel_name") == "directmessage":
+        ack(response_type="ephemeral", text=t("start_in_dm"))
+        return
+    ack()
+    user_id = command["user_id"]
+    # Open first: a trigger_id lives 3 seconds. Check the channel afterwards and update the modal.
+    opened = client.views_open(trigger_id=command["trigger_id"],
+                               view=start_modal(topic=rest, user_id=user_id, channel_id=channel_id))
+    view = opened["view"]
+    warning = channel_warning(client, channel_id)
+    if warning is None:
+        return
+    if warning == "not_member":
+        replacement = notice_view(t("start_not_in_channel_title"), t("start_not_in_channel", channel=channel_id))
+    else:
+        replacement = start_modal(topic=rest, user_id=user_id, channel_id=channel_id, warning=warning)
+    try:
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=replacement)
+    except SlackApiError as error:
+        # hash_conflict: the person already moved on in the modal; the check runs again on submit.
+        logger.info("start modal not updated: %s", error.response.get("error"))
+
+
+def channel_warning(client: WebClient, channel_id: str) -> str | None:
+    """'not_member', a confidentiality warning for public or shared channels, or None."""
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as error:
+        if error.response.get("error") == "channel_not_found":
+            return "not_member"  # a private channel codev is not in looks like this
+        raise
+    if not channel.get("is_member", False):
+        return "not_member"
+    if channel.get("is_ext_shared") or channel.get("is_shared"):
+        return t("start_confidential_shared", channel=channel_id)
+    if not channel.get("is_private", False):
+        return t("start_confidential_public", channel=channel_id)
+    return None
+
+
+def status(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient,
+           logger: logging.Logger) -> None:
+    services = services_of(context)
+    running = services.sessions.running_in(command.get("team_id", ""), command.get("channel_id", ""))
+    ack(**status_message(running, services.clock.now()))

@@ -1,0 +1,68 @@
+"""Helpers every listener shares: reading ids from payloads, answering privately."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Respond
+
+from bot.domain.steps import Step
+
+
+def session_and_step(value: str | None) -> tuple[int, Step] | None:
+    """Read "<session id>:<step>" from a button; None for anything else (forged or garbled)."""
+    try:
+        session_part, step_part = (value or "").split(":")
+        return int(session_part), Step(int(step_part))
+    except ValueError:
+        return None
+
+
+def session_id_of(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
+def metadata_of(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def team_of(body: dict[str, Any]) -> str:
+    team = body.get("team") or {}
+    return (team.get("id") if isinstance(team, dict) else None) or body.get("team_id") or \
+        (body.get("user") or {}).get("team_id", "")
+
+
+def say_privately(respond: Respond, text: str, **extra: Any) -> None:
+    """An ephemeral answer to whoever clicked, leaving the original message alone."""
+    respond(text=text, response_type="ephemeral", replace_original=False, **extra)
+
+
+def input_values(view: dict[str, Any]) -> dict[str, Any]:
+    """{action_id: value} from a submitted view, whatever the element type."""
+    values: dict[str, Any] = {}
+    for block in (view.get("state") or {}).get("values", {}).values():
+        for action_id, state in block.items():
+            values[action_id] = _value_of(state)
+    return values
+
+
+def _value_of(state: dict[str, Any]) -> Any:
+    for key in ("value", "selected_user", "selected_conversation", "selected_channel", "selected_date"):
+        if key in state:
+            return state[key]
+    if "selected_users" in state:
+        return list(state["selected_users"] or [])
+    if "selected_option" in state:
+        option = state["selected_option"]
+        return option["value"] if option else None
+    if "selected_options" in state:
+        return [o["value"] for o in state["selected_options"] or []]
+    return None

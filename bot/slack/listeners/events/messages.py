@@ -1,0 +1,67 @@
+"""Messages in step threads become contributions; edits and deletions follow them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import BoltContext
+
+from bot.app import Services, services_of
+from bot.domain.advice import looks_like_advice
+from bot.domain.session import Status
+from bot.domain.steps import Step
+from bot.messages import t
+from bot.services.sessions import ReplyOutcome
+from bot.slack.blocks.session import step_name
+
+log = logging.getLogger(__name__)
+
+# Subtypes that are people writing; everything else (joins, topic changes, bots) is not a contribution.
+WRITTEN = {None, "thread_broadcast", "file_share"}
+
+
+def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    services = services_of(context)
+    team_id = body.get("team_id", "")
+    subtype = event.get("subtype")
+    channel_id = event.get("channel", "")
+    if subtype == "message_changed":
+        message = event.get("message") or {}
+        if _by_a_person(message):
+            services.sessions.edit_reply(team_id, channel_id, message.get("ts", ""), message.get("text") or "")
+        return
+    if subtype == "message_deleted":
+        services.sessions.delete_reply(team_id, channel_id, event.get("deleted_ts", ""))
+        return
+    if subtype not in WRITTEN or not _by_a_person(event):
+        return
+    thread_ts = event.get("thread_ts")
+    if not thread_ts or thread_ts == event.get("ts"):
+        return  # top-level messages are not part of a step
+    outcome = services.sessions.record_reply(team_id, channel_id, thread_ts, event["ts"], event["user"],
+                                             event.get("text") or "")
+    if outcome is not None and outcome.new:
+        _coach(services, outcome, event)
+
+
+def _by_a_person(message: dict[str, Any]) -> bool:
+    return bool(message.get("user")) and not message.get("bot_id") and message.get("subtype") != "bot_message"
+
+
+def _coach(services: Services, outcome: ReplyOutcome, event: dict[str, Any]) -> None:
+    """Gentle, private reminders of the method; nothing is ever deleted."""
+    snapshot, step, user_id = outcome.session, outcome.step, event["user"]
+    channel_id, thread_ts = event["channel"], event["thread_ts"]
+    if outcome.late:
+        if snapshot.status is Status.ENDED:
+            text = t("late_reply_ended")
+        else:
+            text = t("late_reply", step=step_name(step), current=step_name(snapshot.step))
+        services.publisher.ephemeral(channel_id, user_id, text, thread_ts=thread_ts)
+        return
+    role = snapshot.role_of(user_id)
+    if step is Step.CLARIFICATION and role == "consultant" and looks_like_advice(event.get("text") or ""):
+        services.publisher.ephemeral(channel_id, user_id, t("coach_advice"), thread_ts=thread_ts)
+    elif step is Step.CONSULTATION and role == "client":
+        services.publisher.ephemeral(channel_id, user_id, t("coach_client_listens"), thread_ts=thread_ts)

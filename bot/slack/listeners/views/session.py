@@ -1,0 +1,164 @@
+"""Modals submitted during a session: contract, synthesis, hand over, summary edit."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+
+from bot.app import Services, services_of
+from bot.domain.session import TransitionError
+from bot.domain.steps import Step
+from bot.messages import t
+from bot.services.sessions import MAX_ACTIONS, NotFound, SessionSnapshot
+from bot.slack.blocks import session as blocks
+from bot.slack.blocks.modals import ACTION_TEXT_LIMIT, LONG_TEXT_LIMIT, parse_date
+from bot.slack.listeners.common import input_values, metadata_of, team_of
+
+log = logging.getLogger(__name__)
+
+
+def _session_of(services: Services, body: dict[str, Any], view: dict[str, Any]) -> SessionSnapshot | None:
+    session_id = metadata_of(view).get("session")
+    if not isinstance(session_id, int):
+        return None
+    try:
+        return services.sessions.get(team_of(body), session_id)
+    except NotFound:
+        return None
+
+
+def _refuse(ack: Ack, block_id: str, text: str) -> None:
+    ack(response_action="errors", errors={block_id: text})
+
+
+def submit_contract(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    services = services_of(context)
+    snapshot = _session_of(services, body, view)
+    user_id = body["user"]["id"]
+    values = input_values(view)
+    need = (values.get("need") or "").strip()[:LONG_TEXT_LIMIT]
+    expectations = (values.get("expectations") or "").strip()[:LONG_TEXT_LIMIT]
+    if snapshot is None:
+        _refuse(ack, "need", t("not_found"))
+        return
+    if user_id != snapshot.client_id:
+        _refuse(ack, "need", t("contract_client_only", client=snapshot.client_id))
+        return
+    if not need:
+        _refuse(ack, "need", t("error_need_empty"))
+        return
+    try:
+        snapshot = services.sessions.save_contract(snapshot.team_id, snapshot.id, need, expectations)
+    except TransitionError as refused:
+        _refuse(ack, "need", t(refused.reason))
+        return
+    ack()
+    message = blocks.contract_message(snapshot)
+    if snapshot.contract_ts:
+        services.publisher.update_message(snapshot, snapshot.contract_ts, message)
+    else:
+        ts = services.publisher.post_in_thread(snapshot, Step.CONTRACT, message)
+        if ts:
+            services.sessions.set_message_ts(snapshot.team_id, snapshot.id, contract_ts=ts)
+
+
+def submit_synthesis(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    services = services_of(context)
+    snapshot = _session_of(services, body, view)
+    user_id = body["user"]["id"]
+    values = input_values(view)
+    if snapshot is None:
+        _refuse(ack, "keep", t("not_found"))
+        return
+    if user_id != snapshot.client_id:
+        _refuse(ack, "keep", t("synthesis_client_only", client=snapshot.client_id))
+        return
+    keep = (values.get("keep") or "").strip()[:LONG_TEXT_LIMIT]
+    consultation = {c.id: c for c in services.sessions.contributions(snapshot.team_id, snapshot.id,
+                                                                      Step.CONSULTATION)}
+    kept_ids = [int(v) for v in values.get("kept") or [] if str(v).isdigit() and int(v) in consultation]
+    actions: list[tuple[str, date | None]] = []
+    errors: dict[str, str] = {}
+    today = services.clock.now().date()
+    for n in range(1, MAX_ACTIONS + 1):
+        text = " ".join((values.get(f"action_{n}") or "").split())
+        try:
+            due = parse_date(values.get(f"due_{n}"))
+        except ValueError:
+            due = None
+        if len(text) > ACTION_TEXT_LIMIT:
+            errors[f"action_{n}"] = t("error_action_text_long", limit=ACTION_TEXT_LIMIT)
+        if due is not None and due < today:
+            errors[f"due_{n}"] = t("error_due_past")
+        if text:
+            actions.append((text, due))
+    if not keep and not kept_ids and not actions:
+        errors["keep"] = t("error_need_empty")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    try:
+        snapshot = services.sessions.save_synthesis(snapshot.team_id, snapshot.id, keep, kept_ids, actions)
+    except TransitionError as refused:
+        _refuse(ack, "keep", t(refused.reason))
+        return
+    ack()
+    message = blocks.synthesis_message(snapshot, [consultation[i] for i in kept_ids])
+    if snapshot.synthesis_ts:
+        services.publisher.update_message(snapshot, snapshot.synthesis_ts, message)
+    else:
+        ts = services.publisher.post_in_thread(snapshot, Step.SYNTHESIS, message)
+        if ts:
+            services.sessions.set_message_ts(snapshot.team_id, snapshot.id, synthesis_ts=ts)
+
+
+def submit_handover(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    services = services_of(context)
+    snapshot = _session_of(services, body, view)
+    user_id = body["user"]["id"]
+    new_facilitator = input_values(view).get("to")
+    if snapshot is None:
+        _refuse(ack, "to", t("not_found"))
+        return
+    if user_id != snapshot.facilitator_id:
+        _refuse(ack, "to", t("only_facilitator", facilitator=snapshot.facilitator_id))
+        return
+    facts = services.people.lookup(snapshot.team_id, new_facilitator) if new_facilitator else None
+    if facts is None or facts.is_bot or facts.deleted:
+        reason = "role_is_bot" if facts and facts.is_bot else "role_is_deactivated" if facts else "role_unknown_user"
+        _refuse(ack, "to", t(reason, user=new_facilitator or ""))
+        return
+    try:
+        change = services.sessions.hand_over(snapshot.team_id, snapshot.id, facts.user_id)
+    except TransitionError as refused:
+        _refuse(ack, "to", t(refused.reason))
+        return
+    ack()
+    services.publisher.apply(change)
+    services.publisher.post_in_thread(change.after, change.after.step,
+                                      {"text": t("handover_done", old=user_id, new=facts.user_id)})
+
+
+def submit_summary_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    services = services_of(context)
+    snapshot = _session_of(services, body, view)
+    user_id = body["user"]["id"]
+    text = (input_values(view).get("summary") or "").strip()[:LONG_TEXT_LIMIT]
+    if snapshot is None:
+        _refuse(ack, "summary", t("not_found"))
+        return
+    if not text:
+        _refuse(ack, "summary", t("error_need_empty"))
+        return
+    try:
+        snapshot = services.sessions.approve_summary(snapshot.team_id, snapshot.id, user_id, text)
+    except TransitionError as refused:
+        _refuse(ack, "summary", t(refused.reason))
+        return
+    ack()
+    metadata = metadata_of(view)
+    if not services.publisher.publish_summary(snapshot, metadata.get("dm_channel"), metadata.get("dm_ts")):
+        services.publisher.dm(user_id, text=t("something_went_wrong"))

@@ -1,0 +1,139 @@
+"""The start modal: check everything, answer inline errors, or start the session."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ButtonElement
+
+from bot.app import Services, services_of
+from bot.domain.roles import Person, peer_count, peer_count_is_usual, role_problems
+from bot.domain.steps import MAX_DURATION, Pace, Step
+from bot.messages import t
+from bot.services.sessions import ChannelBusy, NewSession, SessionSnapshot
+from bot.slack import ids
+from bot.slack.blocks.modals import TOPIC_LIMIT
+from bot.slack.blocks.session import mentions, private_note
+from bot.slack.listeners.common import input_values, metadata_of, team_of
+
+log = logging.getLogger(__name__)
+
+
+def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient,
+                 logger: logging.Logger) -> None:
+    services = services_of(context)
+    team_id = team_of(body)
+    user_id = body["user"]["id"]
+    values = input_values(view)
+    pace = Pace.parse(values.get(ids.START_PACE))
+    errors: dict[str, str] = {}
+
+    topic = " ".join((values.get("topic") or "").split())
+    if not topic:
+        errors["topic"] = t("error_topic_empty")
+    elif len(topic) > TOPIC_LIMIT:
+        errors["topic"] = t("error_topic_long", limit=TOPIC_LIMIT)
+
+    durations, duration_errors = _durations(values, pace)
+    errors.update(duration_errors)
+
+    facilitator_id = values.get("facilitator")
+    client_id = values.get("client")
+    consultant_ids = list(dict.fromkeys(values.get("consultants") or []))
+    errors.update(_role_errors(services, team_id, facilitator_id, client_id, consultant_ids))
+
+    channel_id = values.get("channel") or metadata_of(view).get("channel")
+    if not channel_id:
+        errors["channel"] = t("error_channel_missing")
+    elif services.sessions.running_in(team_id, channel_id):
+        errors["channel"] = t("error_channel_busy")
+
+    if facilitator_id and client_id and consultant_ids and "consultants" not in errors:
+        count = peer_count(facilitator_id, client_id, consultant_ids)
+        if not peer_count_is_usual(count) and "confirm" not in (values.get("group_size") or []):
+            errors["group_size"] = t("error_group_size", count=count)
+
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+
+    assert facilitator_id and client_id and channel_id
+    new = NewSession(team_id=team_id, channel_id=channel_id, topic=topic, facilitator_id=facilitator_id,
+                     client_id=client_id, consultant_ids=consultant_ids, pace=pace, durations=durations,
+                     created_by=user_id)
+    try:
+        snapshot = services.sessions.start(new)
+    except ChannelBusy:  # another start won the race between our check and now
+        services.publisher.dm(user_id, text=t("error_channel_busy"))
+        return
+    services.publisher.open(snapshot)
+    _offer_invitations(services, client, snapshot, user_id)
+
+
+def _durations(values: dict[str, Any], pace: Pace) -> tuple[dict[Step, timedelta], dict[str, str]]:
+    durations: dict[Step, timedelta] = {}
+    errors: dict[str, str] = {}
+    unit = t("unit_" + pace.value)
+    for step in Step:
+        block_id = f"duration_{pace.value}_{step.key}"
+        raw = str(values.get(f"duration_{step.key}") or "").strip()
+        try:
+            amount = int(raw)
+        except ValueError:
+            errors[block_id] = t("error_duration_not_number", unit=unit)
+            continue
+        if amount <= 0:
+            errors[block_id] = t("error_duration_not_positive", unit_one=unit.rstrip("s"))
+        elif amount > MAX_DURATION[pace]:
+            errors[block_id] = t("error_duration_absurd", limit=MAX_DURATION[pace], unit=unit)
+        else:
+            durations[step] = pace.unit * amount
+    return durations, errors
+
+
+def _role_errors(services: Services, team_id: str, facilitator_id: str | None, client_id: str | None,
+                 consultant_ids: list[str]) -> dict[str, str]:
+    unknown: dict[str, str] = {}
+
+    def person(field: str, user_id: str | None) -> Person | None:
+        if not user_id:
+            return None
+        facts = services.people.lookup(team_id, user_id)
+        if facts is None:
+            unknown.setdefault(field, t("role_unknown_user", user=user_id))
+            return None
+        return Person(user_id, is_bot=facts.is_bot, deleted=facts.deleted)
+
+    facilitator = person("facilitator", facilitator_id)
+    client = person("client", client_id)
+    consultants = [p for u in consultant_ids if (p := person("consultants", u)) is not None]
+    errors = {}
+    for problem in role_problems(facilitator, client, consultants):
+        if problem.field in unknown:
+            continue
+        errors[problem.field] = t(problem.reason, user=problem.user_id or "")
+    errors.update(unknown)
+    return errors
+
+
+def _offer_invitations(services: Services, client: WebClient, snapshot: SessionSnapshot, user_id: str) -> None:
+    """Participants outside the channel would see nothing: tell the facilitator and offer to invite them."""
+    try:
+        members = set(client.conversations_members(channel=snapshot.channel_id, limit=1000)["members"])
+    except SlackApiError:
+        log.info("could not list members of %s", snapshot.channel_id, exc_info=True)
+        return
+    missing = [u for u in snapshot.participants if u not in members]
+    if not missing:
+        return
+    verb = t("invite_missing_verb_one" if len(missing) == 1 else "invite_missing_verb_many")
+    text = t("invite_missing", people=mentions(missing), verb=verb, channel=snapshot.channel_id)
+    button = ButtonElement(text=t("invite_button"), action_id=ids.INVITE,
+                           value=f"{snapshot.id}:{','.join(missing)}"[:2000])
+    services.publisher.ephemeral(snapshot.channel_id, user_id, **private_note(text, button=button))

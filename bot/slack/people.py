@@ -1,0 +1,61 @@
+"""Who is who: users.info, cached in the database so a busy session does not hit Slack's rate limits."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.clock import Clock
+from bot.storage.db import Database
+from bot.storage.models import SlackUser
+
+log = logging.getLogger(__name__)
+CACHE_FOR = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    user_id: str
+    name: str
+    tz: str | None
+    locale: str | None
+    is_bot: bool
+    deleted: bool
+
+
+class UserDirectory:
+    def __init__(self, db: Database, client: WebClient, clock: Clock) -> None:
+        self.db = db
+        self.client = client
+        self.clock = clock
+        self._memory: dict[tuple[str, str], PersonFacts] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, team_id: str, user_id: str) -> PersonFacts | None:
+        """The person's facts, or None when Slack does not know the id."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            row = session.get(SlackUser, (team_id, user_id))
+            if row is not None and now - row.fetched_at < CACHE_FOR:
+                return _facts(row)
+        try:
+            user = self.client.users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            if error.response.get("error") in ("user_not_found", "invalid_arguments"):
+                return None
+            raise
+        fresh = SlackUser(team_id=team_id, user_id=user_id, name=user.get("real_name") or user.get("name", ""),
+                          tz=user.get("tz"), locale=user.get("locale"), is_bot=bool(user.get("is_bot")),
+                          deleted=bool(user.get("deleted")), fetched_at=now)
+        with self.db.session() as session:
+            session.merge(fresh)
+        return _facts(fresh)
+
+
+def _facts(row: SlackUser) -> PersonFacts:
+    return PersonFacts(row.user_id, row.name, row.tz, row.locale, row.is_bot, row.deleted)

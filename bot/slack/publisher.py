@@ -1,0 +1,168 @@
+"""Keeps the channel in step with the database: root message, step messages, summary. Slack errors handled here."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.clock import Clock
+from bot.domain.session import Status, TransitionError
+from bot.domain.steps import Step
+from bot.messages import t
+from bot.services.sessions import Change, SessionService, SessionSnapshot
+from bot.slack.blocks import session as blocks
+
+log = logging.getLogger(__name__)
+
+# Slack errors that mean codev cannot write in the channel any more.
+LOST_CHANNEL = {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived", "access_denied"}
+
+
+class ChannelLost(Exception):
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class Publisher:
+    def __init__(self, client: WebClient, sessions: SessionService, clock: Clock) -> None:
+        self.client = client
+        self.sessions = sessions
+        self.clock = clock
+
+    # ---- life of a session ------------------------------------------------------------------------------
+    def open(self, snapshot: SessionSnapshot) -> None:
+        """Post the root message and the first step's message."""
+        try:
+            root = self._post(snapshot.channel_id, **blocks.root_message(snapshot))
+            self.sessions.set_root_ts(snapshot.team_id, snapshot.id, root)
+            self._open_step(snapshot, snapshot.step)
+        except ChannelLost as lost:
+            self._on_lost_channel(snapshot, lost.error)
+
+    def apply(self, change: Change) -> None:
+        """Show a state change: close the old step, open the new one, move the root's progress."""
+        after = change.after
+        try:
+            if change.step_changed or change.ended:
+                self.refresh_step(after, change.before.step)
+            if change.step_changed and after.status is not Status.ENDED:
+                self._open_step(after, after.step)
+            elif not change.ended:
+                self.refresh_step(after, after.step)
+            self.refresh_root(after)
+        except ChannelLost as lost:
+            self._on_lost_channel(after, lost.error)
+        if change.ended:
+            self.propose_summary(after.team_id, after.id)
+
+    def refresh_root(self, snapshot: SessionSnapshot) -> None:
+        if snapshot.root_ts:
+            self._update(snapshot.channel_id, snapshot.root_ts, **blocks.root_message(snapshot))
+
+    def refresh_step(self, snapshot: SessionSnapshot, step: Step) -> None:
+        ts = snapshot.steps[step].message_ts
+        if ts:
+            self._update(snapshot.channel_id, ts, **blocks.step_message(snapshot, step, self.clock.now()))
+
+    def _open_step(self, snapshot: SessionSnapshot, step: Step) -> None:
+        if snapshot.steps[step].message_ts:
+            return  # already posted (a retried request)
+        ts = self._post(snapshot.channel_id, **blocks.step_message(snapshot, step, self.clock.now()))
+        self.sessions.set_step_message(snapshot.team_id, snapshot.id, step, ts)
+
+    # ---- the summary ------------------------------------------------------------------------------------
+    def propose_summary(self, team_id: str, session_id: int) -> None:
+        """Prepare the summary and send it to the client first: it is their case."""
+        snapshot = self.sessions.get(team_id, session_id)
+        kept = [c for c in self.sessions.contributions(team_id, session_id) if c.kept]
+        if not self.sessions.propose_summary(team_id, session_id, blocks.summary_text(snapshot, kept)):
+            return
+        snapshot = self.sessions.get(team_id, session_id)
+        self.dm(snapshot.client_id, **blocks.summary_dm(snapshot))
+
+    def publish_summary(self, snapshot: SessionSnapshot, dm_channel: str | None, dm_ts: str | None) -> bool:
+        """Post the approved summary in the root thread and mark the client's DM as done.
+
+        On failure the summary goes back to "proposed", so the client can click Post again.
+        """
+        try:
+            ts = self._post(snapshot.channel_id, thread_ts=snapshot.root_ts, **blocks.summary_post(snapshot))
+        except (ChannelLost, SlackApiError) as error:
+            log.warning("summary of session %s not posted: %s", snapshot.id, error)
+            self.sessions.summary_failed(snapshot.team_id, snapshot.id)
+            return False
+        self.sessions.summary_posted(snapshot.team_id, snapshot.id, ts)
+        if dm_channel and dm_ts:
+            try:
+                self.client.chat_update(channel=dm_channel, ts=dm_ts, **blocks.summary_dm_done(snapshot))
+            except SlackApiError:
+                log.info("could not update the summary DM", exc_info=True)
+        return True
+
+    # ---- messages ---------------------------------------------------------------------------------------
+    def post_in_thread(self, snapshot: SessionSnapshot, step: Step, message: dict[str, Any]) -> str | None:
+        thread_ts = snapshot.steps[step].message_ts
+        try:
+            return self._post(snapshot.channel_id, thread_ts=thread_ts, **message)
+        except ChannelLost as lost:
+            self._on_lost_channel(snapshot, lost.error)
+            return None
+
+    def update_message(self, snapshot: SessionSnapshot, ts: str, message: dict[str, Any]) -> None:
+        try:
+            self._update(snapshot.channel_id, ts, **message)
+        except ChannelLost as lost:
+            self._on_lost_channel(snapshot, lost.error)
+
+    def dm(self, user_id: str, **message: Any) -> str | None:
+        try:
+            channel = self.client.conversations_open(users=user_id)["channel"]["id"]
+            return self.client.chat_postMessage(channel=channel, **message)["ts"]
+        except SlackApiError:
+            log.warning("could not DM %s", user_id, exc_info=True)
+            return None
+
+    def ephemeral(self, channel_id: str, user_id: str, text: str, *, thread_ts: str | None = None,
+                  **extra: Any) -> None:
+        try:
+            self.client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, thread_ts=thread_ts, **extra)
+        except SlackApiError:
+            # A private note is best effort: a DM reaches people who are not (yet) in the channel.
+            log.info("ephemeral to %s in %s failed; sending a DM", user_id, channel_id, exc_info=True)
+            self.dm(user_id, text=text, **extra)
+
+    def _post(self, channel: str, **message: Any) -> str:
+        try:
+            return self.client.chat_postMessage(channel=channel, **message)["ts"]
+        except SlackApiError as error:
+            code = error.response.get("error", "")
+            if code in LOST_CHANNEL:
+                raise ChannelLost(code) from error
+            raise
+
+    def _update(self, channel: str, ts: str, **message: Any) -> None:
+        try:
+            self.client.chat_update(channel=channel, ts=ts, **message)
+        except SlackApiError as error:
+            code = error.response.get("error", "")
+            if code in LOST_CHANNEL:
+                raise ChannelLost(code) from error
+            if code == "message_not_found":
+                log.warning("message %s in %s is gone; not updating it", ts, channel)
+                return
+            raise
+
+    def _on_lost_channel(self, snapshot: SessionSnapshot, error: str) -> None:
+        """Pause the session and tell the facilitator privately; everything stored stays."""
+        log.warning("lost channel %s for session %s: %s", snapshot.channel_id, snapshot.id, error)
+        try:
+            if snapshot.status is Status.RUNNING:
+                self.sessions.pause(snapshot.team_id, snapshot.id, None)
+        except TransitionError:
+            pass
+        self.dm(snapshot.facilitator_id, text=t("lost_channel", channel=snapshot.channel_id, error=error,
+                                                 topic=snapshot.topic))
