@@ -138,6 +138,24 @@ class SlackDriver:
         }
         return self.post_payload(payload, **kwargs)
 
+    def choose(self, user_id: str, view_id: str, action_id: str, value: Any,
+               values: dict[str, Any] | None = None, **kwargs: Any) -> Reply:
+        """Pick an option in an input that dispatches its action (e.g. a radio button in a modal)."""
+        view = self.standin.views[view_id]
+        filled = {**(values or {}), action_id: value}
+        state = _view_payload(view, filled)
+        block = next(b for b in view["blocks"] if b.get("type") == "input" and b["element"]["action_id"] == action_id)
+        selected = state["state"]["values"][block["block_id"]][action_id]
+        payload = {
+            "type": "block_actions", "user": self._user(user_id), "api_app_id": API_APP_ID,
+            "token": "deprecated-verification-token", "container": {"type": "view", "view_id": view_id},
+            "trigger_id": self.trigger_id(user_id), "team": {"id": self.team_id, "domain": "codev-sandbox"},
+            "is_enterprise_install": False, "view": state,
+            "actions": [{**selected, "action_id": action_id, "block_id": block["block_id"],
+                         "action_ts": f"{time.time():.6f}"}],
+        }
+        return self.post_payload(payload, **kwargs)
+
     def click_payload(self, user_id: str, action_id: str, *, channel_id: str, message_ts: str,
                       value: str) -> dict[str, Any]:
         """A block_actions payload built by hand, for forged or stale clicks."""

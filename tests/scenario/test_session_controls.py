@@ -1,0 +1,192 @@
+"""The facilitator's controls, the participants' buttons, and what happens when clicks race or go stale."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from bot.domain.session import Status
+from bot.slack import ids
+from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
+
+
+def session(group: Group):  # type: ignore[no-untyped-def]
+    return group.app.services.sessions.get(group.standin.team_id, 1)
+
+
+@pytest.mark.parametrize("action_id", [ids.NEXT, ids.EXTEND, ids.PAUSE, ids.END, ids.HANDOVER])
+def test_only_the_facilitator_may_use_the_controls(group: Group, action_id: str) -> None:
+    group.start()
+    version = session(group).version
+    reply = group.click(CAROL, action_id, step=1)
+    assert reply.status == 200
+    eventually(lambda: any("Only the facilitator" in n for n in group.private_notes()))
+    assert session(group).version == version
+    assert group.current_step() == 1
+
+
+def test_next_closes_the_step_and_opens_the_next(group: Group) -> None:
+    group.start()
+    group.reply(BOB, 1, "Here is my situation.")
+    group.click(ALICE, ids.NEXT, step=1)
+    step2 = eventually(lambda: group.step_message(2))
+    assert f"<@{CAROL}>" in step2["text"]
+    closed = eventually(lambda: "Closed · 1 reply" in str(group.step_message(1)["blocks"]) and group.step_message(1))
+    assert "actions" not in [b["type"] for b in closed["blocks"]], "controls are removed"
+    assert ":arrow_forward: *Clarification*" in str(group.root()["blocks"])
+
+
+def test_a_stale_button_never_advances(group: Group) -> None:
+    step1 = group.start()
+    group.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: group.step_message(2))
+    old = group.slack.click_payload(ALICE, ids.NEXT, channel_id=group.channel, message_ts=step1["ts"], value="1:1")
+    assert group.slack.post_payload(old).status == 200
+    eventually(lambda: any("moved on" in n for n in group.private_notes()))
+    assert group.current_step() == 2
+
+
+def test_twenty_concurrent_next_clicks_advance_once(group: Group) -> None:
+    step1 = group.start()
+    payload = group.slack.click_payload(ALICE, ids.NEXT, channel_id=group.channel, message_ts=step1["ts"],
+                                        value="1:1")
+    replies = []
+    barrier = threading.Barrier(20)
+
+    def click() -> None:
+        barrier.wait()
+        replies.append(group.slack.post_payload(payload).status)
+
+    threads = [threading.Thread(target=click) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert replies == [200] * 20
+    eventually(lambda: group.step_message(2))
+    eventually(lambda: len(group.private_notes()) >= 19)
+    assert group.current_step() == 2
+    assert session(group).version == 2
+    assert group.step_message(3) is None
+    assert len([m for m in group.messages() if "Step 2/6" in m["text"]]) == 1
+
+
+def test_forged_values_get_a_clean_answer(group: Group) -> None:
+    step1 = group.start()
+    for value in ("999:1", "nonsense", "1:9", ""):
+        payload = group.slack.click_payload(ALICE, ids.NEXT, channel_id=group.channel, message_ts=step1["ts"],
+                                            value=value)
+        assert group.slack.post_payload(payload).status == 200
+    eventually(lambda: len(group.standin.responses) >= 4)
+    assert group.current_step() == 1
+
+
+def test_pause_and_resume_push_the_deadline_back(group: Group) -> None:
+    group.start()
+    deadline = session(group).timebox().deadline
+    group.click(ALICE, ids.PAUSE, step=1)
+    eventually(lambda: session(group).status is Status.PAUSED)
+    assert "Paused" in str(eventually(lambda: "Paused" in str(group.root()["blocks"]) and group.root())["blocks"])
+    group.app.clock.advance(timedelta(minutes=30))
+    group.click(ALICE, ids.RESUME, step=1)
+    eventually(lambda: session(group).status is Status.RUNNING)
+    assert session(group).timebox().deadline == deadline + timedelta(minutes=30)
+
+
+def test_extend_adds_the_pace_amount(group: Group) -> None:
+    group.start()
+    deadline = session(group).timebox().deadline
+    group.click(ALICE, ids.EXTEND, step=1)
+    eventually(lambda: session(group).timebox().deadline == deadline + timedelta(minutes=5))
+
+
+def test_end_session_ends_and_sends_the_summary_to_the_client(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.END, step=1)
+    eventually(lambda: session(group).status is Status.ENDED)
+    dm = group.standin.dm_channel(BOB)
+    assert eventually(lambda: group.standin.messages(dm))
+    assert ":heavy_minus_sign:" in str(group.root()["blocks"]), "skipped steps are shown as skipped"
+
+
+def test_hand_over_facilitation(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.HANDOVER, step=1)
+    view = eventually(lambda: [v for v in group.standin.views_for(ALICE) if v["callback_id"] == "handover"])[-1]
+    reply = group.slack.submit(ALICE, view["id"], {"to": CAROL})
+    assert reply.status == 200 and not reply.body
+    eventually(lambda: session(group).facilitator_id == CAROL)
+    assert CAROL not in session(group).consultant_ids
+    group.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: any("Only the facilitator" in n for n in group.private_notes()))
+    group.click(CAROL, ids.NEXT, step=1)
+    eventually(lambda: group.current_step() == 2)
+
+
+def test_hand_over_to_the_client_is_refused(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.HANDOVER, step=1)
+    view = eventually(lambda: [v for v in group.standin.views_for(ALICE) if v["callback_id"] == "handover"])[-1]
+    body = group.slack.submit(ALICE, view["id"], {"to": BOB}).json()
+    assert body["response_action"] == "errors"
+
+
+def test_a_consultant_can_take_over_from_a_silent_facilitator(group: Group) -> None:
+    group.start()  # presentation lasts 10 minutes
+    group.app.clock.advance(timedelta(minutes=15))
+    group.click(CAROL, ids.NEXT, step=1)
+    eventually(lambda: any("Only the facilitator" in n for n in group.private_notes()))
+    group.app.clock.advance(timedelta(minutes=10))
+    group.click(CAROL, ids.NEXT, step=1)
+    note = eventually(lambda: [r for r in group.standin.responses if "take over" in r.get("text", "")])[0]
+    assert note["blocks"][1]["elements"][0]["action_id"] == ids.TAKE_OVER
+    payload = group.slack.click_payload(CAROL, ids.TAKE_OVER, channel_id=group.channel,
+                                        message_ts=group.step_message(1)["ts"], value="1:1")
+    group.slack.post_payload(payload)
+    eventually(lambda: session(group).facilitator_id == CAROL)
+
+
+def test_im_done_is_for_the_expected_speakers_and_shows_on_the_step(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: group.step_message(2))
+    group.click(BOB, ids.DONE, step=2)
+    eventually(lambda: any("for those who speak" in n for n in group.private_notes()))
+    for consultant in (CAROL, DAVE):
+        group.click(consultant, ids.DONE, step=2)
+    eventually(lambda: "Done: 2/4" in str(group.step_message(2)["blocks"]))
+    group.click(CAROL, ids.DONE, step=2)
+    eventually(lambda: any("already" in n for n in group.private_notes()))
+    for consultant in (ERIN, FRANK):
+        group.click(consultant, ids.DONE, step=2)
+    eventually(lambda: any("Everyone expected" in e["text"] for e in group.standin.ephemerals_for(ALICE)))
+
+
+def test_contract_is_the_clients_to_write(group: Group) -> None:
+    group.start()
+    for _ in range(2):
+        group.click(ALICE, ids.NEXT, step=group.current_step())
+        eventually(lambda n=group.current_step(): group.step_message(n))
+    eventually(lambda: group.step_message(3))
+    group.click(CAROL, ids.CONTRACT_OPEN, step=3)
+    eventually(lambda: any("Only the client" in n for n in group.private_notes()))
+    assert not [v for v in group.standin.views_for(CAROL) if v["callback_id"] == "contract"]
+
+
+def test_contract_can_be_edited_until_the_step_ends(group: Group) -> None:
+    group.start()
+    for step in (1, 2):
+        group.click(ALICE, ids.NEXT, step=step)
+        eventually(lambda s=step: group.step_message(s + 1))
+    for need in ("First need", "Better need"):
+        group.click(BOB, ids.CONTRACT_OPEN, step=3)
+        view = eventually(lambda: [v for v in group.standin.views_for(BOB) if v["callback_id"] == "contract"])[-1]
+        group.slack.submit(BOB, view["id"], {"need": need})
+        eventually(lambda n=need: any(n in str(m.get("blocks")) for m in group.thread(3)))
+    assert len(group.thread(3)) == 1, "the contract message is updated, not posted twice"
+    group.click(ALICE, ids.NEXT, step=3)
+    eventually(lambda: group.step_message(4))
+    body = group.slack.submit(BOB, view["id"], {"need": "Too late"}).json()
+    assert "over" in body["errors"]["need"]
