@@ -247,9 +247,20 @@ class Group:
         return self.slack.click(user_id, action_id, channel_id=self.channel, message_ts=ts, **kwargs)
 
     def reply(self, user_id: str, step: int, text: str) -> dict:
+        """Someone replies in a step's thread; returns once the app has stored it."""
         message = self.step_message(step)
         assert message is not None
-        return self.slack.say(user_id, self.channel, text, thread_ts=message["ts"])
+        posted = self.slack.say(user_id, self.channel, text, thread_ts=message["ts"])
+        eventually(lambda: self.stored(posted["ts"]))
+        return posted
+
+    def stored(self, ts: str):  # type: ignore[no-untyped-def]
+        from sqlmodel import select
+
+        from bot.storage.models import Contribution
+
+        with self.app.services.db.session() as session:
+            return session.exec(select(Contribution).where(Contribution.ts == ts)).first()
 
     def current_step(self) -> int:
         session = self.app.services.sessions.running_in(self.standin.team_id, self.channel)
