@@ -37,11 +37,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on (default 0.0.0.0)")
     run.set_defaults(func=_run)
 
+    demo = sub.add_parser("demo", help="run one whole session against the built-in Slack stand-in")
+    demo.set_defaults(func=_demo)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_sub.add_parser("upgrade", help="bring the schema to the newest version")
     upgrade.set_defaults(func=_db_upgrade)
     return parser
+
+
+def _demo(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.sandbox.demo import run_demo
+
+    logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output
+    return run_demo(settings, sys.stdout)
 
 
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:

@@ -17,7 +17,7 @@ _ADVICE_PATTERNS = [
     r"\bhow about\b",
     r"\bwhat about (trying|asking|talking|using|setting|doing|having)\b",
     r"\bwhat if you\b",
-    r"\bi (would|'d) (suggest|recommend|advise)\b",
+    r"\bi(?: would|'d) (suggest|recommend|advise)\b",
     r"\bif i were you\b",
     r"\b(try|consider) (to |talking|asking|using|setting|doing|having)\b",
     r"\bwouldn't it be better\b",

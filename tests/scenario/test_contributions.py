@@ -11,7 +11,7 @@ from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, Group, eventually
 
 
 def contributions(group: Group) -> list[Contribution]:
-    with group.app.services.db.session() as session:
+    with group.services.db.session() as session:
         return list(session.exec(select(Contribution).order_by(Contribution.id)).all())
 
 
@@ -99,7 +99,7 @@ def test_learning_replies_go_to_the_private_journal(group: Group) -> None:
     advance_to(group, 6)
     group.reply(ERIN, 6, "I will ask more open questions #listening")
     group.reply(BOB, 6, "Delegate earlier. #delegation #Leadership")
-    with group.app.services.db.session() as session:
+    with group.services.db.session() as session:
         entries = session.exec(select(JournalEntry).order_by(JournalEntry.id)).all()
     assert [(e.user_id, e.step, e.tags) for e in entries] == [(ERIN, 6, "listening"),
                                                              (BOB, 6, "delegation leadership")]
@@ -118,7 +118,7 @@ def test_the_bot_removed_mid_session_pauses_it_and_tells_the_facilitator(group: 
     group.reply(BOB, 1, "Something worth keeping")
     group.standin.remove_bot_from(group.channel)
     group.click(ALICE, ids.NEXT, step=1)
-    eventually(lambda: group.app.services.sessions.get(group.standin.team_id, 1).status is Status.PAUSED)
+    eventually(lambda: group.services.sessions.get(group.standin.team_id, 1).status is Status.PAUSED)
     dm = group.standin.dm_channel(ALICE)
     assert "paused" in eventually(lambda: group.standin.messages(dm))[-1]["text"]
     assert contributions(group)[0].text == "Something worth keeping"

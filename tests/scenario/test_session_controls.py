@@ -13,7 +13,7 @@ from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventual
 
 
 def session(group: Group):  # type: ignore[no-untyped-def]
-    return group.app.services.sessions.get(group.standin.team_id, 1)
+    return group.services.sessions.get(group.standin.team_id, 1)
 
 
 @pytest.mark.parametrize("action_id", [ids.NEXT, ids.EXTEND, ids.PAUSE, ids.END, ids.HANDOVER])
@@ -89,7 +89,7 @@ def test_pause_and_resume_push_the_deadline_back(group: Group) -> None:
     group.click(ALICE, ids.PAUSE, step=1)
     eventually(lambda: session(group).status is Status.PAUSED)
     assert "Paused" in str(eventually(lambda: "Paused" in str(group.root()["blocks"]) and group.root())["blocks"])
-    group.app.clock.advance(timedelta(minutes=30))
+    group.services.clock.advance(timedelta(minutes=30))
     group.click(ALICE, ids.RESUME, step=1)
     eventually(lambda: session(group).status is Status.RUNNING)
     assert session(group).timebox().deadline == deadline + timedelta(minutes=30)
@@ -135,10 +135,10 @@ def test_hand_over_to_the_client_is_refused(group: Group) -> None:
 
 def test_a_consultant_can_take_over_from_a_silent_facilitator(group: Group) -> None:
     group.start()  # presentation lasts 10 minutes
-    group.app.clock.advance(timedelta(minutes=15))
+    group.services.clock.advance(timedelta(minutes=15))
     group.click(CAROL, ids.NEXT, step=1)
     eventually(lambda: any("Only the facilitator" in n for n in group.private_notes()))
-    group.app.clock.advance(timedelta(minutes=10))
+    group.services.clock.advance(timedelta(minutes=10))
     group.click(CAROL, ids.NEXT, step=1)
     note = eventually(lambda: [r for r in group.standin.responses if "take over" in r.get("text", "")])[0]
     assert note["blocks"][1]["elements"][0]["action_id"] == ids.TAKE_OVER

@@ -73,7 +73,7 @@ def test_a_full_session_from_start_to_posted_summary(group: Group) -> None:
     assert "ended" in group.root()["text"]
     assert "Closed · 2 replies" in str(group.step_message(2)["blocks"])
 
-    services = group.app.services
+    services = group.services
     session_id = services.sessions.get(group.standin.team_id, 1).id
     contributions = services.sessions.contributions(group.standin.team_id, session_id)
     assert len(contributions) == 7

@@ -1,0 +1,131 @@
+"""A co-development group in a sandbox channel, acting through the driver: shared by the tests and the demo."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlmodel import select
+
+from bot.sandbox.driver import Reply, SlackDriver
+from bot.sandbox.standin import SlackStandIn
+from bot.storage.models import Contribution
+
+T = TypeVar("T")
+
+CHANNEL = "C0CODEV01"
+PEOPLE = [
+    ("U0ALICE", "Alice", "Europe/Paris"),
+    ("U0BOB", "Bob", "America/Montreal"),
+    ("U0CAROL", "Carol", "Europe/Paris"),
+    ("U0DAVE", "Dave", "Europe/Brussels"),
+    ("U0ERIN", "Erin", "America/Toronto"),
+    ("U0FRANK", "Frank", "Europe/Paris"),
+]
+ALICE, BOB, CAROL, DAVE, ERIN, FRANK = (p[0] for p in PEOPLE)
+
+
+def populate(standin: SlackStandIn) -> None:
+    """Six peers and their private channel, with codev invited."""
+    for user_id, name, tz in PEOPLE:
+        standin.add_user(user_id, name, tz=tz)
+    standin.add_channel(CHANNEL, "codev-circle", is_private=True, members=[p[0] for p in PEOPLE])
+
+
+def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:
+    """Wait for the app's after-ack work: returns check()'s first truthy value, or fails."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = check()
+        except (AssertionError, LookupError, KeyError, TypeError):
+            result = None  # type: ignore[assignment]
+            if time.monotonic() >= deadline:
+                raise
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            raise AssertionError("the app did not get there in time")
+        time.sleep(0.02)
+
+
+class Circle:
+    """The group in #codev-circle: starts sessions, replies in threads, clicks buttons, reads the channel."""
+
+    def __init__(self, slack: SlackDriver, standin: SlackStandIn, services: Any) -> None:
+        self.slack = slack
+        self.standin = standin
+        self.services = services
+        self.channel = CHANNEL
+
+    # -- starting --
+    def open_start_modal(self, user_id: str = ALICE, topic: str = "Handing over my team", *,
+                         channel_id: str = CHANNEL) -> dict[str, Any]:
+        before = len(self.standin.views_for(user_id))
+        reply = self.slack.command(user_id, f"start {topic}".strip(), channel_id=channel_id)
+        assert reply.status == 200, reply
+        return eventually(lambda: self.standin.views_for(user_id)[before:] and self.standin.views_for(user_id)[-1])
+
+    def submit_start(self, view: dict[str, Any], user_id: str = ALICE, **values: Any) -> Reply:
+        defaults: dict[str, Any] = {"client": BOB, "consultants": [CAROL, DAVE, ERIN, FRANK]}
+        defaults.update(values)
+        return self.slack.submit(user_id, view["id"], defaults)
+
+    def start(self, topic: str = "Handing over my team", **values: Any) -> dict[str, Any]:
+        """Alice starts a session with Bob as client; returns the step 1 message."""
+        view = self.open_start_modal(ALICE, topic)
+        reply = self.submit_start(view, **values)
+        assert reply.status == 200 and not reply.body, reply
+        return eventually(lambda: self.step_message(1))
+
+    # -- reading the channel --
+    def messages(self) -> list[dict[str, Any]]:
+        return self.standin.messages(self.channel)
+
+    def root(self) -> dict[str, Any]:
+        return self.messages()[0]
+
+    def step_message(self, number: int) -> dict[str, Any] | None:
+        header = f"Step {number}/6"
+        for message in self.messages():
+            blocks = message.get("blocks") or []
+            if blocks and blocks[0].get("type") == "header" and blocks[0]["text"]["text"].startswith(header):
+                return message
+        return None
+
+    def thread(self, number: int) -> list[dict[str, Any]]:
+        message = self.step_message(number)
+        assert message is not None
+        return self.standin.thread(self.channel, message["ts"])
+
+    def private_notes(self, user_id: str | None = None) -> list[str]:
+        """What people were told privately: ephemeral messages and answers to their clicks."""
+        notes = [e["text"] for e in self.standin.ephemerals if user_id in (None, e["user"])]
+        notes += [r.get("text", "") for r in self.standin.responses]
+        return notes
+
+    def modal(self, user_id: str, callback_id: str) -> dict[str, Any]:
+        return eventually(lambda: [v for v in self.standin.views_for(user_id) if v["callback_id"] == callback_id])[-1]
+
+    # -- acting --
+    def click(self, user_id: str, action_id: str, step: int | None = None, **kwargs: Any) -> Reply:
+        message = self.step_message(step) if step else None
+        ts = message["ts"] if message else None
+        return self.slack.click(user_id, action_id, channel_id=self.channel, message_ts=ts, **kwargs)
+
+    def reply(self, user_id: str, step: int, text: str) -> dict[str, Any]:
+        """Someone replies in a step's thread; returns once the app has stored it."""
+        message = self.step_message(step)
+        assert message is not None
+        posted = self.slack.say(user_id, self.channel, text, thread_ts=message["ts"])
+        eventually(lambda: self.stored(posted["ts"]))
+        return posted
+
+    def stored(self, ts: str) -> Contribution | None:
+        with self.services.db.session() as session:
+            return session.exec(select(Contribution).where(Contribution.ts == ts)).first()
+
+    def current_step(self) -> int:
+        running = self.services.sessions.running_in(self.standin.team_id, self.channel)
+        return int(running[0].step) if running else 0
