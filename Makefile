@@ -15,8 +15,7 @@ setup: $(BIN)/.installed
 
 # With Slack tokens (in .env or the environment) this runs the bot; without, the built-in demo.
 run: setup
-	@if $(BIN)/python -c "from bot.config import load_settings as s; raise SystemExit(0 if s().slack_bot_token else 1)"; \
-	then $(BIN)/codev run; else echo "No SLACK_BOT_TOKEN: running the demo against the built-in Slack stand-in."; $(BIN)/codev demo; fi
+	$(BIN)/codev up
 
 demo: setup
 	$(BIN)/codev demo

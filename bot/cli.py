@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run one whole session against the built-in Slack stand-in")
     demo.set_defaults(func=_demo)
 
+    up = sub.add_parser("up", help="run the bot when SLACK_BOT_TOKEN is set, otherwise the demo")
+    up.set_defaults(func=_up, mode=None, host="0.0.0.0")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_sub.add_parser("upgrade", help="bring the schema to the newest version")
@@ -52,6 +55,14 @@ def _demo(_args: argparse.Namespace, settings: Settings) -> int:
 
     logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output
     return run_demo(settings, sys.stdout)
+
+
+def _up(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.slack_bot_token:
+        return _run(args, settings)
+    print("codev: no SLACK_BOT_TOKEN yet, so here is the demo against the built-in Slack stand-in "
+          "(see README, 'Creating the Slack app').\n")
+    return _demo(args, settings)
 
 
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
