@@ -72,3 +72,35 @@ def test_now_is_utc_in_the_database(db: Database) -> None:
         session.add(SlackUser(team_id="T1", user_id="U3", fetched_at=now))
     with db.session() as session:
         assert session.get(SlackUser, ("T1", "U3")).fetched_at == now
+
+
+@pytest.mark.skipif(not is_postgres(), reason="the migration lock is PostgreSQL's advisory lock")
+def test_two_processes_upgrading_an_empty_database_at_once_do_not_race(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"codev_race_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": url}
+        processes = [subprocess.Popen([sys.executable, "-m", "bot", "db", "upgrade"], env=env, cwd=tmp_path,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        results = [(p.wait(timeout=60), p.stderr.read() if p.stderr else "") for p in processes]
+        assert [code for code, _ in results] == [0, 0, 0], results
+        upgraded = Database(url)
+        with upgraded.engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        upgraded.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
