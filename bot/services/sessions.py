@@ -289,6 +289,34 @@ class SessionService:
             session.flush()
             return Change(before, self._snapshot(session, team_id, session_id))
 
+    def edit(self, team_id: str, session_id: int, *, expected_version: int, client_id: str,
+             consultant_ids: list[str], durations: dict[Step, timedelta]) -> Change:
+        """Swap people or change the timeboxes of the current and later steps, if nobody changed it meanwhile."""
+        with self.db.session() as session:
+            before = self._snapshot(session, team_id, session_id)
+            if before.status is Status.ENDED:
+                raise TransitionError("session_ended")
+            result = session.exec(update(CodevSession).where(  # type: ignore[call-overload]
+                CodevSession.id == session_id, CodevSession.team_id == team_id,
+                CodevSession.version == expected_version,
+            ).values(client_id=client_id, version=expected_version + 1))
+            if result.rowcount != 1:
+                raise TransitionError("concurrent_change")
+            for old in session.exec(select(Consultant).where(Consultant.session_id == session_id)).all():
+                session.delete(old)
+            session.flush()
+            for position, user_id in enumerate(consultant_ids):
+                session.add(Consultant(session_id=session_id, user_id=user_id, team_id=team_id, position=position))
+            for step, duration in durations.items():
+                if step < before.step:
+                    continue  # closed steps keep their history
+                row = session.get(SessionStep, (session_id, int(step)))
+                assert row is not None
+                row.duration_seconds = int(duration.total_seconds())
+                session.add(row)
+            session.flush()
+            return Change(before, self._snapshot(session, team_id, session_id))
+
     def _transition(self, team_id: str, session_id: int,
                     action: Callable[[SessionState, datetime, SessionSnapshot], SessionState]) -> Change:
         """Apply a state change atomically: the UPDATE only lands if nobody changed the session meanwhile."""

@@ -189,3 +189,35 @@ def test_contract_can_be_edited_until_the_step_ends(group: Group) -> None:
     eventually(lambda: group.step_message(4))
     body = group.slack.submit(BOB, view["id"], {"need": "Too late"}).json()
     assert "over" in body["errors"]["need"]
+
+
+def test_the_facilitator_edits_a_running_session(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: group.step_message(2))
+    group.click(CAROL, ids.EDIT, step=2)
+    eventually(lambda: any("Only the facilitator" in n for n in group.private_notes()))
+    group.click(ALICE, ids.EDIT, step=2)
+    view = group.modal(ALICE, "edit_session")
+    assert "duration_live_presentation" not in str(view["blocks"]), "closed steps keep their timebox"
+    body = group.slack.submit(ALICE, view["id"], {"client": CAROL, "consultants": [BOB, DAVE, ERIN],
+                                                  "duration_consultation": "0"}).json()
+    assert "at least 1" in body["errors"]["duration_live_consultation"]
+    reply = group.slack.submit(ALICE, view["id"], {"client": CAROL, "consultants": [BOB, DAVE, ERIN],
+                                                   "duration_consultation": "40"})
+    assert reply.status == 200 and not reply.body
+    snapshot = eventually(lambda: session(group).client_id == CAROL and session(group))
+    assert snapshot.consultant_ids == [BOB, DAVE, ERIN]
+    assert snapshot.steps[4].duration == timedelta(minutes=40)
+    eventually(lambda: f"<@{CAROL}>" in str(group.root()["blocks"]).split("Consultants")[0])
+
+
+def test_an_edit_from_a_stale_modal_is_refused(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.EDIT, step=1)
+    view = group.modal(ALICE, "edit_session")
+    group.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: group.step_message(2))
+    body = group.slack.submit(ALICE, view["id"], {"client": CAROL, "consultants": [BOB, DAVE]}).json()
+    assert "same moment" in body["errors"]["client"]
+    assert session(group).client_id == BOB

@@ -154,6 +154,28 @@ def handover_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
                  metadata={"session": snapshot.id})
 
 
+def edit_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
+    """Swap the client or consultants; change the timeboxes of the current and later steps."""
+    pace = snapshot.pace
+    blocks: list[Block] = [
+        section(t("edit_intro", unit=t("unit_" + pace.value))),
+        InputBlock(block_id="client", label=t("start_client"),
+                   element=UserSelectElement(action_id="client", initial_user=snapshot.client_id)),
+        InputBlock(block_id="consultants", label=t("start_consultants"),
+                   element=UserMultiSelectElement(action_id="consultants", initial_users=snapshot.consultant_ids)),
+    ]
+    for step in Step:
+        if step < snapshot.step:
+            continue
+        amount = int(snapshot.steps[step].duration / pace.unit)
+        blocks.append(InputBlock(
+            block_id=f"duration_{pace.value}_{step.key}", label=step_name(step),
+            element=NumberInputElement(action_id=f"duration_{step.key}", is_decimal_allowed=False,
+                                       initial_value=str(amount))))
+    return _view(ids.EDIT_VIEW, t("edit_title"), blocks, submit=t("edit_submit"),
+                 metadata={"session": snapshot.id, "version": snapshot.version})
+
+
 def summary_edit_modal(snapshot: SessionSnapshot, dm_channel: str | None, dm_ts: str | None) -> dict[str, Any]:
     blocks: list[Block] = [InputBlock(
         block_id="summary", label=t("summary_edit_label"),

@@ -164,6 +164,7 @@ def _controls(snapshot: SessionSnapshot, step: Step) -> list[Block]:
         ButtonElement(text=t("button_resume" if paused else "button_pause"),
                       action_id=ids.RESUME if paused else ids.PAUSE, value=value),
         ButtonElement(text=t("button_handover"), action_id=ids.HANDOVER, value=value),
+        ButtonElement(text=t("button_edit"), action_id=ids.EDIT, value=value),
         ButtonElement(text=t("button_end"), action_id=ids.END, value=value, style="danger",
                       confirm=ConfirmObject(title=t("confirm_end_title"), text=t("confirm_end_text"),
                                             confirm=t("confirm_end_yes"), deny=t("confirm_end_no"), style="danger")),

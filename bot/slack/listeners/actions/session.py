@@ -94,6 +94,15 @@ end = _facilitator_control(lambda s, team, sid, _step: s.sessions.end(team, sid)
 
 
 def hand_over(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+    _open_facilitator_modal(ack, body, context, client, respond, modals.handover_modal)
+
+
+def edit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+    _open_facilitator_modal(ack, body, context, client, respond, modals.edit_modal)
+
+
+def _open_facilitator_modal(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient,
+                            respond: Respond, build: Callable[[SessionSnapshot], dict[str, Any]]) -> None:
     ack()
     services = services_of(context)
     team_id, user_id, value = _click(body)
@@ -110,7 +119,7 @@ def hand_over(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebC
         say_privately(respond, t("session_ended"))
         return
     if _authorize(services, snapshot, user_id, respond):
-        client.views_open(trigger_id=body["trigger_id"], view=modals.handover_modal(snapshot))
+        client.views_open(trigger_id=body["trigger_id"], view=build(snapshot))
 
 
 def take_over(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:

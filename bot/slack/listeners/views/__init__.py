@@ -11,4 +11,5 @@ def register(app: App) -> None:
     app.view(ids.CONTRACT_VIEW)(session.submit_contract)
     app.view(ids.SYNTHESIS_VIEW)(session.submit_synthesis)
     app.view(ids.HANDOVER_VIEW)(session.submit_handover)
+    app.view(ids.EDIT_VIEW)(session.submit_edit)
     app.view(ids.SUMMARY_EDIT_VIEW)(session.submit_summary_edit)

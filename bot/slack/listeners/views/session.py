@@ -16,6 +16,7 @@ from bot.services.sessions import MAX_ACTIONS, NotFound, SessionSnapshot
 from bot.slack.blocks import session as blocks
 from bot.slack.blocks.modals import ACTION_TEXT_LIMIT, LONG_TEXT_LIMIT, parse_date
 from bot.slack.listeners.common import input_values, metadata_of, team_of
+from bot.slack.listeners.views.start import parse_durations, role_errors
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,38 @@ def submit_handover(ack: Ack, body: dict[str, Any], view: dict[str, Any], contex
     services.publisher.apply(change)
     services.publisher.post_in_thread(change.after, change.after.step,
                                       {"text": t("handover_done", old=user_id, new=facts.user_id)})
+
+
+def submit_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    services = services_of(context)
+    snapshot = _session_of(services, body, view)
+    user_id = body["user"]["id"]
+    if snapshot is None:
+        _refuse(ack, "client", t("not_found"))
+        return
+    if user_id != snapshot.facilitator_id:
+        _refuse(ack, "client", t("only_facilitator", facilitator=snapshot.facilitator_id))
+        return
+    values = input_values(view)
+    client_id = values.get("client")
+    consultant_ids = list(dict.fromkeys(values.get("consultants") or []))
+    steps = [step for step in Step if step >= snapshot.step]
+    durations, errors = parse_durations(values, snapshot.pace, steps)
+    errors.update(role_errors(services, snapshot.team_id, snapshot.facilitator_id, client_id, consultant_ids))
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    assert client_id is not None
+    version = metadata_of(view).get("version")
+    try:
+        change = services.sessions.edit(snapshot.team_id, snapshot.id, expected_version=int(version or 0),
+                                        client_id=client_id, consultant_ids=consultant_ids, durations=durations)
+    except TransitionError as refused:
+        _refuse(ack, "client", t(refused.reason))
+        return
+    ack()
+    services.publisher.apply(change)
+    services.publisher.post_in_thread(change.after, change.after.step, {"text": t("edit_done", user=user_id)})
 
 
 def submit_summary_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:

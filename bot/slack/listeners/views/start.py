@@ -39,13 +39,13 @@ def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
     elif len(topic) > TOPIC_LIMIT:
         errors["topic"] = t("error_topic_long", limit=TOPIC_LIMIT)
 
-    durations, duration_errors = _durations(values, pace)
+    durations, duration_errors = parse_durations(values, pace, list(Step))
     errors.update(duration_errors)
 
     facilitator_id = values.get("facilitator")
     client_id = values.get("client")
     consultant_ids = list(dict.fromkeys(values.get("consultants") or []))
-    errors.update(_role_errors(services, team_id, facilitator_id, client_id, consultant_ids))
+    errors.update(role_errors(services, team_id, facilitator_id, client_id, consultant_ids))
 
     channel_id = values.get("channel") or metadata_of(view).get("channel")
     if not channel_id:
@@ -76,11 +76,13 @@ def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
     _offer_invitations(services, client, snapshot, user_id)
 
 
-def _durations(values: dict[str, Any], pace: Pace) -> tuple[dict[Step, timedelta], dict[str, str]]:
+def parse_durations(values: dict[str, Any], pace: Pace,
+                    steps: list[Step]) -> tuple[dict[Step, timedelta], dict[str, str]]:
+    """Timeboxes typed in a modal, in the pace's unit, with an inline error for each one that makes no sense."""
     durations: dict[Step, timedelta] = {}
     errors: dict[str, str] = {}
     unit = t("unit_" + pace.value)
-    for step in Step:
+    for step in steps:
         block_id = f"duration_{pace.value}_{step.key}"
         raw = str(values.get(f"duration_{step.key}") or "").strip()
         try:
@@ -97,7 +99,7 @@ def _durations(values: dict[str, Any], pace: Pace) -> tuple[dict[Step, timedelta
     return durations, errors
 
 
-def _role_errors(services: Services, team_id: str, facilitator_id: str | None, client_id: str | None,
+def role_errors(services: Services, team_id: str, facilitator_id: str | None, client_id: str | None,
                  consultant_ids: list[str]) -> dict[str, str]:
     unknown: dict[str, str] = {}
 
