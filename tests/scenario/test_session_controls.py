@@ -221,3 +221,34 @@ def test_an_edit_from_a_stale_modal_is_refused(group: Group) -> None:
     body = group.slack.submit(ALICE, view["id"], {"client": CAROL, "consultants": [BOB, DAVE]}).json()
     assert "same moment" in body["errors"]["client"]
     assert session(group).client_id == BOB
+
+
+def test_the_client_edits_the_summary_before_posting_it(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.END, step=1)
+    dm = group.standin.dm_channel(BOB)
+    eventually(lambda: group.standin.messages(dm))
+    group.slack.click(CAROL, ids.SUMMARY_EDIT, channel_id=dm)
+    eventually(lambda: any("Only the client" in n for n in group.private_notes()))
+    group.slack.click(BOB, ids.SUMMARY_EDIT, channel_id=dm)
+    view = group.modal(BOB, "summary_edit_view")
+    reply = group.slack.submit(BOB, view["id"], {"summary": "Short, approved summary."})
+    assert reply.status == 200 and not reply.body
+    posted = eventually(lambda: group.standin.thread(group.channel, group.root()["ts"]))
+    assert "Short, approved summary." in str(posted[0]["blocks"])
+    assert "Posted the summary" in eventually(
+        lambda: "Posted" in group.standin.messages(dm)[-1]["text"] and group.standin.messages(dm)[-1])["text"]
+    group.slack.post_payload(group.slack.click_payload(BOB, ids.SUMMARY_POST, channel_id=dm, message_ts="1.0",
+                                                       value="1"))
+    eventually(lambda: any("already been posted" in n for n in group.private_notes()))
+    assert len(group.standin.thread(group.channel, group.root()["ts"])) == 1, "posted once"
+
+
+def test_requests_are_acknowledged_before_slow_web_api_work(group: Group) -> None:
+    group.start()
+    group.standin.fail("chat.postMessage", "ratelimited", retry_after=2)
+    reply = group.click(ALICE, ids.NEXT, step=1)
+    assert reply.status == 200
+    # The answer came back while the rate-limited post was still waiting to be retried.
+    assert group.step_message(2) is None
+    eventually(lambda: group.step_message(2), timeout=15)

@@ -1,0 +1,112 @@
+"""Block Kit builders: pure functions, checked against Slack's limits by slack_sdk.models."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from bot.domain.session import Status
+from bot.domain.steps import Pace, Step
+from bot.messages import EN, placeholders, t
+from bot.services.sessions import ActionView, ContributionView, SessionSnapshot, StepRecord
+from bot.slack.blocks import modals
+from bot.slack.blocks import session as blocks
+from bot.slack.blocks.common import cut, usage_message
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+def snapshot(**changes: object) -> SessionSnapshot:
+    steps = {step: StepRecord(step, timedelta(minutes=10), timedelta(0), timedelta(0),
+                              NOW if step is Step.PRESENTATION else None, None, None, f"1.{int(step)}")
+             for step in Step}
+    values: dict[str, object] = dict(
+        id=1, team_id="T1", channel_id="C1", topic="Handing over", facilitator_id="UA", client_id="UB",
+        consultant_ids=["UC", "UD", "UE"], pace=Pace.LIVE, status=Status.RUNNING, step=Step.PRESENTATION,
+        version=1, root_ts="1.0", created_at=NOW, ended_at=None, clock_speed=1.0, steps=steps,
+        done={step: [] for step in Step}, reply_counts={},
+    )
+    values.update(changes)
+    return SessionSnapshot(**values)  # type: ignore[arg-type]
+
+
+def test_cut_adds_an_ellipsis_only_when_needed() -> None:
+    assert cut("short", 10) == "short"
+    assert cut("x" * 20, 10) == "x" * 9 + "…"
+
+
+def test_a_topic_of_the_maximum_length_fits_the_header() -> None:
+    message = blocks.root_message(snapshot(topic="é" * 300))
+    assert len(message["blocks"][0]["text"]["text"]) <= 150
+
+
+def test_step_message_has_the_deadline_and_mentions_who_speaks() -> None:
+    message = blocks.step_message(snapshot(), Step.PRESENTATION, NOW)
+    assert message["text"].startswith("Step 1/6 · Presentation: <@UB>")
+    assert f"<!date^{int((NOW + timedelta(minutes=10)).timestamp())}^" in str(message["blocks"])
+    actions = [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert actions == ["step_done", "step_next", "step_extend", "step_pause", "step_handover", "step_edit",
+                       "step_end"]
+
+
+def test_a_paused_step_offers_resume_and_says_the_time_left() -> None:
+    paused = snapshot(status=Status.PAUSED)
+    record = paused.steps[Step.PRESENTATION]
+    paused.steps[Step.PRESENTATION] = StepRecord(record.step, record.duration, record.extended, record.paused,
+                                                 record.started_at, NOW + timedelta(minutes=4), None, "1.1")
+    message = blocks.step_message(paused, Step.PRESENTATION, NOW + timedelta(hours=2))
+    assert "6 min left" in str(message["blocks"])
+    assert "step_resume" in str(message["blocks"])
+
+
+def test_a_closed_step_counts_replies_and_has_no_controls() -> None:
+    closed = snapshot(step=Step.CLARIFICATION, reply_counts={Step.PRESENTATION: 3})
+    message = blocks.step_message(closed, Step.PRESENTATION, NOW)
+    assert "Closed · 3 replies" in str(message["blocks"])
+    assert all(b["type"] != "actions" for b in message["blocks"])
+
+
+def test_synthesis_modal_respects_the_select_limits() -> None:
+    consultation = [ContributionView(i, Step.CONSULTATION, "UC", f"idea {i} " + "y" * 200, f"2.{i}", False, False)
+                    for i in range(150)]
+    view = modals.synthesis_modal(snapshot(step=Step.SYNTHESIS), consultation)
+    options = view["blocks"][0]["element"]["options"]
+    assert len(options) == 100
+    assert all(len(o["text"]["text"]) <= 75 for o in options)
+    assert options[-1]["value"] == "149", "the newest replies are offered"
+
+
+def test_summary_splits_long_text_into_sections() -> None:
+    long = snapshot(summary_text="line\n" * 2000, actions=[ActionView(1, "Do it", date(2026, 12, 1), "open")])
+    message = blocks.summary_dm(long)
+    assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"] if b["type"] == "section")
+    assert len(message["blocks"]) <= 50
+
+
+def test_start_modal_fits_slacks_limits_and_prefills_per_pace() -> None:
+    view = modals.start_modal(topic="t" * 5000, user_id="UA", channel_id="C1", pace=Pace.ASYNC)
+    blocks_by_id = {b.get("block_id"): b for b in view["blocks"]}
+    assert len(blocks_by_id["topic"]["element"]["initial_value"]) == 300
+    assert blocks_by_id["duration_async_consultation"]["element"]["initial_value"] == "72"
+    assert len(view["title"]["text"]) <= 24
+
+
+def test_usage_message_for_an_unknown_command_is_cut_and_friendly() -> None:
+    message = usage_message(unknown="x" * 40)
+    assert message["response_type"] == "ephemeral"
+    assert message["text"].startswith("Unknown command 'xxxx")
+
+
+def test_every_message_formats_with_its_placeholders() -> None:
+    for key in EN:
+        params = {name: "x" for name in placeholders(key)}
+        assert t(key, **params)
+
+
+def test_an_unknown_locale_falls_back_to_english() -> None:
+    assert t("usage_fallback", locale="fr-FR") == EN["usage_fallback"]
+
+
+def test_human_durations() -> None:
+    assert blocks.human_duration(timedelta(days=2, hours=3, minutes=5)) == "2 d 3 h"
+    assert blocks.human_duration(timedelta(minutes=7)) == "7 min"
+    assert blocks.human_duration(timedelta(seconds=20)) == "20 s"
