@@ -105,6 +105,7 @@ EN: dict[str, str] = {
     "reply_one": "reply",
     "reply_many": "replies",
     "step_reply_here": "Reply in this thread.",
+    "step_speaking_now": ":speech_balloon: *Your turn:* {who}",
     "step_done_count": ":raised_hand: Done: {count}/{total} — {names}",
     "step_done_none": ":raised_hand: Done: 0/{total}",
     "step_examples": "*For example:*\n{examples}",

@@ -200,6 +200,15 @@ class SlackDriver:
         }
         return self.post_payload(payload, **kwargs)
 
+    def global_shortcut(self, user_id: str, callback_id: str, **kwargs: Any) -> Reply:
+        payload = {
+            "type": "shortcut", "callback_id": callback_id, "user": self._user(user_id),
+            "team": {"id": self.team_id, "domain": "codev-sandbox"}, "trigger_id": self.trigger_id(user_id),
+            "action_ts": f"{time.time():.6f}", "token": "deprecated-verification-token",
+            "is_enterprise_install": False, "enterprise": None,
+        }
+        return self.post_payload(payload, **kwargs)
+
     def shortcut_on_message(self, user_id: str, callback_id: str, channel_id: str, message: dict[str, Any],
                             **kwargs: Any) -> Reply:
         payload = {

@@ -16,11 +16,14 @@ def session(group: Group):  # type: ignore[no-untyped-def]
     return group.services.sessions.get(group.standin.team_id, 1)
 
 
-@pytest.mark.parametrize("action_id", [ids.NEXT, ids.EXTEND, ids.PAUSE, ids.END, ids.HANDOVER])
+@pytest.mark.parametrize("action_id", [ids.NEXT, ids.EXTEND, ids.PAUSE, ids.RESUME, ids.END, ids.HANDOVER,
+                                       ids.EDIT])
 def test_only_the_facilitator_may_use_the_controls(group: Group, action_id: str) -> None:
-    group.start()
+    step1 = group.start()
     version = session(group).version
-    reply = group.click(CAROL, action_id, step=1)
+    # A forged click: the button need not even be on screen (Resume only shows while paused).
+    reply = group.slack.post_payload(group.slack.click_payload(CAROL, action_id, channel_id=group.channel,
+                                                               message_ts=step1["ts"], value="1:1"))
     assert reply.status == 200
     eventually(lambda: any("Only the facilitator" in n for n in group.private_notes()))
     assert session(group).version == version
@@ -252,3 +255,23 @@ def test_requests_are_acknowledged_before_slow_web_api_work(group: Group) -> Non
     # The answer came back while the rate-limited post was still waiting to be retried.
     assert group.step_message(2) is None
     eventually(lambda: group.step_message(2), timeout=15)
+
+
+def test_contract_and_synthesis_modals_explain_their_errors(group: Group) -> None:
+    group.start()
+    for step in (1, 2):
+        group.click(ALICE, ids.NEXT, step=step)
+        eventually(lambda s=step: group.step_message(s + 1))
+    group.click(BOB, ids.CONTRACT_OPEN, step=3)
+    contract = group.modal(BOB, "contract")
+    assert "need" in group.slack.submit(BOB, contract["id"], {"need": "   "}).json()["errors"]
+    assert "Only the client" in group.slack.submit(CAROL, contract["id"], {"need": "x"}).json()["errors"]["need"]
+    for step in (3, 4):
+        group.click(ALICE, ids.NEXT, step=step)
+        eventually(lambda s=step: group.step_message(s + 1))
+    group.click(BOB, ids.SYNTHESIS_OPEN, step=5)
+    synthesis = group.modal(BOB, "synthesis")
+    errors = group.slack.submit(BOB, synthesis["id"], {"action_1": "Call Dana", "due_1": "2020-01-01"}).json()
+    assert "from today" in errors["errors"]["due_1"]
+    errors = group.slack.submit(BOB, synthesis["id"], {}).json()
+    assert "keep" in errors["errors"]

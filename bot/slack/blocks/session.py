@@ -115,6 +115,7 @@ def step_message(snapshot: SessionSnapshot, step: Step, now: datetime) -> dict[s
     timebox = snapshot.timebox(step)
     deadline = slack_date(timebox.deadline)
     if is_open:
+        blocks.append(section(t("step_speaking_now", who=_plain_who(snapshot, step))))
         blocks.append(section(t("step_examples", examples=t("examples_" + step.key))))
         if snapshot.status is Status.PAUSED:
             status_line = t("step_paused", left=human_duration(timebox.time_left(now)))
