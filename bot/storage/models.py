@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -68,6 +68,11 @@ class CodevSession(SQLModel, table=True):
     summary_state: str = Field(default="none", max_length=16)  # none, proposed, posted
     summary_text: str | None = None
     summary_ts: str | None = Field(default=None, max_length=32)
+    # Timekeeping settings (async sessions move on by themselves after a grace period, and nudge).
+    auto_advance: bool = False
+    close_when_all_done: bool = False
+    nudges: bool = False
+    reminder_share: float = 0.2
 
 
 class Consultant(SQLModel, table=True):
@@ -168,3 +173,39 @@ class JournalEntry(SQLModel, table=True):
     source_channel_id: str | None = Field(default=None, max_length=32)
     source_ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class TimedEvent(SQLModel, table=True):
+    """A reminder, deadline, automatic move-on or nudge: the source of truth the scheduler's jobs come from."""
+
+    __tablename__ = "timed_event"
+    __table_args__ = (
+        # One row per session, step, kind and person: at most one nudge per person per step.
+        UniqueConstraint("session_id", "step", "kind", "user_id", name="uq_timed_event_key"),
+        Index("ix_timed_event_state_due", "state", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    session_id: int = Field(foreign_key="codev_session.id", ondelete="CASCADE")
+    step: int
+    kind: str = Field(max_length=16)
+    user_id: str = Field(default="", max_length=32)
+    due_at: datetime = Field(sa_column=_utc(nullable=False))
+    state: str = Field(default="pending", max_length=16)
+    fired_at: datetime | None = Field(default=None, sa_column=_utc())
+    message_ts: str | None = Field(default=None, max_length=32)
+    updated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class PersonSettings(SQLModel, table=True):
+    """A person's own preferences: nudges on or off, and their quiet hours (local time)."""
+
+    __tablename__ = "person_settings"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    nudges_off: bool = False
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    quiet_weekends: bool = True

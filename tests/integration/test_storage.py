@@ -27,7 +27,7 @@ def test_upgrade_is_idempotent(db: Database) -> None:
     db.upgrade()
     db.upgrade()
     with db.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
 
 
 def test_datetimes_are_stored_in_utc_and_come_back_aware(db: Database) -> None:
@@ -98,9 +98,30 @@ def test_two_processes_upgrading_an_empty_database_at_once_do_not_race(tmp_path)
         assert [code for code, _ in results] == [0, 0, 0], results
         upgraded = Database(url)
         with upgraded.engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
         upgraded.dispose()
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_an_existing_database_upgrades_in_place_keeping_its_data(tmp_path) -> None:
+    from alembic import command
+
+    from bot.storage.db import alembic_config
+
+    db = Database(f"sqlite:///{tmp_path}/old.db")
+    with db.engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(text(
+            "INSERT INTO codev_session (team_id, channel_id, topic, facilitator_id, client_id, created_by, pace, "
+            "status, step, version, created_at, summary_state) VALUES ('T1', 'C1', 'Old topic', 'UA', 'UB', 'UA', "
+            "'live', 'running', 2, 3, '2026-01-01 10:00:00', 'none')"))
+    db.upgrade()
+    with db.engine.connect() as connection:
+        row = connection.execute(text("SELECT topic, step, auto_advance, reminder_share FROM codev_session")).one()
+    assert tuple(row) == ("Old topic", 2, 0, 0.2)
+    db.dispose()
