@@ -11,9 +11,12 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.scheduling import Timekeeper
+from bot.scheduling.leader import leadership_for
 from bot.services.sessions import SessionService
 from bot.slack.people import UserDirectory
 from bot.slack.publisher import Publisher
+from bot.slack.timekeeping import Deliverer
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -30,6 +33,22 @@ class Services:
     sessions: SessionService
     people: UserDirectory
     publisher: Publisher
+    deliverer: Deliverer
+    timekeeper: Timekeeper | None = None
+
+    def start_timekeeping(self) -> Timekeeper:
+        """The scheduler fires timed events while this process holds the database's timer lock."""
+        timekeeper = Timekeeper(f"codev-{id(self)}", self.sessions.timers, self.clock,
+                                leadership_for(self.db.url), self.deliverer.deliver, self.deliverer.recover)
+        self.timekeeper = timekeeper
+        self.sessions.on_timers_changed = timekeeper.poke
+        timekeeper.start()
+        return timekeeper
+
+    def stop_timekeeping(self) -> None:
+        if self.timekeeper is not None:
+            self.timekeeper.stop()
+            self.timekeeper = None
 
 
 def build_services(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
@@ -40,9 +59,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None, db: Databa
     clock = clock or SystemClock()
     client = client or make_web_client(settings.slack_bot_token, settings.slack_api_url)
     sessions = SessionService(db, clock, settings.clock_speed)
+    publisher = Publisher(client, sessions, clock)
     return Services(
         settings=settings, db=db, clock=clock, client=client, sessions=sessions,
-        people=UserDirectory(db, client, clock), publisher=Publisher(client, sessions, clock),
+        people=UserDirectory(db, client, clock), publisher=publisher,
+        deliverer=Deliverer(client, sessions, publisher, clock),
     )
 
 

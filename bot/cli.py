@@ -81,7 +81,6 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_services, create_app
-    from bot.scheduling import make_scheduler
 
     services = build_services(settings)
     try:
@@ -94,8 +93,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError(
             f"SLACK_BOT_TOKEN was refused by Slack ({error.response.get('error')}); check the token in .env."
         ) from None
-    scheduler = make_scheduler()
-    scheduler.start()
+    services.start_timekeeping()
     _stop_on_signals()
     try:
         if socket_mode:
@@ -106,7 +104,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         pass
     finally:
         log.info("shutting down")
-        scheduler.shutdown(wait=False)
+        services.stop_timekeeping()
         services.db.dispose()
     return 0
 

@@ -10,6 +10,8 @@ EN: dict[str, str] = {
         "*codev* runs co-development sessions (Payette & Champagne) right here in Slack.\n"
         "• `/codev start [topic]` — start a session in this channel\n"
         "• `/codev status` — the sessions running in this channel, their step and time left\n"
+        "• `/codev nudges off|on` — private reminders when a step awaits you\n"
+        "• `/codev quiet 18:00-09:00` — your quiet hours (local time)\n"
         "• `/codev help` — this message"
     ),
     "usage_fallback": "codev: /codev start [topic], /codev status, /codev help",
@@ -233,6 +235,33 @@ EN: dict[str, str] = {
         "The group has moved on from {step}; your reply is kept and marked as late. The session is now at {current}."
     ),
     "late_reply_ended": "This session has ended; your reply is kept and marked as late.",
+    # ---- timekeeping ----
+    "timer_reminder": ":hourglass: {left} left for {step}.{waiting}",
+    "timer_reminder_waiting": " Still to speak: {people}.",
+    "timer_deadline": ":alarm_clock: Time's up for {step}.",
+    "timer_deadline_auto": " If nobody decides, codev moves on by itself {moment}.",
+    "timer_deadline_facilitator": (
+        "Time's up for {step} in “{topic}”. Give the group a little longer, or move on?{auto}"
+    ),
+    "timer_auto_advanced": ":fast_forward: Nobody decided after the deadline, so codev moved on to {step}.",
+    "timer_auto_ended": ":checkered_flag: Nobody decided after the deadline, so codev closed the session.",
+    "timer_closed_early": ":white_check_mark: Everyone is done, so {step} closes early.",
+    "timer_nudge": (
+        "Your voice is awaited in {step} of “{topic}” in <#{channel}>, until {deadline}: {link}\n"
+        "_Turn these reminders off with `/codev nudges off`._"
+    ),
+    "button_continue": "Continue +{amount}",
+    "button_move_on": "Move on",
+    "start_timekeeping": "Timekeeping (async sessions)",
+    "start_auto_advance": "Move on by itself if nobody acts after a deadline",
+    "start_close_early": "Close a step early when everyone is done",
+    "start_nudges": "Nudge quiet consultants privately at mid-step, in their working hours",
+    "nudges_off": "Done: codev will not nudge you any more. `/codev nudges on` brings the reminders back.",
+    "nudges_on": "Done: codev may nudge you, within your working hours, when a step awaits your voice.",
+    "quiet_set": "Done: codev keeps quiet from {start} to {end} your time{weekends}.",
+    "quiet_weekends": ", and at weekends",
+    "quiet_usage": "Write your quiet hours like this: `/codev quiet 18:30-08:30` (add `weekdays` to allow weekends).",
+    "nudges_usage": "Write `/codev nudges off` or `/codev nudges on`.",
     # ---- summary ----
     "summary_header": ":memo: *Summary — {topic}*",
     "summary_roles": "*Client:* <@{client}> · *Facilitator:* <@{facilitator}> · *Consultants:* {consultants}",

@@ -126,6 +126,13 @@ class Circle:
         with self.services.db.session() as session:
             return session.exec(select(Contribution).where(Contribution.ts == ts)).first()
 
+    def tick(self) -> int:
+        """Deliver every timed event due at the (fake) clock's now, as the scheduler would; returns how many."""
+        due = self.services.sessions.timers.due(self.services.clock.now())
+        for event_id in due:
+            self.services.deliverer.deliver(event_id)
+        return len(due)
+
     def current_step(self) -> int:
         running = self.services.sessions.running_in(self.standin.team_id, self.channel)
         return int(running[0].step) if running else 0

@@ -1,17 +1,126 @@
-"""APScheduler wiring: the one owner of the scheduler."""
+"""APScheduler wiring: the one owner of the scheduler. The timed_event table is the truth; jobs follow it."""
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.clock import Clock
+from bot.scheduling.leader import Leadership
+from bot.services.timers import TimerBook
 
 log = logging.getLogger(__name__)
 
+POLL_SECONDS = 0.5  # changes made by another process reach the leader within this
+HORIZON = timedelta(minutes=2)  # jobs are held for events due this soon; later ones wait in the table
+REFRESH_JOB_ID = "codev-refresh"
 
-def make_scheduler() -> BackgroundScheduler:
+# Jobs name their timekeeper and event by id only (APScheduler's advice: serialisable arguments).
+_TIMEKEEPERS: dict[str, Timekeeper] = {}
+
+
+def fire_event(timekeeper_name: str, event_id: int) -> None:
+    """The job every timed event runs: a module-level function taking only ids."""
+    timekeeper = _TIMEKEEPERS.get(timekeeper_name)
+    if timekeeper is not None:
+        timekeeper.fire(event_id)
+
+
+def refresh_jobs(timekeeper_name: str) -> None:
+    timekeeper = _TIMEKEEPERS.get(timekeeper_name)
+    if timekeeper is not None:
+        timekeeper.refresh()
+
+
+def make_scheduler(workers: int = 8) -> BackgroundScheduler:
     """A UTC scheduler. Late jobs still run (the default one-second grace would silently drop them)."""
     return BackgroundScheduler(
         timezone="UTC",
+        executors={"default": ThreadPoolExecutor(workers)},
         job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
     )
+
+
+class Timekeeper:
+    """Keeps APScheduler's jobs equal to the pending events in the table, while this process leads."""
+
+    def __init__(self, name: str, timers: TimerBook, clock: Clock, leadership: Leadership,
+                 deliver: Callable[[int], None], recover: Callable[[], None]) -> None:
+        self.name = name
+        self.timers = timers
+        self.clock = clock
+        self.leadership = leadership
+        self.deliver = deliver
+        self.recover = recover
+        self.scheduler = make_scheduler()
+        self._scheduled: dict[int, datetime] = {}
+        self._leading = False
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        _TIMEKEEPERS[self.name] = self
+        self.scheduler.start()
+        self.scheduler.add_job(refresh_jobs, "interval", seconds=POLL_SECONDS, args=[self.name], id=REFRESH_JOB_ID,
+                               replace_existing=True, next_run_time=datetime.now().astimezone())
+
+    def stop(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        self.leadership.release()
+        _TIMEKEEPERS.pop(self.name, None)
+
+    @property
+    def leading(self) -> bool:
+        return self._leading
+
+    def poke(self) -> None:
+        """Something changed in this process: look at the table now instead of at the next poll."""
+        if self.scheduler.running:
+            self.scheduler.modify_job(REFRESH_JOB_ID, next_run_time=datetime.now().astimezone())
+
+    def refresh(self) -> None:
+        with self._lock:
+            if not self.leadership.check():
+                if self._leading:
+                    log.warning("no longer the timer leader: not firing any more")
+                    self._drop_all()
+                self._leading = False
+                return
+            if not self._leading:
+                self._leading = True
+                self.recover()  # events a dead leader had claimed
+            pending = self.timers.pending_until(self.clock.now() + HORIZON)
+            for event_id in set(self._scheduled) - set(pending):
+                self._remove(event_id)
+            for event_id, due in pending.items():
+                if self._scheduled.get(event_id) != due:
+                    self.scheduler.add_job(fire_event, "date", run_date=due, args=[self.name, event_id],
+                                           id=f"timed-event-{event_id}", replace_existing=True)
+                    self._scheduled[event_id] = due
+
+    def fire(self, event_id: int) -> None:
+        with self._lock:
+            self._scheduled.pop(event_id, None)
+        if not self._leading:
+            return
+        try:
+            self.deliver(event_id)
+        except Exception:  # a job must never take the scheduler down
+            log.exception("timed event %s failed", event_id)
+
+    def job_ids(self) -> set[str]:
+        return {job.id for job in self.scheduler.get_jobs() if job.id != REFRESH_JOB_ID}
+
+    def _remove(self, event_id: int) -> None:
+        self._scheduled.pop(event_id, None)
+        job_id = f"timed-event-{event_id}"
+        if self.scheduler.get_job(job_id):
+            self.scheduler.remove_job(job_id)
+
+    def _drop_all(self) -> None:
+        for event_id in list(self._scheduled):
+            self._remove(event_id)

@@ -15,6 +15,8 @@ from bot.domain import session as core
 from bot.domain.session import SessionState, Status, Timebox, TransitionError
 from bot.domain.steps import EXTENSION, Pace, Step, expected_speakers
 from bot.domain.text import hashtags
+from bot.domain.timers import Planned
+from bot.services.timers import TimerBook
 from bot.storage.db import Database
 from bot.storage.models import (
     ActionItem,
@@ -52,6 +54,9 @@ class NewSession:
     pace: Pace
     durations: dict[Step, timedelta]  # method time, before CODEV_CLOCK_SPEED
     created_by: str
+    auto_advance: bool = False
+    close_when_all_done: bool = False
+    nudges: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,9 @@ class SessionSnapshot:
     summary_text: str | None = None
     summary_ts: str | None = None
     actions: list[ActionView] = field(default_factory=list)
+    auto_advance: bool = False
+    close_when_all_done: bool = False
+    nudges: bool = False
 
     @property
     def participants(self) -> list[str]:
@@ -169,10 +177,14 @@ class ReplyOutcome:
 
 
 class SessionService:
-    def __init__(self, db: Database, clock: Clock, clock_speed: float = 1.0) -> None:
+    def __init__(self, db: Database, clock: Clock, clock_speed: float = 1.0,
+                 on_timers_changed: Callable[[], None] | None = None) -> None:
         self.db = db
         self.clock = clock
         self.clock_speed = clock_speed
+        self.timers = TimerBook(db, clock_speed)
+        # Tells this process's scheduler to look at the table now rather than at its next poll.
+        self.on_timers_changed = on_timers_changed or (lambda: None)
 
     # ---- reading ----------------------------------------------------------------------------------------
     def get(self, team_id: str, session_id: int) -> SessionSnapshot:
@@ -189,6 +201,12 @@ class SessionService:
                 ).order_by(col(CodevSession.id))
             ).all()
             return [self._snapshot(session, team_id, session_id) for session_id in ids if session_id is not None]
+
+    def planned_events(self, team_id: str, session_id: int) -> list[Planned]:
+        """The timed events the session's current state implies."""
+        with self.db.session() as session:
+            snapshot = self._snapshot(session, team_id, session_id)
+            return self.timers.plan_for(session, self._row(session, team_id, session_id), snapshot.state())
 
     def contributions(self, team_id: str, session_id: int, step: Step | None = None) -> list[ContributionView]:
         with self.db.session() as session:
@@ -218,7 +236,8 @@ class SessionService:
                 team_id=new.team_id, channel_id=new.channel_id, topic=new.topic,
                 facilitator_id=new.facilitator_id, client_id=new.client_id, created_by=new.created_by,
                 pace=new.pace.value, status=Status.RUNNING.value, step=int(Step.PRESENTATION), version=1,
-                created_at=now,
+                created_at=now, auto_advance=new.auto_advance, close_when_all_done=new.close_when_all_done,
+                nudges=new.nudges,
             )
             session.add(row)
             session.flush()
@@ -232,7 +251,9 @@ class SessionService:
                     started_at=now if step is Step.PRESENTATION else None,
                 ))
             session.flush()
-            return self._snapshot(session, new.team_id, row.id)
+            snapshot = self._sync_timers(session, new.team_id, row.id, now)
+        self.on_timers_changed()
+        return snapshot
 
     def set_root_ts(self, team_id: str, session_id: int, ts: str) -> None:
         self._set_session_field(team_id, session_id, root_ts=ts)
@@ -315,7 +336,9 @@ class SessionService:
                 row.duration_seconds = int(duration.total_seconds())
                 session.add(row)
             session.flush()
-            return Change(before, self._snapshot(session, team_id, session_id))
+            change = Change(before, self._sync_timers(session, team_id, session_id, self.clock.now()))
+        self.on_timers_changed()
+        return change
 
     def _transition(self, team_id: str, session_id: int,
                     action: Callable[[SessionState, datetime, SessionSnapshot], SessionState]) -> Change:
@@ -337,7 +360,9 @@ class SessionService:
                 raise TransitionError("concurrent_change")
             self._save_timebox(session, session_id, state, after, now)
             session.flush()
-            return Change(before, self._snapshot(session, team_id, session_id))
+            change = Change(before, self._sync_timers(session, team_id, session_id, now))
+        self.on_timers_changed()
+        return change
 
     def _save_timebox(self, session: Session, session_id: int, before: SessionState, after: SessionState,
                       now: datetime) -> None:
@@ -392,7 +417,9 @@ class SessionService:
                     source_ts=ts, created_at=now,
                 ))
             session.flush()
-            return ReplyOutcome(self._snapshot(session, team_id, step_row.session_id), step, late, new=True)
+            snapshot = self._sync_timers(session, team_id, step_row.session_id, now)  # a reply cancels a nudge
+        self.on_timers_changed()
+        return ReplyOutcome(snapshot, step, late, new=True)
 
     def edit_reply(self, team_id: str, channel_id: str, ts: str, text: str) -> bool:
         now = self.clock.now()
@@ -526,6 +553,13 @@ class SessionService:
             return self._snapshot(session, team_id, session_id)
 
     # ---- internals --------------------------------------------------------------------------------------
+    def _sync_timers(self, session: Session, team_id: str, session_id: int, now: datetime) -> SessionSnapshot:
+        """Bring the session's timed events in line with its new state, in the same transaction."""
+        session.flush()
+        snapshot = self._snapshot(session, team_id, session_id)
+        self.timers.sync(session, self._row(session, team_id, session_id), snapshot.state(), now)
+        return snapshot
+
     def _set_session_field(self, team_id: str, session_id: int, **values: object) -> None:
         with self.db.session() as session:
             session.exec(update(CodevSession).where(  # type: ignore[call-overload]
@@ -578,5 +612,6 @@ class SessionService:
             contract_need=row.contract_need, contract_expectations=row.contract_expectations,
             contract_ts=row.contract_ts, synthesis_keep=row.synthesis_keep, synthesis_ts=row.synthesis_ts,
             summary_state=row.summary_state, summary_text=row.summary_text, summary_ts=row.summary_ts,
-            actions=actions,
+            actions=actions, auto_advance=row.auto_advance, close_when_all_done=row.close_when_all_done,
+            nudges=row.nudges,
         )

@@ -37,6 +37,8 @@ LONG_TEXT_LIMIT = 3000
 ACTION_TEXT_LIMIT = 500
 OPTION_TEXT_LIMIT = 75
 MAX_OPTIONS = 100
+TIMEKEEPING_OPTIONS = [("auto_advance", "start_auto_advance"), ("close_early", "start_close_early"),
+                       ("nudges", "start_nudges")]
 
 
 def _view(callback_id: str, title: str, blocks: list[Block], *, submit: str | None = None,
@@ -89,6 +91,11 @@ def start_modal(*, topic: str, user_id: str, channel_id: str, pace: Pace = Pace.
             block_id=f"duration_{pace.value}_{step.key}", label=step_name(step),
             element=NumberInputElement(action_id=f"duration_{step.key}", is_decimal_allowed=False,
                                        initial_value=str(DEFAULT_DURATIONS[pace][step]))))
+    if pace is Pace.ASYNC:
+        options = [Option(value=value, text=t(key)) for value, key in TIMEKEEPING_OPTIONS]
+        blocks.append(InputBlock(
+            block_id="timekeeping", label=t("start_timekeeping"), optional=True,
+            element=CheckboxesElement(action_id="timekeeping", options=options, initial_options=options)))
     blocks.append(InputBlock(
         block_id="group_size", label=t("start_group_size"), optional=True, hint=t("start_group_size_hint"),
         element=CheckboxesElement(action_id="group_size", options=[

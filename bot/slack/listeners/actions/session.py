@@ -175,8 +175,22 @@ def done(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond)
     say_privately(respond, t("done_thanks", step=step_name(step)))
     services.publisher.refresh_step(snapshot, step)
     if set(snapshot.expected(step)) <= set(snapshot.done[step]):
-        services.publisher.ephemeral(snapshot.channel_id, snapshot.facilitator_id, t("done_all", step=step_name(step)),
-                                     thread_ts=snapshot.steps[step].message_ts)
+        if snapshot.close_when_all_done:
+            _close_early(services, snapshot, step)
+        else:
+            services.publisher.ephemeral(snapshot.channel_id, snapshot.facilitator_id,
+                                         t("done_all", step=step_name(step)),
+                                         thread_ts=snapshot.steps[step].message_ts)
+
+
+def _close_early(services: Services, snapshot: SessionSnapshot, step: Step) -> None:
+    """Async sessions may move on as soon as everyone expected has said they are done."""
+    try:
+        change = services.sessions.next_step(snapshot.team_id, snapshot.id, step)
+    except TransitionError:
+        return  # the facilitator (or another click) moved on first
+    services.publisher.post_in_thread(snapshot, step, {"text": t("timer_closed_early", step=step_name(step))})
+    services.publisher.apply(change)
 
 
 def open_contract(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient,

@@ -10,7 +10,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.blocks.common import usage_message
-from bot.slack.listeners.commands import session
+from bot.slack.listeners.commands import session, settings
 
 log = logging.getLogger(__name__)
 
@@ -32,4 +32,9 @@ def handle_codev(ack: Ack, command: dict[str, Any], context: BoltContext, client
     handler(ack=ack, command=command, rest=rest.strip(), context=context, client=client, logger=logger)
 
 
-SUBCOMMANDS: dict[str, Subcommand] = {"start": session.start, "status": session.status}
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "start": session.start,
+    "status": session.status,
+    "nudges": settings.nudges,
+    "quiet": settings.quiet,
+}

@@ -64,9 +64,11 @@ def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
     ack()
 
     assert facilitator_id and client_id and channel_id
+    timekeeping = set(values.get("timekeeping") or []) if pace is Pace.ASYNC else set()
     new = NewSession(team_id=team_id, channel_id=channel_id, topic=topic, facilitator_id=facilitator_id,
                      client_id=client_id, consultant_ids=consultant_ids, pace=pace, durations=durations,
-                     created_by=user_id)
+                     created_by=user_id, auto_advance="auto_advance" in timekeeping,
+                     close_when_all_done="close_early" in timekeeping, nudges="nudges" in timekeeping)
     try:
         snapshot = services.sessions.start(new)
     except ChannelBusy:  # another start won the race between our check and now

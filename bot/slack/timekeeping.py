@@ -1,0 +1,176 @@
+"""Delivering timed events in Slack: reminders, time's up, automatic move-on, nudges. Each exactly once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+
+from bot.clock import Clock
+from bot.domain.session import Status, TransitionError
+from bot.domain.timers import EventKind, EventState
+from bot.messages import t
+from bot.services.sessions import NotFound, SessionService, SessionSnapshot
+from bot.services.timers import EARLY_TOLERANCE, EventInfo
+from bot.slack import ids
+from bot.slack.blocks.common import as_dicts, section
+from bot.slack.blocks.session import extension_label, human_duration, mentions, slack_date, step_name
+from bot.slack.publisher import Publisher
+
+log = logging.getLogger(__name__)
+METADATA_TYPE = "codev_timed_event"
+
+
+class Deliverer:
+    def __init__(self, client: WebClient, sessions: SessionService, publisher: Publisher, clock: Clock) -> None:
+        self.client = client
+        self.sessions = sessions
+        self.publisher = publisher
+        self.clock = clock
+
+    def deliver(self, event_id: int) -> None:
+        """Claim a due event and deliver it; a no-op when another process or an earlier run took it."""
+        now = self.clock.now()
+        event = self.sessions.timers.claim(event_id, now)
+        if event is not None:
+            self._deliver(event, recovering=False)
+
+    def recover(self) -> None:
+        """Finish events a crashed process had claimed, looking in Slack first so nothing is posted twice."""
+        for event in self.sessions.timers.interrupted():
+            self._deliver(event, recovering=True)
+
+    def _deliver(self, event: EventInfo, *, recovering: bool) -> None:
+        now = self.clock.now()
+        try:
+            snapshot = self.sessions.get(event.team_id, event.session_id)
+        except NotFound:
+            self.sessions.timers.finish(event.id, EventState.DROPPED, now)
+            return
+        if not self._still_due(event, snapshot, now):
+            self.sessions.timers.finish(event.id, EventState.DROPPED, now)
+            return
+        try:
+            ts = self._act(event, snapshot, recovering)
+        except SlackApiError:
+            # The intent stays recorded as "firing": the next start (or recovery pass) retries it.
+            log.warning("timed event %s not delivered", event.id, exc_info=True)
+            return
+        self.sessions.timers.finish(event.id, EventState.DONE, self.clock.now(), ts)
+
+    def _still_due(self, event: EventInfo, snapshot: SessionSnapshot, now: datetime) -> bool:
+        """The session still implies this event, at a moment that has come (else it moved on: drop it)."""
+        if snapshot.status is not Status.RUNNING or snapshot.step != event.step:
+            return False
+        planned = self.sessions.planned_events(snapshot.team_id, snapshot.id)
+        key = (int(event.step), event.kind.value, event.user_id)
+        if event.kind is EventKind.NUDGE:
+            # The plan only lists consultants still silent; a nudge already claimed keeps its place.
+            return any(p.key == key for p in planned) or self._still_silent(snapshot, event.user_id)
+        return any(p.key == key and p.due_at <= now + EARLY_TOLERANCE for p in planned)
+
+    def _still_silent(self, snapshot: SessionSnapshot, user_id: str) -> bool:
+        replies = self.sessions.contributions(snapshot.team_id, snapshot.id, snapshot.step)
+        return not any(c.user_id == user_id for c in replies)
+
+    # ---- what each kind does ----------------------------------------------------------------------------
+    def _act(self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool) -> str | None:
+        if event.kind is EventKind.REMINDER:
+            return self._in_thread(event, snapshot, self._reminder(snapshot), recovering)
+        if event.kind is EventKind.DEADLINE:
+            return self._deadline(event, snapshot, recovering)
+        if event.kind is EventKind.AUTO_ADVANCE:
+            return self._auto_advance(event, snapshot, recovering)
+        return self._nudge(event, snapshot, recovering)
+
+    def _reminder(self, snapshot: SessionSnapshot) -> dict[str, Any]:
+        left = human_duration(snapshot.timebox().time_left(self.clock.now()))
+        waiting = [u for u in snapshot.expected(snapshot.step) if u not in snapshot.done[snapshot.step]]
+        waiting_text = t("timer_reminder_waiting", people=mentions(waiting)) if waiting else ""
+        return {"text": t("timer_reminder", left=left, step=step_name(snapshot.step), waiting=waiting_text)}
+
+    def _deadline(self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool) -> str | None:
+        auto = ""
+        if snapshot.auto_advance:
+            planned_auto = [e for e in self.sessions.timers.events_of(snapshot.team_id, snapshot.id)
+                            if e.kind is EventKind.AUTO_ADVANCE and e.step == snapshot.step]
+            if planned_auto:
+                auto = t("timer_deadline_auto", moment=slack_date(planned_auto[0].due_at))
+        ts = self._in_thread(event, snapshot, {"text": t("timer_deadline", step=step_name(snapshot.step)) + auto},
+                             recovering)
+        value = f"{snapshot.id}:{int(snapshot.step)}"
+        text = t("timer_deadline_facilitator", step=step_name(snapshot.step), topic=snapshot.topic, auto=auto)
+        buttons = ActionsBlock(elements=[
+            ButtonElement(text=t("button_continue", amount=extension_label(snapshot.pace)), action_id=ids.EXTEND,
+                          value=value),
+            ButtonElement(text=t("button_move_on"), action_id=ids.NEXT, value=value, style="primary"),
+        ])
+        self._dm_once(event, snapshot.facilitator_id, {"text": text, "blocks": as_dicts([section(text), buttons])},
+                      recovering)
+        return ts
+
+    def _auto_advance(self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool) -> str | None:
+        try:
+            change = self.sessions.next_step(snapshot.team_id, snapshot.id, event.step)
+        except TransitionError:
+            return None  # the facilitator acted meanwhile: nothing to do
+        self.publisher.apply(change)
+        after = change.after
+        if after.status is Status.ENDED:
+            text = t("timer_auto_ended")
+        else:
+            text = t("timer_auto_advanced", step=step_name(after.step))
+        return self._in_thread(event, snapshot, {"text": text}, recovering)
+
+    def _nudge(self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool) -> str | None:
+        thread_ts = snapshot.steps[snapshot.step].message_ts
+        link = f"<#{snapshot.channel_id}>"
+        if thread_ts:
+            try:
+                link = self.client.chat_getPermalink(channel=snapshot.channel_id, message_ts=thread_ts)["permalink"]
+            except SlackApiError:
+                log.info("no permalink for %s", thread_ts, exc_info=True)
+        text = t("timer_nudge", step=step_name(snapshot.step), topic=snapshot.topic, channel=snapshot.channel_id,
+                 deadline=slack_date(snapshot.timebox().deadline), link=link)
+        return self._dm_once(event, event.user_id, {"text": text}, recovering)
+
+    # ---- posting at most once ---------------------------------------------------------------------------
+    def _tag(self, event: EventInfo) -> dict[str, Any]:
+        # Slack has no idempotency key: the event id and its due moment travel in the message metadata.
+        return {"event_type": METADATA_TYPE,
+                "event_payload": {"event_id": event.id, "due_at": event.due_at.isoformat()}}
+
+    def _in_thread(self, event: EventInfo, snapshot: SessionSnapshot, message: dict[str, Any],
+                   recovering: bool) -> str | None:
+        thread_ts = snapshot.steps[event.step].message_ts
+        if thread_ts is None:
+            return None
+        if recovering:
+            found = self._find_tagged(self.client.conversations_replies(
+                channel=snapshot.channel_id, ts=thread_ts, include_all_metadata=True)["messages"], event)
+            if found:
+                return found
+        return self.publisher.post_in_thread(snapshot, event.step, {**message, "metadata": self._tag(event)})
+
+    def _dm_once(self, event: EventInfo, user_id: str, message: dict[str, Any], recovering: bool) -> str | None:
+        channel = self.client.conversations_open(users=user_id)["channel"]["id"]
+        if recovering:
+            found = self._find_tagged(self.client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=50)["messages"], event)
+            if found:
+                return found
+        return self.client.chat_postMessage(channel=channel, metadata=self._tag(event), **message)["ts"]
+
+    @staticmethod
+    def _find_tagged(messages: list[dict[str, Any]], event: EventInfo) -> str | None:
+        for message in messages:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == METADATA_TYPE and payload.get("event_id") == event.id and \
+                    payload.get("due_at") == event.due_at.isoformat():
+                return message["ts"]
+        return None
