@@ -1,0 +1,126 @@
+"""SIGKILL a real `codev run` mid-step: what fell due while it was down is delivered once after a restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from bot.clock import SystemClock
+from bot.domain.timers import EventKind, EventState
+from bot.sandbox.circle import Circle
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.standin import SlackStandIn
+from bot.services.sessions import SessionService
+from bot.slack import ids
+from bot.storage.db import Database
+from bot.storage.models import PersonSettings
+from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, SIGNING_SECRET, eventually
+from tests.scenario.test_codev_run_process import _free_port, _wait_healthy
+
+CLARIFICATION_SECONDS = 16.0
+SPEED = 48 * 3600 / CLARIFICATION_SECONDS  # the async Clarification's 48 hours last 16 seconds
+
+
+class Bot:
+    """A `codev run --http` process that can be killed and started again on the same database."""
+
+    def __init__(self, standin: SlackStandIn, database_url: str, workdir: Path) -> None:
+        self.port = _free_port()
+        self.env = {"PATH": os.environ.get("PATH", ""), "SLACK_BOT_TOKEN": "xoxb-test-token",
+                    "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": standin.api_url,
+                    "DATABASE_URL": database_url, "PORT": str(self.port), "CODEV_CLOCK_SPEED": str(SPEED),
+                    "LOG_LEVEL": "WARNING"}
+        self.workdir = workdir
+        self.process: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/slack/events"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"],
+                                        env=self.env, cwd=self.workdir, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True)
+        _wait_healthy(f"http://127.0.0.1:{self.port}/healthz", self.process)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def bot(standin: SlackStandIn, database_url: str, tmp_path: Path) -> Iterator[Bot]:
+    running = Bot(standin, database_url, tmp_path)
+    yield running
+    running.stop()
+
+
+def test_events_due_while_the_bot_was_killed_are_delivered_once(bot: Bot, standin: SlackStandIn,
+                                                                database_url: str) -> None:
+    standin.add_user("U0UTC", "Uma", tz="UTC")
+    db = Database(database_url)
+    sessions = SessionService(db, SystemClock(), SPEED)
+    bot.start()
+    circle = Circle(SlackDriver(bot.url, SIGNING_SECRET, standin), standin, SimpleNamespace(db=db, sessions=sessions))
+
+    # Uma keeps quiet until 20 seconds from now: her mid-step nudge will be held until then.
+    start = datetime.now(UTC)
+    quiet_until = start + timedelta(seconds=20)
+    with db.session() as session:
+        session.add(PersonSettings(team_id=standin.team_id, user_id="U0UTC", quiet_weekends=False,
+                                   quiet_start=(start - timedelta(hours=1)).time(), quiet_end=quiet_until.time()))
+
+    view = circle.open_start_modal(ALICE, "Restart-proof timeboxes")
+    circle.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": BOB})
+    eventually(lambda: "timekeeping" in str(standin.views[view["id"]]["blocks"]))
+    circle.slack.submit(ALICE, view["id"], {"consultants": [CAROL, DAVE, ERIN, "U0UTC"], "group_size": ["confirm"],
+                                            "timekeeping": ["nudges"]})
+    eventually(lambda: circle.step_message(1))
+    circle.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: circle.step_message(2))
+    for consultant in (CAROL, DAVE, ERIN):
+        circle.reply(consultant, 2, "A neutral question?")
+    pending = {e.kind: e for e in sessions.timers.events_of(standin.team_id, 1)
+               if e.state is EventState.PENDING and e.step == 2}
+    assert set(pending) == {EventKind.REMINDER, EventKind.DEADLINE, EventKind.NUDGE}
+    assert abs((pending[EventKind.NUDGE].due_at - quiet_until).total_seconds()) < 1, "the nudge is held"
+
+    bot.kill()
+    last_due = max(e.due_at for e in pending.values())
+    time.sleep(max((last_due - datetime.now(UTC)).total_seconds(), 0) + 1)
+    watched = {e.id for e in pending.values()}
+    assert all(e.state is EventState.PENDING for e in sessions.timers.events_of(standin.team_id, 1)
+               if e.id in watched), "nothing fired while the bot was down"
+    bot.start()
+
+    def delivered() -> bool:
+        events = sessions.timers.events_of(standin.team_id, 1)
+        return all(e.state is EventState.DONE for e in events if e.id in watched)
+
+    eventually(delivered, timeout=20)
+    thread = circle.thread(2)
+    assert sum("left for Clarification" in m["text"] for m in thread) == 1
+    assert sum("Time's up for Clarification" in m["text"] for m in thread) == 1
+    nudges = standin.messages(standin.dm_channel("U0UTC"))
+    assert len(nudges) == 1 and "Clarification" in nudges[0]["text"]
+
+    # Later deadlines still hold after the restart: the Contract step's reminder comes on time.
+    circle.click(ALICE, ids.NEXT, step=2)
+    eventually(lambda: circle.step_message(3))
+    eventually(lambda: any("left for Contract" in m["text"] for m in circle.thread(3)), timeout=30)
+    db.dispose()
