@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -160,3 +163,62 @@ def group(slack: SlackDriver, standin: SlackStandIn, running_app: RunningApp) ->
 
 
 Group = Circle  # tests name the fixture's type this way
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen[str]) -> None:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("codev run did not become healthy")
+
+
+class BotProcess:
+    """A `codev run --http` process that can be killed and started again on the same database."""
+
+    def __init__(self, standin: SlackStandIn, database_url: str, workdir: Path, clock_speed: float = 1.0) -> None:
+        self.port = free_port()
+        self.env = {"PATH": os.environ.get("PATH", ""), "SLACK_BOT_TOKEN": "xoxb-test-token",
+                    "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": standin.api_url,
+                    "DATABASE_URL": database_url, "PORT": str(self.port), "CODEV_CLOCK_SPEED": str(clock_speed),
+                    "LOG_LEVEL": "WARNING"}
+        self.workdir = workdir
+        self.process: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/slack/events"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"],
+                                        env=self.env, cwd=self.workdir, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True)
+        wait_healthy(f"http://127.0.0.1:{self.port}/healthz", self.process)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=20)
+
+

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.clock import Clock
@@ -18,6 +21,8 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5  # changes made by another process reach the leader within this
 HORIZON = timedelta(minutes=2)  # jobs are held for events due this soon; later ones wait in the table
+RETRY_STUCK_AFTER = timedelta(minutes=5)  # a delivery unfinished this long is retried (Slack was down…)
+RETRY_STUCK_EVERY = 60.0  # seconds
 REFRESH_JOB_ID = "codev-refresh"
 
 # Jobs name their timekeeper and event by id only (APScheduler's advice: serialisable arguments).
@@ -50,7 +55,7 @@ class Timekeeper:
     """Keeps APScheduler's jobs equal to the pending events in the table, while this process leads."""
 
     def __init__(self, name: str, timers: TimerBook, clock: Clock, leadership: Leadership,
-                 deliver: Callable[[int], None], recover: Callable[[], None]) -> None:
+                 deliver: Callable[[int], None], recover: Callable[[datetime | None], None]) -> None:
         self.name = name
         self.timers = timers
         self.clock = clock
@@ -60,6 +65,7 @@ class Timekeeper:
         self.scheduler = make_scheduler()
         self._scheduled: dict[int, datetime] = {}
         self._leading = False
+        self._last_retry = 0.0
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -92,7 +98,11 @@ class Timekeeper:
                 return
             if not self._leading:
                 self._leading = True
-                self.recover()  # events a dead leader had claimed
+                self._last_retry = time.monotonic()
+                self.recover(None)  # events a dead leader had claimed
+            elif time.monotonic() - self._last_retry > RETRY_STUCK_EVERY:
+                self._last_retry = time.monotonic()
+                self.recover(self.clock.now() - RETRY_STUCK_AFTER)
             pending = self.timers.pending_until(self.clock.now() + HORIZON)
             for event_id in set(self._scheduled) - set(pending):
                 self._remove(event_id)
@@ -117,9 +127,8 @@ class Timekeeper:
 
     def _remove(self, event_id: int) -> None:
         self._scheduled.pop(event_id, None)
-        job_id = f"timed-event-{event_id}"
-        if self.scheduler.get_job(job_id):
-            self.scheduler.remove_job(job_id)
+        with contextlib.suppress(JobLookupError):  # it may have just run
+            self.scheduler.remove_job(f"timed-event-{event_id}")
 
     def _drop_all(self) -> None:
         for event_id in list(self._scheduled):

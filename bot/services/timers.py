@@ -142,11 +142,13 @@ class TimerBook:
                 TimedEvent.id == event_id, TimedEvent.state == EventState.FIRING.value,
             ).values(state=state.value, updated_at=now, message_ts=message_ts))
 
-    def interrupted(self) -> list[EventInfo]:
-        """Events claimed by a process that died before finishing them."""
+    def interrupted(self, claimed_before: datetime | None = None) -> list[EventInfo]:
+        """Events claimed but never finished: by a process that died, or whose delivery Slack refused."""
         with self.db.session() as session:
-            rows = session.exec(select(TimedEvent).where(TimedEvent.state == EventState.FIRING.value)).all()
-            return [_info(r) for r in rows]
+            query = select(TimedEvent).where(TimedEvent.state == EventState.FIRING.value)
+            if claimed_before is not None:
+                query = query.where(col(TimedEvent.updated_at) < claimed_before)
+            return [_info(r) for r in session.exec(query).all()]
 
     def events_of(self, team_id: str, session_id: int) -> list[EventInfo]:
         with self.db.session() as session:

@@ -39,9 +39,13 @@ class Deliverer:
         if event is not None:
             self._deliver(event, recovering=False)
 
-    def recover(self) -> None:
-        """Finish events a crashed process had claimed, looking in Slack first so nothing is posted twice."""
-        for event in self.sessions.timers.interrupted():
+    def recover(self, claimed_before: datetime | None = None) -> None:
+        """Finish claimed events left unfinished, looking in Slack first so nothing is posted twice.
+
+        At start every such event is a dead process's; later, only those claimed long ago (`claimed_before`),
+        so a delivery still waiting on a rate limit is not taken for a lost one.
+        """
+        for event in self.sessions.timers.interrupted(claimed_before):
             self._deliver(event, recovering=True)
 
     def _deliver(self, event: EventInfo, *, recovering: bool) -> None:

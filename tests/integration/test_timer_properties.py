@@ -69,33 +69,37 @@ def test_pending_timers_always_match_the_session(db: Database, steps: list[tuple
         team_id=TEAM, channel_id=f"C{next(channels)}", topic="t", facilitator_id="U0F", client_id="U0CL",
         consultant_ids=CONSULTANTS, pace=pace, durations=durations, created_by="U0F", auto_advance=auto,
         nudges=nudges))
-    timekeeper = Timekeeper("property", service.timers, clock, AlwaysLeader(), lambda _id: None, lambda: None)
-    ts = itertools.count(1)
-    check_invariant(service, snapshot.id, clock, timekeeper)
-    for action in steps:
-        current = service.get(TEAM, snapshot.id)
-        try:
-            if action[0] == "next":
-                service.next_step(TEAM, snapshot.id, current.step)
-            elif action[0] == "extend":
-                service.extend(TEAM, snapshot.id, current.step)
-            elif action[0] == "pause":
-                service.pause(TEAM, snapshot.id, current.step)
-            elif action[0] == "resume":
-                service.resume(TEAM, snapshot.id, current.step)
-            elif action[0] == "end":
-                service.end(TEAM, snapshot.id)
-            elif action[0] == "wait":
-                clock.advance(timedelta(minutes=action[1]))
-            elif action[0] == "reply" and current.status is not Status.ENDED:
-                message_ts = current.steps[current.step].message_ts or f"9.{int(current.step)}"
-                if current.steps[current.step].message_ts is None:
-                    service.set_step_message(TEAM, snapshot.id, current.step, message_ts)
-                service.record_reply(TEAM, current.channel_id, message_ts, f"1.{next(ts)}", action[1], "a reply")
-            elif action[0] == "fire":
-                for event_id in service.timers.due(clock.now()):
-                    if service.timers.claim(event_id, clock.now()):
-                        service.timers.finish(event_id, EventState.DONE, clock.now())
-        except TransitionError:
-            pass
+    timekeeper = Timekeeper("property", service.timers, clock, AlwaysLeader(), lambda _id: None, lambda _before: None)
+    timekeeper.scheduler.start(paused=True)  # holds jobs as the running one does, without running them
+    try:
+        ts = itertools.count(1)
         check_invariant(service, snapshot.id, clock, timekeeper)
+        for action in steps:
+            current = service.get(TEAM, snapshot.id)
+            try:
+                if action[0] == "next":
+                    service.next_step(TEAM, snapshot.id, current.step)
+                elif action[0] == "extend":
+                    service.extend(TEAM, snapshot.id, current.step)
+                elif action[0] == "pause":
+                    service.pause(TEAM, snapshot.id, current.step)
+                elif action[0] == "resume":
+                    service.resume(TEAM, snapshot.id, current.step)
+                elif action[0] == "end":
+                    service.end(TEAM, snapshot.id)
+                elif action[0] == "wait":
+                    clock.advance(timedelta(minutes=action[1]))
+                elif action[0] == "reply" and current.status is not Status.ENDED:
+                    message_ts = current.steps[current.step].message_ts or f"9.{int(current.step)}"
+                    if current.steps[current.step].message_ts is None:
+                        service.set_step_message(TEAM, snapshot.id, current.step, message_ts)
+                    service.record_reply(TEAM, current.channel_id, message_ts, f"1.{next(ts)}", action[1], "a reply")
+                elif action[0] == "fire":
+                    for event_id in service.timers.due(clock.now()):
+                        if service.timers.claim(event_id, clock.now()):
+                            service.timers.finish(event_id, EventState.DONE, clock.now())
+            except TransitionError:
+                pass
+            check_invariant(service, snapshot.id, clock, timekeeper)
+    finally:
+        timekeeper.scheduler.shutdown(wait=False)

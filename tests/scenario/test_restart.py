@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,54 +19,20 @@ from bot.services.sessions import SessionService
 from bot.slack import ids
 from bot.storage.db import Database
 from bot.storage.models import PersonSettings
-from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, SIGNING_SECRET, eventually
-from tests.scenario.test_codev_run_process import _free_port, _wait_healthy
+from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, SIGNING_SECRET, BotProcess, eventually
 
 CLARIFICATION_SECONDS = 16.0
 SPEED = 48 * 3600 / CLARIFICATION_SECONDS  # the async Clarification's 48 hours last 16 seconds
 
 
-class Bot:
-    """A `codev run --http` process that can be killed and started again on the same database."""
-
-    def __init__(self, standin: SlackStandIn, database_url: str, workdir: Path) -> None:
-        self.port = _free_port()
-        self.env = {"PATH": os.environ.get("PATH", ""), "SLACK_BOT_TOKEN": "xoxb-test-token",
-                    "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": standin.api_url,
-                    "DATABASE_URL": database_url, "PORT": str(self.port), "CODEV_CLOCK_SPEED": str(SPEED),
-                    "LOG_LEVEL": "WARNING"}
-        self.workdir = workdir
-        self.process: subprocess.Popen[str] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/slack/events"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"],
-                                        env=self.env, cwd=self.workdir, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, text=True)
-        _wait_healthy(f"http://127.0.0.1:{self.port}/healthz", self.process)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=20)
-
-
 @pytest.fixture
-def bot(standin: SlackStandIn, database_url: str, tmp_path: Path) -> Iterator[Bot]:
-    running = Bot(standin, database_url, tmp_path)
+def bot(standin: SlackStandIn, database_url: str, tmp_path: Path) -> Iterator[BotProcess]:
+    running = BotProcess(standin, database_url, tmp_path, clock_speed=SPEED)
     yield running
     running.stop()
 
 
-def test_events_due_while_the_bot_was_killed_are_delivered_once(bot: Bot, standin: SlackStandIn,
+def test_events_due_while_the_bot_was_killed_are_delivered_once(bot: BotProcess, standin: SlackStandIn,
                                                                 database_url: str) -> None:
     standin.add_user("U0UTC", "Uma", tz="UTC")
     db = Database(database_url)

@@ -168,3 +168,38 @@ def test_people_can_turn_nudges_off_and_set_their_quiet_hours(group: Group) -> N
     assert FRANK not in nudged
     # Mid-step is 09:00 in Brussels, inside Dave's own quiet morning: held until 12:00 there.
     assert nudged[DAVE] == datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+
+
+def test_an_event_interrupted_mid_delivery_is_not_posted_twice(group: Group) -> None:
+    group.start()
+    later(group, minutes=8)
+    reminder = events(group, EventKind.REMINDER)[0]
+    timers = group.services.sessions.timers
+    # A process claimed the reminder and posted it, then died before recording that it had.
+    assert timers.claim(reminder.id, group.services.clock.now())
+    message = {"text": "2 min left for Presentation.", "metadata": group.services.deliverer._tag(reminder)}
+    group.services.publisher.post_in_thread(session(group), reminder.step, message)
+    # Another event was claimed and died before posting anything.
+    later(group, minutes=2)
+    deadline = events(group, EventKind.DEADLINE)[0]
+    assert timers.claim(deadline.id, group.services.clock.now())
+
+    group.services.deliverer.recover()
+
+    assert sum("left for Presentation" in m["text"] for m in group.thread(1)) == 1
+    assert sum("Time's up" in m["text"] for m in group.thread(1)) == 1
+    assert {e.kind: e.state for e in events(group)} == {EventKind.REMINDER: EventState.DONE,
+                                                        EventKind.DEADLINE: EventState.DONE}
+
+
+def test_an_event_whose_step_moved_on_is_dropped(group: Group) -> None:
+    group.start()
+    later(group, minutes=10)
+    deadline = events(group, EventKind.DEADLINE)[0]
+    timers = group.services.sessions.timers
+    assert timers.claim(deadline.id, group.services.clock.now())  # claimed just before the facilitator moved on
+    group.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: group.step_message(2))
+    group.services.deliverer.recover()
+    assert [e.state for e in events(group, EventKind.DEADLINE) if e.step == 1] == [EventState.DROPPED]
+    assert not any("Time's up" in m["text"] for m in group.thread(1))

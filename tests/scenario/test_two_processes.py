@@ -1,12 +1,9 @@
-"""Two app processes on one PostgreSQL database: concurrent Next clicks still advance exactly once."""
+"""Two app processes on one PostgreSQL database: clicks advance once, timers fire once, the follower takes over."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,48 +11,44 @@ from types import SimpleNamespace
 import pytest
 
 from bot.clock import SystemClock
+from bot.domain.timers import EventKind, EventState
 from bot.sandbox.circle import Circle
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.standin import SlackStandIn
 from bot.services.sessions import SessionService
 from bot.slack import ids
 from bot.storage.db import Database
-from tests.conftest import SIGNING_SECRET, eventually, is_postgres
-from tests.scenario.test_codev_run_process import _free_port, _wait_healthy
+from tests.conftest import ALICE, SIGNING_SECRET, BotProcess, eventually, is_postgres
 
 pytestmark = pytest.mark.skipif(not is_postgres(), reason="several processes per database need PostgreSQL")
+SPEED = 100.0  # live timeboxes: Presentation's 10 minutes last 6 seconds, an extension 3
 
 
 @pytest.fixture
-def two_apps(standin: SlackStandIn, database_url: str, tmp_path: Path) -> Iterator[list[str]]:
-    processes, urls = [], []
-    for _ in range(2):
-        port = _free_port()
-        env = {"PATH": os.environ.get("PATH", ""), "SLACK_BOT_TOKEN": "xoxb-test-token",
-               "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": standin.api_url,
-               "DATABASE_URL": database_url, "PORT": str(port), "LOG_LEVEL": "WARNING"}
-        process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"],
-                                   env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                   text=True)
-        processes.append(process)
-        _wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
-        urls.append(f"http://127.0.0.1:{port}/slack/events")
-    yield urls
-    for process in processes:
-        process.send_signal(signal.SIGTERM)
-    for process in processes:
-        process.wait(timeout=20)
+def two_bots(standin: SlackStandIn, database_url: str, tmp_path: Path) -> Iterator[list[BotProcess]]:
+    bots = [BotProcess(standin, database_url, tmp_path, clock_speed=SPEED) for _ in range(2)]
+    for bot in bots:
+        bot.start()
+        time.sleep(0.5)  # the first one takes the timer lock
+    yield bots
+    for bot in bots:
+        bot.stop()
 
 
-def test_twenty_next_clicks_across_two_processes_advance_once(two_apps: list[str], standin: SlackStandIn,
-                                                              database_url: str) -> None:
+@pytest.fixture
+def reader(database_url: str) -> Iterator[SimpleNamespace]:
+    """The test's own view of the shared database."""
     db = Database(database_url)
-    sessions = SessionService(db, SystemClock())
-    drivers = [SlackDriver(url, SIGNING_SECRET, standin) for url in two_apps]
-    # The test reads the database directly; the apps run in their own processes.
-    circle = Circle(drivers[0], standin, SimpleNamespace(db=db, sessions=sessions))
+    yield SimpleNamespace(db=db, sessions=SessionService(db, SystemClock(), SPEED))
+    db.dispose()
+
+
+def test_twenty_next_clicks_across_two_processes_advance_once(two_bots: list[BotProcess], standin: SlackStandIn,
+                                                              reader: SimpleNamespace) -> None:
+    drivers = [SlackDriver(bot.url, SIGNING_SECRET, standin) for bot in two_bots]
+    circle = Circle(drivers[0], standin, reader)
     step1 = circle.start()
-    payload = drivers[0].click_payload("U0ALICE", ids.NEXT, channel_id=circle.channel, message_ts=step1["ts"],
+    payload = drivers[0].click_payload(ALICE, ids.NEXT, channel_id=circle.channel, message_ts=step1["ts"],
                                        value="1:1")
     barrier = threading.Barrier(20)
     statuses: list[int] = []
@@ -72,7 +65,36 @@ def test_twenty_next_clicks_across_two_processes_advance_once(two_apps: list[str
     assert statuses == [200] * 20
     eventually(lambda: circle.step_message(2))
     eventually(lambda: len(standin.responses) >= 19)
-    snapshot = sessions.get(standin.team_id, 1)
+    snapshot = reader.sessions.get(standin.team_id, 1)
     assert int(snapshot.step) == 2 and snapshot.version == 2
     assert len([m for m in circle.messages() if "Step 2/6" in m["text"]]) == 1
-    db.dispose()
+
+
+def test_timers_fire_once_honour_the_followers_extend_and_survive_the_leader(
+        two_bots: list[BotProcess], standin: SlackStandIn, reader: SimpleNamespace) -> None:
+    leader, follower = two_bots
+    circle = Circle(SlackDriver(leader.url, SIGNING_SECRET, standin), standin, reader)
+    on_follower = Circle(SlackDriver(follower.url, SIGNING_SECRET, standin), standin, reader)
+    circle.start()
+    on_follower.click(ALICE, ids.EXTEND, step=1)  # Extend is clicked on the process that does not fire timers
+    eventually(lambda: reader.sessions.get(standin.team_id, 1).version == 2)
+    deadline = reader.sessions.get(standin.team_id, 1).timebox().deadline
+
+    def fired(step: int) -> list:  # type: ignore[type-arg]
+        return [e for e in reader.sessions.timers.events_of(standin.team_id, 1)
+                if e.step == step and e.state is EventState.DONE and e.kind is not EventKind.NUDGE]
+
+    eventually(lambda: len(fired(1)) == 2, timeout=30)
+    time.sleep(1.5)  # room for any duplicate to show up
+    thread = circle.thread(1)
+    assert sum("left for Presentation" in m["text"] for m in thread) == 1
+    times_up = [m for m in thread if "Time's up" in m["text"]]
+    assert len(times_up) == 1
+    stored_deadline = next(e for e in fired(1) if e.kind is EventKind.DEADLINE)
+    assert stored_deadline.due_at == deadline, "the deadline moved with the follower's Extend"
+
+    leader.kill()
+    on_follower.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: on_follower.step_message(2))
+    eventually(lambda: any("left for Clarification" in m["text"] for m in circle.thread(2)), timeout=40)
+    assert sum("left for Clarification" in m["text"] for m in circle.thread(2)) == 1
