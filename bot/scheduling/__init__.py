@@ -67,12 +67,14 @@ class Timekeeper:
         self._leading = False
         self._last_retry = 0.0
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
 
     def start(self) -> None:
         _TIMEKEEPERS[self.name] = self
         self.scheduler.start()
+        # Several instances may be asked for (a poke during a poll); refresh() lets one through at a time.
         self.scheduler.add_job(refresh_jobs, "interval", seconds=POLL_SECONDS, args=[self.name], id=REFRESH_JOB_ID,
-                               replace_existing=True, next_run_time=datetime.now().astimezone())
+                               replace_existing=True, next_run_time=datetime.now().astimezone(), max_instances=4)
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
@@ -89,6 +91,14 @@ class Timekeeper:
             self.scheduler.modify_job(REFRESH_JOB_ID, next_run_time=datetime.now().astimezone())
 
     def refresh(self) -> None:
+        if not self._refreshing.acquire(blocking=False):
+            return  # another refresh is under way and will see the same table
+        try:
+            self._refresh()
+        finally:
+            self._refreshing.release()
+
+    def _refresh(self) -> None:
         with self._lock:
             if not self.leadership.check():
                 if self._leading:
@@ -113,14 +123,15 @@ class Timekeeper:
                     self._scheduled[event_id] = due
 
     def fire(self, event_id: int) -> None:
-        with self._lock:
-            self._scheduled.pop(event_id, None)
-        if not self._leading:
-            return
         try:
-            self.deliver(event_id)
+            if self._leading:
+                self.deliver(event_id)
         except Exception:  # a job must never take the scheduler down
             log.exception("timed event %s failed", event_id)
+        finally:
+            # Forgotten only now: by this time the event is claimed, so a refresh will not schedule it again.
+            with self._lock:
+                self._scheduled.pop(event_id, None)
 
     def job_ids(self) -> set[str]:
         return {job.id for job in self.scheduler.get_jobs() if job.id != REFRESH_JOB_ID}

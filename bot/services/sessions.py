@@ -188,11 +188,11 @@ class SessionService:
 
     # ---- reading ----------------------------------------------------------------------------------------
     def get(self, team_id: str, session_id: int) -> SessionSnapshot:
-        with self.db.session() as session:
+        with self.db.read() as session:
             return self._snapshot(session, team_id, session_id)
 
     def running_in(self, team_id: str, channel_id: str) -> list[SessionSnapshot]:
-        with self.db.session() as session:
+        with self.db.read() as session:
             ids = session.exec(
                 select(CodevSession.id).where(
                     CodevSession.team_id == team_id,
@@ -204,12 +204,12 @@ class SessionService:
 
     def planned_events(self, team_id: str, session_id: int) -> list[Planned]:
         """The timed events the session's current state implies."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             snapshot = self._snapshot(session, team_id, session_id)
             return self.timers.plan_for(session, self._row(session, team_id, session_id), snapshot.state())
 
     def contributions(self, team_id: str, session_id: int, step: Step | None = None) -> list[ContributionView]:
-        with self.db.session() as session:
+        with self.db.read() as session:
             query = select(Contribution).where(
                 Contribution.team_id == team_id, Contribution.session_id == session_id,
                 col(Contribution.deleted).is_(False),

@@ -111,14 +111,14 @@ class TimerBook:
     # ---- what the scheduler asks ------------------------------------------------------------------------
     def pending_until(self, horizon: datetime) -> dict[int, datetime]:
         """Pending events due before `horizon`: the jobs the scheduler should hold now."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             rows = session.exec(select(TimedEvent.id, TimedEvent.due_at).where(
                 TimedEvent.state == EventState.PENDING.value, TimedEvent.due_at <= horizon)).all()
             return {event_id: due for event_id, due in rows if event_id is not None}
 
     def due(self, now: datetime) -> list[int]:
         """Pending events whose moment has come, oldest first."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             return [i for i in session.exec(select(TimedEvent.id).where(
                 TimedEvent.state == EventState.PENDING.value, TimedEvent.due_at <= now + EARLY_TOLERANCE)
                 .order_by(col(TimedEvent.due_at))).all() if i is not None]
@@ -144,14 +144,14 @@ class TimerBook:
 
     def interrupted(self, claimed_before: datetime | None = None) -> list[EventInfo]:
         """Events claimed but never finished: by a process that died, or whose delivery Slack refused."""
-        with self.db.session() as session:
+        with self.db.read() as session:
             query = select(TimedEvent).where(TimedEvent.state == EventState.FIRING.value)
             if claimed_before is not None:
                 query = query.where(col(TimedEvent.updated_at) < claimed_before)
             return [_info(r) for r in session.exec(query).all()]
 
     def events_of(self, team_id: str, session_id: int) -> list[EventInfo]:
-        with self.db.session() as session:
+        with self.db.read() as session:
             rows = session.exec(select(TimedEvent).where(TimedEvent.team_id == team_id,
                                                          TimedEvent.session_id == session_id)
                                 .order_by(col(TimedEvent.id))).all()

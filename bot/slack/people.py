@@ -39,7 +39,7 @@ class UserDirectory:
     def lookup(self, team_id: str, user_id: str) -> PersonFacts | None:
         """The person's facts, or None when Slack does not know the id."""
         now = self.clock.now()
-        with self.db.session() as session:
+        with self.db.read() as session:
             row = session.get(SlackUser, (team_id, user_id))
             if row is not None and now - row.fetched_at < CACHE_FOR:
                 return _facts(row)

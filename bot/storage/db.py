@@ -28,6 +28,9 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.engine = _make_engine(url, echo=echo)
+        # SQLite: reads need not queue behind writers for the write lock (WAL readers never block).
+        is_file_sqlite = self.engine.dialect.name == "sqlite" and self.engine.pool.__class__ is not StaticPool
+        self.read_engine = _make_engine(url, echo=echo, immediate=False) if is_file_sqlite else self.engine
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -39,6 +42,15 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work: never takes SQLite's write lock. Do not write through it."""
+        with Session(self.read_engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration; safe when several processes start at once."""
@@ -61,6 +73,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.read_engine.dispose()
 
 
 def alembic_config() -> Config:
@@ -69,7 +82,7 @@ def alembic_config() -> Config:
     return config
 
 
-def _make_engine(url: str, *, echo: bool) -> Engine:
+def _make_engine(url: str, *, echo: bool, immediate: bool = True) -> Engine:
     kwargs: dict[str, Any] = {"echo": echo}
     if url.startswith("sqlite"):
         # Threads share the engine; wait for a writer instead of failing with "database is locked".
@@ -81,7 +94,7 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin_immediate if immediate else _sqlite_begin)
     return engine
 
 
@@ -89,6 +102,10 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     # Take SQLite's write lock when a transaction starts: a read-then-write transaction under WAL would
     # otherwise fail with "database is locked" when another writer commits in between, instead of waiting.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
