@@ -4,7 +4,7 @@ Runs `codev run --http` as its own process against the built-in Slack stand-in, 
 Slack would (slash command, modal submission), lets their timeboxes run, then prints how late timed events
 fired against their due time (real seconds), Web API calls per session, and the bot's peak RSS.
 
-    python bench/timers.py [--sessions 1000] [--seconds 60] [--speed 4320]
+    python bench/timers.py [--sessions 1000] [--seconds 200] [--speed 720]
 
 Not a test and not a CI gate. Targets: p99 lateness under 1 s, peak RSS under 150 MB.
 """
@@ -40,8 +40,8 @@ from bot.storage.models import TimedEvent
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=1000)
-    parser.add_argument("--seconds", type=float, default=60, help="how long to let timers run after the starts")
-    parser.add_argument("--speed", type=float, default=4320, help="CODEV_CLOCK_SPEED (4320: 24 h last 20 s)")
+    parser.add_argument("--seconds", type=float, default=200, help="how long to let timers run after the starts")
+    parser.add_argument("--speed", type=float, default=720, help="CODEV_CLOCK_SPEED (720: 24 h last 2 min)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args()
 

@@ -79,10 +79,9 @@ def plan(state: SessionState, settings: TimerSettings, clock_speed: float,
     timebox = state.timebox
     length = timebox.duration + timebox.extended
     deadline = timebox.deadline
-    events = [
-        Planned(EventKind.REMINDER, state.step, "", deadline - length * settings.reminder_share),
-        Planned(EventKind.DEADLINE, state.step, "", deadline),
-    ]
+    events = [Planned(EventKind.DEADLINE, state.step, "", deadline)]
+    if settings.reminder_share > 0:
+        events.append(Planned(EventKind.REMINDER, state.step, "", deadline - length * settings.reminder_share))
     if settings.auto_advance:
         events.append(Planned(EventKind.AUTO_ADVANCE, state.step, "", deadline + scaled(settings.grace, clock_speed)))
     if settings.nudges and state.step in NUDGED_STEPS:

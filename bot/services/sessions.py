@@ -57,6 +57,7 @@ class NewSession:
     auto_advance: bool = False
     close_when_all_done: bool = False
     nudges: bool = False
+    reminder_share: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -204,9 +205,14 @@ class SessionService:
 
     def planned_events(self, team_id: str, session_id: int) -> list[Planned]:
         """The timed events the session's current state implies."""
+        return self.get_with_plan(team_id, session_id)[1]
+
+    def get_with_plan(self, team_id: str, session_id: int) -> tuple[SessionSnapshot, list[Planned]]:
+        """The session and the timed events its state implies, read together."""
         with self.db.read() as session:
             snapshot = self._snapshot(session, team_id, session_id)
-            return self.timers.plan_for(session, self._row(session, team_id, session_id), snapshot.state())
+            planned = self.timers.plan_for(session, self._row(session, team_id, session_id), snapshot.state())
+            return snapshot, planned
 
     def contributions(self, team_id: str, session_id: int, step: Step | None = None) -> list[ContributionView]:
         with self.db.read() as session:
@@ -237,7 +243,7 @@ class SessionService:
                 facilitator_id=new.facilitator_id, client_id=new.client_id, created_by=new.created_by,
                 pace=new.pace.value, status=Status.RUNNING.value, step=int(Step.PRESENTATION), version=1,
                 created_at=now, auto_advance=new.auto_advance, close_when_all_done=new.close_when_all_done,
-                nudges=new.nudges,
+                nudges=new.nudges, reminder_share=new.reminder_share,
             )
             session.add(row)
             session.flush()

@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.clock import Clock
 from bot.domain.session import Status, TransitionError
-from bot.domain.timers import EventKind, EventState
+from bot.domain.timers import EventKind, EventState, Planned
 from bot.messages import t
 from bot.services.sessions import NotFound, SessionService, SessionSnapshot
 from bot.services.timers import EARLY_TOLERANCE, EventInfo
@@ -51,11 +51,11 @@ class Deliverer:
     def _deliver(self, event: EventInfo, *, recovering: bool) -> None:
         now = self.clock.now()
         try:
-            snapshot = self.sessions.get(event.team_id, event.session_id)
+            snapshot, planned = self.sessions.get_with_plan(event.team_id, event.session_id)
         except NotFound:
             self.sessions.timers.finish(event.id, EventState.DROPPED, now)
             return
-        if not self._still_due(event, snapshot, now):
+        if not self._still_due(event, snapshot, planned, now):
             self.sessions.timers.finish(event.id, EventState.DROPPED, now)
             return
         try:
@@ -66,11 +66,10 @@ class Deliverer:
             return
         self.sessions.timers.finish(event.id, EventState.DONE, self.clock.now(), ts)
 
-    def _still_due(self, event: EventInfo, snapshot: SessionSnapshot, now: datetime) -> bool:
+    def _still_due(self, event: EventInfo, snapshot: SessionSnapshot, planned: list[Planned], now: datetime) -> bool:
         """The session still implies this event, at a moment that has come (else it moved on: drop it)."""
         if snapshot.status is not Status.RUNNING or snapshot.step != event.step:
             return False
-        planned = self.sessions.planned_events(snapshot.team_id, snapshot.id)
         key = (int(event.step), event.kind.value, event.user_id)
         if event.kind is EventKind.NUDGE:
             # The plan only lists consultants still silent; a nudge already claimed keeps its place.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,11 +33,14 @@ class Database:
         # SQLite: reads need not queue behind writers for the write lock (WAL readers never block).
         is_file_sqlite = self.engine.dialect.name == "sqlite" and self.engine.pool.__class__ is not StaticPool
         self.read_engine = _make_engine(url, echo=echo, immediate=False) if is_file_sqlite else self.engine
+        # SQLite takes one writer at a time; threads queue here and wake at once, instead of polling in
+        # SQLite's busy handler, which sleeps up to 100 ms between tries.
+        self._writers = threading.RLock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends normally, rolled back otherwise."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._writers, Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()

@@ -203,3 +203,20 @@ def test_an_event_whose_step_moved_on_is_dropped(group: Group) -> None:
     group.services.deliverer.recover()
     assert [e.state for e in events(group, EventKind.DEADLINE) if e.step == 1] == [EventState.DROPPED]
     assert not any("Time's up" in m["text"] for m in group.thread(1))
+
+
+def test_the_reminder_share_is_set_per_session(group: Group) -> None:
+    view = group.open_start_modal()
+    errors = group.submit_start(view, reminder="95").json()["errors"]
+    assert "0 to 90" in errors["reminder"]
+    group.submit_start(view, reminder="50")
+    eventually(lambda: group.step_message(1))
+    reminder = events(group, EventKind.REMINDER)[0]
+    assert reminder.due_at == session(group).timebox().deadline - timedelta(minutes=5)
+
+
+def test_no_reminder_when_the_share_is_zero(group: Group) -> None:
+    view = group.open_start_modal()
+    group.submit_start(view, reminder="0")
+    eventually(lambda: group.step_message(1))
+    assert pending(group) == {(1, "deadline", "")}

@@ -91,6 +91,10 @@ def start_modal(*, topic: str, user_id: str, channel_id: str, pace: Pace = Pace.
             block_id=f"duration_{pace.value}_{step.key}", label=step_name(step),
             element=NumberInputElement(action_id=f"duration_{step.key}", is_decimal_allowed=False,
                                        initial_value=str(DEFAULT_DURATIONS[pace][step]))))
+    blocks.append(InputBlock(
+        block_id="reminder", label=t("start_reminder"), optional=True, hint=t("start_reminder_hint"),
+        element=NumberInputElement(action_id="reminder", is_decimal_allowed=False, min_value="0", max_value="90",
+                                   initial_value=str(values.get("reminder") or 20))))
     if pace is Pace.ASYNC:
         options = [Option(value=value, text=t(key)) for value, key in TIMEKEEPING_OPTIONS]
         blocks.append(InputBlock(

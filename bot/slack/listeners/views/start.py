@@ -47,6 +47,10 @@ def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
     consultant_ids = list(dict.fromkeys(values.get("consultants") or []))
     errors.update(role_errors(services, team_id, facilitator_id, client_id, consultant_ids))
 
+    reminder_share = _reminder_share(values.get("reminder"))
+    if reminder_share is None:
+        errors["reminder"] = t("error_reminder")
+
     channel_id = values.get("channel") or metadata_of(view).get("channel")
     if not channel_id:
         errors["channel"] = t("error_channel_missing")
@@ -68,7 +72,8 @@ def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
     new = NewSession(team_id=team_id, channel_id=channel_id, topic=topic, facilitator_id=facilitator_id,
                      client_id=client_id, consultant_ids=consultant_ids, pace=pace, durations=durations,
                      created_by=user_id, auto_advance="auto_advance" in timekeeping,
-                     close_when_all_done="close_early" in timekeeping, nudges="nudges" in timekeeping)
+                     close_when_all_done="close_early" in timekeeping, nudges="nudges" in timekeeping,
+                     reminder_share=reminder_share or 0.0)
     try:
         snapshot = services.sessions.start(new)
     except ChannelBusy:  # another start won the race between our check and now
@@ -76,6 +81,13 @@ def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
         return
     services.publisher.open(snapshot)
     _offer_invitations(services, client, snapshot, user_id)
+
+
+def _reminder_share(raw: object) -> float | None:
+    text = str(raw or "20").strip()
+    if not text.isdigit() or int(text) > 90:
+        return None
+    return int(text) / 100
 
 
 def parse_durations(values: dict[str, Any], pace: Pace,
