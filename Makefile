@@ -25,7 +25,7 @@ test: setup
 	$(BIN)/pytest
 
 bench: setup
-	$(BIN)/python bench/home.py
+	$(BIN)/python bench/timers.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
