@@ -13,7 +13,9 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.scheduling import Timekeeper
 from bot.scheduling.leader import leadership_for
+from bot.services.journal import JournalService
 from bot.services.sessions import SessionService
+from bot.slack.home import HomePublisher
 from bot.slack.people import UserDirectory
 from bot.slack.publisher import Publisher
 from bot.slack.timekeeping import Deliverer
@@ -34,6 +36,8 @@ class Services:
     people: UserDirectory
     publisher: Publisher
     deliverer: Deliverer
+    journal: JournalService
+    home: HomePublisher
     timekeeper: Timekeeper | None = None
 
     def start_timekeeping(self) -> Timekeeper:
@@ -59,11 +63,13 @@ def build_services(settings: Settings, *, clock: Clock | None = None, db: Databa
     clock = clock or SystemClock()
     client = client or make_web_client(settings.slack_bot_token, settings.slack_api_url)
     sessions = SessionService(db, clock, settings.clock_speed)
-    publisher = Publisher(client, sessions, clock)
+    journal = JournalService(db, clock)
+    home = HomePublisher(client, journal, clock)
+    publisher = Publisher(client, sessions, clock, on_people_changed=home.refresh_many)
     return Services(
         settings=settings, db=db, clock=clock, client=client, sessions=sessions,
         people=UserDirectory(db, client, clock), publisher=publisher,
-        deliverer=Deliverer(client, sessions, publisher, clock),
+        deliverer=Deliverer(client, sessions, publisher, clock), journal=journal, home=home,
     )
 
 

@@ -105,6 +105,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         log.info("shutting down")
         services.stop_timekeeping()
+        services.home.close()
         services.db.dispose()
     return 0
 

@@ -12,6 +12,8 @@ EN: dict[str, str] = {
         "• `/codev status` — the sessions running in this channel, their step and time left\n"
         "• `/codev nudges off|on` — private reminders when a step awaits you\n"
         "• `/codev quiet 18:00-09:00` — your quiet hours (local time)\n"
+        "• `/codev journal [text]` — add to your private learning journal, or read it; `/codev journal export`\n"
+        "• `/codev forget-me` — delete everything codev keeps about you\n"
         "• `/codev help` — this message"
     ),
     "usage_fallback": "codev: /codev start [topic], /codev status, /codev help",
@@ -265,6 +267,86 @@ EN: dict[str, str] = {
     "quiet_weekends": ", and at weekends",
     "quiet_usage": "Write your quiet hours like this: `/codev quiet 18:30-08:30` (add `weekdays` to allow weekends).",
     "nudges_usage": "Write `/codev nudges off` or `/codev nudges on`.",
+    # ---- journal ----
+    "journal_saved": ":notebook: Saved to your private journal{tags}.",
+    "journal_saved_tags": " (tags: {tags})",
+    "journal_saved_hint": "Only you can read it. To start an entry with `help`, `list` or `export`, begin with a "
+                          "dash: `- list of things I learned…`",
+    "journal_undo": "Undo",
+    "journal_undone": ":wastebasket: Removed from your journal.",
+    "journal_gone": "That entry is no longer in your journal.",
+    "journal_help": (
+        "*Your private learning journal.* Anything you write to me here becomes an entry; only you can read it.\n"
+        "• `list` — your latest entries\n• `export` — your whole journal as a Markdown file\n"
+        "• `help` — this message\n"
+        "Add #tags to find entries later. Elsewhere: `/codev journal <text>`, or the message shortcut "
+        "*Save to my journal*. Your Home tab shows, searches and deletes entries."
+    ),
+    "journal_empty": "Your journal is empty for now. Write me anything you want to remember.",
+    "journal_latest": "*Your latest entries* ({total} in all):",
+    "journal_entry_line": "• {when} — {text}",
+    "journal_added_command": ":notebook: Saved to your private journal. Only you can read it.",
+    "journal_empty_text": "An empty entry? Write a few words after `/codev journal`.",
+    "journal_export_done": "Here is your journal, {count} entries. Only you can see this file.",
+    "journal_export_empty": "Your journal is empty: nothing to export yet.",
+    "journal_export_title": "My codev learning journal",
+    "journal_export_failed": "The export could not be uploaded ({error}). Please try again later.",
+    "journal_file_only": "Files without text are not saved; add a few words to keep a note in your journal.",
+    "journal_thread_reply": "Replies in a thread stay with what they answer; write at the top level to add an entry.",
+    "journal_slash_in_thread": "Slash commands do not work inside threads: type `/codev …` at the top level.",
+    "journal_quote": "“{text}” — <@{author}>",
+    "journal_shortcut_saved": ":notebook: Saved to your journal: “{text}”",
+    "forget_confirm": (
+        "*Forget me?* This deletes everything codev keeps about you: your journal (quotes you saved included), "
+        "your Home settings, and the texts of your contributions to sessions, which become “[deleted]”. "
+        "It cannot delete the messages you wrote in Slack itself; delete those in Slack."
+    ),
+    "forget_button": "Delete my data",
+    "forget_title": "Delete all your codev data?",
+    "forget_text": "This cannot be undone.",
+    "forget_done": "Done: {entries} journal entries deleted and {contributions} contributions blanked. Your messages "
+                   "in Slack itself are untouched; delete them there if you wish.",
+    # ---- App Home ----
+    "home_title": "Your co-development",
+    "home_start": "Start a session",
+    "home_counts": "You have been client {client}×, consultant {consultant}×, facilitator {facilitator}×.",
+    "home_sessions": "Your sessions",
+    "home_sessions_none": "No session yet. Start one in your group's channel.",
+    "home_session_line": "*{topic}* — {role} · {where}",
+    "home_session_running": "step {number}/6, {step} in <#{channel}>",
+    "home_session_ended": "ended",
+    "home_role_client": "client",
+    "home_role_consultant": "consultant",
+    "home_role_facilitator": "facilitator",
+    "home_actions": "Your open actions",
+    "home_actions_none": "No open action. Well done.",
+    "home_action_line": "{text}{due} _({topic})_",
+    "home_action_due": " — by {due}",
+    "home_action_done": "Done",
+    "home_action_postpone": "Postpone",
+    "home_journal": "Your journal",
+    "home_journal_private": "Private: only you see this.",
+    "home_journal_none": "No entry yet. Write to me in the Messages tab, or use `/codev journal`.",
+    "home_journal_no_match": "No entry matches “{query}”.",
+    "home_search": "Search your journal (text or #tag)",
+    "home_entry_meta": "{when}{session}{tags}",
+    "home_entry_session": " · {topic}, {step}",
+    "home_entry_tags": " · {tags}",
+    "home_entry_more": "… see more",
+    "home_entry_delete": "Delete",
+    "home_entry_delete_title": "Delete this entry?",
+    "home_entry_delete_text": "It will be gone from your journal for good.",
+    "home_page": "Entries {first}–{last} of {total}",
+    "home_newer": "Newer",
+    "home_older": "Older",
+    "home_export": "Export as Markdown",
+    "home_look_back": ":thought_balloon: {ago} you wrote: “{text}”",
+    "home_ago_weeks": "{n} weeks ago",
+    "home_ago_days": "{n} days ago",
+    "postpone_title": "Postpone the action",
+    "postpone_submit": "Postpone",
+    "postpone_date": "New date",
+    "not_yours": "That is not yours to change.",
     # ---- summary ----
     "summary_header": ":memo: *Summary — {topic}*",
     "summary_roles": "*Client:* <@{client}> · *Facilitator:* <@{facilitator}> · *Consultants:* {consultants}",

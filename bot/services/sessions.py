@@ -420,7 +420,7 @@ class SessionService:
                 session.add(JournalEntry(
                     team_id=team_id, user_id=user_id, text=text, tags=" ".join(hashtags(text)),
                     session_id=step_row.session_id, step=int(step), source_channel_id=channel_id,
-                    source_ts=ts, created_at=now,
+                    source_ts=ts, created_at=now, origin="learning",
                 ))
             session.flush()
             snapshot = self._sync_timers(session, team_id, step_row.session_id, now)  # a reply cancels a nudge

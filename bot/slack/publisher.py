@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -28,10 +29,13 @@ class ChannelLost(Exception):
 
 
 class Publisher:
-    def __init__(self, client: WebClient, sessions: SessionService, clock: Clock) -> None:
+    def __init__(self, client: WebClient, sessions: SessionService, clock: Clock,
+                 on_people_changed: Callable[[str, list[str]], None] | None = None) -> None:
         self.client = client
         self.sessions = sessions
         self.clock = clock
+        # Participants' App Homes list their sessions and steps: refresh them when a session moves.
+        self.on_people_changed = on_people_changed or (lambda _team, _users: None)
 
     # ---- life of a session ------------------------------------------------------------------------------
     def open(self, snapshot: SessionSnapshot) -> None:
@@ -42,6 +46,7 @@ class Publisher:
             self._open_step(snapshot, snapshot.step)
         except ChannelLost as lost:
             self._on_lost_channel(snapshot, lost.error)
+        self.on_people_changed(snapshot.team_id, snapshot.participants)
 
     def apply(self, change: Change) -> None:
         """Show a state change: close the old step, open the new one, move the root's progress."""
@@ -58,6 +63,8 @@ class Publisher:
             self._on_lost_channel(after, lost.error)
         if change.ended:
             self.propose_summary(after.team_id, after.id)
+        if change.step_changed or change.ended or change.before.participants != after.participants:
+            self.on_people_changed(after.team_id, [*change.before.participants, *after.participants])
 
     def refresh_root(self, snapshot: SessionSnapshot) -> None:
         if snapshot.root_ts:

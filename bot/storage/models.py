@@ -173,6 +173,11 @@ class JournalEntry(SQLModel, table=True):
     source_channel_id: str | None = Field(default=None, max_length=32)
     source_ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
+    # How it came: "dm", "command", "shortcut" (a message saved from someone) or "learning".
+    origin: str = Field(default="dm", max_length=16)
+    quote_author_id: str | None = Field(default=None, max_length=32)
+    permalink: str | None = Field(default=None, max_length=500)
+    confirmation_ts: str | None = Field(default=None, max_length=32)  # the bot's "Saved" DM, for Undo
 
 
 class TimedEvent(SQLModel, table=True):
@@ -209,3 +214,14 @@ class PersonSettings(SQLModel, table=True):
     quiet_start: time | None = None
     quiet_end: time | None = None
     quiet_weekends: bool = True
+
+
+class HomeState(SQLModel, table=True):
+    """What a person's App Home shows: their search and page survive refreshes."""
+
+    __tablename__ = "home_state"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    query: str = Field(default="", max_length=200)
+    page: int = 0

@@ -78,7 +78,7 @@ def start_modal(*, topic: str, user_id: str, channel_id: str, pace: Pace = Pace.
                                                   initial_users=values.get("consultants") or None)),
         InputBlock(block_id="channel", label=t("start_channel"),
                    element=ConversationSelectElement(
-                       action_id="channel", initial_conversation=values.get("channel") or channel_id,
+                       action_id="channel", initial_conversation=values.get("channel") or channel_id or None,
                        filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True))),
         InputBlock(block_id="pace", label=t("start_pace"), dispatch_action=True,
                    element=RadioButtonsElement(action_id=ids.START_PACE, options=_pace_options(),
@@ -194,6 +194,13 @@ def summary_edit_modal(snapshot: SessionSnapshot, dm_channel: str | None, dm_ts:
                                       initial_value=cut(snapshot.summary_text or "", LONG_TEXT_LIMIT)))]
     return _view(ids.SUMMARY_EDIT_VIEW, t("summary_edit_title"), blocks, submit=t("summary_edit_submit"),
                  metadata={"session": snapshot.id, "dm_channel": dm_channel, "dm_ts": dm_ts})
+
+
+def postpone_modal(action_id: int) -> dict[str, Any]:
+    blocks: list[Block] = [InputBlock(block_id="due", label=t("postpone_date"),
+                                      element=DatePickerElement(action_id="due"))]
+    return _view(ids.POSTPONE_VIEW, t("postpone_title"), blocks, submit=t("postpone_submit"),
+                 metadata={"action": action_id})
 
 
 def parse_date(value: str | None) -> date | None:

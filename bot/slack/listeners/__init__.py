@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_bolt.response import BoltResponse
 
 from bot.messages import t
-from bot.slack.listeners import actions, commands, events, views
+from bot.slack.listeners import actions, commands, events, shortcuts, views
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +18,7 @@ def register_listeners(app: App) -> None:
     commands.register(app)
     actions.register(app)
     views.register(app)
+    shortcuts.register(app)
     events.register(app)
     app.error(handle_error)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack import ids
-from bot.slack.listeners.actions import session, summary
+from bot.slack.listeners.actions import home, session, summary
 
 
 def register(app: App) -> None:
@@ -22,3 +22,13 @@ def register(app: App) -> None:
     app.action(ids.START_PACE)(session.pace_changed)
     app.action(ids.SUMMARY_POST)(summary.post)
     app.action(ids.SUMMARY_EDIT)(summary.edit)
+    app.action(ids.JOURNAL_UNDO)(home.undo)
+    app.action(ids.FORGET_ME)(home.forget)
+    app.action(ids.HOME_START)(home.start_from_home)
+    app.action(ids.HOME_EXPORT)(home.export)
+    app.action(ids.HOME_SEARCH)(home.search)
+    app.action(ids.HOME_PAGE)(home.page)
+    app.action(ids.HOME_ENTRY_DELETE)(home.delete_entry)
+    app.action(ids.HOME_ENTRY_MORE)(home.show_entry)
+    app.action(ids.HOME_ACTION_DONE)(home.action_done)
+    app.action(ids.HOME_ACTION_POSTPONE)(home.action_postpone)

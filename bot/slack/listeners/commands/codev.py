@@ -10,7 +10,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.blocks.common import usage_message
-from bot.slack.listeners.commands import session, settings
+from bot.slack.listeners.commands import journal, session, settings
 
 log = logging.getLogger(__name__)
 
@@ -37,4 +37,6 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "status": session.status,
     "nudges": settings.nudges,
     "quiet": settings.quiet,
+    "journal": journal.journal,
+    "forget-me": journal.forget_me,
 }

@@ -14,6 +14,7 @@ from bot.slack.listeners.events.messages import on_message
 def register(app: App) -> None:
     app.middleware(skip_repeated_events)
     app.event("message")(on_message)
+    app.event("app_home_opened")(on_home_opened)
     # Registered last: Bolt runs the first matching listener, and an unhandled event would get a 404,
     # which Slack treats as a failure and retries.
     app.event(re.compile(".*"))(ignore_event)
@@ -26,6 +27,11 @@ def skip_repeated_events(body: dict[str, Any], context: BoltContext, next: Calla
         if not first_delivery(services.db, body.get("team_id", ""), body["event_id"], services.clock.now()):
             return BoltResponse(status=200, body="")
     return next()
+
+
+def on_home_opened(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    if event.get("tab", "home") == "home" and event.get("user"):
+        services_of(context).home.refresh(body.get("team_id", ""), event["user"])
 
 
 def ignore_event() -> None:

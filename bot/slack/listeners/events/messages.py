@@ -14,6 +14,7 @@ from bot.domain.steps import Step
 from bot.messages import t
 from bot.services.sessions import ReplyOutcome
 from bot.slack.blocks.session import step_name
+from bot.slack.listeners.events.journal import on_direct_message
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,9 @@ def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext
     team_id = body.get("team_id", "")
     subtype = event.get("subtype")
     channel_id = event.get("channel", "")
+    if event.get("channel_type") == "im":
+        on_direct_message(services, team_id, event)
+        return
     if subtype == "message_changed":
         message = event.get("message") or {}
         if _by_a_person(message):
@@ -39,10 +43,15 @@ def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext
     thread_ts = event.get("thread_ts")
     if not thread_ts or thread_ts == event.get("ts"):
         return  # top-level messages are not part of a step
+    if (event.get("text") or "").startswith("/codev"):
+        services.publisher.ephemeral(channel_id, event["user"], t("journal_slash_in_thread"), thread_ts=thread_ts)
+        return  # a command that Slack could not run, not a contribution
     outcome = services.sessions.record_reply(team_id, channel_id, thread_ts, event["ts"], event["user"],
                                              event.get("text") or "")
     if outcome is not None and outcome.new:
         _coach(services, outcome, event)
+        if outcome.step is Step.LEARNING:
+            services.home.refresh(team_id, event["user"])  # their journal grew
 
 
 def _by_a_person(message: dict[str, Any]) -> bool:

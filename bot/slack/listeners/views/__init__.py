@@ -3,7 +3,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack import ids
-from bot.slack.listeners.views import session, start
+from bot.slack.listeners.views import home, session, start
 
 
 def register(app: App) -> None:
@@ -13,3 +13,4 @@ def register(app: App) -> None:
     app.view(ids.HANDOVER_VIEW)(session.submit_handover)
     app.view(ids.EDIT_VIEW)(session.submit_edit)
     app.view(ids.SUMMARY_EDIT_VIEW)(session.submit_summary_edit)
+    app.view(ids.POSTPONE_VIEW)(home.submit_postpone)

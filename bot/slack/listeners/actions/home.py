@@ -1,0 +1,108 @@
+"""Buttons in App Home and in the journal's DM. Every change is scoped to the person who clicked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.app import services_of
+from bot.messages import t
+from bot.slack.blocks.home import entry_modal
+from bot.slack.blocks.modals import postpone_modal, start_modal
+from bot.slack.listeners.common import say_privately, session_id_of, team_of
+
+
+def _who(body: dict[str, Any]) -> tuple[str, str, str | None]:
+    action = body["actions"][0]
+    return team_of(body), body["user"]["id"], action.get("value")
+
+
+def undo(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, value = _who(body)
+    entry_id = session_id_of(value)
+    removed = services.journal.delete(team_id, user_id, entry_id) if entry_id is not None else None
+    respond(text=t("journal_undone" if removed else "journal_gone"), replace_original=removed is not None,
+            response_type="ephemeral")
+    if removed:
+        services.home.refresh(team_id, user_id)
+
+
+def forget(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, _value = _who(body)
+    entries, contributions = services.journal.forget(team_id, user_id)
+    say_privately(respond, t("forget_done", entries=entries, contributions=contributions))
+    services.home.refresh(team_id, user_id)
+
+
+def start_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    ack()
+    client.views_open(trigger_id=body["trigger_id"],
+                      view=start_modal(topic="", user_id=body["user"]["id"], channel_id=""))
+
+
+def export(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, _value = _who(body)
+    services.publisher.dm(user_id, text=services.home.export(team_id, user_id))
+
+
+def search(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, value = _who(body)
+    services.journal.set_home_view(team_id, user_id, query=(value or "").strip())
+    services.home.refresh(team_id, user_id)
+
+
+def page(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, value = _who(body)
+    number = session_id_of(value)
+    if number is not None:
+        services.journal.set_home_view(team_id, user_id, page=number)
+    services.home.refresh(team_id, user_id)
+
+
+def delete_entry(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, value = _who(body)
+    entry_id = session_id_of(value)
+    if entry_id is not None:
+        services.journal.delete(team_id, user_id, entry_id)
+    services.home.refresh(team_id, user_id)
+
+
+def show_entry(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, value = _who(body)
+    entry_id = session_id_of(value)
+    entries = [e for e in services.journal.all_entries(team_id, user_id) if e.id == entry_id]
+    if entries:
+        client.views_open(trigger_id=body["trigger_id"], view=entry_modal(entries[0]))
+
+
+def action_done(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, value = _who(body)
+    action_id = session_id_of(value)
+    if action_id is not None:
+        services.journal.set_action(team_id, user_id, action_id, "done")
+    services.home.refresh(team_id, user_id)
+
+
+def action_postpone(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    ack()
+    action_id = session_id_of(body["actions"][0].get("value"))
+    if action_id is not None:
+        client.views_open(trigger_id=body["trigger_id"], view=postpone_modal(action_id))

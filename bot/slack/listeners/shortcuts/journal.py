@@ -1,0 +1,41 @@
+"""The message shortcut "Save to my journal": any message, kept as a quote with its author and link."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.app import services_of
+from bot.messages import t
+from bot.slack.blocks.common import cut
+from bot.slack.listeners.common import say_privately, team_of
+
+log = logging.getLogger(__name__)
+
+
+def save_to_journal(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient,
+                    respond: Respond) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id = team_of(body), body["user"]["id"]
+    message = body.get("message") or {}
+    channel_id = (body.get("channel") or {}).get("id", "")
+    text = (message.get("text") or "").strip()
+    if not text:
+        say_privately(respond, t("journal_file_only"))
+        return
+    permalink = None
+    try:
+        permalink = client.chat_getPermalink(channel=channel_id, message_ts=message["ts"])["permalink"]
+    except SlackApiError:
+        log.info("no permalink for a saved message", exc_info=True)
+    author = message.get("user") or message.get("bot_id")
+    services.journal.add(team_id, user_id, text, origin="shortcut", source_channel_id=channel_id,
+                         source_ts=message.get("ts"), quote_author_id=author if author != user_id else None,
+                         permalink=permalink)
+    say_privately(respond, t("journal_shortcut_saved", text=cut(text, 200)))
+    services.home.refresh(team_id, user_id)
