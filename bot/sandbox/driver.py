@@ -106,8 +106,7 @@ class SlackDriver:
               view_id: str | None = None, value: str | None = None, **kwargs: Any) -> Reply:
         """Click a button that is really on screen: in a message (newest first) or in a view."""
         if view_id is not None:
-            view = self.standin.views.get(view_id) or next(
-                v for v in self.standin.home_views.values() if v["id"] == view_id)
+            view = self.standin.view(view_id)
             action, block_id = _find_action(view.get("blocks", []), action_id, value)
             container = {"type": "view", "view_id": view_id}
             extra: dict[str, Any] = {"view": _view_payload(view, {})}
@@ -140,8 +139,8 @@ class SlackDriver:
 
     def choose(self, user_id: str, view_id: str, action_id: str, value: Any,
                values: dict[str, Any] | None = None, **kwargs: Any) -> Reply:
-        """Pick an option in an input that dispatches its action (e.g. a radio button in a modal)."""
-        view = self.standin.views[view_id]
+        """Pick or type in an input that dispatches its action (a radio button in a modal, a Home search box)."""
+        view = self.standin.view(view_id)
         filled = {**(values or {}), action_id: value}
         state = _view_payload(view, filled)
         block = next(b for b in view["blocks"] if b.get("type") == "input" and b["element"]["action_id"] == action_id)
@@ -242,7 +241,7 @@ class SlackDriver:
     def say(self, user_id: str, channel_id: str, text: str, *, thread_ts: str | None = None) -> dict[str, Any]:
         """A person posts a message (in a thread when thread_ts is given); Slack stores it and sends the event."""
         message = self.standin.user_posts(channel_id, user_id, text, thread_ts)
-        channel_type = "im" if channel_id.startswith("D") else "channel"
+        channel_type = _channel_type(channel_id)
         event = {**message, "channel": channel_id, "channel_type": channel_type, "event_ts": message["ts"]}
         event.pop("team", None)
         reply = self.event(event)
@@ -252,18 +251,28 @@ class SlackDriver:
     def edit(self, user_id: str, channel_id: str, message: dict[str, Any], new_text: str) -> Reply:
         edited = {**message, "text": new_text, "edited": {"user": user_id, "ts": self.standin.new_ts()}}
         event = {"type": "message", "subtype": "message_changed", "channel": channel_id,
-                 "channel_type": "channel", "hidden": True, "message": edited, "previous_message": message,
+                 "channel_type": _channel_type(channel_id), "hidden": True, "message": edited,
+                 "previous_message": message,
                  "ts": self.standin.new_ts(), "event_ts": self.standin.new_ts()}
         return self.event(event)
 
     def delete(self, channel_id: str, message: dict[str, Any]) -> Reply:
         event = {"type": "message", "subtype": "message_deleted", "channel": channel_id,
-                 "channel_type": "channel", "hidden": True, "deleted_ts": message["ts"],
+                 "channel_type": _channel_type(channel_id), "hidden": True, "deleted_ts": message["ts"],
                  "previous_message": message, "ts": self.standin.new_ts(), "event_ts": self.standin.new_ts()}
         return self.event(event)
 
+    def open_home(self, user_id: str) -> Reply:
+        dm = self.standin.dm_channel(user_id)
+        return self.event({"type": "app_home_opened", "user": user_id, "channel": dm, "tab": "home",
+                           "event_ts": f"{time.time():.6f}"})
+
     def url_verification(self, challenge: str) -> Reply:
         return self.post_json({"token": "deprecated", "challenge": challenge, "type": "url_verification"})
+
+
+def _channel_type(channel_id: str) -> str:
+    return {"D": "im", "G": "group"}.get(channel_id[:1], "channel")
 
 
 def _find_action(blocks: list[dict[str, Any]], action_id: str, value: str | None) -> tuple[dict[str, Any], str]:

@@ -186,6 +186,13 @@ class SlackStandIn:
         with self._lock:
             return [e for e in self.ephemerals if e["user"] == user_id]
 
+    def view(self, view_id: str) -> dict[str, Any]:
+        """A modal or a published Home, by id."""
+        with self._lock:
+            if view_id in self.views:
+                return self.views[view_id]
+            return next(v for v in self.home_views.values() if v["id"] == view_id)
+
     def views_for(self, user_id: str) -> list[dict[str, Any]]:
         with self._lock:
             return [v for v in self.views.values() if v.get("_user") == user_id]

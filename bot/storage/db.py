@@ -51,11 +51,9 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only unit of work: never takes SQLite's write lock. Do not write through it."""
+        # Closing (not rolling back) ends the transaction and leaves loaded objects readable.
         with Session(self.read_engine, expire_on_commit=False) as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration; safe when several processes start at once."""
