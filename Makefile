@@ -25,6 +25,7 @@ test: setup
 	$(BIN)/pytest
 
 bench: setup
+	$(BIN)/python bench/home.py
 	$(BIN)/python bench/timers.py
 
 clean:
