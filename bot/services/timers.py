@@ -39,12 +39,13 @@ class EventInfo:
     due_at: datetime
     state: EventState
     message_ts: str | None
+    fired_at: datetime | None = None
 
 
 def _info(row: TimedEvent) -> EventInfo:
     assert row.id is not None
     return EventInfo(row.id, row.team_id, row.session_id, Step(row.step), EventKind(row.kind), row.user_id,
-                     row.due_at, EventState(row.state), row.message_ts)
+                     row.due_at, EventState(row.state), row.message_ts, row.fired_at)
 
 
 class TimerBook:
