@@ -56,7 +56,10 @@ def check_invariant(service: SessionService, session_id: int, clock: FakeClock, 
     assert timekeeper.job_ids() == expected_jobs
 
 
-@settings(max_examples=int(os.environ.get("CODEV_PROPERTY_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+EXAMPLES = int(os.environ.get("CODEV_PROPERTY_EXAMPLES", "60"))  # raise it to search harder
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=actions, pace=st.sampled_from(list(Pace)), nudges=st.booleans(), auto=st.booleans())
 def test_pending_timers_always_match_the_session(db: Database, steps: list[tuple], pace: Pace, nudges: bool,
                                                  auto: bool) -> None:
