@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Respond
 
+from bot.domain.session import TransitionError
 from bot.domain.steps import Step
+from bot.messages import t
+from bot.services.sessions import NotFound
 
 
 def session_and_step(value: str | None) -> tuple[int, Step] | None:
@@ -17,6 +22,45 @@ def session_and_step(value: str | None) -> tuple[int, Step] | None:
         return int(session_part), Step(int(step_part))
     except ValueError:
         return None
+
+
+class Refusal(Exception):
+    """A private answer instead of the action, raised anywhere in a listener decorated by explains_refusals."""
+
+    def __init__(self, text: str, **note: Any) -> None:
+        super().__init__(text)
+        self.text = text
+        self.note = note  # extra fields for the answer (blocks with a button)
+
+
+def explains_refusals(listener: Callable[..., None]) -> Callable[..., None]:
+    """Tell whoever clicked, privately, why nothing happened: stale button, unknown session, not theirs…
+
+    Bolt injects arguments by the wrapped function's names, so the listener must take `respond`.
+    """
+
+    @functools.wraps(listener)
+    def wrapper(**kwargs: Any) -> None:
+        try:
+            listener(**kwargs)
+            return
+        except Refusal as refusal:
+            text, note = refusal.text, refusal.note
+        except NotFound:
+            text, note = t("not_found"), {}
+        except TransitionError as refused:
+            text, note = t(refused.reason), {}
+        say_privately(kwargs["respond"], text, **note)
+
+    return wrapper
+
+
+def clicked_session(body: dict[str, Any]) -> tuple[str, str, int, Step]:
+    """(team, user, session id, step) from a step button; a garbled value is a stale button."""
+    parsed = session_and_step(body["actions"][0].get("value"))
+    if parsed is None:
+        raise TransitionError("stale_step")
+    return team_of(body), body["user"]["id"], parsed[0], parsed[1]
 
 
 def session_id_of(value: str | None) -> int | None:

@@ -16,62 +16,49 @@ from bot.app import Services, services_of
 from bot.domain.session import Status, TransitionError
 from bot.domain.steps import Pace, Step
 from bot.messages import t
-from bot.services.sessions import Change, NotFound, SessionSnapshot
+from bot.services.sessions import Change, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks import modals
 from bot.slack.blocks.session import mentions, private_note, step_name, who_speaks
-from bot.slack.listeners.common import input_values, metadata_of, say_privately, session_and_step, team_of
+from bot.slack.listeners.common import (
+    Refusal,
+    clicked_session,
+    explains_refusals,
+    input_values,
+    metadata_of,
+    say_privately,
+    team_of,
+)
 
 log = logging.getLogger(__name__)
 
 Control = Callable[[Services, str, int, Step], Change]
 
 
-def _click(body: dict[str, Any]) -> tuple[str, str, str | None]:
-    action = body["actions"][0]
-    return team_of(body), body["user"]["id"], action.get("value")
-
-
 def _facilitator_control(apply: Control) -> Callable[..., None]:
     """A listener for a facilitator-only button: authorize, apply atomically, then show the change."""
 
-    def listener(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond,
-                 logger: logging.Logger) -> None:
+    @explains_refusals
+    def listener(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()
         services = services_of(context)
-        team_id, user_id, value = _click(body)
-        parsed = session_and_step(value)
-        if parsed is None:
-            say_privately(respond, t("stale_step"))
-            return
-        session_id, step = parsed
-        try:
-            snapshot = services.sessions.get(team_id, session_id)
-            if not _authorize(services, snapshot, user_id, respond):
-                return
-            change = apply(services, team_id, session_id, step)
-        except NotFound:
-            say_privately(respond, t("not_found"))
-            return
-        except TransitionError as refused:
-            say_privately(respond, t(refused.reason))
-            return
-        services.publisher.apply(change)
+        team_id, user_id, session_id, step = clicked_session(body)
+        _authorize(services, services.sessions.get(team_id, session_id), user_id)
+        services.publisher.apply(apply(services, team_id, session_id, step))
 
     return listener
 
 
-def _authorize(services: Services, snapshot: SessionSnapshot, user_id: str, respond: Respond) -> bool:
+def _authorize(services: Services, snapshot: SessionSnapshot, user_id: str) -> None:
+    """Only the facilitator; a participant is offered to take over when the facilitator has vanished."""
     if user_id == snapshot.facilitator_id:
-        return True
+        return
     if user_id in snapshot.participants and _facilitator_absent(services, snapshot):
         button = ButtonElement(text=t("button_take_over"), action_id=ids.TAKE_OVER,
                                value=f"{snapshot.id}:{int(snapshot.step)}")
-        say_privately(respond, **private_note(t("facilitator_absent", facilitator=snapshot.facilitator_id),
-                                              button=button))
-        return False
-    say_privately(respond, t("only_facilitator", facilitator=snapshot.facilitator_id))
-    return False
+        note = private_note(t("facilitator_absent", facilitator=snapshot.facilitator_id), button=button)
+        raise Refusal(note.pop("text"), **note)
+    raise Refusal(t("only_facilitator", facilitator=snapshot.facilitator_id))
 
 
 def _facilitator_absent(services: Services, snapshot: SessionSnapshot) -> bool:
@@ -93,85 +80,56 @@ resume = _facilitator_control(lambda s, team, sid, step: s.sessions.resume(team,
 end = _facilitator_control(lambda s, team, sid, _step: s.sessions.end(team, sid))
 
 
-def hand_over(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
-    _open_facilitator_modal(ack, body, context, client, respond, modals.handover_modal)
+def _facilitator_modal(build: Callable[[SessionSnapshot], dict[str, Any]]) -> Callable[..., None]:
+    """A listener for a facilitator-only button that opens a modal (hand over, edit)."""
 
-
-def edit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
-    _open_facilitator_modal(ack, body, context, client, respond, modals.edit_modal)
-
-
-def _open_facilitator_modal(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient,
-                            respond: Respond, build: Callable[[SessionSnapshot], dict[str, Any]]) -> None:
-    ack()
-    services = services_of(context)
-    team_id, user_id, value = _click(body)
-    parsed = session_and_step(value)
-    if parsed is None:
-        say_privately(respond, t("stale_step"))
-        return
-    try:
-        snapshot = services.sessions.get(team_id, parsed[0])
-    except NotFound:
-        say_privately(respond, t("not_found"))
-        return
-    if snapshot.status is Status.ENDED:
-        say_privately(respond, t("session_ended"))
-        return
-    if _authorize(services, snapshot, user_id, respond):
+    @explains_refusals
+    def listener(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+        ack()
+        services = services_of(context)
+        team_id, user_id, session_id, _step = clicked_session(body)
+        snapshot = services.sessions.get(team_id, session_id)
+        if snapshot.status is Status.ENDED:
+            raise TransitionError("session_ended")
+        _authorize(services, snapshot, user_id)
         client.views_open(trigger_id=body["trigger_id"], view=build(snapshot))
 
+    return listener
 
+
+hand_over = _facilitator_modal(modals.handover_modal)
+edit = _facilitator_modal(modals.edit_modal)
+
+
+@explains_refusals
 def take_over(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
     services = services_of(context)
-    team_id, user_id, value = _click(body)
-    parsed = session_and_step(value)
-    if parsed is None:
-        say_privately(respond, t("stale_step"))
-        return
-    try:
-        snapshot = services.sessions.get(team_id, parsed[0])
-        if user_id not in snapshot.participants or not _facilitator_absent(services, snapshot):
-            say_privately(respond, t("only_facilitator", facilitator=snapshot.facilitator_id))
-            return
-        # The method lets the client keep the session going too when the facilitator has vanished.
-        change = services.sessions.hand_over(team_id, snapshot.id, user_id, allow_client=True)
-    except NotFound:
-        say_privately(respond, t("not_found"))
-        return
-    except TransitionError as refused:
-        say_privately(respond, t(refused.reason))
-        return
+    team_id, user_id, session_id, _step = clicked_session(body)
+    snapshot = services.sessions.get(team_id, session_id)
+    if user_id not in snapshot.participants or not _facilitator_absent(services, snapshot):
+        raise Refusal(t("only_facilitator", facilitator=snapshot.facilitator_id))
+    # The method lets the client keep the session going too when the facilitator has vanished.
+    change = services.sessions.hand_over(team_id, snapshot.id, user_id, allow_client=True)
     services.publisher.apply(change)
     services.publisher.post_in_thread(change.after, change.after.step, {"text": t("took_over", user=user_id)})
 
 
 # ---- everyone's buttons -------------------------------------------------------------------------------
+@explains_refusals
 def done(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
     services = services_of(context)
-    team_id, user_id, value = _click(body)
-    parsed = session_and_step(value)
-    if parsed is None:
-        say_privately(respond, t("stale_step"))
-        return
-    session_id, step = parsed
+    team_id, user_id, session_id, step = clicked_session(body)
     try:
         snapshot, new = services.sessions.mark_done(team_id, session_id, step, user_id)
-    except NotFound:
-        say_privately(respond, t("not_found"))
-        return
     except TransitionError as refused:
-        if refused.reason == "done_not_expected":
-            snapshot = services.sessions.get(team_id, session_id)
-            say_privately(respond, t("done_not_expected", who=who_speaks(snapshot, step)))
-        else:
-            say_privately(respond, t(refused.reason))
-        return
+        if refused.reason != "done_not_expected":
+            raise
+        snapshot = services.sessions.get(team_id, session_id)
+        raise Refusal(t("done_not_expected", who=who_speaks(snapshot, step))) from None
     if not new:
-        say_privately(respond, t("done_already", step=step_name(step)))
-        return
+        raise Refusal(t("done_already", step=step_name(step)))
     say_privately(respond, t("done_thanks", step=step_name(step)))
     services.publisher.refresh_step(snapshot, step)
     if set(snapshot.expected(step)) <= set(snapshot.done[step]):
@@ -193,65 +151,53 @@ def _close_early(services: Services, snapshot: SessionSnapshot, step: Step) -> N
     services.publisher.apply(change)
 
 
-def open_contract(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient,
-                  respond: Respond) -> None:
-    _open_client_modal(ack, body, context, client, respond, Step.CONTRACT, "contract")
+def _client_modal(step: Step, kind: str) -> Callable[..., None]:
+    """A listener for the client's own button in Contract or Synthesis: opens their modal."""
+
+    @explains_refusals
+    def listener(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+        ack()
+        services = services_of(context)
+        team_id, user_id, session_id, clicked_step = clicked_session(body)
+        if clicked_step is not step:
+            raise TransitionError("stale_step")
+        snapshot = services.sessions.get(team_id, session_id)
+        if user_id != snapshot.client_id:
+            raise Refusal(t(f"{kind}_client_only", client=snapshot.client_id))
+        if snapshot.status is Status.ENDED or snapshot.step is not step:
+            raise Refusal(t(f"{kind}_closed"))
+        if step is Step.CONTRACT:
+            view = modals.contract_modal(snapshot)
+        else:
+            consultation = services.sessions.contributions(team_id, snapshot.id, Step.CONSULTATION)
+            view = modals.synthesis_modal(snapshot, [c for c in consultation if c.user_id != snapshot.client_id])
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    return listener
 
 
-def open_synthesis(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient,
-                   respond: Respond) -> None:
-    _open_client_modal(ack, body, context, client, respond, Step.SYNTHESIS, "synthesis")
+open_contract = _client_modal(Step.CONTRACT, "contract")
+open_synthesis = _client_modal(Step.SYNTHESIS, "synthesis")
 
 
-def _open_client_modal(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond,
-                       step: Step, kind: str) -> None:
-    ack()
-    services = services_of(context)
-    team_id, user_id, value = _click(body)
-    parsed = session_and_step(value)
-    if parsed is None or parsed[1] is not step:
-        say_privately(respond, t("stale_step"))
-        return
-    try:
-        snapshot = services.sessions.get(team_id, parsed[0])
-    except NotFound:
-        say_privately(respond, t("not_found"))
-        return
-    if user_id != snapshot.client_id:
-        say_privately(respond, t(f"{kind}_client_only", client=snapshot.client_id))
-        return
-    if snapshot.status is Status.ENDED or snapshot.step is not step:
-        say_privately(respond, t(f"{kind}_closed"))
-        return
-    if step is Step.CONTRACT:
-        view = modals.contract_modal(snapshot)
-    else:
-        consultation = services.sessions.contributions(team_id, snapshot.id, Step.CONSULTATION)
-        view = modals.synthesis_modal(snapshot, [c for c in consultation if c.user_id != snapshot.client_id])
-    client.views_open(trigger_id=body["trigger_id"], view=view)
-
-
+@explains_refusals
 def invite(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
     ack()
     services = services_of(context)
-    team_id, user_id, value = _click(body)
-    session_part, _, users_part = (value or "").partition(":")
-    try:
-        snapshot = services.sessions.get(team_id, int(session_part))
-    except (ValueError, NotFound):
-        say_privately(respond, t("not_found"))
-        return
-    if user_id != snapshot.facilitator_id:
-        say_privately(respond, t("only_facilitator", facilitator=snapshot.facilitator_id))
-        return
+    session_part, _, users_part = (body["actions"][0].get("value") or "").partition(":")
+    if not session_part.isdigit():
+        raise TransitionError("stale_step")
+    snapshot = services.sessions.get(team_of(body), int(session_part))
+    if body["user"]["id"] != snapshot.facilitator_id:
+        raise Refusal(t("only_facilitator", facilitator=snapshot.facilitator_id))
     # Only people who really are in the session can be invited, whatever the button says.
     users = [u for u in users_part.split(",") if u in snapshot.participants]
     try:
         if users:
             client.conversations_invite(channel=snapshot.channel_id, users=",".join(users))
-        say_privately(respond, t("invited", people=mentions(users), channel=snapshot.channel_id))
     except SlackApiError as error:
-        say_privately(respond, t("invite_failed", error=error.response.get("error", "error")))
+        raise Refusal(t("invite_failed", error=error.response.get("error", "error"))) from None
+    say_privately(respond, t("invited", people=mentions(users), channel=snapshot.channel_id))
 
 
 def pace_changed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -8,11 +8,10 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.app import services_of
-from bot.domain.session import TransitionError
 from bot.messages import t
-from bot.services.sessions import NotFound
+from bot.services.sessions import NotFound, SessionSnapshot
 from bot.slack.blocks.modals import summary_edit_modal
-from bot.slack.listeners.common import say_privately, session_id_of, team_of
+from bot.slack.listeners.common import Refusal, explains_refusals, session_id_of, team_of
 
 
 def _dm_of(body: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -20,39 +19,29 @@ def _dm_of(body: dict[str, Any]) -> tuple[str | None, str | None]:
     return container.get("channel_id"), container.get("message_ts")
 
 
+def _session_id(body: dict[str, Any]) -> int:
+    session_id = session_id_of(body["actions"][0].get("value"))
+    if session_id is None:
+        raise NotFound(session_id)
+    return session_id
+
+
+@explains_refusals
 def post(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
     services = services_of(context)
-    session_id = session_id_of(body["actions"][0].get("value"))
-    try:
-        if session_id is None:
-            raise NotFound(session_id)
-        snapshot = services.sessions.approve_summary(team_of(body), session_id, body["user"]["id"])
-    except NotFound:
-        say_privately(respond, t("not_found"))
-        return
-    except TransitionError as refused:
-        say_privately(respond, t(refused.reason))
-        return
+    snapshot = services.sessions.approve_summary(team_of(body), _session_id(body), body["user"]["id"])
     if not services.publisher.publish_summary(snapshot, *_dm_of(body)):
-        say_privately(respond, t("something_went_wrong"))
+        raise Refusal(t("something_went_wrong"))
 
 
+@explains_refusals
 def edit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
     ack()
     services = services_of(context)
-    session_id = session_id_of(body["actions"][0].get("value"))
-    try:
-        if session_id is None:
-            raise NotFound(session_id)
-        snapshot = services.sessions.get(team_of(body), session_id)
-    except NotFound:
-        say_privately(respond, t("not_found"))
-        return
+    snapshot: SessionSnapshot = services.sessions.get(team_of(body), _session_id(body))
     if body["user"]["id"] != snapshot.client_id:
-        say_privately(respond, t("summary_client_only"))
-        return
+        raise Refusal(t("summary_client_only"))
     if snapshot.summary_state != "proposed":
-        say_privately(respond, t("summary_already_posted"))
-        return
+        raise Refusal(t("summary_already_posted"))
     client.views_open(trigger_id=body["trigger_id"], view=summary_edit_modal(snapshot, *_dm_of(body)))
