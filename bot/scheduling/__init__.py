@@ -81,10 +81,6 @@ class Timekeeper:
         self.leadership.release()
         _TIMEKEEPERS.pop(self.name, None)
 
-    @property
-    def leading(self) -> bool:
-        return self._leading
-
     def poke(self) -> None:
         """Something changed in this process: look at the table now instead of at the next poll."""
         if self.scheduler.running:

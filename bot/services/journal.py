@@ -31,6 +31,7 @@ class EntryView:
     origin: str
     quote_author_id: str | None
     permalink: str | None
+    confirmation_ts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,8 @@ class JournalService:
             col(CodevSession.id).in_(session_ids))).all()) if session_ids else {}
         return [EntryView(e.id or 0, e.text, e.tags.split() if e.tags else [], e.created_at, e.session_id,
                           topics.get(e.session_id) if e.session_id else None,
-                          Step(e.step) if e.step else None, e.origin, e.quote_author_id, e.permalink)
+                          Step(e.step) if e.step else None, e.origin, e.quote_author_id, e.permalink,
+                          e.confirmation_ts)
                 for e in entries]
 
 

@@ -545,19 +545,6 @@ class SessionService:
     def summary_failed(self, team_id: str, session_id: int) -> None:
         self._set_session_field(team_id, session_id, summary_state="proposed")
 
-    def edit_summary(self, team_id: str, session_id: int, user_id: str, text: str) -> SessionSnapshot:
-        with self.db.session() as session:
-            snapshot = self._snapshot(session, team_id, session_id)
-            if user_id != snapshot.client_id:
-                raise TransitionError("summary_client_only")
-            if snapshot.summary_state != "proposed":
-                raise TransitionError("summary_already_posted")
-            row = self._row(session, team_id, session_id)
-            row.summary_text = text
-            session.add(row)
-            session.flush()
-            return self._snapshot(session, team_id, session_id)
-
     # ---- internals --------------------------------------------------------------------------------------
     def _sync_timers(self, session: Session, team_id: str, session_id: int, now: datetime) -> SessionSnapshot:
         """Bring the session's timed events in line with its new state, in the same transaction."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -33,8 +32,6 @@ class UserDirectory:
         self.db = db
         self.client = client
         self.clock = clock
-        self._memory: dict[tuple[str, str], PersonFacts] = {}
-        self._lock = threading.Lock()
 
     def lookup(self, team_id: str, user_id: str) -> PersonFacts | None:
         """The person's facts, or None when Slack does not know the id."""

@@ -110,3 +110,9 @@ def test_signature_helper_matches_slacks_documented_example() -> None:
             b"trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c")
     assert sign(SIGNING_SECRET, "1531420618", body) == (
         "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503")
+
+
+def test_a_global_shortcut_codev_does_not_offer_is_refused_cleanly(slack: SlackDriver) -> None:
+    reply = slack.global_shortcut("U0ALICE", "not_a_codev_shortcut")
+    assert reply.status == 404
+    assert "Traceback" not in reply.body

@@ -51,6 +51,7 @@ def test_editing_or_deleting_the_dm_edits_or_deletes_the_entry(group: Group) -> 
     assert entries(group, CAROL)[0].tags == "better"
     group.slack.delete(dm_of(group, CAROL), message)
     eventually(lambda: entries(group, CAROL) == [])
+    eventually(lambda: "Removed from your journal" in bot_says(group, CAROL)[-1]["text"])
 
 
 def test_command_words_and_how_to_write_an_entry_starting_with_one(group: Group) -> None:

@@ -31,6 +31,12 @@ def on_direct_message(services: Services, team_id: str, event: dict[str, Any]) -
         removed = services.journal.delete_from_source(team_id, previous.get("user"), channel_id,
                                                       event.get("deleted_ts", ""))
         if removed is not None and previous.get("user"):
+            if removed.confirmation_ts:  # the "Saved" note now says the entry is gone
+                try:
+                    services.client.chat_update(channel=channel_id, ts=removed.confirmation_ts,
+                                                text=t("journal_undone"), blocks=[])
+                except SlackApiError:
+                    log.info("could not update the journal confirmation", exc_info=True)
             services.home.refresh(team_id, previous["user"])
         return
     if subtype not in (None, "file_share") or event.get("bot_id") or not event.get("user"):
