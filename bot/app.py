@@ -13,6 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.scheduling import Timekeeper
 from bot.scheduling.leader import leadership_for
+from bot.services.events import forget_old_deliveries
 from bot.services.journal import JournalService
 from bot.services.sessions import SessionService
 from bot.slack.home import HomePublisher
@@ -43,7 +44,8 @@ class Services:
     def start_timekeeping(self) -> Timekeeper:
         """The scheduler fires timed events while this process holds the database's timer lock."""
         timekeeper = Timekeeper(f"codev-{id(self)}", self.sessions.timers, self.clock,
-                                leadership_for(self.db.url), self.deliverer.deliver, self.deliverer.recover)
+                                leadership_for(self.db.url), self.deliverer.deliver, self.deliverer.recover,
+                                housekeeping=lambda: forget_old_deliveries(self.db, self.clock.now()))
         self.timekeeper = timekeeper
         self.sessions.on_timers_changed = timekeeper.poke
         timekeeper.start()

@@ -23,6 +23,7 @@ POLL_SECONDS = 0.5  # changes made by another process reach the leader within th
 HORIZON = timedelta(minutes=2)  # jobs are held for events due this soon; later ones wait in the table
 RETRY_STUCK_AFTER = timedelta(minutes=5)  # a delivery unfinished this long is retried (Slack was down…)
 RETRY_STUCK_EVERY = 60.0  # seconds
+HOUSEKEEPING_EVERY = 3600.0  # seconds
 REFRESH_JOB_ID = "codev-refresh"
 
 # Jobs name their timekeeper and event by id only (APScheduler's advice: serialisable arguments).
@@ -55,7 +56,8 @@ class Timekeeper:
     """Keeps APScheduler's jobs equal to the pending events in the table, while this process leads."""
 
     def __init__(self, name: str, timers: TimerBook, clock: Clock, leadership: Leadership,
-                 deliver: Callable[[int], None], recover: Callable[[datetime | None], None]) -> None:
+                 deliver: Callable[[int], None], recover: Callable[[datetime | None], None],
+                 housekeeping: Callable[[], None] | None = None) -> None:
         self.name = name
         self.timers = timers
         self.clock = clock
@@ -66,6 +68,8 @@ class Timekeeper:
         self._scheduled: dict[int, datetime] = {}
         self._leading = False
         self._last_retry = 0.0
+        self.housekeeping = housekeeping or (lambda: None)
+        self._last_housekeeping = 0.0
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
 
@@ -109,6 +113,9 @@ class Timekeeper:
             elif time.monotonic() - self._last_retry > RETRY_STUCK_EVERY:
                 self._last_retry = time.monotonic()
                 self.recover(self.clock.now() - RETRY_STUCK_AFTER)
+            if time.monotonic() - self._last_housekeeping > HOUSEKEEPING_EVERY:
+                self._last_housekeeping = time.monotonic()
+                self.housekeeping()
             pending = self.timers.pending_until(self.clock.now() + HORIZON)
             for event_id in set(self._scheduled) - set(pending):
                 self._remove(event_id)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.db import Database
@@ -18,3 +19,15 @@ def first_delivery(db: Database, team_id: str, event_id: str, now: datetime) -> 
         return True
     except IntegrityError:
         return False
+
+
+# Slack retries a delivery within minutes; a day of ids is plenty to recognise retries.
+KEEP_EVENT_IDS_FOR = timedelta(days=1)
+
+
+def forget_old_deliveries(db: Database, now: datetime) -> int:
+    """Drop event ids too old to be retried, so the table stays small."""
+    with db.session() as session:
+        result = session.exec(delete(ProcessedEvent).where(  # type: ignore[call-overload]
+            ProcessedEvent.received_at < now - KEEP_EVENT_IDS_FOR))
+        return result.rowcount

@@ -129,7 +129,7 @@ class Publisher:
         try:
             channel = self.client.conversations_open(users=user_id)["channel"]["id"]
             return self.client.chat_postMessage(channel=channel, **message)["ts"]
-        except SlackApiError:
+        except (SlackApiError, OSError):  # refused, or Slack unreachable after the client's retries
             log.warning("could not DM %s", user_id, exc_info=True)
             return None
 

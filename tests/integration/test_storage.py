@@ -125,3 +125,14 @@ def test_an_existing_database_upgrades_in_place_keeping_its_data(tmp_path) -> No
         row = connection.execute(text("SELECT topic, step, auto_advance, reminder_share FROM codev_session")).one()
     assert tuple(row) == ("Old topic", 2, 0, 0.2)
     db.dispose()
+
+
+def test_old_event_ids_are_forgotten(db: Database) -> None:
+    from bot.services.events import first_delivery, forget_old_deliveries
+
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    assert first_delivery(db, "T1", "Ev1", now - timedelta(days=2))
+    assert first_delivery(db, "T1", "Ev2", now - timedelta(hours=1))
+    assert not first_delivery(db, "T1", "Ev2", now)
+    assert forget_old_deliveries(db, now) == 1
+    assert first_delivery(db, "T1", "Ev1", now), "an id forgotten after a day can come again"
