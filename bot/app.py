@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.scheduling import Timekeeper
 from bot.scheduling.leader import leadership_for
 from bot.services.events import forget_old_deliveries
+from bot.services.groups import GroupService
 from bot.services.journal import JournalService
 from bot.services.sessions import SessionService
 from bot.slack.home import HomePublisher
@@ -39,6 +40,7 @@ class Services:
     deliverer: Deliverer
     journal: JournalService
     home: HomePublisher
+    groups: GroupService
     timekeeper: Timekeeper | None = None
 
     def start_timekeeping(self) -> Timekeeper:
@@ -67,11 +69,13 @@ def build_services(settings: Settings, *, clock: Clock | None = None, db: Databa
     sessions = SessionService(db, clock, settings.clock_speed)
     journal = JournalService(db, clock)
     home = HomePublisher(client, journal, clock)
-    publisher = Publisher(client, sessions, clock, on_people_changed=home.refresh_many)
+    groups = GroupService(db, clock)
+    publisher = Publisher(client, sessions, clock, on_people_changed=home.refresh_many,
+                          charter_pending=groups.charter_pending)
     return Services(
         settings=settings, db=db, clock=clock, client=client, sessions=sessions,
         people=UserDirectory(db, client, clock), publisher=publisher,
-        deliverer=Deliverer(client, sessions, publisher, clock), journal=journal, home=home,
+        deliverer=Deliverer(client, sessions, publisher, clock), journal=journal, home=home, groups=groups,
     )
 
 

@@ -14,6 +14,8 @@ EN: dict[str, str] = {
         "• `/codev quiet 18:00-09:00` — your quiet hours (local time)\n"
         "• `/codev journal [text]` — add to your private learning journal, or read it; `/codev journal export`\n"
         "• `/codev forget-me` — delete everything codev keeps about you\n"
+        "• `/codev group` — create or edit this channel's group; `/codev group stats` — who did what\n"
+        "• `/codev away 2026-12-24` / `/codev away back` — skip me in rotation while I am away\n"
         "• `/codev help` — this message"
     ),
     "usage_fallback": "codev: /codev start [topic], /codev status, /codev help",
@@ -347,6 +349,36 @@ EN: dict[str, str] = {
     "postpone_submit": "Postpone",
     "postpone_date": "New date",
     "not_yours": "That is not yours to change.",
+    # ---- groups ----
+    "group_title": "Your co-development group",
+    "group_submit": "Save",
+    "group_name": "Group name",
+    "group_members": "Members",
+    "group_members_hint": "The method works best with 5 to 8 peers.",
+    "group_charter": "Charter",
+    "group_charter_hint": "The group's agreement; new members get it by DM to accept.",
+    "group_pace": "Usual pace",
+    "group_size_error": "You have {count} members; the method asks for 5 to 8. Tick “Run with this group anyway”.",
+    "group_default_charter": (
+        "• What is said in the group stays in the group.\n"
+        "• We listen to understand, without judging.\n"
+        "• Consultants ask before they advise; the client decides what to keep.\n"
+        "• We show up, on time, for each other."
+    ),
+    "group_saved": "Group “{name}” saved with {count} members.",
+    "group_charter_dm": "You are now in the co-development group “{name}” in <#{channel}>. Its charter:\n\n{charter}",
+    "group_charter_accept": "I accept",
+    "group_charter_accepted": ":handshake: Thank you: you accepted the group's charter.",
+    "group_none": "This channel has no group yet. Create it with `/codev group`.",
+    "group_stats_header": "*{name}* — {held} sessions held",
+    "group_stats_line": "• <@{user}> — client {client}{client_last}, consultant {consultant}{consultant_last}, "
+                        "facilitator {facilitator}{facilitator_last}",
+    "group_stats_last": " (last {date})",
+    "away_set": "Noted: you are away until {date}; rotation skips you meanwhile.",
+    "away_back": "Welcome back: rotation counts you in again.",
+    "away_usage": "Write `/codev away 2026-12-24` (the day you are back) or `/codev away back`.",
+    "away_not_member": "You are not a member of this channel's group.",
+    "root_charter_pending": ":scroll: Not yet accepted the group's charter: {people}.",
     # ---- summary ----
     "summary_header": ":memo: *Summary — {topic}*",
     "summary_roles": "*Client:* <@{client}> · *Facilitator:* <@{facilitator}> · *Consultants:* {consultants}",

@@ -46,3 +46,7 @@ HOME_ENTRY_MORE = "home_entry_more"
 HOME_ACTION_DONE = "home_action_done"
 HOME_ACTION_POSTPONE = "home_action_postpone"
 POSTPONE_VIEW = "postpone_action"
+
+# groups
+GROUP_VIEW = "group"
+CHARTER_ACCEPT = "charter_accept"  # value: "<group id>"

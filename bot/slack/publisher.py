@@ -30,18 +30,20 @@ class ChannelLost(Exception):
 
 class Publisher:
     def __init__(self, client: WebClient, sessions: SessionService, clock: Clock,
-                 on_people_changed: Callable[[str, list[str]], None] | None = None) -> None:
+                 on_people_changed: Callable[[str, list[str]], None] | None = None,
+                 charter_pending: Callable[[str, str, list[str]], list[str]] | None = None) -> None:
         self.client = client
         self.sessions = sessions
         self.clock = clock
         # Participants' App Homes list their sessions and steps: refresh them when a session moves.
         self.on_people_changed = on_people_changed or (lambda _team, _users: None)
+        self.charter_pending = charter_pending or (lambda _team, _channel, _users: [])
 
     # ---- life of a session ------------------------------------------------------------------------------
     def open(self, snapshot: SessionSnapshot) -> None:
         """Post the root message and the first step's message."""
         try:
-            root = self._post(snapshot.channel_id, **blocks.root_message(snapshot))
+            root = self._post(snapshot.channel_id, **self._root(snapshot))
             self.sessions.set_root_ts(snapshot.team_id, snapshot.id, root)
             self._open_step(snapshot, snapshot.step)
         except ChannelLost as lost:
@@ -68,7 +70,11 @@ class Publisher:
 
     def refresh_root(self, snapshot: SessionSnapshot) -> None:
         if snapshot.root_ts:
-            self._update(snapshot.channel_id, snapshot.root_ts, **blocks.root_message(snapshot))
+            self._update(snapshot.channel_id, snapshot.root_ts, **self._root(snapshot))
+
+    def _root(self, snapshot: SessionSnapshot) -> dict[str, Any]:
+        pending = self.charter_pending(snapshot.team_id, snapshot.channel_id, snapshot.participants)
+        return blocks.root_message(snapshot, charter_pending=pending)
 
     def refresh_step(self, snapshot: SessionSnapshot, step: Step) -> None:
         ts = snapshot.steps[step].message_ts

@@ -225,3 +225,30 @@ class HomeState(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=32)
     query: str = Field(default="", max_length=200)
     page: int = 0
+
+
+class CodevGroup(SQLModel, table=True):
+    """A co-development group: one per channel; a person may be in several."""
+
+    __tablename__ = "codev_group"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", name="uq_codev_group_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    name: str = Field(max_length=100)
+    charter: str
+    pace: str = Field(default="live", max_length=8)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class GroupMember(SQLModel, table=True):
+    __tablename__ = "group_member"
+
+    group_id: int = Field(foreign_key="codev_group.id", primary_key=True, ondelete="CASCADE")
+    user_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(max_length=32)
+    position: int = 0
+    away_until: date | None = None
+    charter_accepted_at: datetime | None = Field(default=None, sa_column=_utc())

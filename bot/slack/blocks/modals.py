@@ -196,6 +196,30 @@ def summary_edit_modal(snapshot: SessionSnapshot, dm_channel: str | None, dm_ts:
                  metadata={"session": snapshot.id, "dm_channel": dm_channel, "dm_ts": dm_ts})
 
 
+def group_modal(*, channel_id: str, name: str, charter: str, pace: Pace, members: list[str],
+                warning: str | None = None) -> dict[str, Any]:
+    blocks: list[Block] = []
+    if warning:
+        blocks.append(ContextBlock(block_id="confidential", elements=[MarkdownTextObject(text=warning)]))
+    blocks += [
+        InputBlock(block_id="name", label=t("group_name"),
+                   element=PlainTextInputElement(action_id="name", max_length=100, initial_value=name or None)),
+        InputBlock(block_id="members", label=t("group_members"), hint=t("group_members_hint"),
+                   element=UserMultiSelectElement(action_id="members", initial_users=members or None)),
+        InputBlock(block_id="charter", label=t("group_charter"), hint=t("group_charter_hint"),
+                   element=PlainTextInputElement(action_id="charter", multiline=True, max_length=LONG_TEXT_LIMIT,
+                                                 initial_value=charter)),
+        InputBlock(block_id="pace", label=t("group_pace"),
+                   element=RadioButtonsElement(action_id="pace", options=_pace_options(),
+                                               initial_option=_pace_options()[list(Pace).index(pace)])),
+        InputBlock(block_id="group_size", label=t("start_group_size"), optional=True,
+                   element=CheckboxesElement(action_id="group_size", options=[
+                       Option(value="confirm", text=t("start_group_size_confirm"))])),
+    ]
+    return _view(ids.GROUP_VIEW, t("group_title"), blocks, submit=t("group_submit"),
+                 metadata={"channel": channel_id})
+
+
 def postpone_modal(action_id: int) -> dict[str, Any]:
     blocks: list[Block] = [InputBlock(block_id="due", label=t("postpone_date"),
                                       element=DatePickerElement(action_id="due"))]

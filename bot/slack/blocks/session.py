@@ -80,7 +80,7 @@ def button_value(snapshot: SessionSnapshot, step: Step | None = None) -> str:
 
 
 # ---- root message -------------------------------------------------------------------------------------
-def root_message(snapshot: SessionSnapshot) -> dict[str, Any]:
+def root_message(snapshot: SessionSnapshot, charter_pending: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
     marks = core.progress(snapshot.state())
     progress = "  →  ".join(t("progress_" + mark, step=step_name(step)) for step, mark in marks)
     blocks: list[Block] = [
@@ -96,6 +96,9 @@ def root_message(snapshot: SessionSnapshot) -> dict[str, Any]:
     elif snapshot.status is Status.ENDED:
         blocks.append(section(t("root_ended")))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t("root_frame"))]))
+    if charter_pending and snapshot.status is not Status.ENDED:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=t("root_charter_pending", people=mentions(list(charter_pending))))]))
     if snapshot.status is Status.ENDED:
         text = t("root_fallback_ended", topic=snapshot.topic)
     else:

@@ -32,3 +32,4 @@ def register(app: App) -> None:
     app.action(ids.HOME_ENTRY_MORE)(home.show_entry)
     app.action(ids.HOME_ACTION_DONE)(home.action_done)
     app.action(ids.HOME_ACTION_POSTPONE)(home.action_postpone)
+    app.action(ids.CHARTER_ACCEPT)(home.accept_charter)

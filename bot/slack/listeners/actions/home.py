@@ -106,3 +106,14 @@ def action_postpone(ack: Ack, body: dict[str, Any], context: BoltContext, client
     action_id = session_id_of(body["actions"][0].get("value"))
     if action_id is not None:
         client.views_open(trigger_id=body["trigger_id"], view=postpone_modal(action_id))
+
+
+def accept_charter(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    services = services_of(context)
+    team_id, user_id, value = _who(body)
+    group_id = session_id_of(value)
+    if group_id is None or not services.groups.accept_charter(team_id, group_id, user_id):
+        say_privately(respond, t("not_yours"))
+        return
+    respond(text=t("group_charter_accepted"), replace_original=True, response_type="ephemeral")

@@ -23,9 +23,10 @@ def start(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, cl
         return
     ack()
     user_id = command["user_id"]
+    prefill = _whose_turn(context, command.get("team_id", ""), channel_id)
     # Open first: a trigger_id lives 3 seconds. Check the channel afterwards and update the modal.
     opened = client.views_open(trigger_id=command["trigger_id"],
-                               view=start_modal(topic=rest, user_id=user_id, channel_id=channel_id))
+                               view=start_modal(topic=rest, user_id=user_id, channel_id=channel_id, **prefill))
     view = opened["view"]
     warning = channel_warning(client, channel_id)
     if warning is None:
@@ -33,12 +34,23 @@ def start(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, cl
     if warning == "not_member":
         replacement = notice_view(t("start_not_in_channel_title"), t("start_not_in_channel", channel=channel_id))
     else:
-        replacement = start_modal(topic=rest, user_id=user_id, channel_id=channel_id, warning=warning)
+        replacement = start_modal(topic=rest, user_id=user_id, channel_id=channel_id, warning=warning, **prefill)
     try:
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=replacement)
     except SlackApiError as error:
         # hash_conflict: the person already moved on in the modal; the check runs again on submit.
         logger.info("start modal not updated: %s", error.response.get("error"))
+
+
+def _whose_turn(context: BoltContext, team_id: str, channel_id: str) -> dict[str, Any]:
+    """In a group's channel the modal proposes whose turn it is; the facilitator can change any of it."""
+    services = services_of(context)
+    group = services.groups.of_channel(team_id, channel_id)
+    turn = services.groups.next_turn(group) if group else None
+    if group is None or turn is None:
+        return {}
+    return {"pace": group.pace, "values": {"facilitator": turn.facilitator_id, "client": turn.client_id,
+                                           "consultants": turn.consultant_ids}}
 
 
 def channel_warning(client: WebClient, channel_id: str) -> str | None:

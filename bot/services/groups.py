@@ -1,0 +1,161 @@
+"""Groups that last: members, charter, time away, whose turn it is, and the group's record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from bot.clock import Clock
+from bot.domain.rotation import PastSession, Turn, next_turn
+from bot.domain.steps import Pace
+from bot.storage.db import Database
+from bot.storage.models import CodevGroup, CodevSession, Consultant, GroupMember
+
+
+@dataclass(frozen=True)
+class GroupView:
+    id: int
+    team_id: str
+    channel_id: str
+    name: str
+    charter: str
+    pace: Pace
+    members: list[str]
+    away: dict[str, date]
+    accepted: set[str]
+
+    @property
+    def not_accepted(self) -> list[str]:
+        return [m for m in self.members if m not in self.accepted]
+
+
+@dataclass
+class MemberRecord:
+    user_id: str
+    counts: dict[str, int] = field(default_factory=lambda: {"client": 0, "consultant": 0, "facilitator": 0})
+    last: dict[str, date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GroupRecord:
+    sessions_held: int
+    members: list[MemberRecord]
+
+
+class GroupService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def of_channel(self, team_id: str, channel_id: str) -> GroupView | None:
+        with self.db.read() as session:
+            group = session.exec(select(CodevGroup).where(CodevGroup.team_id == team_id,
+                                                          CodevGroup.channel_id == channel_id)).first()
+            return self._view(session, group) if group else None
+
+    def save(self, team_id: str, channel_id: str, *, name: str, charter: str, pace: Pace, members: list[str],
+             by: str) -> tuple[GroupView, list[str]]:
+        """Create or edit the channel's group; returns it and the members who are new to it."""
+        now = self.clock.now()
+        with self.db.session() as session:
+            group = session.exec(select(CodevGroup).where(CodevGroup.team_id == team_id,
+                                                          CodevGroup.channel_id == channel_id)).first()
+            if group is None:
+                group = CodevGroup(team_id=team_id, channel_id=channel_id, name=name, charter=charter,
+                                   pace=pace.value, created_by=by, created_at=now)
+                session.add(group)
+                session.flush()
+            charter_changed = group.charter != charter
+            group.name, group.charter, group.pace = name, charter, pace.value
+            session.add(group)
+            existing = {m.user_id: m for m in session.exec(select(GroupMember).where(
+                GroupMember.group_id == group.id)).all()}
+            for user_id, member in existing.items():
+                if user_id not in members:
+                    session.delete(member)
+            new = []
+            for position, user_id in enumerate(dict.fromkeys(members)):
+                member = existing.get(user_id)
+                if member is None:
+                    member = GroupMember(group_id=group.id or 0, user_id=user_id, team_id=team_id)
+                    new.append(user_id)
+                elif charter_changed:
+                    member.charter_accepted_at = None  # a new charter is accepted anew
+                member.position = position
+                session.add(member)
+            session.flush()
+            return self._view(session, group), new
+
+    def charter_pending(self, team_id: str, channel_id: str, people: list[str]) -> list[str]:
+        """Of these people, the members of the channel's group who have not accepted its charter yet."""
+        group = self.of_channel(team_id, channel_id)
+        return [p for p in people if group and p in group.not_accepted]
+
+    def accept_charter(self, team_id: str, group_id: int, user_id: str) -> bool:
+        with self.db.session() as session:
+            member = session.get(GroupMember, (group_id, user_id))
+            if member is None or member.team_id != team_id:
+                return False
+            member.charter_accepted_at = self.clock.now()
+            session.add(member)
+            return True
+
+    def set_away(self, team_id: str, channel_id: str, user_id: str, until: date | None) -> bool:
+        with self.db.session() as session:
+            group = session.exec(select(CodevGroup).where(CodevGroup.team_id == team_id,
+                                                          CodevGroup.channel_id == channel_id)).first()
+            member = session.get(GroupMember, (group.id, user_id)) if group else None
+            if member is None:
+                return False
+            member.away_until = until
+            session.add(member)
+            return True
+
+    def next_turn(self, group: GroupView) -> Turn | None:
+        today = self.clock.now().date()
+        away = {m for m, until in group.away.items() if until >= today}
+        return next_turn(group.members, self._history(group.team_id, group.channel_id), away)
+
+    def record(self, group: GroupView) -> GroupRecord:
+        """Sessions held in the group's channel and, per member, counts and last date in each role."""
+        with self.db.read() as session:
+            sessions = session.exec(select(CodevSession).where(
+                CodevSession.team_id == group.team_id, CodevSession.channel_id == group.channel_id)).all()
+            consultants = session.exec(select(Consultant).where(
+                col(Consultant.session_id).in_([s.id for s in sessions]))).all() if sessions else []
+        by_id = {s.id: s for s in sessions}
+        records = {m: MemberRecord(m) for m in group.members}
+
+        def count(user_id: str, role: str, held_on: date) -> None:
+            if user_id in records:
+                records[user_id].counts[role] += 1
+                records[user_id].last[role] = max(records[user_id].last.get(role, held_on), held_on)
+
+        for past in sessions:
+            count(past.client_id, "client", past.created_at.date())
+            count(past.facilitator_id, "facilitator", past.created_at.date())
+        for consultant in consultants:
+            count(consultant.user_id, "consultant", by_id[consultant.session_id].created_at.date())
+        return GroupRecord(len(sessions), list(records.values()))
+
+    def _history(self, team_id: str, channel_id: str) -> list[PastSession]:
+        # Whatever actually happened counts as the turn: the sessions held in the channel.
+        with self.db.read() as session:
+            rows = session.exec(select(CodevSession).where(
+                CodevSession.team_id == team_id, CodevSession.channel_id == channel_id)
+                .order_by(col(CodevSession.created_at))).all()
+        return [PastSession(r.created_at.date(), r.client_id, r.facilitator_id) for r in rows]
+
+    @staticmethod
+    def _view(session: Session, group: CodevGroup) -> GroupView:
+        members = session.exec(select(GroupMember).where(GroupMember.group_id == group.id)
+                               .order_by(col(GroupMember.position))).all()
+        return GroupView(
+            id=group.id or 0, team_id=group.team_id, channel_id=group.channel_id, name=group.name,
+            charter=group.charter, pace=Pace.parse(group.pace), members=[m.user_id for m in members],
+            away={m.user_id: m.away_until for m in members if m.away_until},
+            accepted={m.user_id for m in members if m.charter_accepted_at is not None},
+        )
+

@@ -1,0 +1,75 @@
+"""/codev group [stats] and /codev away <date>|back."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.app import services_of
+from bot.domain.steps import Pace
+from bot.messages import t
+from bot.slack.blocks.modals import group_modal
+from bot.slack.listeners.commands.session import channel_warning
+
+
+def group(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient,
+          logger: logging.Logger) -> None:
+    services = services_of(context)
+    team_id, channel_id = command["team_id"], command["channel_id"]
+    existing = services.groups.of_channel(team_id, channel_id)
+    if rest.lower() == "stats":
+        ack(response_type="ephemeral", text=_stats(services, existing) if existing else t("group_none"))
+        return
+    if channel_id.startswith("D"):
+        ack(response_type="ephemeral", text=t("start_in_dm"))
+        return
+    ack()
+
+    def modal(warning: str | None = None) -> dict[str, Any]:
+        return group_modal(channel_id=channel_id, name=existing.name if existing else "",
+                           charter=existing.charter if existing else t("group_default_charter"),
+                           pace=existing.pace if existing else Pace.LIVE,
+                           members=existing.members if existing else [command["user_id"]], warning=warning)
+
+    # Open first (the trigger expires in 3 seconds), then warn about a public or shared channel.
+    opened = client.views_open(trigger_id=command["trigger_id"], view=modal())["view"]
+    warning = channel_warning(client, channel_id)
+    if warning and warning != "not_member":
+        client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=modal(warning))
+
+
+def _stats(services: Any, existing: Any) -> str:
+    record = services.groups.record(existing)
+    lines = [t("group_stats_header", name=existing.name, held=record.sessions_held)]
+    for member in record.members:
+        def last(role: str, m: Any = member) -> str:
+            return t("group_stats_last", date=m.last[role].isoformat()) if role in m.last else ""
+
+        lines.append(t("group_stats_line", user=member.user_id, client=member.counts["client"],
+                       consultant=member.counts["consultant"], facilitator=member.counts["facilitator"],
+                       client_last=last("client"), consultant_last=last("consultant"),
+                       facilitator_last=last("facilitator")))
+    return "\n".join(lines)
+
+
+def away(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient,
+         logger: logging.Logger) -> None:
+    services = services_of(context)
+    word = rest.strip().lower()
+    until: date | None
+    if word == "back":
+        until = None
+    else:
+        try:
+            until = date.fromisoformat(word)
+        except ValueError:
+            ack(response_type="ephemeral", text=t("away_usage"))
+            return
+    if not services.groups.set_away(command["team_id"], command["channel_id"], command["user_id"], until):
+        ack(response_type="ephemeral", text=t("away_not_member"))
+        return
+    ack(response_type="ephemeral", text=t("away_back") if until is None else t("away_set", date=until.isoformat()))

@@ -1,0 +1,92 @@
+"""Groups that last: members and charter, whose turn it is, time away, and the group's record."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.slack import ids
+from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
+
+MEMBERS = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
+
+
+def create_group(group: Group, members: list[str] = MEMBERS, **values: object) -> None:
+    group.slack.command(ALICE, "group")
+    view = group.modal(ALICE, "group")
+    reply = group.slack.submit(ALICE, view["id"], {"name": "Tuesday circle", "members": members, **values})
+    assert reply.status == 200 and not reply.body, reply
+    eventually(lambda: group.services.groups.of_channel(group.standin.team_id, group.channel))
+
+
+def test_a_group_is_created_and_its_members_get_the_charter_to_accept(group: Group) -> None:
+    create_group(group)
+    dm = group.standin.dm_channel(CAROL)
+    charter = eventually(lambda: [m for m in group.standin.messages(dm) if "charter" in m["text"].lower()])[0]
+    assert "stays in the group" in charter["text"]
+    group.slack.click(CAROL, ids.CHARTER_ACCEPT, channel_id=dm)
+    eventually(lambda: CAROL in group.services.groups.of_channel(group.standin.team_id, group.channel).accepted)
+    group.standin.add_user("U0GRACE", "Grace")
+    group.slack.click("U0GRACE", ids.CHARTER_ACCEPT, channel_id=dm)  # a forged click by someone outside
+    eventually(lambda: any("not yours" in r.get("text", "") for r in group.standin.responses))
+    assert DAVE not in group.services.groups.of_channel(group.standin.team_id, group.channel).accepted
+
+
+def test_the_group_size_is_explained_and_confirmed(group: Group) -> None:
+    group.slack.command(ALICE, "group")
+    view = group.modal(ALICE, "group")
+    errors = group.slack.submit(ALICE, view["id"], {"name": "Duo", "members": [ALICE, BOB]}).json()["errors"]
+    assert "2 members" in errors["group_size"]
+    assert not group.slack.submit(ALICE, view["id"], {"name": "Duo", "members": [ALICE, BOB],
+                                                      "group_size": ["confirm"]}).body
+
+
+def test_a_public_channel_gets_a_confidentiality_warning(group: Group) -> None:
+    group.standin.add_channel("C0PUB", "general", members=MEMBERS)
+    group.slack.command(ALICE, "group", channel_id="C0PUB")
+    eventually(lambda: any("public channel" in str(v["blocks"]) and v["callback_id"] == "group"
+                           for v in group.standin.views_for(ALICE)))
+
+
+def test_starting_in_a_group_channel_proposes_whose_turn_it_is(group: Group) -> None:
+    create_group(group)
+    view = group.open_start_modal(CAROL, "Our first case")
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    client = blocks["client"]["element"]["initial_user"]
+    facilitator = blocks["facilitator"]["element"]["initial_user"]
+    assert (client, facilitator) == (ALICE, BOB)
+    assert set(blocks["consultants"]["element"]["initial_users"]) == {CAROL, DAVE, ERIN, FRANK}
+    group.slack.submit(CAROL, view["id"], {})
+    eventually(lambda: group.step_message(1))
+    root = group.root()
+    assert "Not yet accepted the group's charter" in str(root["blocks"])
+    group.click(BOB, ids.END, step=1)
+    eventually(lambda: group.services.sessions.get(group.standin.team_id, 1).status.value == "ended")
+    # Next time it is someone else's turn: what actually happened counts.
+    view = group.open_start_modal(CAROL, "Second case")
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks["client"]["element"]["initial_user"] == BOB
+    assert blocks["facilitator"]["element"]["initial_user"] == ALICE
+
+
+def test_away_members_are_skipped_until_they_are_back(group: Group) -> None:
+    create_group(group)
+    back = (group.services.clock.now().date() + timedelta(days=10)).isoformat()
+    assert "away until" in group.slack.command(ALICE, f"away {back}").json()["text"]
+    view = group.open_start_modal(CAROL)
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert ALICE not in [blocks["client"]["element"]["initial_user"], *blocks["consultants"]["element"]
+                         ["initial_users"]]
+    assert "Welcome back" in group.slack.command(ALICE, "away back").json()["text"]
+    assert "/codev away 2026-12-24" in group.slack.command(ALICE, "away someday").json()["text"]
+    assert "not a member" in group.slack.command(ALICE, "away back", channel_id="C0NOGROUP").json()["text"]
+
+
+def test_group_stats_show_counts_and_last_dates(group: Group) -> None:
+    assert "no group yet" in group.slack.command(ALICE, "group stats").json()["text"]
+    create_group(group)
+    group.start("Counted", facilitator=ALICE)  # the facilitator may change what rotation proposed
+    text = group.slack.command(DAVE, "group stats").json()["text"]
+    assert "1 sessions held" in text
+    today = group.services.clock.now().date().isoformat()
+    assert f"<@{BOB}> — client 1 (last {today})" in text
+    assert f"<@{ALICE}> — client 0, consultant 0, facilitator 1 (last {today})" in text
