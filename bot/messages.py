@@ -365,6 +365,10 @@ EN: dict[str, str] = {
         "• Consultants ask before they advise; the client decides what to keep.\n"
         "• We show up, on time, for each other."
     ),
+    "group_quiet_start": "Quiet from (members' local time)",
+    "group_quiet_end": "Quiet until",
+    "group_quiet_hint": "No private nudges in these hours, nor at weekends. A member's own `/codev quiet` wins.",
+    "group_quiet_error": "Give both ends of the quiet hours, or neither.",
     "group_saved": "Group “{name}” saved with {count} members.",
     "group_charter_dm": "You are now in the co-development group “{name}” in <#{channel}>. Its charter:\n\n{charter}",
     "group_charter_accept": "I accept",

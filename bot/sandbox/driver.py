@@ -316,6 +316,8 @@ def _element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
         return {"type": kind, "selected_channel": value}
     if kind == "datepicker":
         return {"type": kind, "selected_date": value}
+    if kind == "timepicker":
+        return {"type": kind, "selected_time": value}
     if kind in ("static_select", "radio_buttons"):
         option = _option(element, value)
         return {"type": kind, "selected_option": option}
@@ -325,7 +327,8 @@ def _element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
 
 
 def _initial(element: dict[str, Any]) -> Any:
-    for key in ("initial_value", "initial_user", "initial_conversation", "initial_channel", "initial_date"):
+    for key in ("initial_value", "initial_user", "initial_conversation", "initial_channel", "initial_date",
+                "initial_time"):
         if key in element:
             return element[key]
     if "initial_users" in element:

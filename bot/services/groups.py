@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
+from bot.domain.calendar import QuietHours
 from bot.domain.rotation import PastSession, Turn, next_turn
 from bot.domain.steps import Pace
 from bot.storage.db import Database
@@ -25,6 +26,7 @@ class GroupView:
     members: list[str]
     away: dict[str, date]
     accepted: set[str]
+    quiet: QuietHours | None = None
 
     @property
     def not_accepted(self) -> list[str]:
@@ -56,7 +58,7 @@ class GroupService:
             return self._view(session, group) if group else None
 
     def save(self, team_id: str, channel_id: str, *, name: str, charter: str, pace: Pace, members: list[str],
-             by: str) -> tuple[GroupView, list[str]]:
+             by: str, quiet: QuietHours | None = None) -> tuple[GroupView, list[str]]:
         """Create or edit the channel's group; returns it and the members who are new to it."""
         now = self.clock.now()
         with self.db.session() as session:
@@ -69,6 +71,7 @@ class GroupService:
                 session.flush()
             charter_changed = group.charter != charter
             group.name, group.charter, group.pace = name, charter, pace.value
+            group.quiet_start, group.quiet_end = (quiet.start, quiet.end) if quiet else (None, None)
             session.add(group)
             existing = {m.user_id: m for m in session.exec(select(GroupMember).where(
                 GroupMember.group_id == group.id)).all()}
@@ -113,9 +116,9 @@ class GroupService:
             session.add(member)
             return True
 
-    def next_turn(self, group: GroupView) -> Turn | None:
+    def next_turn(self, group: GroupView, also_skip: set[str] = frozenset()) -> Turn | None:  # type: ignore[assignment]
         today = self.clock.now().date()
-        away = {m for m, until in group.away.items() if until >= today}
+        away = {m for m, until in group.away.items() if until >= today} | set(also_skip)
         return next_turn(group.members, self._history(group.team_id, group.channel_id), away)
 
     def record(self, group: GroupView) -> GroupRecord:
@@ -157,5 +160,12 @@ class GroupService:
             charter=group.charter, pace=Pace.parse(group.pace), members=[m.user_id for m in members],
             away={m.user_id: m.away_until for m in members if m.away_until},
             accepted={m.user_id for m in members if m.charter_accepted_at is not None},
+            quiet=group_quiet_hours(group),
         )
+
+
+def group_quiet_hours(group: CodevGroup | None) -> QuietHours | None:
+    if group is None or group.quiet_start is None or group.quiet_end is None:
+        return None
+    return QuietHours(group.quiet_start, group.quiet_end)
 

@@ -21,8 +21,17 @@ from bot.domain.timers import (
     plan,
     reconcile,
 )
+from bot.services.groups import group_quiet_hours
 from bot.storage.db import Database
-from bot.storage.models import CodevSession, Consultant, Contribution, PersonSettings, SlackUser, TimedEvent
+from bot.storage.models import (
+    CodevGroup,
+    CodevSession,
+    Consultant,
+    Contribution,
+    PersonSettings,
+    SlackUser,
+    TimedEvent,
+)
 
 # An event is "due" when its moment has come; this much early is still on time (scheduler jitter).
 EARLY_TOLERANCE = timedelta(milliseconds=50)
@@ -99,14 +108,18 @@ class TimerBook:
             return []
         settings = {s.user_id: s for s in session.exec(select(PersonSettings).where(
             PersonSettings.team_id == row.team_id, col(PersonSettings.user_id).in_(waiting))).all()}
-        zones = {u.user_id: u.tz for u in session.exec(select(SlackUser).where(
+        people = {u.user_id: u for u in session.exec(select(SlackUser).where(
             SlackUser.team_id == row.team_id, col(SlackUser.user_id).in_(waiting))).all()}
+        group = group_quiet_hours(session.exec(select(CodevGroup).where(
+            CodevGroup.team_id == row.team_id, CodevGroup.channel_id == row.channel_id)).first())
         targets = []
         for user_id in waiting:
             own = settings.get(user_id)
-            if own is not None and own.nudges_off:
-                continue
-            targets.append(NudgeTarget(user_id, zones.get(user_id), choose_quiet_hours(_quiet_of(own), None)))
+            person = people.get(user_id)
+            if (own is not None and own.nudges_off) or (person is not None and person.deleted):
+                continue  # turned off, or no longer in the workspace
+            targets.append(NudgeTarget(user_id, person.tz if person else None,
+                                       choose_quiet_hours(_quiet_of(own), group)))
         return targets
 
     # ---- what the scheduler asks ------------------------------------------------------------------------

@@ -239,6 +239,8 @@ class CodevGroup(SQLModel, table=True):
     name: str = Field(max_length=100)
     charter: str
     pace: str = Field(default="live", max_length=8)
+    quiet_start: time | None = None  # the group's quiet hours, in each member's local time
+    quiet_end: time | None = None
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
 

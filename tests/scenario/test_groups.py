@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from bot.domain.timers import EventKind
 from bot.slack import ids
+from bot.storage.models import SlackUser
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
 
 MEMBERS = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
@@ -90,3 +92,40 @@ def test_group_stats_show_counts_and_last_dates(group: Group) -> None:
     today = group.services.clock.now().date().isoformat()
     assert f"<@{BOB}> — client 1 (last {today})" in text
     assert f"<@{ALICE}> — client 0, consultant 0, facilitator 1 (last {today})" in text
+
+
+def test_the_groups_quiet_hours_hold_nudges_unless_a_member_set_their_own(group: Group) -> None:
+    create_group(group, quiet_start="17:00", quiet_end="10:00")
+    saved = group.services.groups.of_channel(group.standin.team_id, group.channel)
+    assert saved.quiet is not None and saved.quiet.end.hour == 10
+    group.slack.command(DAVE, "quiet 08:00-12:00 weekdays")
+    group.services.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))  # Tuesday
+    view = group.open_start_modal(ALICE)
+    group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": BOB, "facilitator": ALICE})
+    eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
+    group.slack.submit(ALICE, view["id"], {"client": BOB, "facilitator": ALICE,
+                                           "consultants": [CAROL, DAVE, ERIN, FRANK], "timekeeping": ["nudges"]})
+    eventually(lambda: group.step_message(1))
+    group.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: group.step_message(2))  # mid-step: Wednesday 08:00 UTC
+    nudges = {e.user_id: e.due_at for e in group.services.sessions.timers.events_of(group.standin.team_id, 1)
+              if e.kind is EventKind.NUDGE}
+    assert nudges[CAROL] == datetime(2026, 11, 25, 9, 0, tzinfo=UTC), "group quiet until 10:00 in Paris"
+    assert nudges[DAVE] == datetime(2026, 11, 25, 11, 0, tzinfo=UTC), "Dave's own hours win: 12:00 in Brussels"
+
+
+def test_people_who_left_are_skipped_in_rotation_and_nudges(group: Group) -> None:
+    create_group(group)
+    group.standin.users[ALICE].deleted = True  # Alice left the company
+    group.services.people.lookup(group.standin.team_id, ALICE)  # cached before she left
+    with group.services.db.session() as session:
+        cached = session.get(SlackUser, (group.standin.team_id, ALICE))
+        if cached is not None:
+            cached.deleted = True
+            session.add(cached)
+    view = group.open_start_modal(CAROL)
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    proposed = [blocks["client"]["element"]["initial_user"], blocks["facilitator"]["element"]["initial_user"],
+                *blocks["consultants"]["element"]["initial_users"]]
+    assert ALICE not in proposed
+    assert "Tuesday circle" in group.slack.command(CAROL, "group stats").json()["text"], "past sessions stay readable"

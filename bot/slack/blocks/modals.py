@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     RadioButtonsElement,
     StaticMultiSelectElement,
+    TimePickerElement,
     UserMultiSelectElement,
     UserSelectElement,
 )
@@ -197,7 +198,7 @@ def summary_edit_modal(snapshot: SessionSnapshot, dm_channel: str | None, dm_ts:
 
 
 def group_modal(*, channel_id: str, name: str, charter: str, pace: Pace, members: list[str],
-                warning: str | None = None) -> dict[str, Any]:
+                quiet: tuple[str, str] | None = None, warning: str | None = None) -> dict[str, Any]:
     blocks: list[Block] = []
     if warning:
         blocks.append(ContextBlock(block_id="confidential", elements=[MarkdownTextObject(text=warning)]))
@@ -212,6 +213,10 @@ def group_modal(*, channel_id: str, name: str, charter: str, pace: Pace, members
         InputBlock(block_id="pace", label=t("group_pace"),
                    element=RadioButtonsElement(action_id="pace", options=_pace_options(),
                                                initial_option=_pace_options()[list(Pace).index(pace)])),
+        InputBlock(block_id="quiet_start", label=t("group_quiet_start"), optional=True, hint=t("group_quiet_hint"),
+                   element=TimePickerElement(action_id="quiet_start", initial_time=quiet[0] if quiet else None)),
+        InputBlock(block_id="quiet_end", label=t("group_quiet_end"), optional=True,
+                   element=TimePickerElement(action_id="quiet_end", initial_time=quiet[1] if quiet else None)),
         InputBlock(block_id="group_size", label=t("start_group_size"), optional=True,
                    element=CheckboxesElement(action_id="group_size", options=[
                        Option(value="confirm", text=t("start_group_size_confirm"))])),

@@ -99,7 +99,8 @@ def input_values(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def _value_of(state: dict[str, Any]) -> Any:
-    for key in ("value", "selected_user", "selected_conversation", "selected_channel", "selected_date"):
+    for key in ("value", "selected_user", "selected_conversation", "selected_channel", "selected_date",
+                "selected_time"):
         if key in state:
             return state[key]
     if "selected_users" in state:

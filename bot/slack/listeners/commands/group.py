@@ -33,7 +33,9 @@ def group(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, cl
         return group_modal(channel_id=channel_id, name=existing.name if existing else "",
                            charter=existing.charter if existing else t("group_default_charter"),
                            pace=existing.pace if existing else Pace.LIVE,
-                           members=existing.members if existing else [command["user_id"]], warning=warning)
+                           members=existing.members if existing else [command["user_id"]], warning=warning,
+                           quiet=(existing.quiet.start.strftime("%H:%M"), existing.quiet.end.strftime("%H:%M"))
+                           if existing and existing.quiet else None)
 
     # Open first (the trigger expires in 3 seconds), then warn about a public or shared channel.
     opened = client.views_open(trigger_id=command["trigger_id"], view=modal())["view"]

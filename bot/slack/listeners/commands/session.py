@@ -46,8 +46,12 @@ def _whose_turn(context: BoltContext, team_id: str, channel_id: str) -> dict[str
     """In a group's channel the modal proposes whose turn it is; the facilitator can change any of it."""
     services = services_of(context)
     group = services.groups.of_channel(team_id, channel_id)
-    turn = services.groups.next_turn(group) if group else None
-    if group is None or turn is None:
+    if group is None:
+        return {}
+    # People who left the workspace (or were deactivated) are skipped, like members who are away.
+    gone = {m for m in group.members if (facts := services.people.lookup(team_id, m)) is None or facts.deleted}
+    turn = services.groups.next_turn(group, also_skip=gone)
+    if turn is None:
         return {}
     return {"pace": group.pace, "values": {"facilitator": turn.facilitator_id, "client": turn.client_id,
                                            "consultants": turn.consultant_ids}}

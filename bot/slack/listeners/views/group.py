@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk.models.blocks import ButtonElement
 
 from bot.app import services_of
+from bot.domain.calendar import QuietHours
 from bot.domain.roles import peer_count_is_usual
 from bot.domain.steps import Pace
 from bot.messages import t
@@ -39,12 +41,19 @@ def submit_group(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
         errors["group_size"] = t("group_size_error", count=len(members))
     if not channel_id:
         errors["name"] = t("error_channel_missing")
+    quiet_ends = (values.get("quiet_start"), values.get("quiet_end"))
+    quiet = None
+    if any(quiet_ends) and not all(quiet_ends):
+        errors["quiet_end"] = t("group_quiet_error")
+    elif all(quiet_ends):
+        quiet = QuietHours(time.fromisoformat(str(quiet_ends[0])), time.fromisoformat(str(quiet_ends[1])))
     if errors:
         ack(response_action="errors", errors=errors)
         return
     ack()
     group, new_members = services.groups.save(team_id, channel_id, name=name, charter=charter,
-                                              pace=Pace.parse(values.get("pace")), members=members, by=user_id)
+                                              pace=Pace.parse(values.get("pace")), members=members, by=user_id,
+                                              quiet=quiet)
     # Everyone who has not accepted this charter gets it (all members when the charter changed).
     del new_members  # the charter goes to everyone who has not accepted it, new or not
     for member in group.not_accepted:

@@ -27,6 +27,8 @@ def upgrade() -> None:
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("charter", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("pace", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("quiet_start", sa.Time(), nullable=True),
+        sa.Column("quiet_end", sa.Time(), nullable=True),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("created_at", bot.storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
