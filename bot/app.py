@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -42,6 +43,9 @@ class Services:
     home: HomePublisher
     groups: GroupService
     timekeeper: Timekeeper | None = None
+    # Runs listeners' after-ack work; drained at shutdown so nothing is cut off halfway.
+    listener_executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=16, thread_name_prefix="codev-listener"))
 
     def start_timekeeping(self) -> Timekeeper:
         """The scheduler fires timed events while this process holds the database's timer lock."""
@@ -57,6 +61,12 @@ class Services:
         if self.timekeeper is not None:
             self.timekeeper.stop()
             self.timekeeper = None
+
+    def shut_down(self) -> None:
+        """Stop timers, let listeners finish what they started, cancel pending Home refreshes."""
+        self.stop_timekeeping()
+        self.listener_executor.shutdown(wait=True)
+        self.home.close()
 
 
 def build_services(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
@@ -90,6 +100,7 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
         # Listeners ack first and then do their Web API work; Slack gets its answer within 3 seconds.
         process_before_response=False,
         raise_error_for_unhandled_request=False,
+        listener_executor=services.listener_executor,
         # Bolt would otherwise ask the user to add `ignoring_self_events`; our message handlers filter bots.
         ignoring_self_events_enabled=True,
     )

@@ -104,8 +104,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         pass
     finally:
         log.info("shutting down")
-        services.stop_timekeeping()
-        services.home.close()
+        services.shut_down()
         services.db.dispose()
     return 0
 

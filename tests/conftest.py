@@ -148,9 +148,9 @@ def running_app(standin: SlackStandIn, db: Database) -> Iterator[RunningApp]:
     thread = threading.Thread(target=run_until, args=(server, stop), name="codev-http", daemon=True)
     thread.start()
     yield RunningApp(f"http://127.0.0.1:{server.effective_port}/slack/events", services, clock)
-    services.home.close()
     stop.set()
     thread.join(timeout=10)
+    services.shut_down()
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ def run_demo(settings: Settings, out: TextIO) -> int:
         finally:
             stop.set()
             thread.join(timeout=10)
+            services.shut_down()
             db.dispose()
             standin.stop()
     return 0
