@@ -33,6 +33,12 @@ class UserDirectory:
         self.client = client
         self.clock = clock
 
+    def cached(self, team_id: str, user_id: str) -> PersonFacts | None:
+        """What codev already knows, without asking Slack (for work that must not wait)."""
+        with self.db.read() as session:
+            row = session.get(SlackUser, (team_id, user_id))
+            return _facts(row) if row is not None else None
+
     def lookup(self, team_id: str, user_id: str) -> PersonFacts | None:
         """The person's facts, or None when Slack does not know the id."""
         now = self.clock.now()
