@@ -35,6 +35,18 @@ def _refuse(ack: Ack, block_id: str, text: str) -> None:
     ack(response_action="errors", errors={block_id: text})
 
 
+def _show_in_thread(services: Services, snapshot: SessionSnapshot, step: Step, message: dict[str, Any],
+                    ts_field: str) -> None:
+    """Post the client's text in the step's thread the first time, then keep that one message up to date."""
+    posted = getattr(snapshot, ts_field)
+    if posted:
+        services.publisher.update_message(snapshot, posted, message)
+        return
+    ts = services.publisher.post_in_thread(snapshot, step, message)
+    if ts:
+        services.sessions.set_message_ts(snapshot.team_id, snapshot.id, **{ts_field: ts})
+
+
 def submit_contract(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     snapshot = _session_of(services, body, view)
@@ -57,13 +69,7 @@ def submit_contract(ack: Ack, body: dict[str, Any], view: dict[str, Any], contex
         _refuse(ack, "need", t(refused.reason))
         return
     ack()
-    message = blocks.contract_message(snapshot)
-    if snapshot.contract_ts:
-        services.publisher.update_message(snapshot, snapshot.contract_ts, message)
-    else:
-        ts = services.publisher.post_in_thread(snapshot, Step.CONTRACT, message)
-        if ts:
-            services.sessions.set_message_ts(snapshot.team_id, snapshot.id, contract_ts=ts)
+    _show_in_thread(services, snapshot, Step.CONTRACT, blocks.contract_message(snapshot), "contract_ts")
 
 
 def submit_synthesis(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
@@ -108,12 +114,7 @@ def submit_synthesis(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
         return
     ack()
     message = blocks.synthesis_message(snapshot, [consultation[i] for i in kept_ids])
-    if snapshot.synthesis_ts:
-        services.publisher.update_message(snapshot, snapshot.synthesis_ts, message)
-    else:
-        ts = services.publisher.post_in_thread(snapshot, Step.SYNTHESIS, message)
-        if ts:
-            services.sessions.set_message_ts(snapshot.team_id, snapshot.id, synthesis_ts=ts)
+    _show_in_thread(services, snapshot, Step.SYNTHESIS, message, "synthesis_ts")
 
 
 def submit_handover(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
