@@ -55,6 +55,28 @@ def explains_refusals(listener: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
+def refuses_inline(block_id: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """For modal submissions: a refusal raised before the ack becomes an inline error on `block_id`."""
+
+    def decorate(listener: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(listener)
+        def wrapper(**kwargs: Any) -> None:
+            try:
+                listener(**kwargs)
+                return
+            except Refusal as refusal:
+                text = refusal.text
+            except NotFound:
+                text = t("not_found")
+            except TransitionError as refused:
+                text = t(refused.reason)
+            kwargs["ack"](response_action="errors", errors={block_id: text})
+
+        return wrapper
+
+    return decorate
+
+
 def clicked_session(body: dict[str, Any]) -> tuple[str, str, int, Step]:
     """(team, user, session id, step) from a step button; a garbled value is a stale button."""
     parsed = session_and_step(body["actions"][0].get("value"))

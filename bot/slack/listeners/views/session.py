@@ -9,30 +9,23 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.app import Services, services_of
-from bot.domain.session import TransitionError
 from bot.domain.steps import Step
 from bot.messages import t
 from bot.services.sessions import MAX_ACTIONS, NotFound, SessionSnapshot
 from bot.slack.blocks import session as blocks
 from bot.slack.blocks.modals import ACTION_TEXT_LIMIT, LONG_TEXT_LIMIT, parse_date
-from bot.slack.listeners.common import input_values, metadata_of, team_of
+from bot.slack.listeners.common import Refusal, input_values, metadata_of, refuses_inline, team_of
 from bot.slack.listeners.views.start import parse_durations, role_errors
 
 log = logging.getLogger(__name__)
 
 
-def _session_of(services: Services, body: dict[str, Any], view: dict[str, Any]) -> SessionSnapshot | None:
+def _session_of(services: Services, body: dict[str, Any], view: dict[str, Any]) -> SessionSnapshot:
+    """The session a modal belongs to (its private_metadata); NotFound for anything forged or gone."""
     session_id = metadata_of(view).get("session")
     if not isinstance(session_id, int):
-        return None
-    try:
-        return services.sessions.get(team_of(body), session_id)
-    except NotFound:
-        return None
-
-
-def _refuse(ack: Ack, block_id: str, text: str) -> None:
-    ack(response_action="errors", errors={block_id: text})
+        raise NotFound(session_id)
+    return services.sessions.get(team_of(body), session_id)
 
 
 def _show_in_thread(services: Services, snapshot: SessionSnapshot, step: Step, message: dict[str, Any],
@@ -47,42 +40,29 @@ def _show_in_thread(services: Services, snapshot: SessionSnapshot, step: Step, m
         services.sessions.set_message_ts(snapshot.team_id, snapshot.id, **{ts_field: ts})
 
 
+@refuses_inline("need")
 def submit_contract(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     snapshot = _session_of(services, body, view)
-    user_id = body["user"]["id"]
     values = input_values(view)
     need = (values.get("need") or "").strip()[:LONG_TEXT_LIMIT]
     expectations = (values.get("expectations") or "").strip()[:LONG_TEXT_LIMIT]
-    if snapshot is None:
-        _refuse(ack, "need", t("not_found"))
-        return
-    if user_id != snapshot.client_id:
-        _refuse(ack, "need", t("contract_client_only", client=snapshot.client_id))
-        return
+    if body["user"]["id"] != snapshot.client_id:
+        raise Refusal(t("contract_client_only", client=snapshot.client_id))
     if not need:
-        _refuse(ack, "need", t("error_need_empty"))
-        return
-    try:
-        snapshot = services.sessions.save_contract(snapshot.team_id, snapshot.id, need, expectations)
-    except TransitionError as refused:
-        _refuse(ack, "need", t(refused.reason))
-        return
+        raise Refusal(t("error_need_empty"))
+    snapshot = services.sessions.save_contract(snapshot.team_id, snapshot.id, need, expectations)
     ack()
     _show_in_thread(services, snapshot, Step.CONTRACT, blocks.contract_message(snapshot), "contract_ts")
 
 
+@refuses_inline("keep")
 def submit_synthesis(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     snapshot = _session_of(services, body, view)
-    user_id = body["user"]["id"]
     values = input_values(view)
-    if snapshot is None:
-        _refuse(ack, "keep", t("not_found"))
-        return
-    if user_id != snapshot.client_id:
-        _refuse(ack, "keep", t("synthesis_client_only", client=snapshot.client_id))
-        return
+    if body["user"]["id"] != snapshot.client_id:
+        raise Refusal(t("synthesis_client_only", client=snapshot.client_id))
     keep = (values.get("keep") or "").strip()[:LONG_TEXT_LIMIT]
     consultation = {c.id: c for c in services.sessions.contributions(snapshot.team_id, snapshot.id,
                                                                       Step.CONSULTATION)}
@@ -107,53 +87,38 @@ def submit_synthesis(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    try:
-        snapshot = services.sessions.save_synthesis(snapshot.team_id, snapshot.id, keep, kept_ids, actions)
-    except TransitionError as refused:
-        _refuse(ack, "keep", t(refused.reason))
-        return
+    snapshot = services.sessions.save_synthesis(snapshot.team_id, snapshot.id, keep, kept_ids, actions)
     ack()
     message = blocks.synthesis_message(snapshot, [consultation[i] for i in kept_ids])
     _show_in_thread(services, snapshot, Step.SYNTHESIS, message, "synthesis_ts")
 
 
+@refuses_inline("to")
 def submit_handover(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     snapshot = _session_of(services, body, view)
     user_id = body["user"]["id"]
     new_facilitator = input_values(view).get("to")
-    if snapshot is None:
-        _refuse(ack, "to", t("not_found"))
-        return
     if user_id != snapshot.facilitator_id:
-        _refuse(ack, "to", t("only_facilitator", facilitator=snapshot.facilitator_id))
-        return
+        raise Refusal(t("only_facilitator", facilitator=snapshot.facilitator_id))
     facts = services.people.lookup(snapshot.team_id, new_facilitator) if new_facilitator else None
     if facts is None or facts.is_bot or facts.deleted:
         reason = "role_is_bot" if facts and facts.is_bot else "role_is_deactivated" if facts else "role_unknown_user"
-        _refuse(ack, "to", t(reason, user=new_facilitator or ""))
-        return
-    try:
-        change = services.sessions.hand_over(snapshot.team_id, snapshot.id, facts.user_id)
-    except TransitionError as refused:
-        _refuse(ack, "to", t(refused.reason))
-        return
+        raise Refusal(t(reason, user=new_facilitator or ""))
+    change = services.sessions.hand_over(snapshot.team_id, snapshot.id, facts.user_id)
     ack()
     services.publisher.apply(change)
     services.publisher.post_in_thread(change.after, change.after.step,
                                       {"text": t("handover_done", old=user_id, new=facts.user_id)})
 
 
+@refuses_inline("client")
 def submit_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     snapshot = _session_of(services, body, view)
     user_id = body["user"]["id"]
-    if snapshot is None:
-        _refuse(ack, "client", t("not_found"))
-        return
     if user_id != snapshot.facilitator_id:
-        _refuse(ack, "client", t("only_facilitator", facilitator=snapshot.facilitator_id))
-        return
+        raise Refusal(t("only_facilitator", facilitator=snapshot.facilitator_id))
     values = input_values(view)
     client_id = values.get("client")
     consultant_ids = list(dict.fromkeys(values.get("consultants") or []))
@@ -165,33 +130,22 @@ def submit_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: B
         return
     assert client_id is not None
     version = metadata_of(view).get("version")
-    try:
-        change = services.sessions.edit(snapshot.team_id, snapshot.id, expected_version=int(version or 0),
-                                        client_id=client_id, consultant_ids=consultant_ids, durations=durations)
-    except TransitionError as refused:
-        _refuse(ack, "client", t(refused.reason))
-        return
+    change = services.sessions.edit(snapshot.team_id, snapshot.id, expected_version=int(version or 0),
+                                    client_id=client_id, consultant_ids=consultant_ids, durations=durations)
     ack()
     services.publisher.apply(change)
     services.publisher.post_in_thread(change.after, change.after.step, {"text": t("edit_done", user=user_id)})
 
 
+@refuses_inline("summary")
 def submit_summary_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     snapshot = _session_of(services, body, view)
     user_id = body["user"]["id"]
     text = (input_values(view).get("summary") or "").strip()[:LONG_TEXT_LIMIT]
-    if snapshot is None:
-        _refuse(ack, "summary", t("not_found"))
-        return
     if not text:
-        _refuse(ack, "summary", t("error_need_empty"))
-        return
-    try:
-        snapshot = services.sessions.approve_summary(snapshot.team_id, snapshot.id, user_id, text)
-    except TransitionError as refused:
-        _refuse(ack, "summary", t(refused.reason))
-        return
+        raise Refusal(t("error_need_empty"))
+    snapshot = services.sessions.approve_summary(snapshot.team_id, snapshot.id, user_id, text)
     ack()
     metadata = metadata_of(view)
     if not services.publisher.publish_summary(snapshot, metadata.get("dm_channel"), metadata.get("dm_ts")):
