@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -68,8 +68,13 @@ def _end_of_quiet(local: datetime, quiet: QuietHours, tz: ZoneInfo) -> datetime:
     return _at(candidate_day, quiet.end, tz)
 
 
-def _at(day: object, wall: time, tz: ZoneInfo) -> datetime:
-    naive = datetime.combine(day, wall)  # type: ignore[arg-type]
+def _at(day: date, wall: time, tz: ZoneInfo) -> datetime:
+    naive = datetime.combine(day, wall)
     aware = naive.replace(tzinfo=tz)
     # A wall time skipped by a DST jump does not exist: round-tripping through UTC moves it forward.
     return aware.astimezone(UTC).astimezone(tz)
+
+
+def local_moment(day: date, wall: time, tz: ZoneInfo) -> datetime:
+    """That wall-clock time on that day in that zone, as a UTC moment (a skipped time moves forward)."""
+    return _at(day, wall, tz).astimezone(UTC)
