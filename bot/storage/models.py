@@ -149,9 +149,13 @@ class ActionItem(SQLModel, table=True):
     owner_id: str = Field(max_length=32)
     text: str = Field(max_length=500)
     due_date: date | None = None
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default="open", max_length=16)  # open, done, postponed, dropped
     position: int = 0
     created_at: datetime = Field(sa_column=_utc(nullable=False))
+    # What the owner said at the follow-up; shared with the group only if they ticked it.
+    outcome_note: str | None = Field(default=None, max_length=500)
+    outcome_shared: bool = False
+    outcome_at: datetime | None = Field(default=None, sa_column=_utc())
 
 
 class JournalEntry(SQLModel, table=True):
@@ -241,6 +245,12 @@ class CodevGroup(SQLModel, table=True):
     pace: str = Field(default="live", max_length=8)
     quiet_start: time | None = None  # the group's quiet hours, in each member's local time
     quiet_end: time | None = None
+    durations: str | None = Field(default=None, max_length=64)  # comma-separated, in the pace's unit
+    # The cadence: every `cadence_weeks` weeks from `cadence_first`, at `cadence_time` in `cadence_tz`.
+    cadence_first: date | None = None
+    cadence_time: time | None = None
+    cadence_weeks: int | None = None
+    cadence_tz: str | None = Field(default=None, max_length=64)
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
 
@@ -254,3 +264,66 @@ class GroupMember(SQLModel, table=True):
     position: int = 0
     away_until: date | None = None
     charter_accepted_at: datetime | None = Field(default=None, sa_column=_utc())
+
+
+class ChannelLeave(SQLModel, table=True):
+    """Someone left a channel (member_left_channel): skipped in its rotation and nudges until they rejoin."""
+
+    __tablename__ = "channel_leave"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    channel_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    left_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class ScheduledTask(SQLModel, table=True):
+    """Timed work outside a session's steps: a group's kick-off, its volunteer deadline, an action follow-up.
+
+    Like timed_event, the table is the truth the scheduler's jobs are rebuilt from.
+    """
+
+    __tablename__ = "scheduled_task"
+    __table_args__ = (
+        Index("ix_scheduled_task_state_due", "state", "due_at"),
+        Index("ix_scheduled_task_subject", "kind", "subject_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    kind: str = Field(max_length=16)  # kickoff (of a group), volunteers (a kick-off's deadline), follow_up (an action)
+    subject_id: int
+    due_at: datetime = Field(sa_column=_utc(nullable=False))
+    state: str = Field(default="pending", max_length=16)
+    fired_at: datetime | None = Field(default=None, sa_column=_utc())
+    message_ts: str | None = Field(default=None, max_length=32)
+    updated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class Kickoff(SQLModel, table=True):
+    """A recurring session's call for a client: "Who brings a challenge this time?"."""
+
+    __tablename__ = "kickoff"
+    __table_args__ = (UniqueConstraint("group_id", "scheduled_for", name="uq_kickoff_occurrence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    group_id: int = Field(foreign_key="codev_group.id", ondelete="CASCADE")
+    channel_id: str = Field(max_length=32)
+    scheduled_for: datetime = Field(sa_column=_utc(nullable=False))
+    facilitator_id: str = Field(max_length=32)
+    status: str = Field(default="open", max_length=16)  # open, started
+    picked_id: str | None = Field(default=None, max_length=32)
+    session_id: int | None = Field(default=None, foreign_key="codev_session.id", ondelete="SET NULL")
+    message_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class KickoffVolunteer(SQLModel, table=True):
+    __tablename__ = "kickoff_volunteer"
+
+    kickoff_id: int = Field(foreign_key="kickoff.id", primary_key=True, ondelete="CASCADE")
+    user_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(max_length=32)
+    topic: str = Field(max_length=300)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
