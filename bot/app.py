@@ -12,15 +12,19 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.scheduling import Timekeeper
+from bot.scheduling import Agenda, Timekeeper
 from bot.scheduling.leader import leadership_for
 from bot.services.events import forget_old_deliveries
+from bot.services.followups import FollowUpService
 from bot.services.groups import GroupService
 from bot.services.journal import JournalService
+from bot.services.kickoffs import KickoffService
 from bot.services.sessions import SessionService
+from bot.services.tasks import TaskBook
 from bot.slack.home import HomePublisher
 from bot.slack.people import UserDirectory
 from bot.slack.publisher import Publisher
+from bot.slack.recurring import TaskDeliverer
 from bot.slack.timekeeping import Deliverer
 from bot.storage.db import Database
 
@@ -42,18 +46,26 @@ class Services:
     journal: JournalService
     home: HomePublisher
     groups: GroupService
+    tasks: TaskBook
+    kickoffs: KickoffService
+    followups: FollowUpService
+    task_deliverer: TaskDeliverer
     timekeeper: Timekeeper | None = None
     # Runs listeners' after-ack work; drained at shutdown so nothing is cut off halfway.
     listener_executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=16, thread_name_prefix="codev-listener"))
 
     def start_timekeeping(self) -> Timekeeper:
-        """The scheduler fires timed events while this process holds the database's timer lock."""
-        timekeeper = Timekeeper(f"codev-{id(self)}", self.sessions.timers, self.clock,
-                                leadership_for(self.db.url), self.deliverer.deliver, self.deliverer.recover,
+        """The scheduler fires timed events and tasks while this process holds the database's timer lock."""
+        agendas = [
+            Agenda("timed-event", self.sessions.timers.pending_until, self.deliverer.deliver, self.deliverer.recover),
+            Agenda("task", self.tasks.pending_until, self.task_deliverer.deliver, self.task_deliverer.recover),
+        ]
+        timekeeper = Timekeeper(f"codev-{id(self)}", agendas, self.clock, leadership_for(self.db.url),
                                 housekeeping=lambda: forget_old_deliveries(self.db, self.clock.now()))
         self.timekeeper = timekeeper
         self.sessions.on_timers_changed = timekeeper.poke
+        self.tasks.on_changed = timekeeper.poke
         timekeeper.start()
         return timekeeper
 
@@ -79,13 +91,18 @@ def build_services(settings: Settings, *, clock: Clock | None = None, db: Databa
     sessions = SessionService(db, clock, settings.clock_speed)
     journal = JournalService(db, clock)
     home = HomePublisher(client, journal, clock)
-    groups = GroupService(db, clock)
+    tasks = TaskBook(db)
+    groups = GroupService(db, clock, tasks)
+    kickoffs = KickoffService(db, clock, tasks)
+    followups = FollowUpService(db, clock, tasks)
     publisher = Publisher(client, sessions, clock, on_people_changed=home.refresh_many,
                           charter_pending=groups.charter_pending)
     return Services(
         settings=settings, db=db, clock=clock, client=client, sessions=sessions,
         people=UserDirectory(db, client, clock), publisher=publisher,
         deliverer=Deliverer(client, sessions, publisher, clock), journal=journal, home=home, groups=groups,
+        tasks=tasks, kickoffs=kickoffs, followups=followups,
+        task_deliverer=TaskDeliverer(client, tasks, groups, kickoffs, followups, clock),
     )
 
 

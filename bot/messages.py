@@ -423,6 +423,101 @@ EN: dict[str, str] = {
     "step_consultation": "Consultation",
     "step_synthesis": "Synthesis & action plan",
     "step_learning": "Learning",
+    # ---- group durations and cadence ----
+    "group_durations": "Step durations",
+    "group_durations_hint": (
+        "Six numbers, in minutes for a live pace or hours for an async one: Presentation, Clarification, Contract, "
+        "Consultation, Synthesis, Learning. Empty: the method's defaults."
+    ),
+    "group_durations_error": (
+        "Give six whole numbers (at most {live} minutes live, {async_} hours async), e.g. {example}."
+    ),
+    "group_cadence": "Recurring sessions",
+    "group_cadence_none": "No cadence: start sessions by hand",
+    "group_cadence_every_1": "Every week",
+    "group_cadence_every_2": "Every other week",
+    "group_cadence_every_3": "Every three weeks",
+    "group_cadence_every_4": "Every four weeks",
+    "group_cadence_first": "Next session on",
+    "group_cadence_first_hint": "Its weekday and week set the rhythm.",
+    "group_cadence_time": "At",
+    "group_cadence_tz": "Time zone",
+    "group_cadence_tz_hint": "An IANA name such as Europe/Paris or America/Montreal.",
+    "group_cadence_error_date": "Choose the date of the next session (today or later).",
+    "group_cadence_error_time": "Choose the time of the sessions.",
+    "group_cadence_error_tz": "“{tz}” is not a time zone codev knows. Try a name such as Europe/Paris.",
+    "group_saved_cadence": " Next kick-off: {moment}.",
+    "group_stats_cadence": "Recurring: {rhythm}. Next kick-off {moment}.",
+    "cadence_every_1": "every {weekday} at {at} ({tz})",
+    "cadence_every_2": "every other {weekday} at {at} ({tz})",
+    "cadence_every_3": "every three weeks on {weekday} at {at} ({tz})",
+    "cadence_every_4": "every four weeks on {weekday} at {at} ({tz})",
+    # ---- kick-off of a recurring session ----
+    "kickoff_text": "{name}: who brings a challenge this time?",
+    "kickoff_intro": (
+        ":wave: *{name}* — session time, {moment}. *Who brings a challenge this time?*\n"
+        "Write it in one line below and click *I have a challenge*. <@{facilitator}> facilitates and picks the client."
+    ),
+    "kickoff_no_volunteer": "No volunteer yet.",
+    "kickoff_volunteers": "*Volunteers*",
+    "kickoff_volunteer_line": "<@{user}> — {topic}{picked}",
+    "kickoff_picked_mark": "  :white_check_mark: *picked*",
+    "kickoff_topic_label": "Your challenge, in one line",
+    "kickoff_topic_placeholder": "e.g. How do I say no to my director without losing her trust?",
+    "kickoff_volunteer_button": "I have a challenge",
+    "kickoff_withdraw_button": "Withdraw",
+    "kickoff_pick_button": "Pick",
+    "kickoff_start_button": "Start the session",
+    "kickoff_start_hint": (
+        "<@{facilitator}>: {client} will be the client. Click *Start the session* to check the roles."
+    ),
+    "kickoff_started": ":arrow_forward: The session has started: {link}",
+    "kickoff_topic_missing": "Write your challenge in one line in the field above, then click *I have a challenge*.",
+    "kickoff_volunteered": "Thank you: you are on the list. <@{facilitator}> picks the client.",
+    "kickoff_unknown": "This kick-off no longer exists.",
+    "kickoff_already_started": "This kick-off already led to a session.",
+    "kickoff_not_facilitator": "Only <@{facilitator}>, who facilitates this session, can pick the client and start it.",
+    "kickoff_not_volunteer": "That person is not on the volunteers' list (any more).",
+    "kickoff_nobody": (
+        "Nobody has volunteered yet for *{name}*'s session ({moment}) in <#{channel}>. By rotation it would be "
+        "<@{client}>'s turn as client: you may ask them, or start with whoever you agree on."
+    ),
+    "kickoff_nobody_no_turn": (
+        "Nobody has volunteered yet for *{name}*'s session ({moment}) in <#{channel}>. "
+        "Start with whoever you agree on."
+    ),
+    "kickoff_waiting_pick": (
+        "{count} people volunteered for *{name}*'s session in <#{channel}>: pick the client there, then start it."
+    ),
+    # ---- action follow-up ----
+    "follow_up_text": "How did “{action}” go?",
+    "follow_up_intro": ":seedling: How did *{action}* go? _(from the session “{topic}”, due {due})_",
+    "follow_up_done": "Done",
+    "follow_up_postponed": "Postponed",
+    "follow_up_dropped": "Dropped",
+    "follow_up_title": "How did it go?",
+    "follow_up_submit": "Save",
+    "follow_up_status": "Outcome",
+    "follow_up_new_date": "New date (if postponed)",
+    "follow_up_note": "A short note",
+    "follow_up_note_hint": "What happened, what you learned. Optional.",
+    "follow_up_share": "Sharing",
+    "follow_up_share_option": "Share this with the group at its next session",
+    "follow_up_error_date": "Choose a new date, today or later.",
+    "follow_up_recorded": "Noted: “{action}” — {status}.{note}",
+    "follow_up_recorded_note": " {note}",
+    "follow_up_shared_mark": " Shared with the group.",
+    "follow_up_gone": "This action no longer exists, or it is not yours.",
+    "outcome_done": "done",
+    "outcome_postponed": "postponed to {due}",
+    "outcome_dropped": "dropped",
+    "outcome_open": "open",
+    "shared_outcomes": (
+        ":seedling: *Since last time* — <@{client}> brought “{topic}”. Where their actions stand:\n{lines}"
+    ),
+    "shared_outcome_line": "• {action} — *{status}*{note}",
+    "home_outcomes": "Recent outcomes",
+    "home_outcome_line": "{action} — *{status}*{note} _({topic})_",
     "pace_live": "Live (minutes)",
     "pace_async": "Async (hours)",
     "unit_live": "minutes",

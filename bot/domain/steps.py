@@ -94,3 +94,22 @@ def expected_speakers(step: Step, client_id: str, consultant_ids: list[str]) -> 
     if speakers is Speakers.CONSULTANTS:
         return list(consultant_ids)
     return [client_id, *consultant_ids]
+
+
+# How long a recurring session's kick-off waits for a volunteer before asking the facilitator privately.
+VOLUNTEER_WINDOW: dict[Pace, timedelta] = {Pace.LIVE: timedelta(minutes=15), Pace.ASYNC: timedelta(days=1)}
+
+
+def parse_duration_list(text: str, pace: Pace) -> dict[Step, int]:
+    """Six whole numbers in the pace's unit, one per step in order, separated by spaces or commas."""
+    parts = text.replace(",", " ").split()
+    if len(parts) != len(Step) or not all(part.isdigit() for part in parts):
+        raise ValueError("six whole numbers expected")
+    amounts = [int(part) for part in parts]
+    if any(amount <= 0 or amount > MAX_DURATION[pace] for amount in amounts):
+        raise ValueError("a duration is out of range")
+    return dict(zip(Step, amounts, strict=True))
+
+
+def format_duration_list(durations: dict[Step, int]) -> str:
+    return ", ".join(str(durations[step]) for step in Step)

@@ -127,11 +127,18 @@ class Circle:
             return session.exec(select(Contribution).where(Contribution.ts == ts)).first()
 
     def tick(self) -> int:
-        """Deliver every timed event due at the (fake) clock's now, as the scheduler would; returns how many."""
-        due = self.services.sessions.timers.due(self.services.clock.now())
+        """Deliver every timed event and task due at the (fake) clock's now, as the scheduler would.
+
+        Returns how many were due.
+        """
+        now = self.services.clock.now()
+        due = self.services.sessions.timers.due(now)
         for event_id in due:
             self.services.deliverer.deliver(event_id)
-        return len(due)
+        tasks = self.services.tasks.due(now)
+        for task_id in tasks:
+            self.services.task_deliverer.deliver(task_id)
+        return len(due) + len(tasks)
 
     def current_step(self) -> int:
         running = self.services.sessions.running_in(self.standin.team_id, self.channel)

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -15,7 +16,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.clock import Clock
 from bot.scheduling.leader import Leadership
-from bot.services.timers import TimerBook
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +26,25 @@ RETRY_STUCK_EVERY = 60.0  # seconds
 HOUSEKEEPING_EVERY = 3600.0  # seconds
 REFRESH_JOB_ID = "codev-refresh"
 
-# Jobs name their timekeeper and event by id only (APScheduler's advice: serialisable arguments).
+# Jobs name their timekeeper and row by id only (APScheduler's advice: serialisable arguments).
 _TIMEKEEPERS: dict[str, Timekeeper] = {}
 
 
-def fire_event(timekeeper_name: str, event_id: int) -> None:
-    """The job every timed event runs: a module-level function taking only ids."""
+@dataclass(frozen=True)
+class Agenda:
+    """One table of rows that fall due, and what to do when one does. Job ids are `<prefix>-<row id>`."""
+
+    prefix: str
+    pending_until: Callable[[datetime], dict[int, datetime]]
+    deliver: Callable[[int], None]
+    recover: Callable[[datetime | None], None]  # finish rows claimed before that moment (all when None)
+
+
+def fire_job(timekeeper_name: str, job_id: str) -> None:
+    """The job every due row runs: a module-level function taking only ids."""
     timekeeper = _TIMEKEEPERS.get(timekeeper_name)
     if timekeeper is not None:
-        timekeeper.fire(event_id)
+        timekeeper.fire(job_id)
 
 
 def refresh_jobs(timekeeper_name: str) -> None:
@@ -53,19 +63,16 @@ def make_scheduler(workers: int = 8) -> BackgroundScheduler:
 
 
 class Timekeeper:
-    """Keeps APScheduler's jobs equal to the pending events in the table, while this process leads."""
+    """Keeps APScheduler's jobs equal to the pending rows of its agendas, while this process leads."""
 
-    def __init__(self, name: str, timers: TimerBook, clock: Clock, leadership: Leadership,
-                 deliver: Callable[[int], None], recover: Callable[[datetime | None], None],
+    def __init__(self, name: str, agendas: list[Agenda], clock: Clock, leadership: Leadership,
                  housekeeping: Callable[[], None] | None = None) -> None:
         self.name = name
-        self.timers = timers
+        self.agendas = {agenda.prefix: agenda for agenda in agendas}
         self.clock = clock
         self.leadership = leadership
-        self.deliver = deliver
-        self.recover = recover
         self.scheduler = make_scheduler()
-        self._scheduled: dict[int, datetime] = {}
+        self._scheduled: dict[str, datetime] = {}  # job id → due
         self._leading = False
         self._last_retry = 0.0
         self.housekeeping = housekeeping or (lambda: None)
@@ -109,41 +116,51 @@ class Timekeeper:
             if not self._leading:
                 self._leading = True
                 self._last_retry = time.monotonic()
-                self.recover(None)  # events a dead leader had claimed
+                self._recover(None)  # rows a dead leader had claimed
             elif time.monotonic() - self._last_retry > RETRY_STUCK_EVERY:
                 self._last_retry = time.monotonic()
-                self.recover(self.clock.now() - RETRY_STUCK_AFTER)
+                self._recover(self.clock.now() - RETRY_STUCK_AFTER)
             if time.monotonic() - self._last_housekeeping > HOUSEKEEPING_EVERY:
                 self._last_housekeeping = time.monotonic()
                 self.housekeeping()
-            pending = self.timers.pending_until(self.clock.now() + HORIZON)
-            for event_id in set(self._scheduled) - set(pending):
-                self._remove(event_id)
-            for event_id, due in pending.items():
-                if self._scheduled.get(event_id) != due:
-                    self.scheduler.add_job(fire_event, "date", run_date=due, args=[self.name, event_id],
-                                           id=f"timed-event-{event_id}", replace_existing=True)
-                    self._scheduled[event_id] = due
+            horizon = self.clock.now() + HORIZON
+            pending = {f"{agenda.prefix}-{row_id}": due for agenda in self.agendas.values()
+                       for row_id, due in agenda.pending_until(horizon).items()}
+            for job_id in set(self._scheduled) - set(pending):
+                self._remove(job_id)
+            for job_id, due in pending.items():
+                if self._scheduled.get(job_id) != due:
+                    self.scheduler.add_job(fire_job, "date", run_date=due, args=[self.name, job_id], id=job_id,
+                                           replace_existing=True)
+                    self._scheduled[job_id] = due
 
-    def fire(self, event_id: int) -> None:
+    def _recover(self, claimed_before: datetime | None) -> None:
+        for agenda in self.agendas.values():
+            try:
+                agenda.recover(claimed_before)
+            except Exception:  # one agenda's trouble must not stop the others
+                log.exception("recovering %s failed", agenda.prefix)
+
+    def fire(self, job_id: str) -> None:
+        prefix, _, row_id = job_id.rpartition("-")
         try:
             if self._leading:
-                self.deliver(event_id)
+                self.agendas[prefix].deliver(int(row_id))
         except Exception:  # a job must never take the scheduler down
-            log.exception("timed event %s failed", event_id)
+            log.exception("job %s failed", job_id)
         finally:
-            # Forgotten only now: by this time the event is claimed, so a refresh will not schedule it again.
+            # Forgotten only now: by this time the row is claimed, so a refresh will not schedule it again.
             with self._lock:
-                self._scheduled.pop(event_id, None)
+                self._scheduled.pop(job_id, None)
 
     def job_ids(self) -> set[str]:
         return {job.id for job in self.scheduler.get_jobs() if job.id != REFRESH_JOB_ID}
 
-    def _remove(self, event_id: int) -> None:
-        self._scheduled.pop(event_id, None)
+    def _remove(self, job_id: str) -> None:
+        self._scheduled.pop(job_id, None)
         with contextlib.suppress(JobLookupError):  # it may have just run
-            self.scheduler.remove_job(f"timed-event-{event_id}")
+            self.scheduler.remove_job(job_id)
 
     def _drop_all(self) -> None:
-        for event_id in list(self._scheduled):
-            self._remove(event_id)
+        for job_id in list(self._scheduled):
+            self._remove(job_id)

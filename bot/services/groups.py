@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
+from bot.domain.cadence import Cadence
 from bot.domain.calendar import QuietHours
 from bot.domain.rotation import PastSession, Turn, next_turn
-from bot.domain.steps import Pace
+from bot.domain.steps import Pace, Step, parse_duration_list
+from bot.services.tasks import TaskBook, TaskKind
 from bot.storage.db import Database
-from bot.storage.models import CodevGroup, CodevSession, Consultant, GroupMember
+from bot.storage.models import ChannelLeave, CodevGroup, CodevSession, Consultant, GroupMember, SlackUser
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,25 @@ class GroupView:
     away: dict[str, date]
     accepted: set[str]
     quiet: QuietHours | None = None
+    durations: dict[Step, int] | None = None  # in the pace's unit; None: the method's defaults
+    cadence: Cadence | None = None
+    created_by: str = ""
 
     @property
     def not_accepted(self) -> list[str]:
         return [m for m in self.members if m not in self.accepted]
+
+
+@dataclass(frozen=True)
+class GroupSettings:
+    """What the group modal sets besides members."""
+
+    name: str
+    charter: str
+    pace: Pace = Pace.LIVE
+    quiet: QuietHours | None = None
+    durations: dict[Step, int] | None = None
+    cadence: Cadence | None = None
 
 
 @dataclass
@@ -47,9 +64,10 @@ class GroupRecord:
 
 
 class GroupService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, tasks: TaskBook) -> None:
         self.db = db
         self.clock = clock
+        self.tasks = tasks
 
     def of_channel(self, team_id: str, channel_id: str) -> GroupView | None:
         with self.db.read() as session:
@@ -57,22 +75,25 @@ class GroupService:
                                                           CodevGroup.channel_id == channel_id)).first()
             return self._view(session, group) if group else None
 
-    def save(self, team_id: str, channel_id: str, *, name: str, charter: str, pace: Pace, members: list[str],
-             by: str, quiet: QuietHours | None = None) -> tuple[GroupView, list[str]]:
-        """Create or edit the channel's group; returns it and the members who are new to it."""
+    def save(self, team_id: str, channel_id: str, settings: GroupSettings, *, members: list[str],
+             by: str) -> tuple[GroupView, list[str]]:
+        """Create or edit the channel's group; returns it and the members who are new to it.
+
+        With a cadence, the next kick-off is scheduled (one date at a time); without, none is pending.
+        """
         now = self.clock.now()
         with self.db.session() as session:
             group = session.exec(select(CodevGroup).where(CodevGroup.team_id == team_id,
                                                           CodevGroup.channel_id == channel_id)).first()
             if group is None:
-                group = CodevGroup(team_id=team_id, channel_id=channel_id, name=name, charter=charter,
-                                   pace=pace.value, created_by=by, created_at=now)
+                group = CodevGroup(team_id=team_id, channel_id=channel_id, name=settings.name,
+                                   charter=settings.charter, pace=settings.pace.value, created_by=by, created_at=now)
                 session.add(group)
                 session.flush()
-            charter_changed = group.charter != charter
-            group.name, group.charter, group.pace = name, charter, pace.value
-            group.quiet_start, group.quiet_end = (quiet.start, quiet.end) if quiet else (None, None)
+            charter_changed = group.charter != settings.charter
+            _apply(group, settings)
             session.add(group)
+            self._plan_kickoff(session, group, now, now)
             existing = {m.user_id: m for m in session.exec(select(GroupMember).where(
                 GroupMember.group_id == group.id)).all()}
             for user_id, member in existing.items():
@@ -89,7 +110,55 @@ class GroupService:
                 member.position = position
                 session.add(member)
             session.flush()
-            return self._view(session, group), new
+            view = self._view(session, group)
+        self.tasks.on_changed()
+        return view, new
+
+    def plan_next_kickoff(self, group_id: int, after: datetime) -> None:
+        """Schedule the kick-off that follows `after` (the one just posted), if the group still has a cadence."""
+        with self.db.session() as session:
+            group = session.get(CodevGroup, group_id)
+            if group is not None:
+                self._plan_kickoff(session, group, after, self.clock.now())
+        self.tasks.on_changed()
+
+    def _plan_kickoff(self, session: Session, group: CodevGroup, after: datetime, now: datetime) -> None:
+        assert group.id is not None
+        cadence = _cadence_of(group)
+        if cadence is None:
+            self.tasks.cancel(session, TaskKind.KICKOFF, group.id, now)
+        else:
+            self.tasks.schedule(session, group.team_id, TaskKind.KICKOFF, group.id, cadence.next_after(after), now)
+
+    def group(self, team_id: str, group_id: int) -> GroupView | None:
+        with self.db.read() as session:
+            group = session.get(CodevGroup, group_id)
+            return self._view(session, group) if group and group.team_id == team_id else None
+
+    def present_members(self, group: GroupView) -> list[str]:
+        """Members who are neither away, nor gone from the workspace, nor out of the channel."""
+        return [m for m in group.members if m not in self.absent(group)]
+
+    def absent(self, group: GroupView) -> set[str]:
+        today = self.clock.now().date()
+        with self.db.read() as session:
+            deleted = set(session.exec(select(SlackUser.user_id).where(
+                SlackUser.team_id == group.team_id, col(SlackUser.user_id).in_(group.members),
+                col(SlackUser.deleted).is_(True))).all())
+            left = set(session.exec(select(ChannelLeave.user_id).where(
+                ChannelLeave.team_id == group.team_id, ChannelLeave.channel_id == group.channel_id)).all())
+        away = {m for m, until in group.away.items() if until >= today}
+        return away | deleted | left
+
+    def left_channel(self, team_id: str, channel_id: str, user_id: str, *, left: bool) -> None:
+        """member_left_channel / member_joined_channel: who is out of a channel, for rotation and nudges."""
+        with self.db.session() as session:
+            existing = session.get(ChannelLeave, (team_id, channel_id, user_id))
+            if left and existing is None:
+                session.add(ChannelLeave(team_id=team_id, channel_id=channel_id, user_id=user_id,
+                                         left_at=self.clock.now()))
+            elif not left and existing is not None:
+                session.delete(existing)
 
     def charter_pending(self, team_id: str, channel_id: str, people: list[str]) -> list[str]:
         """Of these people, the members of the channel's group who have not accepted its charter yet."""
@@ -117,9 +186,9 @@ class GroupService:
             return True
 
     def next_turn(self, group: GroupView, also_skip: set[str] = frozenset()) -> Turn | None:  # type: ignore[assignment]
-        today = self.clock.now().date()
-        away = {m for m, until in group.away.items() if until >= today} | set(also_skip)
-        return next_turn(group.members, self._history(group.team_id, group.channel_id), away)
+        """Whose turn it is, skipping members away, gone from the workspace or out of the channel."""
+        skip = self.absent(group) | set(also_skip)
+        return next_turn(group.members, self._history(group.team_id, group.channel_id), skip)
 
     def record(self, group: GroupView) -> GroupRecord:
         """Sessions held in the group's channel and, per member, counts and last date in each role."""
@@ -160,7 +229,8 @@ class GroupService:
             charter=group.charter, pace=Pace.parse(group.pace), members=[m.user_id for m in members],
             away={m.user_id: m.away_until for m in members if m.away_until},
             accepted={m.user_id for m in members if m.charter_accepted_at is not None},
-            quiet=group_quiet_hours(group),
+            quiet=group_quiet_hours(group), durations=_durations_of(group), cadence=_cadence_of(group),
+            created_by=group.created_by,
         )
 
 
@@ -169,3 +239,30 @@ def group_quiet_hours(group: CodevGroup | None) -> QuietHours | None:
         return None
     return QuietHours(group.quiet_start, group.quiet_end)
 
+
+
+def _apply(group: CodevGroup, settings: GroupSettings) -> None:
+    group.name, group.charter, group.pace = settings.name, settings.charter, settings.pace.value
+    quiet, cadence = settings.quiet, settings.cadence
+    group.quiet_start, group.quiet_end = (quiet.start, quiet.end) if quiet else (None, None)
+    group.durations = ",".join(str(settings.durations[s]) for s in Step) if settings.durations else None
+    if cadence is None:
+        group.cadence_first = group.cadence_time = group.cadence_weeks = group.cadence_tz = None
+    else:
+        group.cadence_first, group.cadence_time = cadence.first, cadence.at
+        group.cadence_weeks, group.cadence_tz = cadence.every_weeks, cadence.tz
+
+
+def _durations_of(group: CodevGroup) -> dict[Step, int] | None:
+    if not group.durations:
+        return None
+    try:
+        return parse_duration_list(group.durations, Pace.parse(group.pace))
+    except ValueError:
+        return None
+
+
+def _cadence_of(group: CodevGroup) -> Cadence | None:
+    if group.cadence_first is None or group.cadence_time is None or not group.cadence_weeks or not group.cadence_tz:
+        return None
+    return Cadence(group.cadence_first, group.cadence_time, group.cadence_weeks, group.cadence_tz)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, update
@@ -52,6 +52,7 @@ class ActionLine:
     due_date: date | None
     status: str
     session_topic: str
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class HomeData:
     role_counts: dict[str, int]
     look_back: EntryView | None
     now: datetime
+    outcomes: list[ActionLine] = field(default_factory=list)  # the latest answered follow-ups
 
 
 class JournalService:
@@ -196,11 +198,17 @@ class JournalService:
                 .where(ActionItem.team_id == team_id, ActionItem.owner_id == user_id,
                        col(ActionItem.status).in_(["open", "postponed"]))
                 .order_by(col(ActionItem.due_date), col(ActionItem.id)).limit(10)).all()]
+            outcomes = [ActionLine(a.id or 0, a.text, a.due_date, a.status, topic, a.outcome_note)
+                        for a, topic in session.exec(
+                select(ActionItem, CodevSession.topic).join(CodevSession, col(CodevSession.id) == ActionItem.session_id)
+                .where(ActionItem.team_id == team_id, ActionItem.owner_id == user_id,
+                       col(ActionItem.outcome_at).is_not(None))
+                .order_by(col(ActionItem.outcome_at).desc()).limit(5)).all()]
         counts = {"client": 0, "consultant": 0, "facilitator": 0}
         for line in sessions:
             counts[line.role] += 1
         return HomeData(user_id, sessions[:8], actions, entries, total, state.query, state.page, counts,
-                        self.look_back(team_id, user_id), self.clock.now())
+                        self.look_back(team_id, user_id), self.clock.now(), outcomes)
 
     def _sessions_of(self, session: Session, team_id: str, user_id: str) -> list[SessionLine]:
         consultant_of = select(Consultant.session_id).where(Consultant.team_id == team_id,
@@ -218,19 +226,6 @@ class JournalService:
                                      row.channel_id, row.created_at))
         lines.sort(key=lambda line: (line.status is Status.ENDED, -line.created_at.timestamp()))
         return lines
-
-    # ---- action items -----------------------------------------------------------------------------------
-    def set_action(self, team_id: str, user_id: str, action_id: int, status: str,
-                   due_date: date | None = None) -> bool:
-        """Mark one of the owner's action items; False for anyone else's."""
-        values: dict[str, object] = {"status": status}
-        if due_date is not None:
-            values["due_date"] = due_date
-        with self.db.session() as session:
-            result = session.exec(update(ActionItem).where(  # type: ignore[call-overload]
-                ActionItem.id == action_id, ActionItem.team_id == team_id, ActionItem.owner_id == user_id,
-            ).values(**values))
-            return result.rowcount == 1
 
     # ---- Home state -------------------------------------------------------------------------------------
     def home_state(self, team_id: str, user_id: str) -> HomeState:

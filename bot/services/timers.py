@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from bot.domain.calendar import QuietHours, choose_quiet_hours
+from bot.domain.calendar import QuietHours
 from bot.domain.session import SessionState
 from bot.domain.steps import Step
 from bot.domain.timers import (
@@ -21,20 +20,18 @@ from bot.domain.timers import (
     plan,
     reconcile,
 )
-from bot.services.groups import group_quiet_hours
+from bot.services.due import EARLY_TOLERANCE, DueRows
+from bot.services.reach import reach_of
 from bot.storage.db import Database
 from bot.storage.models import (
-    CodevGroup,
     CodevSession,
     Consultant,
     Contribution,
     PersonSettings,
-    SlackUser,
     TimedEvent,
 )
 
-# An event is "due" when its moment has come; this much early is still on time (scheduler jitter).
-EARLY_TOLERANCE = timedelta(milliseconds=50)
+__all__ = ["EARLY_TOLERANCE", "EventInfo", "TimerBook"]
 
 
 @dataclass(frozen=True)
@@ -57,12 +54,17 @@ def _info(row: TimedEvent) -> EventInfo:
                      row.due_at, EventState(row.state), row.message_ts, row.fired_at)
 
 
-class TimerBook:
+class TimerBook(DueRows[TimedEvent, EventInfo]):
     """Reads and writes timed_event rows; the scheduler's jobs are rebuilt from them at any time."""
 
+    model = TimedEvent
+
     def __init__(self, db: Database, clock_speed: float) -> None:
-        self.db = db
+        super().__init__(db)
         self.clock_speed = clock_speed
+
+    def _info(self, row: TimedEvent) -> EventInfo:
+        return _info(row)
 
     # ---- keeping events equal to the plan ---------------------------------------------------------------
     def sync(self, session: Session, row: CodevSession, state: SessionState, now: datetime) -> bool:
@@ -104,65 +106,10 @@ class TimerBook:
             Contribution.session_id == row.id, Contribution.step == int(step),
             col(Contribution.deleted).is_(False))).all())
         waiting = [u for u in consultants if u not in replied]
-        if not waiting:
-            return []
-        settings = {s.user_id: s for s in session.exec(select(PersonSettings).where(
-            PersonSettings.team_id == row.team_id, col(PersonSettings.user_id).in_(waiting))).all()}
-        people = {u.user_id: u for u in session.exec(select(SlackUser).where(
-            SlackUser.team_id == row.team_id, col(SlackUser.user_id).in_(waiting))).all()}
-        group = group_quiet_hours(session.exec(select(CodevGroup).where(
-            CodevGroup.team_id == row.team_id, CodevGroup.channel_id == row.channel_id)).first())
-        targets = []
-        for user_id in waiting:
-            own = settings.get(user_id)
-            person = people.get(user_id)
-            if (own is not None and own.nudges_off) or (person is not None and person.deleted):
-                continue  # turned off, or no longer in the workspace
-            targets.append(NudgeTarget(user_id, person.tz if person else None,
-                                       choose_quiet_hours(_quiet_of(own), group)))
-        return targets
-
-    # ---- what the scheduler asks ------------------------------------------------------------------------
-    def pending_until(self, horizon: datetime) -> dict[int, datetime]:
-        """Pending events due before `horizon`: the jobs the scheduler should hold now."""
-        with self.db.read() as session:
-            rows = session.exec(select(TimedEvent.id, TimedEvent.due_at).where(
-                TimedEvent.state == EventState.PENDING.value, TimedEvent.due_at <= horizon)).all()
-            return {event_id: due for event_id, due in rows if event_id is not None}
-
-    def due(self, now: datetime) -> list[int]:
-        """Pending events whose moment has come, oldest first."""
-        with self.db.read() as session:
-            return [i for i in session.exec(select(TimedEvent.id).where(
-                TimedEvent.state == EventState.PENDING.value, TimedEvent.due_at <= now + EARLY_TOLERANCE)
-                .order_by(col(TimedEvent.due_at))).all() if i is not None]
-
-    def claim(self, event_id: int, now: datetime) -> EventInfo | None:
-        """Take a due event for delivery, recording the intent first. None when not due or already taken."""
-        with self.db.session() as session:
-            result = session.exec(update(TimedEvent).where(  # type: ignore[call-overload]
-                TimedEvent.id == event_id, TimedEvent.state == EventState.PENDING.value,
-                TimedEvent.due_at <= now + EARLY_TOLERANCE,
-            ).values(state=EventState.FIRING.value, fired_at=now, updated_at=now))
-            if result.rowcount != 1:
-                return None
-            row = session.get(TimedEvent, event_id)
-            assert row is not None
-            return _info(row)
-
-    def finish(self, event_id: int, state: EventState, now: datetime, message_ts: str | None = None) -> None:
-        with self.db.session() as session:
-            session.exec(update(TimedEvent).where(  # type: ignore[call-overload]
-                TimedEvent.id == event_id, TimedEvent.state == EventState.FIRING.value,
-            ).values(state=state.value, updated_at=now, message_ts=message_ts))
-
-    def interrupted(self, claimed_before: datetime | None = None) -> list[EventInfo]:
-        """Events claimed but never finished: by a process that died, or whose delivery Slack refused."""
-        with self.db.read() as session:
-            query = select(TimedEvent).where(TimedEvent.state == EventState.FIRING.value)
-            if claimed_before is not None:
-                query = query.where(col(TimedEvent.updated_at) < claimed_before)
-            return [_info(r) for r in session.exec(query).all()]
+        reach = reach_of(session, row.team_id, row.channel_id, waiting)
+        # Nobody who turned nudges off, left the workspace or left the channel.
+        return [NudgeTarget(u, reach[u].tz, reach[u].quiet) for u in waiting
+                if not (reach[u].nudges_off or reach[u].gone)]
 
     def events_of(self, team_id: str, session_id: int) -> list[EventInfo]:
         with self.db.read() as session:
@@ -184,8 +131,3 @@ class TimerBook:
                 settings.quiet_weekends = quiet.weekends
             session.add(settings)
 
-
-def _quiet_of(settings: PersonSettings | None) -> QuietHours | None:
-    if settings is None or settings.quiet_start is None or settings.quiet_end is None:
-        return None
-    return QuietHours(settings.quiet_start, settings.quiet_end, settings.quiet_weekends)

@@ -50,3 +50,19 @@ POSTPONE_VIEW = "postpone_action"
 # groups
 GROUP_VIEW = "group"
 CHARTER_ACCEPT = "charter_accept"  # value: "<group id>"
+
+# recurring sessions' kick-off (values: "<kick-off id>", or "<kick-off id>:<user id>" to pick)
+KICKOFF_TOPIC_BLOCK = "kickoff_topic_block"
+KICKOFF_TOPIC = "kickoff_topic"
+KICKOFF_ACTIONS_BLOCK = "kickoff_actions"
+KICKOFF_VOLUNTEER = "kickoff_volunteer"
+KICKOFF_WITHDRAW = "kickoff_withdraw"
+KICKOFF_PICK = "kickoff_pick"
+KICKOFF_START = "kickoff_start"
+
+# action follow-ups (value: "<action item id>")
+FOLLOW_UP_BLOCK = "follow_up"
+FOLLOW_UP_DONE = "follow_up_done"
+FOLLOW_UP_POSTPONED = "follow_up_postponed"
+FOLLOW_UP_DROPPED = "follow_up_dropped"
+FOLLOW_UP_VIEW = "follow_up_view"

@@ -16,7 +16,7 @@ from bot.domain.timers import EventKind, EventState, Planned
 from bot.messages import t
 from bot.services.sessions import NotFound, SessionService, SessionSnapshot
 from bot.services.timers import EARLY_TOLERANCE, EventInfo
-from bot.slack import ids
+from bot.slack import ids, once
 from bot.slack.blocks.common import as_dicts, section
 from bot.slack.blocks.session import extension_label, human_duration, mentions, slack_date, step_name
 from bot.slack.publisher import Publisher
@@ -143,9 +143,7 @@ class Deliverer:
 
     # ---- posting at most once ---------------------------------------------------------------------------
     def _tag(self, event: EventInfo) -> dict[str, Any]:
-        # Slack has no idempotency key: the event id and its due moment travel in the message metadata.
-        return {"event_type": METADATA_TYPE,
-                "event_payload": {"event_id": event.id, "due_at": event.due_at.isoformat()}}
+        return once.tag(METADATA_TYPE, event.id, event.due_at)
 
     def _in_thread(self, event: EventInfo, snapshot: SessionSnapshot, message: dict[str, Any],
                    recovering: bool) -> str | None:
@@ -153,27 +151,11 @@ class Deliverer:
         if thread_ts is None:
             return None
         if recovering:
-            found = self._find_tagged(self.client.conversations_replies(
-                channel=snapshot.channel_id, ts=thread_ts, include_all_metadata=True)["messages"], event)
+            found = once.find_tagged(self.client.conversations_replies(
+                channel=snapshot.channel_id, ts=thread_ts, include_all_metadata=True)["messages"], self._tag(event))
             if found:
                 return found
         return self.publisher.post_in_thread(snapshot, event.step, {**message, "metadata": self._tag(event)})
 
     def _dm_once(self, event: EventInfo, user_id: str, message: dict[str, Any], recovering: bool) -> str | None:
-        channel = self.client.conversations_open(users=user_id)["channel"]["id"]
-        if recovering:
-            found = self._find_tagged(self.client.conversations_history(
-                channel=channel, include_all_metadata=True, limit=50)["messages"], event)
-            if found:
-                return found
-        return self.client.chat_postMessage(channel=channel, metadata=self._tag(event), **message)["ts"]
-
-    @staticmethod
-    def _find_tagged(messages: list[dict[str, Any]], event: EventInfo) -> str | None:
-        for message in messages:
-            metadata = message.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == METADATA_TYPE and payload.get("event_id") == event.id and \
-                    payload.get("due_at") == event.due_at.isoformat():
-                return message["ts"]
-        return None
+        return once.dm_once(self.client, user_id, message, self._tag(event), recovering=recovering)

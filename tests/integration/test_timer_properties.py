@@ -14,7 +14,7 @@ from bot.clock import FakeClock
 from bot.domain.session import Status, TransitionError
 from bot.domain.steps import DEFAULT_DURATIONS, Pace, Step
 from bot.domain.timers import EventKind, EventState
-from bot.scheduling import HORIZON, Timekeeper
+from bot.scheduling import HORIZON, Agenda, Timekeeper
 from bot.scheduling.leader import AlwaysLeader
 from bot.services.sessions import NewSession, SessionService
 from bot.storage.db import Database
@@ -73,7 +73,8 @@ def test_pending_timers_always_match_the_session(db: Database, steps: list[tuple
         team_id=TEAM, channel_id=f"C{next(channels)}", topic="t", facilitator_id="U0F", client_id="U0CL",
         consultant_ids=CONSULTANTS, pace=pace, durations=durations, created_by="U0F", auto_advance=auto,
         nudges=nudges))
-    timekeeper = Timekeeper("property", service.timers, clock, AlwaysLeader(), lambda _id: None, lambda _before: None)
+    timekeeper = Timekeeper("property", [Agenda("timed-event", service.timers.pending_until, lambda _id: None,
+                                                 lambda _before: None)], clock, AlwaysLeader())
     timekeeper.scheduler.start(paused=True)  # holds jobs as the running one does, without running them
     try:
         ts = itertools.count(1)

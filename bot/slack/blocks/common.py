@@ -35,3 +35,8 @@ def usage_message(unknown: str | None = None) -> dict[str, Any]:
     if unknown is not None:
         fallback = t("unknown_command", command=unknown) + " " + fallback
     return {"response_type": "ephemeral", "text": fallback, "blocks": as_dicts(blocks)}
+
+
+def escape(text: str) -> str:
+    """Text typed in a modal or an input, made inert in mrkdwn (no <!channel>, no fake links)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

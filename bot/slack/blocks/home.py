@@ -24,7 +24,8 @@ from bot.domain.session import Status
 from bot.messages import t
 from bot.services.journal import PAGE_SIZE, EntryView, HomeData
 from bot.slack import ids
-from bot.slack.blocks.common import as_dicts, cut, section
+from bot.slack.blocks.common import as_dicts, cut, escape, section
+from bot.slack.blocks.recurring import outcome_label
 from bot.slack.blocks.session import slack_date, step_name
 
 ENTRY_PREVIEW = 600
@@ -47,6 +48,11 @@ def home_view(data: HomeData) -> dict[str, Any]:
     blocks += _sessions(data) or [section(t("home_sessions_none"))]
     blocks += [DividerBlock(), HeaderBlock(text=t("home_actions"))]
     blocks += _actions(data) or [section(t("home_actions_none"))]
+    if data.outcomes:
+        lines = [t("home_outcome_line", action=escape(o.text), status=outcome_label(o.status, o.due_date),
+                   note=f" — {escape(o.note)}" if o.note else "", topic=escape(o.session_topic))
+                 for o in data.outcomes]
+        blocks.append(section(f"*{t('home_outcomes')}*\n" + "\n".join(lines)))
     blocks += [DividerBlock(), HeaderBlock(text=t("home_journal")),
                ContextBlock(elements=[MarkdownTextObject(text=t("home_journal_private"))]),
                InputBlock(block_id="home_search", label=t("home_search"), dispatch_action=True, optional=True,

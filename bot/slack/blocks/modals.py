@@ -20,14 +20,17 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     RadioButtonsElement,
     StaticMultiSelectElement,
+    StaticSelectElement,
     TimePickerElement,
     UserMultiSelectElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
 
-from bot.domain.steps import DEFAULT_DURATIONS, Pace, Step
+from bot.domain.cadence import MAX_EVERY_WEEKS
+from bot.domain.steps import DEFAULT_DURATIONS, Pace, Step, format_duration_list, parse_duration_list
 from bot.messages import t
+from bot.services.groups import GroupView
 from bot.services.sessions import MAX_ACTIONS, ContributionView, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks.common import cut, section
@@ -42,8 +45,9 @@ TIMEKEEPING_OPTIONS = [("auto_advance", "start_auto_advance"), ("close_early", "
                        ("nudges", "start_nudges")]
 
 
-def _view(callback_id: str, title: str, blocks: list[Block], *, submit: str | None = None,
-          metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+def view_of(callback_id: str, title: str, blocks: list[Block], *, submit: str | None = None,
+            metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A modal with codev's title and button limits, and JSON private metadata."""
     view = View(type="modal", callback_id=callback_id, title=cut(title, 24), blocks=blocks,
                 submit=cut(submit, 24) if submit else None, close=t("cancel"),
                 private_metadata=json.dumps(metadata or {}, separators=(",", ":")))
@@ -58,9 +62,16 @@ def notice_view(title: str, text: str) -> dict[str, Any]:
 
 # ---- start a session ----------------------------------------------------------------------------------
 def start_modal(*, topic: str, user_id: str, channel_id: str, pace: Pace = Pace.LIVE,
-                warning: str | None = None, values: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The start modal; `values` re-fills people chosen before a pace switch rebuilt it."""
+                warning: str | None = None, values: dict[str, Any] | None = None,
+                group_durations: dict[Step, int] | None = None, group_pace: Pace | None = None,
+                kickoff: int | None = None) -> dict[str, Any]:
+    """The start modal; `values` re-fills people chosen before a pace switch rebuilt it.
+
+    A group's own step durations are proposed for the group's pace; `kickoff` ties the session to the
+    kick-off of a recurring session that led to it.
+    """
     values = values or {}
+    durations = group_durations if group_durations and pace is group_pace else DEFAULT_DURATIONS[pace]
     unit = t("unit_" + pace.value)
     blocks: list[Block] = [section(t("start_intro"))]
     if warning:
@@ -91,7 +102,7 @@ def start_modal(*, topic: str, user_id: str, channel_id: str, pace: Pace = Pace.
             # The pace in the block_id makes Slack show the new defaults after a pace switch.
             block_id=f"duration_{pace.value}_{step.key}", label=step_name(step),
             element=NumberInputElement(action_id=f"duration_{step.key}", is_decimal_allowed=False,
-                                       initial_value=str(DEFAULT_DURATIONS[pace][step]))))
+                                       initial_value=str(durations[step]))))
     blocks.append(InputBlock(
         block_id="reminder", label=t("start_reminder"), optional=True, hint=t("start_reminder_hint"),
         element=NumberInputElement(action_id="reminder", is_decimal_allowed=False, min_value="0", max_value="90",
@@ -105,8 +116,12 @@ def start_modal(*, topic: str, user_id: str, channel_id: str, pace: Pace = Pace.
         block_id="group_size", label=t("start_group_size"), optional=True, hint=t("start_group_size_hint"),
         element=CheckboxesElement(action_id="group_size", options=[
             Option(value="confirm", text=t("start_group_size_confirm"))])))
-    metadata = {"channel": channel_id, "warning": warning or ""}
-    return _view(ids.START_VIEW, t("start_title"), blocks, submit=t("start_submit"), metadata=metadata)
+    metadata: dict[str, Any] = {"channel": channel_id, "warning": warning or ""}
+    if group_durations and group_pace:
+        metadata["group_durations"], metadata["group_pace"] = format_duration_list(group_durations), group_pace.value
+    if kickoff is not None:
+        metadata["kickoff"] = kickoff
+    return view_of(ids.START_VIEW, t("start_title"), blocks, submit=t("start_submit"), metadata=metadata)
 
 
 def _pace_options() -> list[Option]:
@@ -125,7 +140,7 @@ def contract_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
                                                  max_length=LONG_TEXT_LIMIT,
                                                  initial_value=snapshot.contract_expectations or None)),
     ]
-    return _view(ids.CONTRACT_VIEW, t("contract_title"), blocks, submit=t("contract_submit"),
+    return view_of(ids.CONTRACT_VIEW, t("contract_title"), blocks, submit=t("contract_submit"),
                  metadata={"session": snapshot.id})
 
 
@@ -154,7 +169,7 @@ def synthesis_modal(snapshot: SessionSnapshot, consultation: list[ContributionVi
         blocks.append(InputBlock(
             block_id=f"due_{n}", label=t("synthesis_due", n=n), optional=True,
             element=DatePickerElement(action_id=f"due_{n}", initial_date=due)))
-    return _view(ids.SYNTHESIS_VIEW, t("synthesis_title"), blocks, submit=t("synthesis_submit"),
+    return view_of(ids.SYNTHESIS_VIEW, t("synthesis_title"), blocks, submit=t("synthesis_submit"),
                  metadata={"session": snapshot.id})
 
 
@@ -162,7 +177,7 @@ def synthesis_modal(snapshot: SessionSnapshot, consultation: list[ContributionVi
 def handover_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
     blocks: list[Block] = [InputBlock(block_id="to", label=t("handover_to"),
                                       element=UserSelectElement(action_id="to"))]
-    return _view(ids.HANDOVER_VIEW, t("handover_title"), blocks, submit=t("handover_submit"),
+    return view_of(ids.HANDOVER_VIEW, t("handover_title"), blocks, submit=t("handover_submit"),
                  metadata={"session": snapshot.id})
 
 
@@ -184,7 +199,7 @@ def edit_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
             block_id=f"duration_{pace.value}_{step.key}", label=step_name(step),
             element=NumberInputElement(action_id=f"duration_{step.key}", is_decimal_allowed=False,
                                        initial_value=str(amount))))
-    return _view(ids.EDIT_VIEW, t("edit_title"), blocks, submit=t("edit_submit"),
+    return view_of(ids.EDIT_VIEW, t("edit_title"), blocks, submit=t("edit_submit"),
                  metadata={"session": snapshot.id, "version": snapshot.version})
 
 
@@ -193,44 +208,84 @@ def summary_edit_modal(snapshot: SessionSnapshot, dm_channel: str | None, dm_ts:
         block_id="summary", label=t("summary_edit_label"),
         element=PlainTextInputElement(action_id="summary", multiline=True, max_length=LONG_TEXT_LIMIT,
                                       initial_value=cut(snapshot.summary_text or "", LONG_TEXT_LIMIT)))]
-    return _view(ids.SUMMARY_EDIT_VIEW, t("summary_edit_title"), blocks, submit=t("summary_edit_submit"),
+    return view_of(ids.SUMMARY_EDIT_VIEW, t("summary_edit_title"), blocks, submit=t("summary_edit_submit"),
                  metadata={"session": snapshot.id, "dm_channel": dm_channel, "dm_ts": dm_ts})
 
 
-def group_modal(*, channel_id: str, name: str, charter: str, pace: Pace, members: list[str],
-                quiet: tuple[str, str] | None = None, warning: str | None = None) -> dict[str, Any]:
+def group_modal(*, channel_id: str, group: GroupView | None, user_id: str, tz: str | None,
+                warning: str | None = None) -> dict[str, Any]:
+    """Create or edit a channel's group; `tz` is the cadence's zone to propose (the group's, else the person's)."""
+    pace = group.pace if group else Pace.LIVE
+    quiet = group.quiet if group else None
+    cadence = group.cadence if group else None
+    rhythm = [Option(value="0", text=t("group_cadence_none"))] + [
+        Option(value=str(n), text=t(f"group_cadence_every_{n}")) for n in range(1, MAX_EVERY_WEEKS + 1)]
     blocks: list[Block] = []
     if warning:
         blocks.append(ContextBlock(block_id="confidential", elements=[MarkdownTextObject(text=warning)]))
     blocks += [
         InputBlock(block_id="name", label=t("group_name"),
-                   element=PlainTextInputElement(action_id="name", max_length=100, initial_value=name or None)),
+                   element=PlainTextInputElement(action_id="name", max_length=100,
+                                                 initial_value=group.name if group else None)),
         InputBlock(block_id="members", label=t("group_members"), hint=t("group_members_hint"),
-                   element=UserMultiSelectElement(action_id="members", initial_users=members or None)),
+                   element=UserMultiSelectElement(action_id="members",
+                                                  initial_users=group.members if group else [user_id])),
         InputBlock(block_id="charter", label=t("group_charter"), hint=t("group_charter_hint"),
                    element=PlainTextInputElement(action_id="charter", multiline=True, max_length=LONG_TEXT_LIMIT,
-                                                 initial_value=charter)),
+                                                 initial_value=group.charter if group else t("group_default_charter"))),
         InputBlock(block_id="pace", label=t("group_pace"),
                    element=RadioButtonsElement(action_id="pace", options=_pace_options(),
                                                initial_option=_pace_options()[list(Pace).index(pace)])),
+        InputBlock(block_id="durations", label=t("group_durations"), optional=True, hint=t("group_durations_hint"),
+                   element=PlainTextInputElement(
+                       action_id="durations", max_length=60,
+                       placeholder=format_duration_list(DEFAULT_DURATIONS[Pace.LIVE]),
+                       initial_value=format_duration_list(group.durations) if group and group.durations else None)),
         InputBlock(block_id="quiet_start", label=t("group_quiet_start"), optional=True, hint=t("group_quiet_hint"),
-                   element=TimePickerElement(action_id="quiet_start", initial_time=quiet[0] if quiet else None)),
+                   element=TimePickerElement(action_id="quiet_start",
+                                             initial_time=quiet.start.strftime("%H:%M") if quiet else None)),
         InputBlock(block_id="quiet_end", label=t("group_quiet_end"), optional=True,
-                   element=TimePickerElement(action_id="quiet_end", initial_time=quiet[1] if quiet else None)),
+                   element=TimePickerElement(action_id="quiet_end",
+                                             initial_time=quiet.end.strftime("%H:%M") if quiet else None)),
+        InputBlock(block_id="cadence", label=t("group_cadence"), optional=True,
+                   element=StaticSelectElement(action_id="cadence", options=rhythm,
+                                               initial_option=rhythm[cadence.every_weeks if cadence else 0])),
+        InputBlock(block_id="cadence_first", label=t("group_cadence_first"), optional=True,
+                   hint=t("group_cadence_first_hint"),
+                   element=DatePickerElement(action_id="cadence_first",
+                                             initial_date=cadence.first.isoformat() if cadence else None)),
+        InputBlock(block_id="cadence_time", label=t("group_cadence_time"), optional=True,
+                   element=TimePickerElement(action_id="cadence_time",
+                                             initial_time=cadence.at.strftime("%H:%M") if cadence else None)),
+        InputBlock(block_id="cadence_tz", label=t("group_cadence_tz"), optional=True, hint=t("group_cadence_tz_hint"),
+                   element=PlainTextInputElement(action_id="cadence_tz", max_length=64,
+                                                 initial_value=(cadence.tz if cadence else tz) or None)),
         InputBlock(block_id="group_size", label=t("start_group_size"), optional=True,
                    element=CheckboxesElement(action_id="group_size", options=[
                        Option(value="confirm", text=t("start_group_size_confirm"))])),
     ]
-    return _view(ids.GROUP_VIEW, t("group_title"), blocks, submit=t("group_submit"),
-                 metadata={"channel": channel_id})
+    return view_of(ids.GROUP_VIEW, t("group_title"), blocks, submit=t("group_submit"),
+                   metadata={"channel": channel_id})
 
 
 def postpone_modal(action_id: int) -> dict[str, Any]:
     blocks: list[Block] = [InputBlock(block_id="due", label=t("postpone_date"),
                                       element=DatePickerElement(action_id="due"))]
-    return _view(ids.POSTPONE_VIEW, t("postpone_title"), blocks, submit=t("postpone_submit"),
+    return view_of(ids.POSTPONE_VIEW, t("postpone_title"), blocks, submit=t("postpone_submit"),
                  metadata={"action": action_id})
 
 
 def parse_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def start_modal_again(metadata: dict[str, Any]) -> dict[str, Any]:
+    """The start modal's arguments kept in its metadata, for a rebuild (pace switch, warning)."""
+    kept: dict[str, Any] = {"kickoff": metadata.get("kickoff")}
+    group_pace = Pace.parse(metadata.get("group_pace"))
+    try:
+        kept["group_durations"] = parse_duration_list(str(metadata.get("group_durations") or ""), group_pace)
+        kept["group_pace"] = group_pace
+    except ValueError:
+        pass
+    return kept

@@ -3,7 +3,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack import ids
-from bot.slack.listeners.actions import home, session, summary
+from bot.slack.listeners.actions import home, recurring, session, summary
 
 
 def register(app: App) -> None:
@@ -33,3 +33,9 @@ def register(app: App) -> None:
     app.action(ids.HOME_ACTION_DONE)(home.action_done)
     app.action(ids.HOME_ACTION_POSTPONE)(home.action_postpone)
     app.action(ids.CHARTER_ACCEPT)(home.accept_charter)
+    app.action(ids.KICKOFF_VOLUNTEER)(recurring.volunteer)
+    app.action(ids.KICKOFF_WITHDRAW)(recurring.withdraw)
+    app.action(ids.KICKOFF_PICK)(recurring.pick)
+    app.action(ids.KICKOFF_START)(recurring.start)
+    for answer in (ids.FOLLOW_UP_DONE, ids.FOLLOW_UP_POSTPONED, ids.FOLLOW_UP_DROPPED):
+        app.action(answer)(recurring.follow_up)

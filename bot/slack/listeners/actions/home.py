@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.app import services_of
 from bot.messages import t
+from bot.services.followups import ActionStatus, Outcome
 from bot.slack.blocks.home import entry_modal
 from bot.slack.blocks.modals import postpone_modal, start_modal
 from bot.slack.listeners.common import say_privately, session_id_of, team_of
@@ -97,7 +98,7 @@ def action_done(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     team_id, user_id, value = _who(body)
     action_id = session_id_of(value)
     if action_id is not None:
-        services.journal.set_action(team_id, user_id, action_id, "done")
+        services.followups.record(team_id, user_id, action_id, Outcome(ActionStatus.DONE))
     services.home.refresh(team_id, user_id)
 
 

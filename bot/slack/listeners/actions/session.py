@@ -209,4 +209,4 @@ def pace_changed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     metadata = metadata_of(view)
     client.views_update(view_id=view["id"], hash=view.get("hash"), view=modals.start_modal(
         topic=values.get("topic") or "", user_id=body["user"]["id"], channel_id=metadata.get("channel", ""),
-        pace=pace, warning=metadata.get("warning") or None, values=values))
+        pace=pace, warning=metadata.get("warning") or None, values=values, **modals.start_modal_again(metadata)))

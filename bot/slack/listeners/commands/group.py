@@ -10,7 +10,6 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.app import services_of
-from bot.domain.steps import Pace
 from bot.messages import t
 from bot.slack.blocks.modals import group_modal
 from bot.slack.listeners.commands.session import channel_warning
@@ -29,13 +28,12 @@ def group(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, cl
         return
     ack()
 
+    # Cached facts only: the modal must open within the trigger's 3 seconds.
+    facts = services.people.cached(team_id, command["user_id"])
+
     def modal(warning: str | None = None) -> dict[str, Any]:
-        return group_modal(channel_id=channel_id, name=existing.name if existing else "",
-                           charter=existing.charter if existing else t("group_default_charter"),
-                           pace=existing.pace if existing else Pace.LIVE,
-                           members=existing.members if existing else [command["user_id"]], warning=warning,
-                           quiet=(existing.quiet.start.strftime("%H:%M"), existing.quiet.end.strftime("%H:%M"))
-                           if existing and existing.quiet else None)
+        return group_modal(channel_id=channel_id, group=existing, user_id=command["user_id"],
+                           tz=facts.tz if facts else None, warning=warning)
 
     # Open first (the trigger expires in 3 seconds), then warn about a public or shared channel.
     opened = client.views_open(trigger_id=command["trigger_id"], view=modal())["view"]

@@ -52,10 +52,11 @@ def _whose_turn(context: BoltContext, team_id: str, channel_id: str) -> dict[str
     # codev already knows is used: the modal must open within the trigger's 3 seconds.
     gone = {m for m in group.members if (facts := services.people.cached(team_id, m)) and facts.deleted}
     turn = services.groups.next_turn(group, also_skip=gone)
-    if turn is None:
-        return {}
-    return {"pace": group.pace, "values": {"facilitator": turn.facilitator_id, "client": turn.client_id,
-                                           "consultants": turn.consultant_ids}}
+    prefill: dict[str, Any] = {"pace": group.pace, "group_durations": group.durations, "group_pace": group.pace}
+    if turn is not None:
+        prefill["values"] = {"facilitator": turn.facilitator_id, "client": turn.client_id,
+                             "consultants": turn.consultant_ids}
+    return prefill
 
 
 def channel_warning(client: WebClient, channel_id: str) -> str | None:

@@ -15,6 +15,8 @@ def register(app: App) -> None:
     app.middleware(skip_repeated_events)
     app.event("message")(on_message)
     app.event("app_home_opened")(on_home_opened)
+    app.event("member_left_channel")(on_member_left)
+    app.event("member_joined_channel")(on_member_joined)
     # Registered last: Bolt runs the first matching listener, and an unhandled event would get a 404,
     # which Slack treats as a failure and retries.
     app.event(re.compile(".*"))(ignore_event)
@@ -32,6 +34,17 @@ def skip_repeated_events(body: dict[str, Any], context: BoltContext, next: Calla
 def on_home_opened(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
     if event.get("tab", "home") == "home" and event.get("user"):
         services_of(context).home.refresh(body.get("team_id", ""), event["user"])
+
+
+def on_member_left(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """Someone left a channel: skipped in its group's rotation and in its sessions' nudges until they return."""
+    if event.get("user") and event.get("channel"):
+        services_of(context).groups.left_channel(body.get("team_id", ""), event["channel"], event["user"], left=True)
+
+
+def on_member_joined(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    if event.get("user") and event.get("channel"):
+        services_of(context).groups.left_channel(body.get("team_id", ""), event["channel"], event["user"], left=False)
 
 
 def ignore_event() -> None:

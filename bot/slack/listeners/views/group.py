@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk.models.blocks import ButtonElement
 
 from bot.app import services_of
-from bot.domain.calendar import QuietHours
+from bot.domain.cadence import Cadence
+from bot.domain.calendar import QuietHours, is_zone
 from bot.domain.roles import peer_count_is_usual
-from bot.domain.steps import Pace
+from bot.domain.steps import DEFAULT_DURATIONS, MAX_DURATION, Pace, Step, format_duration_list, parse_duration_list
+from bot.domain.timers import EventState
 from bot.messages import t
+from bot.services.groups import GroupSettings
+from bot.services.tasks import TaskKind
 from bot.slack import ids
-from bot.slack.blocks.session import private_note
+from bot.slack.blocks.recurring import parse_day
+from bot.slack.blocks.session import private_note, slack_date
 from bot.slack.listeners.common import input_values, metadata_of, team_of
 
 
@@ -47,18 +52,55 @@ def submit_group(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
         errors["quiet_end"] = t("group_quiet_error")
     elif all(quiet_ends):
         quiet = QuietHours(time.fromisoformat(str(quiet_ends[0])), time.fromisoformat(str(quiet_ends[1])))
+    pace = Pace.parse(values.get("pace"))
+    durations = _durations(values.get("durations"), pace, errors)
+    cadence = _cadence(values, services.clock.now().date(), errors)
     if errors:
         ack(response_action="errors", errors=errors)
         return
     ack()
-    group, new_members = services.groups.save(team_id, channel_id, name=name, charter=charter,
-                                              pace=Pace.parse(values.get("pace")), members=members, by=user_id,
-                                              quiet=quiet)
-    # Everyone who has not accepted this charter gets it (all members when the charter changed).
-    del new_members  # the charter goes to everyone who has not accepted it, new or not
+    settings = GroupSettings(name=name, charter=charter, pace=pace, quiet=quiet, durations=durations, cadence=cadence)
+    group, _new = services.groups.save(team_id, channel_id, settings, members=members, by=user_id)
+    # The charter goes to everyone who has not accepted it: new members, or all when the charter changed.
     for member in group.not_accepted:
         button = ButtonElement(text=t("group_charter_accept"), action_id=ids.CHARTER_ACCEPT, value=str(group.id),
                                style="primary")
         text = t("group_charter_dm", name=group.name, channel=group.channel_id, charter=group.charter)
         services.publisher.dm(member, **private_note(text, button=button))
-    services.publisher.dm(user_id, text=t("group_saved", name=group.name, count=len(group.members)))
+    saved = t("group_saved", name=group.name, count=len(group.members))
+    kickoffs = [task for task in services.tasks.tasks_of(TaskKind.KICKOFF, group.id)
+                if task.state is EventState.PENDING]
+    if kickoffs:
+        saved += t("group_saved_cadence", moment=slack_date(kickoffs[0].due_at))
+    services.publisher.dm(user_id, text=saved)
+
+
+def _durations(raw: object, pace: Pace, errors: dict[str, str]) -> dict[Step, int] | None:
+    text = str(raw or "").strip()
+    if not text:
+        return None
+    try:
+        return parse_duration_list(text, pace)
+    except ValueError:
+        errors["durations"] = t("group_durations_error", live=MAX_DURATION[Pace.LIVE], async_=MAX_DURATION[Pace.ASYNC],
+                                example=format_duration_list(DEFAULT_DURATIONS[pace]))
+        return None
+
+
+def _cadence(values: dict[str, Any], today: date, errors: dict[str, str]) -> Cadence | None:
+    """The cadence the modal describes, or None for "no cadence"; inline errors for what is missing."""
+    every = int(str(values.get("cadence") or "0"))
+    if not every:
+        return None
+    first = parse_day(values.get("cadence_first"))
+    if first is None or first < today:
+        errors["cadence_first"] = t("group_cadence_error_date")
+    at = values.get("cadence_time")
+    if not at:
+        errors["cadence_time"] = t("group_cadence_error_time")
+    tz = str(values.get("cadence_tz") or "").strip()
+    if not is_zone(tz):
+        errors["cadence_tz"] = t("group_cadence_error_tz", tz=tz)
+    if first is None or first < today or not at or not is_zone(tz):
+        return None
+    return Cadence(first=first, at=time.fromisoformat(str(at)), every_weeks=every, tz=tz)

@@ -8,6 +8,7 @@ from slack_bolt import Ack, BoltContext
 
 from bot.app import services_of
 from bot.messages import t
+from bot.services.followups import ActionStatus, Outcome
 from bot.slack.blocks.modals import parse_date
 from bot.slack.listeners.common import input_values, metadata_of, team_of
 
@@ -23,8 +24,8 @@ def submit_postpone(ack: Ack, body: dict[str, Any], view: dict[str, Any], contex
         ack(response_action="errors", errors={"due": t("error_due_past")})
         return
     action_id = metadata_of(view).get("action")
-    if not isinstance(action_id, int) or not services.journal.set_action(team_id, user_id, action_id, "postponed",
-                                                                          due):
+    outcome = Outcome(ActionStatus.POSTPONED, new_date=due)
+    if not isinstance(action_id, int) or not services.followups.record(team_id, user_id, action_id, outcome):
         ack(response_action="errors", errors={"due": t("not_yours")})
         return
     ack()

@@ -89,6 +89,7 @@ def submit_synthesis(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
         return
     snapshot = services.sessions.save_synthesis(snapshot.team_id, snapshot.id, keep, kept_ids, actions)
     ack()
+    services.followups.schedule_for(snapshot.team_id, snapshot.id)  # each dated action is followed up that day
     message = blocks.synthesis_message(snapshot, [consultation[i] for i in kept_ids])
     _show_in_thread(services, snapshot, Step.SYNTHESIS, message, "synthesis_ts")
 

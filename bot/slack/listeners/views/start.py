@@ -18,7 +18,9 @@ from bot.messages import t
 from bot.services.sessions import ChannelBusy, NewSession, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks.modals import TOPIC_LIMIT
+from bot.slack.blocks.recurring import shared_outcomes_message
 from bot.slack.blocks.session import mentions, private_note
+from bot.slack.listeners.actions.recurring import refresh_kickoff
 from bot.slack.listeners.common import input_values, metadata_of, team_of
 
 log = logging.getLogger(__name__)
@@ -80,7 +82,36 @@ def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
         services.publisher.dm(user_id, text=t("error_channel_busy"))
         return
     services.publisher.open(snapshot)
+    _share_previous_outcomes(services, team_id, snapshot.id)
+    kickoff_id = metadata_of(view).get("kickoff")
+    if isinstance(kickoff_id, int):
+        _close_kickoff(services, client, team_id, kickoff_id, snapshot.id)
     _offer_invitations(services, client, snapshot, user_id)
+
+
+def _share_previous_outcomes(services: Services, team_id: str, session_id: int) -> None:
+    """In a group's channel, the Presentation thread opens with what the last client chose to share."""
+    snapshot = services.sessions.get(team_id, session_id)
+    if services.groups.of_channel(team_id, snapshot.channel_id) is None:
+        return
+    shared = services.followups.shared_before(team_id, snapshot.channel_id, snapshot.id)
+    if shared is not None:
+        services.publisher.post_in_thread(snapshot, Step.PRESENTATION, shared_outcomes_message(shared))
+
+
+def _close_kickoff(services: Services, client: WebClient, team_id: str, kickoff_id: int, session_id: int) -> None:
+    """The kick-off that led here shows the session's link and takes no more volunteers."""
+    kickoff = services.kickoffs.started(team_id, kickoff_id, session_id)
+    if kickoff is None:
+        return
+    snapshot = services.sessions.get(team_id, session_id)
+    link = None
+    if snapshot.root_ts:
+        try:
+            link = client.chat_getPermalink(channel=snapshot.channel_id, message_ts=snapshot.root_ts)["permalink"]
+        except SlackApiError:
+            log.info("no permalink for the root of session %s", session_id, exc_info=True)
+    refresh_kickoff(services, kickoff, link)
 
 
 def _reminder_share(raw: object) -> float | None:

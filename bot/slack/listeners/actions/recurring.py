@@ -1,0 +1,126 @@
+"""Buttons of a recurring session's kick-off, and of an action's follow-up DM."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.app import Services, services_of
+from bot.messages import t
+from bot.services.followups import ActionStatus
+from bot.services.kickoffs import KickoffRefused, KickoffView
+from bot.slack import ids
+from bot.slack.blocks.modals import TOPIC_LIMIT, start_modal
+from bot.slack.blocks.recurring import follow_up_modal, kickoff_message
+from bot.slack.listeners.common import Refusal, explains_refusals, input_values, session_id_of, team_of
+
+log = logging.getLogger(__name__)
+
+
+def _kickoff_id(body: dict[str, Any]) -> int:
+    kickoff_id = session_id_of(body["actions"][0].get("value", "").split(":")[0])
+    if kickoff_id is None:
+        raise Refusal(t("kickoff_unknown"))
+    return kickoff_id
+
+
+def _refused(refusal: KickoffRefused) -> Refusal:
+    return Refusal(t(refusal.reason, facilitator=refusal.facilitator_id))
+
+
+def refresh_kickoff(services: Services, kickoff: KickoffView, link: str | None = None) -> None:
+    """Show the kick-off as it stands now (volunteers, pick, started)."""
+    if not kickoff.message_ts:
+        return
+    message = kickoff_message(kickoff, services.kickoffs.group_name(kickoff.team_id, kickoff), link)
+    try:
+        services.client.chat_update(channel=kickoff.channel_id, ts=kickoff.message_ts, **message)
+    except SlackApiError:
+        log.warning("kick-off %s not updated", kickoff.id, exc_info=True)
+
+
+@explains_refusals
+def volunteer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    services, team_id, user_id = services_of(context), team_of(body), body["user"]["id"]
+    kickoff_id = _kickoff_id(body)
+    topic = " ".join(str(input_values(body).get(ids.KICKOFF_TOPIC) or "").split())[:TOPIC_LIMIT]
+    if not topic:
+        raise Refusal(t("kickoff_topic_missing"))
+    try:
+        kickoff = services.kickoffs.volunteer(team_id, kickoff_id, user_id, topic)
+    except KickoffRefused as refusal:
+        raise _refused(refusal) from None
+    refresh_kickoff(services, kickoff)
+    respond(text=t("kickoff_volunteered", facilitator=kickoff.facilitator_id), response_type="ephemeral",
+            replace_original=False)
+
+
+@explains_refusals
+def withdraw(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    services, team_id, user_id = services_of(context), team_of(body), body["user"]["id"]
+    kickoff_id = _kickoff_id(body)
+    try:
+        kickoff = services.kickoffs.withdraw(team_id, kickoff_id, user_id)
+    except KickoffRefused as refusal:
+        raise _refused(refusal) from None
+    refresh_kickoff(services, kickoff)
+
+
+@explains_refusals
+def pick(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    ack()
+    services, team_id, user_id = services_of(context), team_of(body), body["user"]["id"]
+    kickoff_id = _kickoff_id(body)
+    picked = body["actions"][0].get("value", "").partition(":")[2]
+    try:
+        kickoff = services.kickoffs.pick(team_id, kickoff_id, user_id, picked)
+    except KickoffRefused as refusal:
+        raise _refused(refusal) from None
+    refresh_kickoff(services, kickoff)
+
+
+@explains_refusals
+def start(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+    """Open the start modal filled in from the kick-off: the picked volunteer (or whose turn it is) as client."""
+    ack()
+    services, team_id, user_id = services_of(context), team_of(body), body["user"]["id"]
+    kickoff_id = _kickoff_id(body)
+    try:
+        kickoff = services.kickoffs.may_start(team_id, kickoff_id, user_id)
+    except KickoffRefused as refusal:
+        raise _refused(refusal) from None
+    group = services.groups.group(team_id, kickoff.group_id)
+    if group is None:
+        raise Refusal(t("kickoff_unknown"))
+    client_id = kickoff.picked_id or (kickoff.volunteers[0].user_id if len(kickoff.volunteers) == 1 else None)
+    if client_id is None:
+        turn = services.groups.next_turn(group, also_skip={kickoff.facilitator_id})
+        client_id = turn.client_id if turn else None
+    present = services.groups.present_members(group)
+    consultants = [m for m in present if m not in (client_id, kickoff.facilitator_id)]
+    values = {"facilitator": kickoff.facilitator_id, "client": client_id, "consultants": consultants}
+    client.views_open(trigger_id=body["trigger_id"], view=start_modal(
+        topic=kickoff.topic_of(client_id), user_id=user_id, channel_id=kickoff.channel_id, pace=group.pace,
+        values=values, group_durations=group.durations, group_pace=group.pace, kickoff=kickoff.id))
+
+
+@explains_refusals
+def follow_up(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+    """Done, Postponed or Dropped in a follow-up DM: a short modal for the date, a note and sharing."""
+    ack()
+    services, team_id, user_id = services_of(context), team_of(body), body["user"]["id"]
+    action = body["actions"][0]
+    action_item = services.followups.get(team_id, session_id_of(action.get("value")) or 0)
+    if action_item is None or action_item.owner_id != user_id:
+        raise Refusal(t("follow_up_gone"))
+    status = {ids.FOLLOW_UP_DONE: ActionStatus.DONE, ids.FOLLOW_UP_POSTPONED: ActionStatus.POSTPONED,
+              ids.FOLLOW_UP_DROPPED: ActionStatus.DROPPED}[action["action_id"]]
+    container = body.get("container") or {}
+    client.views_open(trigger_id=body["trigger_id"], view=follow_up_modal(
+        action_item, status, dm_channel=container.get("channel_id"), dm_ts=container.get("message_ts")))

@@ -1,0 +1,110 @@
+"""Delivering scheduled tasks: a group's kick-off, the volunteer deadline, action follow-ups. Each once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.clock import Clock
+from bot.domain.timers import EventState
+from bot.messages import t
+from bot.services.followups import FollowUpService
+from bot.services.groups import GroupService
+from bot.services.kickoffs import KickoffService, KickoffView
+from bot.services.reach import reach_of
+from bot.services.tasks import TaskBook, TaskInfo, TaskKind
+from bot.slack import once
+from bot.slack.blocks.common import escape
+from bot.slack.blocks.recurring import facilitator_ask, follow_up_message, kickoff_message
+from bot.slack.blocks.session import slack_date
+from bot.slack.publisher import LOST_CHANNEL
+
+log = logging.getLogger(__name__)
+METADATA_TYPE = "codev_task"
+
+
+class TaskDeliverer:
+    def __init__(self, client: WebClient, tasks: TaskBook, groups: GroupService, kickoffs: KickoffService,
+                 followups: FollowUpService, clock: Clock) -> None:
+        self.client = client
+        self.tasks = tasks
+        self.groups = groups
+        self.kickoffs = kickoffs
+        self.followups = followups
+        self.clock = clock
+
+    def deliver(self, task_id: int) -> None:
+        """Claim a due task and deliver it; a no-op when another process or an earlier run took it."""
+        task = self.tasks.claim(task_id, self.clock.now())
+        if task is not None:
+            self._deliver(task, recovering=False)
+
+    def recover(self, claimed_before: datetime | None = None) -> None:
+        for task in self.tasks.interrupted(claimed_before):
+            self._deliver(task, recovering=True)
+
+    def _deliver(self, task: TaskInfo, *, recovering: bool) -> None:
+        handlers = {TaskKind.KICKOFF: self._kickoff, TaskKind.VOLUNTEERS: self._volunteers,
+                    TaskKind.FOLLOW_UP: self._follow_up}
+        try:
+            state, ts = handlers[task.kind](task, recovering)
+        except SlackApiError as error:
+            if error.response.get("error") in LOST_CHANNEL:
+                log.warning("task %s dropped: %s", task.id, error.response.get("error"))
+                self.tasks.finish(task.id, EventState.DROPPED, self.clock.now())
+            else:  # stays "firing": the recovery pass retries it
+                log.warning("task %s not delivered", task.id, exc_info=True)
+            return
+        self.tasks.finish(task.id, state, self.clock.now(), ts)
+
+    # ---- kick-off ---------------------------------------------------------------------------------------
+    def _kickoff(self, task: TaskInfo, recovering: bool) -> tuple[EventState, str | None]:
+        group = self.groups.group(task.team_id, task.subject_id)
+        if group is None or group.cadence is None:
+            return EventState.DROPPED, None
+        self.groups.plan_next_kickoff(group.id, task.due_at)  # one date at a time, always the next one
+        turn = self.groups.next_turn(group)
+        kickoff = self.kickoffs.open(group, task.due_at, turn.facilitator_id if turn else group.created_by)
+        if kickoff.message_ts:
+            return EventState.DONE, kickoff.message_ts
+        ts = once.post_once(self.client, group.channel_id, kickoff_message(kickoff, group.name),
+                            once.tag(METADATA_TYPE, task.id, task.due_at), recovering=recovering)
+        self.kickoffs.set_message(kickoff.id, ts)
+        return EventState.DONE, ts
+
+    def _volunteers(self, task: TaskInfo, recovering: bool) -> tuple[EventState, str | None]:
+        """The volunteer deadline: the facilitator is asked privately, unless the session already started."""
+        kickoff = self.kickoffs.get(task.team_id, task.subject_id)
+        if kickoff.status != "open":
+            return EventState.DROPPED, None
+        text = self._ask_text(kickoff)
+        ts = once.dm_once(self.client, kickoff.facilitator_id, facilitator_ask(text, kickoff),
+                          once.tag(METADATA_TYPE, task.id, task.due_at), recovering=recovering)
+        return EventState.DONE, ts
+
+    def _ask_text(self, kickoff: KickoffView) -> str:
+        group = self.groups.group(kickoff.team_id, kickoff.group_id)
+        name = escape(group.name if group else "")
+        moment = slack_date(kickoff.scheduled_for)
+        if kickoff.volunteers:
+            return t("kickoff_waiting_pick", count=len(kickoff.volunteers), name=name, channel=kickoff.channel_id)
+        turn = self.groups.next_turn(group, also_skip={kickoff.facilitator_id}) if group else None
+        if turn is None:
+            return t("kickoff_nobody_no_turn", name=name, moment=moment, channel=kickoff.channel_id)
+        return t("kickoff_nobody", name=name, moment=moment, channel=kickoff.channel_id, client=turn.client_id)
+
+    # ---- follow-up --------------------------------------------------------------------------------------
+    def _follow_up(self, task: TaskInfo, recovering: bool) -> tuple[EventState, str | None]:
+        action = self.followups.get(task.team_id, task.subject_id)
+        if action is None or not action.is_open:
+            return EventState.DROPPED, None  # answered already (from Home), or rewritten in the synthesis
+        with self.followups.db.read() as session:
+            owner = reach_of(session, action.team_id, action.channel_id, [action.owner_id])[action.owner_id]
+        if owner.deleted:
+            return EventState.DROPPED, None  # left the workspace: nobody to ask
+        ts = once.dm_once(self.client, action.owner_id, follow_up_message(action),
+                          once.tag(METADATA_TYPE, task.id, task.due_at), recovering=recovering)
+        return EventState.DONE, ts
