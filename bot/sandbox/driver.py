@@ -103,8 +103,12 @@ class SlackDriver:
 
     # ---- interactivity -----------------------------------------------------------------------------------
     def click(self, user_id: str, action_id: str, *, channel_id: str | None = None, message_ts: str | None = None,
-              view_id: str | None = None, value: str | None = None, **kwargs: Any) -> Reply:
-        """Click a button that is really on screen: in a message (newest first) or in a view."""
+              view_id: str | None = None, value: str | None = None, typed: dict[str, Any] | None = None,
+              **kwargs: Any) -> Reply:
+        """Click a button that is really on screen: in a message (newest first) or in a view.
+
+        `typed` fills the message's inputs first ({action_id: value}); Slack sends them as state.values.
+        """
         if view_id is not None:
             view = self.standin.view(view_id)
             action, block_id = _find_action(view.get("blocks", []), action_id, value)
@@ -115,7 +119,8 @@ class SlackDriver:
             message, action, block_id = self._find_message_with(channel_id, action_id, message_ts, value)
             container = {"type": "message", "message_ts": message["ts"], "channel_id": channel_id,
                          "is_ephemeral": False}
-            extra = {"message": message, "channel": {"id": channel_id, "name": "x"}}
+            extra = {"message": message, "channel": {"id": channel_id, "name": "x"},
+                     "state": _view_payload({"blocks": message.get("blocks", [])}, typed or {})["state"]}
         payload = {
             "type": "block_actions",
             "user": self._user(user_id),

@@ -49,9 +49,9 @@ def volunteer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Res
     services, team_id, user_id = services_of(context), team_of(body), body["user"]["id"]
     kickoff_id = _kickoff_id(body)
     topic = " ".join(str(input_values(body).get(ids.KICKOFF_TOPIC) or "").split())[:TOPIC_LIMIT]
-    if not topic:
-        raise Refusal(t("kickoff_topic_missing"))
     try:
+        if not topic and services.kickoffs.get(team_id, kickoff_id).status == "open":
+            raise Refusal(t("kickoff_topic_missing"))
         kickoff = services.kickoffs.volunteer(team_id, kickoff_id, user_id, topic)
     except KickoffRefused as refusal:
         raise _refused(refusal) from None

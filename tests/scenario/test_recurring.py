@@ -1,0 +1,276 @@
+"""Groups that last between sessions: a cadence with its kick-off, volunteers and pick; action follow-ups;
+step durations of the group's own; members who leave the channel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.domain.steps import Step
+from bot.domain.timers import EventState
+from bot.services.tasks import TaskKind
+from bot.slack import ids
+from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
+
+MEMBERS = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
+EVERY_OTHER_TUESDAY = {"cadence": "2", "cadence_time": "10:00", "cadence_tz": "Europe/Paris"}
+
+
+def create_group(group: Group, **values: object) -> Any:
+    group.slack.command(ALICE, "group")
+    view = group.modal(ALICE, "group")
+    reply = group.slack.submit(ALICE, view["id"], {"name": "Tuesday circle", "members": MEMBERS, **values})
+    assert reply.status == 200 and not reply.body, reply.body
+    return eventually(lambda: group.services.groups.of_channel(group.standin.team_id, group.channel))
+
+
+def pending(group: Group, kind: TaskKind, subject_id: int) -> list[datetime]:
+    return [task.due_at for task in group.services.tasks.tasks_of(kind, subject_id)
+            if task.state is EventState.PENDING]
+
+
+def at(moment: datetime, group: Group) -> int:
+    """The clock reaches `moment` and whatever fell due is delivered, as the scheduler would."""
+    group.services.clock.advance(moment - group.services.clock.now())
+    return group.tick()
+
+
+def kickoff_message(group: Group) -> dict[str, Any]:
+    return eventually(lambda: [m for m in group.messages() if "Who brings a challenge" in str(m.get("blocks"))])[-1]
+
+
+# ---- cadence --------------------------------------------------------------------------------------------
+def test_a_cadence_across_the_change_to_summer_time_keeps_ten_o_clock_in_paris(group: Group) -> None:
+    saved = create_group(group, cadence_first="2027-03-16", **EVERY_OTHER_TUESDAY)
+    # 10:00 in Paris is 09:00 UTC in winter…
+    assert pending(group, TaskKind.KICKOFF, saved.id) == [datetime(2027, 3, 16, 9, 0, tzinfo=UTC)]
+    eventually(lambda: "Next kick-off" in str(group.standin.messages(group.standin.dm_channel(ALICE))))
+    assert at(datetime(2027, 3, 16, 9, 0, tzinfo=UTC), group) == 1
+    assert "Tuesday circle" in str(kickoff_message(group)["blocks"])
+    # …and 08:00 UTC two weeks later, after the clocks moved on 28 March: one date scheduled at a time.
+    assert pending(group, TaskKind.KICKOFF, saved.id) == [datetime(2027, 3, 30, 8, 0, tzinfo=UTC)]
+
+
+def test_a_cadence_needs_a_date_a_time_and_a_real_zone(group: Group) -> None:
+    group.slack.command(ALICE, "group")
+    view = group.modal(ALICE, "group")
+    errors = group.slack.submit(ALICE, view["id"], {
+        "name": "Circle", "members": MEMBERS, "cadence": "1", "cadence_first": "2020-01-07", "cadence_time": None,
+        "cadence_tz": "Mars/Olympus"}).json()["errors"]
+    assert set(errors) == {"cadence_first", "cadence_time", "cadence_tz"}
+    assert "Mars/Olympus" in errors["cadence_tz"]
+    # Removing the cadence later cancels the kick-off that was planned.
+    saved = create_group(group, cadence_first="2026-12-01", **EVERY_OTHER_TUESDAY)
+    assert pending(group, TaskKind.KICKOFF, saved.id)
+    create_group(group, cadence="0")
+    assert pending(group, TaskKind.KICKOFF, saved.id) == []
+
+
+# ---- kick-off, volunteers, pick, start ------------------------------------------------------------------
+def test_volunteers_are_listed_the_facilitator_picks_one_and_starts_the_session(group: Group) -> None:
+    saved = create_group(group, cadence_first="2026-12-01", **EVERY_OTHER_TUESDAY)
+    at(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), group)
+    kickoff = kickoff_message(group)
+    assert f"<@{BOB}> facilitates" in str(kickoff["blocks"])  # whose turn it is, by rotation
+
+    group.slack.click(CAROL, ids.KICKOFF_VOLUNTEER, channel_id=group.channel)  # nothing typed
+    eventually(lambda: any("in one line" in note for note in group.private_notes()))
+    group.slack.click(CAROL, ids.KICKOFF_VOLUNTEER, channel_id=group.channel,
+                      typed={ids.KICKOFF_TOPIC: "Saying no to my director <!channel>"})
+    group.slack.click(DAVE, ids.KICKOFF_VOLUNTEER, channel_id=group.channel,
+                      typed={ids.KICKOFF_TOPIC: "Hiring my first report"})
+    listed = eventually(lambda: f"<@{DAVE}> — Hiring my first report" in str(kickoff_message(group)["blocks"])
+                        and kickoff_message(group))
+    assert "&lt;!channel&gt;" in str(listed["blocks"])  # typed text cannot ping the channel
+
+    group.slack.click(CAROL, ids.KICKOFF_PICK, channel_id=group.channel, value=f"{_kickoff_id(listed)}:{CAROL}")
+    eventually(lambda: any(f"Only <@{BOB}>" in note for note in group.private_notes()))
+    group.slack.click(BOB, ids.KICKOFF_PICK, channel_id=group.channel, value=f"{_kickoff_id(listed)}:{DAVE}")
+    eventually(lambda: "picked" in str(kickoff_message(group)["blocks"]))
+
+    group.slack.click(BOB, ids.KICKOFF_START, channel_id=group.channel)
+    view = group.modal(BOB, "start_session")
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks["topic"]["element"]["initial_value"] == "Hiring my first report"
+    assert blocks["client"]["element"]["initial_user"] == DAVE
+    assert blocks["facilitator"]["element"]["initial_user"] == BOB
+    assert set(blocks["consultants"]["element"]["initial_users"]) == {ALICE, CAROL, ERIN, FRANK}
+    assert not group.slack.submit(BOB, view["id"], {}).body
+    eventually(lambda: group.step_message(1))
+    eventually(lambda: "The session has started" in str(kickoff_message(group)["blocks"]))
+
+    # A late volunteer, by an old button: told plainly; and nobody is asked privately at the deadline.
+    payload = group.slack.click_payload(ERIN, ids.KICKOFF_VOLUNTEER, channel_id=group.channel,
+                                        message_ts=kickoff["ts"], value=str(_kickoff_id(listed)))
+    group.slack.post_payload(payload)
+    eventually(lambda: any("already led to a session" in note for note in group.private_notes()))
+    at(datetime(2026, 12, 1, 10, 0, tzinfo=UTC), group)
+    assert not [m for m in group.standin.messages(group.standin.dm_channel(BOB)) if "Nobody" in m["text"]]
+    assert pending(group, TaskKind.KICKOFF, saved.id) == [datetime(2026, 12, 15, 9, 0, tzinfo=UTC)]
+
+
+def test_with_no_volunteer_by_the_deadline_the_facilitator_is_asked_privately(group: Group) -> None:
+    create_group(group, cadence_first="2026-12-01", **EVERY_OTHER_TUESDAY)
+    at(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), group)
+    kickoff_message(group)
+    at(datetime(2026, 12, 1, 9, 15, tzinfo=UTC), group)  # a live group waits 15 minutes
+    dm = group.standin.dm_channel(BOB)
+    ask = eventually(lambda: [m for m in group.standin.messages(dm) if "Nobody has volunteered" in m["text"]])[0]
+    assert f"<@{ALICE}>'s turn" in ask["text"]
+    group.slack.click(BOB, ids.KICKOFF_START, channel_id=dm)
+    view = group.modal(BOB, "start_session")
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks["client"]["element"]["initial_user"] == ALICE
+    assert group.slack.click(CAROL, ids.KICKOFF_START, channel_id=dm).status == 200  # not hers to start
+    eventually(lambda: any(f"Only <@{BOB}>" in note for note in group.private_notes()))
+
+
+def _kickoff_id(message: dict[str, Any]) -> int:
+    for block in message["blocks"]:
+        for element in block.get("elements", []):
+            if element.get("action_id") == ids.KICKOFF_VOLUNTEER:
+                return int(element["value"])
+    raise LookupError("no kick-off button")
+
+
+# ---- the group's own durations --------------------------------------------------------------------------
+def test_the_group_s_step_durations_fill_the_start_modal(group: Group) -> None:
+    group.slack.command(ALICE, "group")
+    view = group.modal(ALICE, "group")
+    errors = group.slack.submit(ALICE, view["id"], {"name": "Circle", "members": MEMBERS,
+                                                    "durations": "10 15 five"}).json()["errors"]
+    assert "six whole numbers" in errors["durations"]
+    create_group(group, durations="12, 20, 8, 30, 15, 10")
+    modal = group.open_start_modal(CAROL)
+    durations = [b["element"]["initial_value"] for b in modal["blocks"] if b.get("block_id", "").startswith(
+        "duration_live_")]
+    assert durations == ["12", "20", "8", "30", "15", "10"]
+    # Switching to async shows the method's async defaults; the group's are for its own pace.
+    group.slack.choose(CAROL, modal["id"], ids.START_PACE, "async")
+    eventually(lambda: any(b.get("block_id") == "duration_async_presentation"
+                           for b in group.standin.view(modal["id"])["blocks"]))
+
+
+# ---- action follow-ups ----------------------------------------------------------------------------------
+def _session_with_actions(group: Group, topic: str, actions: list[tuple[str, str]]) -> int:
+    """Bob is the client; his synthesis names actions with due dates; the session ends."""
+    group.start(topic, facilitator=ALICE)
+    session_id = group.services.sessions.running_in(group.standin.team_id, group.channel)[0].id
+    for step in range(1, 5):
+        group.click(ALICE, ids.NEXT, step=step)
+        eventually(lambda s=step: group.step_message(s + 1) and group.current_step() == s + 1)
+    group.click(BOB, ids.SYNTHESIS_OPEN, step=5)
+    view = group.modal(BOB, "synthesis")
+    values: dict[str, Any] = {"keep": "What helps"}
+    for n, (text, due) in enumerate(actions, start=1):
+        values[f"action_{n}"], values[f"due_{n}"] = text, due
+    assert not group.slack.submit(BOB, view["id"], values).body
+    eventually(lambda: len(group.services.sessions.get(group.standin.team_id, session_id).actions) == len(actions))
+    group.click(ALICE, ids.END, step=5)
+    eventually(lambda: not group.services.sessions.running_in(group.standin.team_id, group.channel))
+    return session_id
+
+
+def _follow_ups(group: Group) -> list[dict[str, Any]]:
+    return [m for m in group.standin.messages(group.standin.dm_channel(BOB)) if m["text"].startswith("How did")]
+
+
+def test_a_follow_up_waits_for_the_owner_s_working_hours_and_the_outcome_is_kept(group: Group) -> None:
+    create_group(group)
+    # Bob (Montreal) keeps his mornings quiet: no follow-up before 13:00 his time.
+    assert "13:00" in group.slack.command(BOB, "quiet 08:00-13:00").json()["text"]
+    _session_with_actions(group, "Handing over my team", [("Name a deputy", "2026-12-02"),
+                                                          ("Write it down", "2026-12-02")])
+    at(datetime(2026, 12, 2, 15, 0, tzinfo=UTC), group)  # 10:00 in Montreal: quiet
+    assert _follow_ups(group) == []
+    at(datetime(2026, 12, 2, 18, 0, tzinfo=UTC), group)  # 13:00 in Montreal
+    asked = eventually(lambda: len(_follow_ups(group)) == 2 and _follow_ups(group))
+    assert {m["text"] for m in asked} == {"How did “Name a deputy” go?", "How did “Write it down” go?"}
+
+    deputy = next(m for m in asked if "deputy" in m["text"])
+    dm = group.standin.dm_channel(BOB)
+    group.slack.click(BOB, ids.FOLLOW_UP_POSTPONED, channel_id=dm, message_ts=deputy["ts"])
+    modal = group.modal(BOB, ids.FOLLOW_UP_VIEW)
+    assert "today or later" in group.slack.submit(BOB, modal["id"], {}).json()["errors"]["due"]
+    assert not group.slack.submit(BOB, modal["id"], {"due": "2026-12-09", "note": "Waiting for the budget"}).body
+    eventually(lambda: "postponed to 2026-12-09" in group.standin.message(dm, deputy["ts"])["text"])
+    # Asked again on the new date, within his hours.
+    deputy_action = next(a for a in group.services.followups.outcomes_of(group.standin.team_id, BOB))
+    assert pending(group, TaskKind.FOLLOW_UP, deputy_action.id) == [datetime(2026, 12, 9, 18, 0, tzinfo=UTC)]
+
+    written = next(m for m in asked if "Write" in m["text"])
+    group.slack.click(BOB, ids.FOLLOW_UP_DONE, channel_id=dm, message_ts=written["ts"])
+    modal = group.modal(BOB, ids.FOLLOW_UP_VIEW)
+    assert not group.slack.submit(BOB, modal["id"], {"note": "The team has it", "share": ["share"]}).body
+    eventually(lambda: "Shared with the group" in group.standin.message(dm, written["ts"])["text"])
+    group.slack.open_home(BOB)
+    eventually(lambda: "Write it down — *done* — The team has it" in str(group.standin.home_views[BOB]["blocks"]))
+
+    # Only Bob answers his follow-ups.
+    group.slack.post_payload(group.slack.click_payload(CAROL, ids.FOLLOW_UP_DONE, channel_id=dm,
+                                                       message_ts=written["ts"], value=str(deputy_action.id)))
+    eventually(lambda: any("not yours" in note for note in group.private_notes()))
+
+
+def test_the_next_session_opens_with_what_the_last_client_chose_to_share(group: Group) -> None:
+    create_group(group)
+    _session_with_actions(group, "Handing over my team", [("Name a deputy", "2026-11-26"),
+                                                          ("Write it down", "2026-11-26")])
+    at(datetime(2026, 11, 26, 15, 0, tzinfo=UTC), group)
+    dm = group.standin.dm_channel(BOB)
+    asked = eventually(lambda: len(_follow_ups(group)) == 2 and _follow_ups(group))
+    for message, share in ((asked[0], []), (asked[1], ["share"])):
+        group.slack.click(BOB, ids.FOLLOW_UP_DROPPED if not share else ids.FOLLOW_UP_DONE, channel_id=dm,
+                          message_ts=message["ts"])
+        modal = group.modal(BOB, ids.FOLLOW_UP_VIEW)
+        assert not group.slack.submit(BOB, modal["id"], {"note": f"note {len(share)}", "share": share}).body
+        eventually(lambda m=message: "Noted" in group.standin.message(dm, m["ts"])["text"])
+    shared_text, private_text = asked[1]["text"], asked[0]["text"]
+
+    view = group.open_start_modal(CAROL, "Second case")
+    assert not group.slack.submit(CAROL, view["id"], {}).body
+    second = eventually(lambda: group.services.sessions.running_in(group.standin.team_id, group.channel))[0]
+    presentation = eventually(lambda: group.services.sessions.get(group.standin.team_id, second.id).steps[
+        Step.PRESENTATION].message_ts)
+    first = eventually(lambda: [m for m in group.standin.thread(group.channel, presentation)
+                                if "Since last time" in m["text"]])[0]
+    assert _quoted(shared_text) in first["text"] and "note 1" in first["text"]
+    assert _quoted(private_text) not in first["text"], "an outcome not shared stays private"
+
+
+def _quoted(follow_up_text: str) -> str:
+    return follow_up_text.split("“")[1].split("”")[0]
+
+
+# ---- people come and go ---------------------------------------------------------------------------------
+def test_members_who_leave_the_channel_are_skipped_until_they_come_back(group: Group) -> None:
+    create_group(group)
+    group.slack.event({"type": "member_left_channel", "user": ALICE, "channel": group.channel,
+                       "channel_type": "G", "team": group.standin.team_id})
+    eventually(lambda: ALICE not in group.services.groups.present_members(
+        group.services.groups.of_channel(group.standin.team_id, group.channel)))
+    view = group.open_start_modal(CAROL)
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert ALICE not in [blocks["client"]["element"]["initial_user"], blocks["facilitator"]["element"]
+                         ["initial_user"], *blocks["consultants"]["element"]["initial_users"]]
+    group.slack.event({"type": "member_joined_channel", "user": ALICE, "channel": group.channel,
+                       "channel_type": "G", "team": group.standin.team_id})
+    eventually(lambda: ALICE in group.services.groups.present_members(
+        group.services.groups.of_channel(group.standin.team_id, group.channel)))
+
+
+def test_a_consultant_who_left_the_channel_is_not_nudged(group: Group) -> None:
+    group.slack.event({"type": "member_left_channel", "user": CAROL, "channel": group.channel,
+                       "channel_type": "G", "team": group.standin.team_id})
+    view = group.open_start_modal()
+    group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": BOB})
+    eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
+    assert not group.slack.submit(ALICE, view["id"], {"consultants": [CAROL, DAVE, ERIN, FRANK],
+                                                      "timekeeping": ["nudges"]}).body
+    eventually(lambda: group.step_message(1))
+    group.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: group.current_step() == 2)
+    session_id = group.services.sessions.running_in(group.standin.team_id, group.channel)[0].id
+    nudged = {e.user_id for e in group.services.sessions.timers.events_of(group.standin.team_id, session_id)
+              if e.kind.value == "nudge" and e.state is EventState.PENDING}
+    assert nudged == {DAVE, ERIN, FRANK}
