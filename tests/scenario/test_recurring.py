@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlmodel import select
+
 from bot.domain.steps import Step
 from bot.domain.timers import EventState
 from bot.services.tasks import TaskKind
 from bot.slack import ids
+from bot.storage.models import Kickoff, ScheduledTask
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
 
 MEMBERS = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
@@ -274,3 +277,31 @@ def test_a_consultant_who_left_the_channel_is_not_nudged(group: Group) -> None:
     nudged = {e.user_id for e in group.services.sessions.timers.events_of(group.standin.team_id, session_id)
               if e.kind.value == "nudge" and e.state is EventState.PENDING}
     assert nudged == {DAVE, ERIN, FRANK}
+
+
+def test_group_stats_tell_the_rhythm_and_the_next_kick_off(group: Group) -> None:
+    create_group(group, cadence_first="2026-12-01", **EVERY_OTHER_TUESDAY)
+    text = group.slack.command(CAROL, "group stats").json()["text"]
+    assert "every other Tuesday at 10:00 (Europe/Paris)" in text and "<!date^1796115600^" in text
+
+
+def test_a_kick_off_interrupted_after_posting_is_not_posted_twice(group: Group) -> None:
+    saved = create_group(group, cadence_first="2026-12-01", **EVERY_OTHER_TUESDAY)
+    group.services.clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    task_id = group.services.tasks.due(group.services.clock.now())[0]
+    group.services.task_deliverer.deliver(task_id)
+    kickoff_message(group)
+    # As if the process died between posting and recording it: the task is still "firing", the kick-off
+    # does not know its message.
+    with group.services.db.session() as session:
+        task = session.get(ScheduledTask, task_id)
+        task.state, task.message_ts = "firing", None
+        session.add(task)
+        for kickoff in session.exec(select(Kickoff)).all():
+            kickoff.message_ts = None
+            session.add(kickoff)
+    group.services.task_deliverer.recover(None)
+    kickoffs = [m for m in group.messages() if "Who brings a challenge" in str(m.get("blocks"))]
+    assert len(kickoffs) == 1
+    assert [t.state for t in group.services.tasks.tasks_of(TaskKind.KICKOFF, saved.id)][-2:] == [
+        EventState.DONE, EventState.PENDING]

@@ -10,8 +10,12 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.app import services_of
+from bot.domain.timers import EventState
 from bot.messages import t
+from bot.services.tasks import TaskKind
 from bot.slack.blocks.modals import group_modal
+from bot.slack.blocks.recurring import cadence_text
+from bot.slack.blocks.session import slack_date
 from bot.slack.listeners.commands.session import channel_warning
 
 
@@ -45,6 +49,11 @@ def group(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, cl
 def _stats(services: Any, existing: Any) -> str:
     record = services.groups.record(existing)
     lines = [t("group_stats_header", name=existing.name, held=record.sessions_held)]
+    if existing.cadence is not None:
+        upcoming = [task.due_at for task in services.tasks.tasks_of(TaskKind.KICKOFF, existing.id)
+                    if task.state is EventState.PENDING]
+        lines.append(t("group_stats_cadence", rhythm=cadence_text(existing.cadence),
+                       moment=slack_date(upcoming[0]) if upcoming else "—"))
     for member in record.members:
         def last(role: str, m: Any = member) -> str:
             return t("group_stats_last", date=m.last[role].isoformat()) if role in m.last else ""
