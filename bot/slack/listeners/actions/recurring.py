@@ -102,9 +102,13 @@ def start(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClien
     if client_id is None:
         turn = services.groups.next_turn(group, also_skip={kickoff.facilitator_id})
         client_id = turn.client_id if turn else None
+    facilitator_id = kickoff.facilitator_id
+    if client_id == facilitator_id:  # the facilitator brings the challenge: someone else holds the frame
+        turn = services.groups.next_turn(group, also_skip={client_id})
+        facilitator_id = turn.facilitator_id if turn else facilitator_id
     present = services.groups.present_members(group)
-    consultants = [m for m in present if m not in (client_id, kickoff.facilitator_id)]
-    values = {"facilitator": kickoff.facilitator_id, "client": client_id, "consultants": consultants}
+    consultants = [m for m in present if m not in (client_id, facilitator_id)]
+    values = {"facilitator": facilitator_id, "client": client_id, "consultants": consultants}
     client.views_open(trigger_id=body["trigger_id"], view=start_modal(
         topic=kickoff.topic_of(client_id), user_id=user_id, channel_id=kickoff.channel_id, pace=group.pace,
         values=values, group_durations=group.durations, group_pace=group.pace, kickoff=kickoff.id))
