@@ -15,6 +15,7 @@ from bot.domain.steps import Step
 from bot.messages import t
 from bot.services.sessions import Change, SessionService, SessionSnapshot
 from bot.slack.blocks import session as blocks
+from bot.slack.blocks.common import escape
 
 log = logging.getLogger(__name__)
 
@@ -178,4 +179,4 @@ class Publisher:
         except TransitionError:
             pass
         self.dm(snapshot.facilitator_id, text=t("lost_channel", channel=snapshot.channel_id, error=error,
-                                                 topic=snapshot.topic))
+                                                 topic=escape(snapshot.topic)))

@@ -17,7 +17,7 @@ from bot.messages import t
 from bot.services.sessions import NotFound, SessionService, SessionSnapshot
 from bot.services.timers import EARLY_TOLERANCE, EventInfo
 from bot.slack import ids, once
-from bot.slack.blocks.common import as_dicts, section
+from bot.slack.blocks.common import as_dicts, escape, section
 from bot.slack.blocks.session import extension_label, human_duration, mentions, slack_date, step_name
 from bot.slack.publisher import Publisher
 
@@ -106,7 +106,7 @@ class Deliverer:
         ts = self._in_thread(event, snapshot, {"text": t("timer_deadline", step=step_name(snapshot.step)) + auto},
                              recovering)
         value = f"{snapshot.id}:{int(snapshot.step)}"
-        text = t("timer_deadline_facilitator", step=step_name(snapshot.step), topic=snapshot.topic, auto=auto)
+        text = t("timer_deadline_facilitator", step=step_name(snapshot.step), topic=escape(snapshot.topic), auto=auto)
         buttons = ActionsBlock(elements=[
             ButtonElement(text=t("button_continue", amount=extension_label(snapshot.pace)), action_id=ids.EXTEND,
                           value=value),
@@ -137,8 +137,8 @@ class Deliverer:
                 link = self.client.chat_getPermalink(channel=snapshot.channel_id, message_ts=thread_ts)["permalink"]
             except SlackApiError:
                 log.info("no permalink for %s", thread_ts, exc_info=True)
-        text = t("timer_nudge", step=step_name(snapshot.step), topic=snapshot.topic, channel=snapshot.channel_id,
-                 deadline=slack_date(snapshot.timebox().deadline), link=link)
+        text = t("timer_nudge", step=step_name(snapshot.step), topic=escape(snapshot.topic),
+                 channel=snapshot.channel_id, deadline=slack_date(snapshot.timebox().deadline), link=link)
         return self._dm_once(event, event.user_id, {"text": text}, recovering)
 
     # ---- posting at most once ---------------------------------------------------------------------------

@@ -275,3 +275,16 @@ def test_contract_and_synthesis_modals_explain_their_errors(group: Group) -> Non
     assert "from today" in errors["errors"]["due_1"]
     errors = group.slack.submit(BOB, synthesis["id"], {}).json()
     assert "keep" in errors["errors"]
+
+
+def test_text_typed_in_modals_cannot_ping_the_channel_or_fake_a_link(group: Group) -> None:
+    group.start("Budget <!channel> & <https://evil.example|the plan>")
+    assert "&lt;!channel&gt; &amp; &lt;https://evil.example|the plan&gt;" in group.root()["text"]
+    for step in (1, 2):
+        group.click(ALICE, ids.NEXT, step=step)
+        eventually(lambda s=step: group.step_message(s + 1))
+    group.click(BOB, ids.CONTRACT_OPEN, step=3)
+    view = eventually(lambda: [v for v in group.standin.views_for(BOB) if v["callback_id"] == "contract"])[-1]
+    group.slack.submit(BOB, view["id"], {"need": "Help <!here>"})
+    contract = eventually(lambda: [m for m in group.thread(3) if "Help" in str(m.get("blocks"))])[0]
+    assert "Help &lt;!here&gt;" in str(contract["blocks"]) and "<!here>" not in str(contract["blocks"])

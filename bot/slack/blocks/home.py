@@ -73,7 +73,7 @@ def _sessions(data: HomeData) -> list[Block]:
         else:
             where = t("home_session_running", number=int(line.step), step=step_name(line.step),
                       channel=line.channel_id)
-        lines.append(t("home_session_line", topic=line.topic, role=t("home_role_" + line.role), where=where))
+        lines.append(t("home_session_line", topic=escape(line.topic), role=t("home_role_" + line.role), where=where))
     return [section("\n".join(lines))] if lines else []
 
 
@@ -81,7 +81,8 @@ def _actions(data: HomeData) -> list[Block]:
     blocks: list[Block] = []
     for action in data.actions[:8]:
         due = t("home_action_due", due=action.due_date.isoformat()) if action.due_date else ""
-        blocks.append(section(t("home_action_line", text=action.text, due=due, topic=action.session_topic)))
+        blocks.append(section(t("home_action_line", text=escape(action.text), due=due,
+                                        topic=escape(action.session_topic))))
         blocks.append(ActionsBlock(block_id=f"action_{action.id}", elements=[
             ButtonElement(text=t("home_action_done"), action_id=ids.HOME_ACTION_DONE, value=str(action.id)),
             ButtonElement(text=t("home_action_postpone"), action_id=ids.HOME_ACTION_POSTPONE, value=str(action.id)),
@@ -133,7 +134,7 @@ def entry_text(entry: EntryView) -> str:
 def _meta(entry: EntryView) -> str:
     session = ""
     if entry.session_topic and entry.step:
-        session = t("home_entry_session", topic=cut(entry.session_topic, 80), step=step_name(entry.step))
+        session = t("home_entry_session", topic=escape(cut(entry.session_topic, 80)), step=step_name(entry.step))
     tags = t("home_entry_tags", tags=" ".join("#" + tag for tag in entry.tags)) if entry.tags else ""
     return t("home_entry_meta", when=slack_date(entry.created_at), session=session, tags=tags)
 

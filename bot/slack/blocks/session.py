@@ -22,7 +22,7 @@ from bot.domain.steps import EXTENSION, SPEAKERS, Pace, Speakers, Step
 from bot.messages import t
 from bot.services.sessions import ContributionView, SessionSnapshot
 from bot.slack import ids
-from bot.slack.blocks.common import as_dicts, cut, section
+from bot.slack.blocks.common import as_dicts, cut, escape, section
 
 HEADER_LIMIT = 150
 FALLBACK_LIMIT = 3000
@@ -100,9 +100,10 @@ def root_message(snapshot: SessionSnapshot, charter_pending: list[str] = ()) -> 
         blocks.append(ContextBlock(elements=[MarkdownTextObject(
             text=t("root_charter_pending", people=mentions(list(charter_pending))))]))
     if snapshot.status is Status.ENDED:
-        text = t("root_fallback_ended", topic=snapshot.topic)
+        text = t("root_fallback_ended", topic=escape(snapshot.topic))
     else:
-        text = t("root_fallback", topic=snapshot.topic, number=int(snapshot.step), step=step_name(snapshot.step))
+        text = t("root_fallback", topic=escape(snapshot.topic), number=int(snapshot.step),
+                 step=step_name(snapshot.step))
     return {"text": cut(text, FALLBACK_LIMIT), "blocks": as_dicts(blocks)}
 
 
@@ -179,13 +180,13 @@ def _controls(snapshot: SessionSnapshot, step: Step) -> list[Block]:
 
 # ---- contract, synthesis, summary ---------------------------------------------------------------------
 def contract_message(snapshot: SessionSnapshot) -> dict[str, Any]:
-    text = t("contract_post", client=snapshot.client_id, need=snapshot.contract_need or "",
-             expectations=snapshot.contract_expectations or "")
+    text = t("contract_post", client=snapshot.client_id, need=escape(snapshot.contract_need or ""),
+             expectations=escape(snapshot.contract_expectations or ""))
     return {"text": t("contract_fallback", client=snapshot.client_id), "blocks": as_dicts([section(text)])}
 
 
 def synthesis_text(snapshot: SessionSnapshot, kept: list[ContributionView]) -> str:
-    keep = (snapshot.synthesis_keep or "").strip()
+    keep = escape((snapshot.synthesis_keep or "").strip())
     kept_lines = "\n".join(t("synthesis_kept_line", text=cut(c.text, 200), user=c.user_id) for c in kept)
     return t("synthesis_post", client=snapshot.client_id, keep=(keep + "\n") if keep else "",
              kept=kept_lines, actions=_action_lines(snapshot))
@@ -200,7 +201,7 @@ def _action_lines(snapshot: SessionSnapshot) -> str:
     if not snapshot.actions:
         return t("synthesis_no_actions")
     return "\n".join(
-        t("synthesis_action_line", n=i, text=a.text,
+        t("synthesis_action_line", n=i, text=escape(a.text),
           due=t("synthesis_due_suffix", due=a.due_date.isoformat()) if a.due_date else "")
         for i, a in enumerate(snapshot.actions, start=1))
 
@@ -208,14 +209,14 @@ def _action_lines(snapshot: SessionSnapshot) -> str:
 def summary_text(snapshot: SessionSnapshot, kept: list[ContributionView]) -> str:
     """The session summary as the client first sees it (and may edit): plain mrkdwn."""
     parts = [
-        t("summary_header", topic=snapshot.topic),
+        t("summary_header", topic=escape(snapshot.topic)),
         t("summary_roles", client=snapshot.client_id, facilitator=snapshot.facilitator_id,
           consultants=mentions(snapshot.consultant_ids)),
     ]
     if snapshot.contract_need:
-        parts.append(t("summary_contract", need=snapshot.contract_need,
-                       expectations=snapshot.contract_expectations or t("summary_none")))
-    keep_lines = [snapshot.synthesis_keep.strip()] if snapshot.synthesis_keep else []
+        parts.append(t("summary_contract", need=escape(snapshot.contract_need),
+                       expectations=escape(snapshot.contract_expectations or "") or t("summary_none")))
+    keep_lines = [escape(snapshot.synthesis_keep.strip())] if snapshot.synthesis_keep else []
     keep_lines += [t("synthesis_kept_line", text=cut(c.text, 200), user=c.user_id) for c in kept]
     parts.append(t("summary_keep", keep="\n".join(keep_lines) or t("summary_none")))
     parts.append(t("summary_actions", actions=_action_lines(snapshot)))
@@ -228,7 +229,7 @@ def summary_text(snapshot: SessionSnapshot, kept: list[ContributionView]) -> str
 def summary_dm(snapshot: SessionSnapshot) -> dict[str, Any]:
     value = str(snapshot.id)
     blocks: list[Block] = [
-        section(t("summary_dm", topic=snapshot.topic, channel=snapshot.channel_id)),
+        section(t("summary_dm", topic=escape(snapshot.topic), channel=snapshot.channel_id)),
         DividerBlock(),
         *[section(chunk) for chunk in _chunks(snapshot.summary_text or "")],
         ActionsBlock(block_id=ids.SUMMARY_BLOCK, elements=[
@@ -247,7 +248,7 @@ def summary_dm_done(snapshot: SessionSnapshot) -> dict[str, Any]:
 
 def summary_post(snapshot: SessionSnapshot) -> dict[str, Any]:
     blocks = [section(chunk) for chunk in _chunks(snapshot.summary_text or "")]
-    return {"text": t("summary_posted_fallback", topic=snapshot.topic), "blocks": as_dicts(blocks)}
+    return {"text": t("summary_posted_fallback", topic=escape(snapshot.topic)), "blocks": as_dicts(blocks)}
 
 
 def _chunks(text: str, size: int = 2900) -> list[str]:
@@ -285,7 +286,7 @@ def status_message(snapshots: list[SessionSnapshot], now: datetime) -> dict[str,
             left = t("status_overdue", left=human_duration(now - timebox.deadline))
         else:
             left = t("status_left", left=human_duration(timebox.time_left(now)))
-        lines.append(t("status_line", topic=snapshot.topic, number=int(snapshot.step),
+        lines.append(t("status_line", topic=escape(snapshot.topic), number=int(snapshot.step),
                        step=step_name(snapshot.step), left=left, facilitator=snapshot.facilitator_id))
     text = "\n".join(lines)
     return {"response_type": "ephemeral", "text": cut(text, FALLBACK_LIMIT), "blocks": as_dicts([section(text)])}
