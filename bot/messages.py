@@ -475,6 +475,7 @@ EN: dict[str, str] = {
     "kickoff_topic_missing": "Write your challenge in one line in the field above, then click *I have a challenge*.",
     "kickoff_volunteered": "Thank you: you are on the list. <@{facilitator}> picks the client.",
     "kickoff_unknown": "This kick-off no longer exists.",
+    "kickoff_lapsed": "This call has closed without a session; the newer one is further down the channel.",
     "kickoff_already_started": "This kick-off already led to a session.",
     "kickoff_not_facilitator": "Only <@{facilitator}>, who facilitates this session, can pick the client and start it.",
     "kickoff_not_volunteer": "That person is not on the volunteers' list (any more).",
@@ -485,6 +486,9 @@ EN: dict[str, str] = {
     "kickoff_nobody_no_turn": (
         "Nobody has volunteered yet for *{name}*'s session ({moment}) in <#{channel}>. "
         "Start with whoever you agree on."
+    ),
+    "kickoff_waiting_pick_one": (
+        "<@{user}> volunteered for *{name}*'s session in <#{channel}>: pick them there, then start it."
     ),
     "kickoff_waiting_pick": (
         "{count} people volunteered for *{name}*'s session in <#{channel}>: pick the client there, then start it."

@@ -38,7 +38,7 @@ class KickoffView:
     channel_id: str
     scheduled_for: datetime
     facilitator_id: str
-    status: str  # open, started
+    status: str  # open, started, lapsed (a later kick-off opened first)
     picked_id: str | None
     session_id: int | None
     message_ts: str | None
@@ -55,9 +55,18 @@ class KickoffService:
         self.tasks = tasks
 
     def open(self, group: GroupView, scheduled_for: datetime, facilitator_id: str) -> KickoffView:
-        """The kick-off of this occurrence (created once), with its volunteer deadline scheduled."""
+        """The kick-off of this occurrence (created once), with its volunteer deadline scheduled.
+
+        Earlier kick-offs of the group that never led to a session lapse: one call for a client at a time.
+        """
         now = self.clock.now()
         with self.db.session() as session:
+            for earlier in session.exec(select(Kickoff).where(
+                    Kickoff.group_id == group.id, Kickoff.status == "open",
+                    col(Kickoff.scheduled_for) < scheduled_for)).all():
+                earlier.status = "lapsed"
+                session.add(earlier)
+                self.tasks.cancel(session, TaskKind.VOLUNTEERS, earlier.id or 0, now)
             row = self._occurrence(session, group.id, scheduled_for)
             if row is None:  # a recovered delivery finds the one it opened before (unique per occurrence)
                 row = Kickoff(team_id=group.team_id, group_id=group.id, channel_id=group.channel_id,
@@ -70,6 +79,13 @@ class KickoffService:
             view = self._view(session, row)
         self.tasks.on_changed()
         return view
+
+    def lapsed_before(self, group_id: int, scheduled_for: datetime) -> list[KickoffView]:
+        """The group's kick-offs that lapsed when a later one opened (their messages need closing)."""
+        with self.db.read() as session:
+            rows = session.exec(select(Kickoff).where(Kickoff.group_id == group_id, Kickoff.status == "lapsed",
+                                                      col(Kickoff.scheduled_for) < scheduled_for)).all()
+            return [self._view(session, row) for row in rows]
 
     def get(self, team_id: str, kickoff_id: int) -> KickoffView:
         with self.db.read() as session:
@@ -166,6 +182,8 @@ class KickoffService:
         row = session.get(Kickoff, kickoff_id)
         if row is None or row.team_id != team_id:
             raise KickoffRefused("kickoff_unknown")
+        if row.status == "lapsed":
+            raise KickoffRefused("kickoff_lapsed")
         if row.status != "open":
             raise KickoffRefused("kickoff_already_started")
         return row

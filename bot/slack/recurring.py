@@ -68,12 +68,22 @@ class TaskDeliverer:
         self.groups.plan_next_kickoff(group.id, task.due_at)  # one date at a time, always the next one
         turn = self.groups.next_turn(group)
         kickoff = self.kickoffs.open(group, task.due_at, turn.facilitator_id if turn else group.created_by)
+        self._close_lapsed(kickoff)
         if kickoff.message_ts:
             return EventState.DONE, kickoff.message_ts
         ts = once.post_once(self.client, group.channel_id, kickoff_message(kickoff, group.name),
                             once.tag(METADATA_TYPE, task.id, task.due_at), recovering=recovering)
         self.kickoffs.set_message(kickoff.id, ts)
         return EventState.DONE, ts
+
+    def _close_lapsed(self, kickoff: KickoffView) -> None:
+        for lapsed in self.kickoffs.lapsed_before(kickoff.group_id, kickoff.scheduled_for):
+            if lapsed.message_ts:
+                try:
+                    self.client.chat_update(channel=lapsed.channel_id, ts=lapsed.message_ts,
+                                            **kickoff_message(lapsed, self.kickoffs.group_name(lapsed.team_id, lapsed)))
+                except SlackApiError:
+                    log.info("lapsed kick-off %s not updated", lapsed.id, exc_info=True)
 
     def _volunteers(self, task: TaskInfo, recovering: bool) -> tuple[EventState, str | None]:
         """The volunteer deadline: the facilitator is asked privately, unless the session already started."""
@@ -89,6 +99,9 @@ class TaskDeliverer:
         group = self.groups.group(kickoff.team_id, kickoff.group_id)
         name = escape(group.name if group else "")
         moment = slack_date(kickoff.scheduled_for)
+        if len(kickoff.volunteers) == 1:
+            return t("kickoff_waiting_pick_one", user=kickoff.volunteers[0].user_id, name=name,
+                     channel=kickoff.channel_id)
         if kickoff.volunteers:
             return t("kickoff_waiting_pick", count=len(kickoff.volunteers), name=name, channel=kickoff.channel_id)
         turn = self.groups.next_turn(group, also_skip={kickoff.facilitator_id}) if group else None

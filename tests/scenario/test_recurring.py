@@ -305,3 +305,22 @@ def test_a_kick_off_interrupted_after_posting_is_not_posted_twice(group: Group) 
     assert len(kickoffs) == 1
     assert [t.state for t in group.services.tasks.tasks_of(TaskKind.KICKOFF, saved.id)][-2:] == [
         EventState.DONE, EventState.PENDING]
+
+
+def test_volunteers_waiting_remind_the_facilitator_and_an_unanswered_call_lapses_at_the_next(group: Group) -> None:
+    create_group(group, cadence_first="2026-12-01", cadence="1", cadence_time="10:00", cadence_tz="Europe/Paris")
+    at(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), group)
+    first = kickoff_message(group)
+    group.slack.click(CAROL, ids.KICKOFF_VOLUNTEER, channel_id=group.channel, typed={ids.KICKOFF_TOPIC: "My case"})
+    eventually(lambda: "My case" in str(kickoff_message(group)["blocks"]))
+    at(datetime(2026, 12, 1, 9, 15, tzinfo=UTC), group)
+    dm = group.standin.dm_channel(BOB)
+    eventually(lambda: [m for m in group.standin.messages(dm) if f"<@{CAROL}> volunteered" in m["text"]])
+    # Nobody started it; a week later the new call closes the old one.
+    at(datetime(2026, 12, 8, 9, 0, tzinfo=UTC), group)
+    eventually(lambda: "has closed" in str(group.standin.message(group.channel, first["ts"])["blocks"]))
+    payload = group.slack.click_payload(DAVE, ids.KICKOFF_VOLUNTEER, channel_id=group.channel,
+                                        message_ts=first["ts"], value=str(_kickoff_id(first)))
+    group.slack.post_payload(payload)
+    eventually(lambda: any("has closed" in note for note in group.private_notes()))
+    assert len([m for m in group.messages() if "Who brings a challenge" in str(m.get("blocks"))]) == 2

@@ -54,6 +54,9 @@ def kickoff_message(kickoff: KickoffView, group_name: str, link: str | None = No
         accessory = ButtonElement(text=t("kickoff_pick_button"), action_id=ids.KICKOFF_PICK,
                                   value=f"{kickoff.id}:{volunteer.user_id}") if open_ and not picked else None
         blocks.append(SectionBlock(text=MarkdownTextObject(text=cut(text, 3000)), accessory=accessory))
+    if kickoff.status == "lapsed":
+        blocks.append(section(t("kickoff_lapsed")))
+        return {"text": t("kickoff_text", name=name), "blocks": as_dicts(blocks)}
     if not open_:
         blocks.append(section(t("kickoff_started", link=link or f"<#{kickoff.channel_id}>")))
         return {"text": t("kickoff_text", name=name), "blocks": as_dicts(blocks)}

@@ -48,10 +48,9 @@ def _whose_turn(context: BoltContext, team_id: str, channel_id: str) -> dict[str
     group = services.groups.of_channel(team_id, channel_id)
     if group is None:
         return {}
-    # People who left the workspace (or were deactivated) are skipped, like members who are away. Only what
-    # codev already knows is used: the modal must open within the trigger's 3 seconds.
-    gone = {m for m in group.members if (facts := services.people.cached(team_id, m)) and facts.deleted}
-    turn = services.groups.next_turn(group, also_skip=gone)
+    # Members away, gone from the workspace or out of the channel are skipped. Only what codev already knows
+    # is used (no Slack call): the modal must open within the trigger's 3 seconds.
+    turn = services.groups.next_turn(group)
     prefill: dict[str, Any] = {"pace": group.pace, "group_durations": group.durations, "group_pace": group.pace}
     if turn is not None:
         prefill["values"] = {"facilitator": turn.facilitator_id, "client": turn.client_id,
