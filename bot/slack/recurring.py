@@ -13,7 +13,7 @@ from bot.domain.timers import EventState
 from bot.messages import t
 from bot.services.followups import FollowUpService
 from bot.services.groups import GroupService
-from bot.services.kickoffs import KickoffService, KickoffView
+from bot.services.kickoffs import KickoffRefused, KickoffService, KickoffView
 from bot.services.reach import reach_of
 from bot.services.tasks import TaskBook, TaskInfo, TaskKind
 from bot.slack import once
@@ -87,7 +87,10 @@ class TaskDeliverer:
 
     def _volunteers(self, task: TaskInfo, recovering: bool) -> tuple[EventState, str | None]:
         """The volunteer deadline: the facilitator is asked privately, unless the session already started."""
-        kickoff = self.kickoffs.get(task.team_id, task.subject_id)
+        try:
+            kickoff = self.kickoffs.get(task.team_id, task.subject_id)
+        except KickoffRefused:  # the group was deleted meanwhile
+            return EventState.DROPPED, None
         if kickoff.status != "open":
             return EventState.DROPPED, None
         text = self._ask_text(kickoff)
