@@ -240,7 +240,6 @@ def group_quiet_hours(group: CodevGroup | None) -> QuietHours | None:
     return QuietHours(group.quiet_start, group.quiet_end)
 
 
-
 def _apply(group: CodevGroup, settings: GroupSettings) -> None:
     group.name, group.charter, group.pace = settings.name, settings.charter, settings.pace.value
     quiet, cadence = settings.quiet, settings.cadence

@@ -80,6 +80,13 @@ class KickoffService:
         self.tasks.on_changed()
         return view
 
+    def open_in(self, team_id: str, channel_id: str) -> int | None:
+        """The channel's kick-off still waiting for its session, if any (the latest)."""
+        with self.db.read() as session:
+            return session.exec(select(Kickoff.id).where(
+                Kickoff.team_id == team_id, Kickoff.channel_id == channel_id, Kickoff.status == "open")
+                .order_by(col(Kickoff.scheduled_for).desc())).first()
+
     def lapsed_before(self, group_id: int, scheduled_for: datetime) -> list[KickoffView]:
         """The group's kick-offs that lapsed when a later one opened (their messages need closing)."""
         with self.db.read() as session:

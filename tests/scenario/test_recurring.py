@@ -324,3 +324,14 @@ def test_volunteers_waiting_remind_the_facilitator_and_an_unanswered_call_lapses
     group.slack.post_payload(payload)
     eventually(lambda: any("has closed" in note for note in group.private_notes()))
     assert len([m for m in group.messages() if "Who brings a challenge" in str(m.get("blocks"))]) == 2
+
+
+def test_a_session_started_by_hand_answers_the_open_kick_off(group: Group) -> None:
+    create_group(group, cadence_first="2026-12-01", **EVERY_OTHER_TUESDAY)
+    at(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), group)
+    kickoff_message(group)
+    view = group.open_start_modal(CAROL, "Decided at the coffee machine")
+    assert not group.slack.submit(CAROL, view["id"], {}).body
+    eventually(lambda: "The session has started" in str(kickoff_message(group)["blocks"]))
+    at(datetime(2026, 12, 1, 9, 30, tzinfo=UTC), group)
+    assert not [m for m in group.standin.messages(group.standin.dm_channel(BOB)) if "Nobody" in m["text"]]

@@ -83,7 +83,8 @@ def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
         return
     services.publisher.open(snapshot)
     _share_previous_outcomes(services, team_id, snapshot.id)
-    kickoff_id = metadata_of(view).get("kickoff")
+    # The kick-off this came from; or, for a session started with /codev start, the channel's open one.
+    kickoff_id = metadata_of(view).get("kickoff") or services.kickoffs.open_in(team_id, snapshot.channel_id)
     if isinstance(kickoff_id, int):
         _close_kickoff(services, client, team_id, kickoff_id, snapshot.id)
     _offer_invitations(services, client, snapshot, user_id)
