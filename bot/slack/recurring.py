@@ -65,7 +65,8 @@ class TaskDeliverer:
         group = self.groups.group(task.team_id, task.subject_id)
         if group is None or group.cadence is None:
             return EventState.DROPPED, None
-        self.groups.plan_next_kickoff(group.id, task.due_at)  # one date at a time, always the next one
+        # One date at a time, always a future one: after downtime, missed dates are not posted in a row.
+        self.groups.plan_next_kickoff(group.id, max(task.due_at, self.clock.now()))
         turn = self.groups.next_turn(group)
         kickoff = self.kickoffs.open(group, task.due_at, turn.facilitator_id if turn else group.created_by)
         self._close_lapsed(kickoff)

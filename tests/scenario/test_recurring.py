@@ -335,3 +335,23 @@ def test_a_session_started_by_hand_answers_the_open_kick_off(group: Group) -> No
     eventually(lambda: "The session has started" in str(kickoff_message(group)["blocks"]))
     at(datetime(2026, 12, 1, 9, 30, tzinfo=UTC), group)
     assert not [m for m in group.standin.messages(group.standin.dm_channel(BOB)) if "Nobody" in m["text"]]
+
+
+def test_editing_a_group_later_keeps_its_rhythm_without_retyping_a_date(group: Group) -> None:
+    saved = create_group(group, cadence_first="2026-12-01", **EVERY_OTHER_TUESDAY)
+    at(datetime(2026, 12, 20, 9, 0, tzinfo=UTC), group)  # the first date is long past
+    group.slack.command(ALICE, "group")
+    view = eventually(lambda: [v for v in group.standin.views_for(ALICE) if v["callback_id"] == "group"][1])
+    first = next(b for b in view["blocks"] if b.get("block_id") == "cadence_first")
+    assert first["element"]["initial_date"] == "2026-12-29"  # the next Tuesday of the rhythm
+    assert not group.slack.submit(ALICE, view["id"], {"charter": "Same rhythm, new words"}).body
+    eventually(lambda: pending(group, TaskKind.KICKOFF, saved.id) == [datetime(2026, 12, 29, 9, 0, tzinfo=UTC)])
+
+
+def test_after_downtime_only_one_late_kick_off_is_posted(group: Group) -> None:
+    saved = create_group(group, cadence_first="2026-12-01", cadence="1", cadence_time="10:00",
+                         cadence_tz="Europe/Paris")
+    group.services.clock.set(datetime(2026, 12, 24, 12, 0, tzinfo=UTC))  # down for three weeks
+    assert group.tick() == 1 and group.tick() == 0
+    assert len([m for m in group.messages() if "Who brings a challenge" in str(m.get("blocks"))]) == 1
+    assert pending(group, TaskKind.KICKOFF, saved.id) == [datetime(2026, 12, 29, 9, 0, tzinfo=UTC)]

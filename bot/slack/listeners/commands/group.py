@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.app import services_of
+from bot.domain.calendar import zone
 from bot.domain.timers import EventState
 from bot.messages import t
 from bot.services.tasks import TaskKind
@@ -35,8 +37,15 @@ def group(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, cl
     # Cached facts only: the modal must open within the trigger's 3 seconds.
     facts = services.people.cached(team_id, command["user_id"])
 
+    shown = existing
+    if existing is not None and existing.cadence is not None:
+        # The rhythm is kept from any of its dates: propose the next one, not a first date now past.
+        cadence = existing.cadence
+        upcoming = cadence.next_after(services.clock.now()).astimezone(zone(cadence.tz)).date()
+        shown = replace(existing, cadence=replace(cadence, first=upcoming))
+
     def modal(warning: str | None = None) -> dict[str, Any]:
-        return group_modal(channel_id=channel_id, group=existing, user_id=command["user_id"],
+        return group_modal(channel_id=channel_id, group=shown, user_id=command["user_id"],
                            tz=facts.tz if facts else None, warning=warning)
 
     # Open first (the trigger expires in 3 seconds), then warn about a public or shared channel.

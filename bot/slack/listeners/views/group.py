@@ -89,7 +89,8 @@ def _durations(raw: object, pace: Pace, errors: dict[str, str]) -> dict[Step, in
 
 def _cadence(values: dict[str, Any], today: date, errors: dict[str, str]) -> Cadence | None:
     """The cadence the modal describes, or None for "no cadence"; inline errors for what is missing."""
-    every = int(str(values.get("cadence") or "0"))
+    raw = str(values.get("cadence") or "0")
+    every = int(raw) if raw.isdigit() else 0
     if not every:
         return None
     first = parse_day(values.get("cadence_first"))
