@@ -208,10 +208,16 @@ class BotProcess:
         return f"http://127.0.0.1:{self.port}/slack/events"
 
     def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"],
-                                        env=self.env, cwd=self.workdir, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, text=True)
+        # Logs go to a file: a pipe nobody reads fills up and blocks the bot mid-test.
+        self.log_path = self.workdir / f"codev-{self.port}.log"
+        with open(self.log_path, "a") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"],
+                                            env=self.env, cwd=self.workdir, stdout=subprocess.DEVNULL,
+                                            stderr=log, text=True)
         wait_healthy(f"http://127.0.0.1:{self.port}/healthz", self.process)
+
+    def log(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else ""
 
     def kill(self) -> None:
         assert self.process is not None

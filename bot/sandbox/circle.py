@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import select
 
+from bot.domain.steps import Step
 from bot.sandbox.driver import Reply, SlackDriver
 from bot.sandbox.standin import SlackStandIn
 from bot.storage.models import Contribution
@@ -118,6 +119,9 @@ class Circle:
         """Someone replies in a step's thread; returns once the app has stored it."""
         message = self.step_message(step)
         assert message is not None
+        # The app records a step's message just after posting it; a reply before that would be a stray one.
+        eventually(lambda: any(s.steps[Step(step)].message_ts == message["ts"]
+                               for s in self.services.sessions.running_in(self.standin.team_id, self.channel)))
         posted = self.slack.say(user_id, self.channel, text, thread_ts=message["ts"])
         eventually(lambda: self.stored(posted["ts"]))
         return posted

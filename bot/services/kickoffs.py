@@ -54,19 +54,23 @@ class KickoffService:
         self.clock = clock
         self.tasks = tasks
 
-    def open(self, group: GroupView, scheduled_for: datetime, facilitator_id: str) -> KickoffView:
+    def open(self, group: GroupView, scheduled_for: datetime,
+             facilitator_id: str) -> tuple[KickoffView, list[KickoffView]]:
         """The kick-off of this occurrence (created once), with its volunteer deadline scheduled.
 
-        Earlier kick-offs of the group that never led to a session lapse: one call for a client at a time.
+        Earlier kick-offs of the group that never led to a session lapse (one call for a client at a time);
+        they are returned second, for their messages to say so.
         """
         now = self.clock.now()
         with self.db.session() as session:
+            lapsed = []
             for earlier in session.exec(select(Kickoff).where(
                     Kickoff.group_id == group.id, Kickoff.status == "open",
                     col(Kickoff.scheduled_for) < scheduled_for)).all():
                 earlier.status = "lapsed"
                 session.add(earlier)
                 self.tasks.cancel(session, TaskKind.VOLUNTEERS, earlier.id or 0, now)
+                lapsed.append(earlier)
             row = self._occurrence(session, group.id, scheduled_for)
             if row is None:  # a recovered delivery finds the one it opened before (unique per occurrence)
                 row = Kickoff(team_id=group.team_id, group_id=group.id, channel_id=group.channel_id,
@@ -76,9 +80,9 @@ class KickoffService:
                 assert row.id is not None
                 deadline = max(scheduled_for, now) + VOLUNTEER_WINDOW[group.pace]
                 self.tasks.schedule(session, group.team_id, TaskKind.VOLUNTEERS, row.id, deadline, now)
-            view = self._view(session, row)
+            view, lapsed_views = self._view(session, row), [self._view(session, r) for r in lapsed]
         self.tasks.on_changed()
-        return view
+        return view, lapsed_views
 
     def open_in(self, team_id: str, channel_id: str) -> int | None:
         """The channel's kick-off still waiting for its session, if any (the latest)."""
@@ -86,13 +90,6 @@ class KickoffService:
             return session.exec(select(Kickoff.id).where(
                 Kickoff.team_id == team_id, Kickoff.channel_id == channel_id, Kickoff.status == "open")
                 .order_by(col(Kickoff.scheduled_for).desc())).first()
-
-    def lapsed_before(self, group_id: int, scheduled_for: datetime) -> list[KickoffView]:
-        """The group's kick-offs that lapsed when a later one opened (their messages need closing)."""
-        with self.db.read() as session:
-            rows = session.exec(select(Kickoff).where(Kickoff.group_id == group_id, Kickoff.status == "lapsed",
-                                                      col(Kickoff.scheduled_for) < scheduled_for)).all()
-            return [self._view(session, row) for row in rows]
 
     def get(self, team_id: str, kickoff_id: int) -> KickoffView:
         with self.db.read() as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -52,9 +53,13 @@ class UserDirectory:
             if error.response.get("error") in ("user_not_found", "invalid_arguments"):
                 return None
             raise
-        fresh = SlackUser(team_id=team_id, user_id=user_id, name=user.get("real_name") or user.get("name", ""),
+        return self.remember(team_id, user)
+
+    def remember(self, team_id: str, user: dict[str, Any]) -> PersonFacts:
+        """Store a user object as Slack gives it (users.info, or a user_change event: deactivation, new zone)."""
+        fresh = SlackUser(team_id=team_id, user_id=user["id"], name=user.get("real_name") or user.get("name", ""),
                           tz=user.get("tz"), locale=user.get("locale"), is_bot=bool(user.get("is_bot")),
-                          deleted=bool(user.get("deleted")), fetched_at=now)
+                          deleted=bool(user.get("deleted")), fetched_at=self.clock.now())
         with self.db.session() as session:
             session.merge(fresh)
         return _facts(fresh)

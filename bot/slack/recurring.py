@@ -68,8 +68,8 @@ class TaskDeliverer:
         # One date at a time, always a future one: after downtime, missed dates are not posted in a row.
         self.groups.plan_next_kickoff(group.id, max(task.due_at, self.clock.now()))
         turn = self.groups.next_turn(group)
-        kickoff = self.kickoffs.open(group, task.due_at, turn.facilitator_id if turn else group.created_by)
-        self._close_lapsed(kickoff)
+        kickoff, lapsed = self.kickoffs.open(group, task.due_at, turn.facilitator_id if turn else group.created_by)
+        self._close_lapsed(lapsed, group.name)
         if kickoff.message_ts:
             return EventState.DONE, kickoff.message_ts
         ts = once.post_once(self.client, group.channel_id, kickoff_message(kickoff, group.name),
@@ -77,14 +77,14 @@ class TaskDeliverer:
         self.kickoffs.set_message(kickoff.id, ts)
         return EventState.DONE, ts
 
-    def _close_lapsed(self, kickoff: KickoffView) -> None:
-        for lapsed in self.kickoffs.lapsed_before(kickoff.group_id, kickoff.scheduled_for):
-            if lapsed.message_ts:
+    def _close_lapsed(self, lapsed: list[KickoffView], group_name: str) -> None:
+        for kickoff in lapsed:
+            if kickoff.message_ts:
                 try:
-                    self.client.chat_update(channel=lapsed.channel_id, ts=lapsed.message_ts,
-                                            **kickoff_message(lapsed, self.kickoffs.group_name(lapsed.team_id, lapsed)))
+                    self.client.chat_update(channel=kickoff.channel_id, ts=kickoff.message_ts,
+                                            **kickoff_message(kickoff, group_name))
                 except SlackApiError:
-                    log.info("lapsed kick-off %s not updated", lapsed.id, exc_info=True)
+                    log.info("lapsed kick-off %s not updated", kickoff.id, exc_info=True)
 
     def _volunteers(self, task: TaskInfo, recovering: bool) -> tuple[EventState, str | None]:
         """The volunteer deadline: the facilitator is asked privately, unless the session already started."""

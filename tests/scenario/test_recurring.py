@@ -355,3 +355,12 @@ def test_after_downtime_only_one_late_kick_off_is_posted(group: Group) -> None:
     assert group.tick() == 1 and group.tick() == 0
     assert len([m for m in group.messages() if "Who brings a challenge" in str(m.get("blocks"))]) == 1
     assert pending(group, TaskKind.KICKOFF, saved.id) == [datetime(2026, 12, 29, 9, 0, tzinfo=UTC)]
+
+
+def test_a_deactivation_is_seen_at_once_and_the_person_is_skipped(group: Group) -> None:
+    saved = create_group(group)
+    group.slack.event({"type": "user_change", "user": {"id": ALICE, "team_id": group.standin.team_id,
+                                                       "name": "alice", "real_name": "Alice", "deleted": True,
+                                                       "tz": "Europe/Paris"}})
+    eventually(lambda: ALICE not in group.services.groups.present_members(saved))
+    assert ALICE not in group.services.groups.next_turn(saved).consultant_ids

@@ -30,6 +30,7 @@ def bot(standin: SlackStandIn, database_url: str, tmp_path: Path) -> Iterator[Bo
     running = BotProcess(standin, database_url, tmp_path, clock_speed=SPEED)
     yield running
     running.stop()
+    print(running.log())  # shown when the test fails
 
 
 def test_events_due_while_the_bot_was_killed_are_delivered_once(bot: BotProcess, standin: SlackStandIn,

@@ -17,6 +17,7 @@ def register(app: App) -> None:
     app.event("app_home_opened")(on_home_opened)
     app.event("member_left_channel")(on_member_left)
     app.event("member_joined_channel")(on_member_joined)
+    app.event("user_change")(on_user_change)
     # Registered last: Bolt runs the first matching listener, and an unhandled event would get a 404,
     # which Slack treats as a failure and retries.
     app.event(re.compile(".*"))(ignore_event)
@@ -45,6 +46,13 @@ def on_member_left(event: dict[str, Any], body: dict[str, Any], context: BoltCon
 def on_member_joined(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
     if event.get("user") and event.get("channel"):
         services_of(context).groups.left_channel(body.get("team_id", ""), event["channel"], event["user"], left=False)
+
+
+def on_user_change(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """A profile changed: a deactivation is seen at once (rotation and nudges skip them), a new zone too."""
+    user = event.get("user")
+    if isinstance(user, dict) and user.get("id"):
+        services_of(context).people.remember(body.get("team_id") or user.get("team_id", ""), user)
 
 
 def ignore_event() -> None:
