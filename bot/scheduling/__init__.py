@@ -79,6 +79,7 @@ class Timekeeper:
         self._last_housekeeping = 0.0
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
+        self._again = False  # a change arrived during a refresh: look once more before stopping
 
     def start(self) -> None:
         _TIMEKEEPERS[self.name] = self
@@ -94,14 +95,21 @@ class Timekeeper:
 
     def poke(self) -> None:
         """Something changed in this process: look at the table now instead of at the next poll."""
-        if self.scheduler.running:
+        if self._refreshing.locked():
+            self._again = True  # the refresh under way looks again when done: no extra job run queued
+        elif self.scheduler.running:
             self.scheduler.modify_job(REFRESH_JOB_ID, next_run_time=datetime.now().astimezone())
 
     def refresh(self) -> None:
         if not self._refreshing.acquire(blocking=False):
-            return  # another refresh is under way and will see the same table
+            self._again = True  # another refresh is under way: it looks once more when done
+            return
         try:
-            self._refresh()
+            again = True
+            while again:
+                self._again = False
+                self._refresh()
+                again = self._again
         finally:
             self._refreshing.release()
 
