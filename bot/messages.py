@@ -475,6 +475,10 @@ EN: dict[str, str] = {
     "kickoff_topic_missing": "Write your challenge in one line in the field above, then click *I have a challenge*.",
     "kickoff_volunteered": "Thank you: you are on the list. <@{facilitator}> picks the client.",
     "kickoff_unknown": "This kick-off no longer exists.",
+    "kickoff_lost_channel": (
+        "I could not post *{name}*'s kick-off in <#{channel}> ({error}). If the channel still lives, invite me "
+        "back with `/invite @codev`; the next kick-off is planned as usual."
+    ),
     "kickoff_lapsed": "This call has closed without a session; the newer one is further down the channel.",
     "kickoff_already_started": "This kick-off already led to a session.",
     "kickoff_not_facilitator": "Only <@{facilitator}>, who facilitates this session, can pick the client and start it.",

@@ -72,10 +72,25 @@ class TaskDeliverer:
         self._close_lapsed(lapsed, group.name)
         if kickoff.message_ts:
             return EventState.DONE, kickoff.message_ts
-        ts = once.post_once(self.client, group.channel_id, kickoff_message(kickoff, group.name),
-                            once.tag(METADATA_TYPE, task.id, task.due_at), recovering=recovering)
+        try:
+            ts = once.post_once(self.client, group.channel_id, kickoff_message(kickoff, group.name),
+                                once.tag(METADATA_TYPE, task.id, task.due_at), recovering=recovering)
+        except SlackApiError as error:
+            if error.response.get("error") not in LOST_CHANNEL:
+                raise
+            # Archived, or codev was removed: whoever set the group up hears it (the next date is still planned).
+            self._dm(group.created_by, t("kickoff_lost_channel", name=escape(group.name), channel=group.channel_id,
+                                         error=error.response.get("error")))
+            return EventState.DROPPED, None
         self.kickoffs.set_message(kickoff.id, ts)
         return EventState.DONE, ts
+
+    def _dm(self, user_id: str, text: str) -> None:
+        try:
+            channel = self.client.conversations_open(users=user_id)["channel"]["id"]
+            self.client.chat_postMessage(channel=channel, text=text)
+        except SlackApiError:
+            log.warning("could not tell %s", user_id, exc_info=True)
 
     def _close_lapsed(self, lapsed: list[KickoffView], group_name: str) -> None:
         for kickoff in lapsed:

@@ -364,3 +364,14 @@ def test_a_deactivation_is_seen_at_once_and_the_person_is_skipped(group: Group) 
                                                        "tz": "Europe/Paris"}})
     eventually(lambda: ALICE not in group.services.groups.present_members(saved))
     assert ALICE not in group.services.groups.next_turn(saved).consultant_ids
+
+
+def test_a_kick_off_in_a_channel_codev_was_removed_from_is_reported_to_the_group_s_creator(group: Group) -> None:
+    saved = create_group(group, cadence_first="2026-12-01", **EVERY_OTHER_TUESDAY)
+    group.standin.remove_bot_from(group.channel)
+    at(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), group)
+    told = eventually(lambda: [m for m in group.standin.messages(group.standin.dm_channel(ALICE))
+                               if "could not post" in m["text"]])
+    assert "/invite @codev" in told[0]["text"]
+    assert pending(group, TaskKind.KICKOFF, saved.id) == [datetime(2026, 12, 15, 9, 0, tzinfo=UTC)]
+    assert group.services.tasks.tasks_of(TaskKind.KICKOFF, saved.id)[0].state is EventState.DROPPED
