@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
-from bot.domain.steps import VOLUNTEER_WINDOW, Pace
+from bot.domain.steps import VOLUNTEER_WINDOW
 from bot.services.groups import GroupView
 from bot.services.tasks import TaskBook, TaskKind
 from bot.storage.db import Database
@@ -102,11 +102,6 @@ class KickoffService:
         with self.db.read() as session:
             group = session.get(CodevGroup, kickoff.group_id)
             return group.name if group and group.team_id == team_id else ""
-
-    def group_pace(self, kickoff: KickoffView) -> Pace:
-        with self.db.read() as session:
-            group = session.get(CodevGroup, kickoff.group_id)
-            return Pace.parse(group.pace if group else None)
 
     def set_message(self, kickoff_id: int, message_ts: str) -> None:
         with self.db.session() as session:

@@ -77,6 +77,13 @@ class TaskBook(DueRows[ScheduledTask, TaskInfo]):
                                 .order_by(col(ScheduledTask.id))).all()
             return [self._info(r) for r in rows]
 
+    def pending_due(self, kind: TaskKind, subject_id: int) -> datetime | None:
+        """When the subject's pending task of this kind is due (e.g. a group's next kick-off), if any."""
+        with self.db.read() as session:
+            return session.exec(select(ScheduledTask.due_at).where(
+                ScheduledTask.kind == kind.value, ScheduledTask.subject_id == subject_id,
+                ScheduledTask.state == EventState.PENDING.value)).first()
+
     @staticmethod
     def _pending(session: Session, kind: TaskKind, subject_id: int) -> list[ScheduledTask]:
         return list(session.exec(select(ScheduledTask).where(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -153,7 +153,3 @@ def parse_day(value: object) -> date | None:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
-
-
-def moment_text(moment: datetime) -> str:
-    return slack_date(moment)

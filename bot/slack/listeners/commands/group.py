@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 
 from bot.app import services_of
 from bot.domain.calendar import zone
-from bot.domain.timers import EventState
 from bot.messages import t
 from bot.services.tasks import TaskKind
 from bot.slack.blocks.modals import group_modal
@@ -59,10 +58,9 @@ def _stats(services: Any, existing: Any) -> str:
     record = services.groups.record(existing)
     lines = [t("group_stats_header", name=existing.name, held=record.sessions_held)]
     if existing.cadence is not None:
-        upcoming = [task.due_at for task in services.tasks.tasks_of(TaskKind.KICKOFF, existing.id)
-                    if task.state is EventState.PENDING]
+        upcoming = services.tasks.pending_due(TaskKind.KICKOFF, existing.id)
         lines.append(t("group_stats_cadence", rhythm=cadence_text(existing.cadence),
-                       moment=slack_date(upcoming[0]) if upcoming else "—"))
+                       moment=slack_date(upcoming) if upcoming else "—"))
     for member in record.members:
         def last(role: str, m: Any = member) -> str:
             return t("group_stats_last", date=m.last[role].isoformat()) if role in m.last else ""

@@ -13,7 +13,6 @@ from bot.domain.cadence import Cadence
 from bot.domain.calendar import QuietHours, is_zone
 from bot.domain.roles import peer_count_is_usual
 from bot.domain.steps import DEFAULT_DURATIONS, MAX_DURATION, Pace, Step, format_duration_list, parse_duration_list
-from bot.domain.timers import EventState
 from bot.messages import t
 from bot.services.groups import GroupSettings
 from bot.services.tasks import TaskKind
@@ -68,10 +67,9 @@ def submit_group(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
         text = t("group_charter_dm", name=group.name, channel=group.channel_id, charter=group.charter)
         services.publisher.dm(member, **private_note(text, button=button))
     saved = t("group_saved", name=group.name, count=len(group.members))
-    kickoffs = [task for task in services.tasks.tasks_of(TaskKind.KICKOFF, group.id)
-                if task.state is EventState.PENDING]
-    if kickoffs:
-        saved += t("group_saved_cadence", moment=slack_date(kickoffs[0].due_at))
+    next_kickoff = services.tasks.pending_due(TaskKind.KICKOFF, group.id)
+    if next_kickoff is not None:
+        saved += t("group_saved_cadence", moment=slack_date(next_kickoff))
     services.publisher.dm(user_id, text=saved)
 
 
