@@ -120,15 +120,6 @@ class FollowUpService:
         self.tasks.on_changed()
         return view
 
-    def outcomes_of(self, team_id: str, user_id: str, limit: int = 5) -> list[ActionView]:
-        """The owner's latest answered actions, newest first (for their Home)."""
-        with self.db.read() as session:
-            found = session.exec(self._with_session().where(
-                ActionItem.team_id == team_id, ActionItem.owner_id == user_id,
-                col(ActionItem.outcome_at).is_not(None)).order_by(col(ActionItem.outcome_at).desc())
-                .limit(limit)).all()
-            return [_view(a, r) for a, r in found]
-
     def shared_before(self, team_id: str, channel_id: str, session_id: int) -> SharedOutcomes | None:
         """The previous session's client's outcomes in this channel that they chose to share, if any."""
         with self.db.read() as session:
