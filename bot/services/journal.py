@@ -12,8 +12,18 @@ from bot.clock import Clock
 from bot.domain.session import Status
 from bot.domain.steps import Step
 from bot.domain.text import hashtags
+from bot.domain.timers import EventState
+from bot.services.tasks import TaskKind
 from bot.storage.db import Database
-from bot.storage.models import ActionItem, CodevSession, Consultant, Contribution, HomeState, JournalEntry
+from bot.storage.models import (
+    ActionItem,
+    CodevSession,
+    Consultant,
+    Contribution,
+    HomeState,
+    JournalEntry,
+    ScheduledTask,
+)
 
 PAGE_SIZE = 10
 DELETED_TEXT = "[deleted]"
@@ -131,7 +141,8 @@ class JournalService:
             return view
 
     def forget(self, team_id: str, user_id: str) -> tuple[int, int]:
-        """Delete the person's journal (quotes included) and blank their contributions' texts."""
+        """Delete the person's journal (quotes included), blank their contributions' texts and their follow-up
+        notes (unshared), and stop asking them about their actions."""
         with self.db.session() as session:
             entries = session.exec(select(JournalEntry).where(JournalEntry.team_id == team_id,
                                                               JournalEntry.user_id == user_id)).all()
@@ -141,6 +152,14 @@ class JournalService:
                 Contribution.team_id == team_id, Contribution.user_id == user_id).values(text=DELETED_TEXT))
             session.exec(update(HomeState).where(  # type: ignore[call-overload]
                 HomeState.team_id == team_id, HomeState.user_id == user_id).values(query="", page=0))
+            theirs = select(ActionItem.id).where(ActionItem.team_id == team_id, ActionItem.owner_id == user_id)
+            session.exec(update(ActionItem).where(  # type: ignore[call-overload]
+                ActionItem.team_id == team_id, ActionItem.owner_id == user_id,
+            ).values(outcome_note=None, outcome_shared=False))
+            session.exec(update(ScheduledTask).where(  # type: ignore[call-overload]
+                ScheduledTask.kind == TaskKind.FOLLOW_UP.value, ScheduledTask.state == EventState.PENDING.value,
+                col(ScheduledTask.subject_id).in_(theirs),
+            ).values(state=EventState.CANCELLED.value, updated_at=self.clock.now()))
             return len(entries), result.rowcount
 
     # ---- reading ----------------------------------------------------------------------------------------

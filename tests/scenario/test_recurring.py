@@ -12,7 +12,7 @@ from bot.domain.steps import Step
 from bot.domain.timers import EventState
 from bot.services.tasks import TaskKind
 from bot.slack import ids
-from bot.storage.models import Kickoff, ScheduledTask
+from bot.storage.models import ActionItem, Kickoff, ScheduledTask
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
 
 MEMBERS = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
@@ -375,3 +375,27 @@ def test_a_kick_off_in_a_channel_codev_was_removed_from_is_reported_to_the_group
     assert "/invite @codev" in told[0]["text"]
     assert pending(group, TaskKind.KICKOFF, saved.id) == [datetime(2026, 12, 15, 9, 0, tzinfo=UTC)]
     assert group.services.tasks.tasks_of(TaskKind.KICKOFF, saved.id)[0].state is EventState.DROPPED
+
+
+def test_forget_me_blanks_follow_up_notes_and_stops_the_follow_ups(group: Group) -> None:
+    create_group(group)
+    _session_with_actions(group, "Handing over my team", [("Name a deputy", "2026-11-26"),
+                                                          ("Write it down", "2026-12-10")])
+    at(datetime(2026, 11, 26, 15, 0, tzinfo=UTC), group)
+    asked = eventually(lambda: _follow_ups(group))[0]
+    dm = group.standin.dm_channel(BOB)
+    group.slack.click(BOB, ids.FOLLOW_UP_DONE, channel_id=dm, message_ts=asked["ts"])
+    modal = group.modal(BOB, ids.FOLLOW_UP_VIEW)
+    assert not group.slack.submit(BOB, modal["id"], {"note": "Personal detail", "share": ["share"]}).body
+    eventually(lambda: "Noted" in group.standin.message(dm, asked["ts"])["text"])
+
+    group.slack.post_payload(group.slack.click_payload(BOB, ids.FORGET_ME, channel_id=dm, message_ts="1.0",
+                                                       value="forget"))
+
+    def outcomes() -> list[tuple[str | None, bool]]:
+        with group.services.db.session() as session:
+            return [(a.outcome_note, a.outcome_shared) for a in session.exec(select(ActionItem)).all()]
+
+    eventually(lambda: outcomes() == [(None, False), (None, False)])
+    written = next(a for a in group.services.sessions.get(group.standin.team_id, 1).actions if "Write" in a.text)
+    assert pending(group, TaskKind.FOLLOW_UP, written.id) == []
