@@ -300,7 +300,8 @@ EN: dict[str, str] = {
     "journal_shortcut_saved": ":notebook: Saved to your journal: “{text}”",
     "forget_confirm": (
         "*Forget me?* This deletes everything codev keeps about you: your journal (quotes you saved included), "
-        "your Home settings, and the texts of your contributions to sessions, which become “[deleted]”. "
+        "your Home settings, your notes on how your actions went (and no more follow-ups), and the texts of your "
+        "contributions to sessions, which become “[deleted]”. "
         "It cannot delete the messages you wrote in Slack itself; delete those in Slack."
     ),
     "forget_button": "Delete my data",
