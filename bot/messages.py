@@ -14,7 +14,8 @@ EN: dict[str, str] = {
         "• `/codev quiet 18:00-09:00` — your quiet hours (local time)\n"
         "• `/codev journal [text]` — add to your private learning journal, or read it; `/codev journal export`\n"
         "• `/codev forget-me` — delete everything codev keeps about you\n"
-        "• `/codev group` — create or edit this channel's group; `/codev group stats` — who did what\n"
+        "• `/codev group` — this channel's group: members, charter, durations, recurring sessions; "
+        "`/codev group stats` — who did what\n"
         "• `/codev away 2026-12-24` / `/codev away back` — skip me in rotation while I am away\n"
         "• `/codev help` — this message"
     ),
