@@ -30,11 +30,10 @@ from bot.slack.blocks.modals import TOPIC_LIMIT, view_of
 from bot.slack.blocks.session import FALLBACK_LIMIT, slack_date
 
 MAX_VOLUNTEERS_SHOWN = 20  # a message holds 50 blocks
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
 def cadence_text(cadence: Cadence) -> str:
-    return t(f"cadence_every_{cadence.every_weeks}", weekday=WEEKDAYS[cadence.first.weekday()],
+    return t(f"cadence_every_{cadence.every_weeks}", weekday=t(f"weekday_{cadence.first.weekday()}"),
              at=cadence.at.strftime("%H:%M"), tz=cadence.tz)
 
 
