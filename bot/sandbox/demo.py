@@ -1,4 +1,9 @@
-"""`codev demo`: a whole session against the built-in Slack stand-in, printed as a person would read it."""
+"""`codev demo`: a group's session against the built-in Slack stand-in, printed as a person would read it.
+
+The group is created with a cadence; at the kick-off Bob and Carol volunteer, Alice (whose turn it is to
+facilitate) picks Bob and starts the session; the session runs its six steps; on the due date of one of
+Bob's actions codev asks him how it went. A fake clock moves the days along.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ import secrets
 import tempfile
 import threading
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import build_services, create_app
+from bot.clock import FakeClock
 from bot.config import Settings
 from bot.sandbox.circle import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, PEOPLE, Circle, eventually, populate
 from bot.sandbox.driver import SlackDriver
@@ -20,6 +27,10 @@ from bot.slack import ids
 from bot.storage.db import Database
 
 TOPIC = "Handing over my team before a three-month leave"
+START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # a Monday
+KICKOFF = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Paris
+FOLLOW_UP_DAY = "2026-12-08"
+FOLLOW_UP = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)  # 10:00 in Montreal, where Bob works
 SCRIPT: dict[int, list[tuple[str, str]]] = {
     1: [(BOB, "I lead a team of six. I leave in March for three months and nobody is named to replace me. "
               "I am afraid decisions will stall, or that I will be called every day.")],
@@ -50,7 +61,7 @@ def run_demo(settings: Settings, out: TextIO) -> int:
                                 database_url=f"sqlite:///{Path(workdir) / 'demo.db'}")
         db = Database(demo_settings.database_url)
         db.upgrade()
-        services = build_services(demo_settings, db=db)
+        services = build_services(demo_settings, db=db, clock=FakeClock(START))
         app = create_app(services)
         server = make_http_server(make_wsgi_app(app, db, secret), host="127.0.0.1", port=0)
         stop = threading.Event()
@@ -58,8 +69,15 @@ def run_demo(settings: Settings, out: TextIO) -> int:
         thread.start()
         try:
             driver = SlackDriver(f"http://127.0.0.1:{server.effective_port}/slack/events", secret, standin)
-            play(Circle(driver, standin, services))
-            print_channel(standin, Circle(driver, standin, services), out)
+            circle = Circle(driver, standin, services)
+            form_group(circle)
+            kick_off(circle)
+            play(circle)
+            follow_up(circle)
+            print_channel(standin, circle, out)
+            print_dm(standin, BOB, out)
+            out.write("\n" + "=" * 72 + "\nThe group and its session ran against codev's built-in Slack stand-in. "
+                      "Set SLACK_BOT_TOKEN (see README) to run codev in your workspace.\n")
         finally:
             stop.set()
             thread.join(timeout=10)
@@ -69,9 +87,54 @@ def run_demo(settings: Settings, out: TextIO) -> int:
     return 0
 
 
+def form_group(circle: Circle) -> None:
+    """Alice sets up the group: six peers, every other Tuesday at 10:00 Paris time; everyone accepts the charter."""
+    circle.slack.command(ALICE, "group")
+    view = circle.modal(ALICE, "group")
+    circle.slack.submit(ALICE, view["id"], {
+        "name": "Tuesday circle", "members": [BOB, ALICE, CAROL, DAVE, ERIN, FRANK], "cadence": "2",
+        "cadence_first": KICKOFF.date().isoformat(), "cadence_time": "10:00", "cadence_tz": "Europe/Paris"})
+    group = eventually(lambda: circle.services.groups.of_channel(circle.standin.team_id, circle.channel))
+    for member in group.members:
+        dm = circle.standin.dm_channel(member)
+        eventually(lambda d=dm: circle.standin.messages(d))
+        circle.slack.click(member, ids.CHARTER_ACCEPT, channel_id=dm)
+    eventually(lambda: not circle.services.groups.of_channel(circle.standin.team_id, circle.channel).not_accepted)
+
+
+def kick_off(circle: Circle) -> None:
+    """Tuesday 10:00: who brings a challenge? Bob and Carol volunteer; Alice picks Bob and starts."""
+    _at(circle, KICKOFF)
+    eventually(lambda: circle.messages())
+    for person, topic in ((BOB, TOPIC), (CAROL, "Saying no to my director without losing her trust")):
+        circle.slack.click(person, ids.KICKOFF_VOLUNTEER, channel_id=circle.channel, typed={ids.KICKOFF_TOPIC: topic})
+        eventually(lambda t=topic: t in str(circle.messages()[0]["blocks"]))
+    kickoff_id = circle.messages()[0]["blocks"][-1]["elements"][0]["value"]
+    circle.slack.click(ALICE, ids.KICKOFF_PICK, channel_id=circle.channel, value=f"{kickoff_id}:{BOB}")
+    eventually(lambda: "picked" in str(circle.messages()[0]["blocks"]))
+    circle.slack.click(ALICE, ids.KICKOFF_START, channel_id=circle.channel)
+    circle.slack.submit(ALICE, circle.modal(ALICE, "start_session")["id"], {})
+    eventually(lambda: circle.step_message(1))
+
+
+def follow_up(circle: Circle) -> None:
+    """A week later, on the action's due date and in Bob's working hours: how did it go?"""
+    _at(circle, FOLLOW_UP)
+    dm = circle.standin.dm_channel(BOB)
+    asked = eventually(lambda: [m for m in circle.standin.messages(dm) if m["text"].startswith("How did")])[0]
+    circle.slack.click(BOB, ids.FOLLOW_UP_DONE, channel_id=dm, message_ts=asked["ts"])
+    circle.slack.submit(BOB, circle.modal(BOB, ids.FOLLOW_UP_VIEW)["id"], {
+        "note": "Carol-from-ops said yes; the team knows.", "share": ["share"]})
+    eventually(lambda: "Noted" in circle.standin.message(dm, asked["ts"])["text"])
+
+
+def _at(circle: Circle, moment: datetime) -> None:
+    circle.services.clock.set(moment)
+    circle.tick()
+
+
 def play(circle: Circle) -> None:
     """The group's session: the facilitator clicks, the client writes, consultants reply."""
-    circle.start(TOPIC)
     for step in range(1, 7):
         for person, text in SCRIPT.get(step, []):
             circle.reply(person, step, text)
@@ -88,7 +151,7 @@ def play(circle: Circle) -> None:
             circle.slack.submit(BOB, view["id"], {
                 "kept": [options[1]["value"], options[3]["value"]],
                 "keep": "The fear may be mine more than the team's.",
-                "action_1": "Name Carol-from-ops as my deputy", "due_1": None,
+                "action_1": "Name Carol-from-ops as my deputy", "due_1": FOLLOW_UP_DAY,
                 "action_2": "Write the list of decisions the deputy can make",
                 "action_3": "Tell my stakeholders who to call"})
             eventually(lambda: circle.thread(5))
@@ -96,9 +159,10 @@ def play(circle: Circle) -> None:
         if step < 6:
             eventually(lambda s=step: circle.step_message(s + 1))
     dm = circle.standin.dm_channel(BOB)
-    eventually(lambda: circle.standin.messages(dm))
+    eventually(lambda: ids.SUMMARY_POST in str(circle.standin.messages(dm)))
     circle.slack.click(BOB, ids.SUMMARY_POST, channel_id=dm)
-    eventually(lambda: circle.standin.thread(circle.channel, circle.root()["ts"]))
+    root_ts = circle.services.sessions.get(circle.standin.team_id, 1).root_ts
+    eventually(lambda: circle.standin.thread(circle.channel, root_ts))
 
 
 # ---- printing the channel as people read it -----------------------------------------------------------
@@ -127,6 +191,10 @@ def render(message: dict[str, Any]) -> str:
             lines.append(" ".join(e.get("text", "") for e in block["elements"]))
         elif kind == "actions":
             lines.append("  ".join(f"[{e['text']['text']}]" for e in block["elements"]))
+        elif kind == "input":
+            lines.append(f"{block['label']['text']}: [________]")
+        if kind == "section" and (block.get("accessory") or {}).get("type") == "button":
+            lines[-1] += f"  [{block['accessory']['text']['text']}]"
     return readable("\n".join(lines) if lines else message.get("text", ""))
 
 
@@ -142,8 +210,13 @@ def print_channel(standin: SlackStandIn, circle: Circle, out: TextIO) -> None:
                         note["user"] == reply["user"] and note.get("_shown") is None:
                     note["_shown"] = True
                     out.write(f"      (only {author.get(note['user'])} sees) codev: {readable(note['text'])}\n")
-    out.write("\n" + "=" * 72 + "\nThe session ran against codev's built-in Slack stand-in. "
-              "Set SLACK_BOT_TOKEN (see README) to run codev in your workspace.\n")
+
+
+def print_dm(standin: SlackStandIn, user_id: str, out: TextIO) -> None:
+    """What codev told one person privately, in their DM with the bot."""
+    out.write(f"\n@{NAMES[user_id]}'s direct messages with codev (only they see these)\n" + "-" * 72 + "\n")
+    for message in standin.messages(standin.dm_channel(user_id)):
+        out.write(f"\ncodev:\n{_indent(render(message), 2)}\n")
 
 
 def _indent(text: str, width: int) -> str:

@@ -19,5 +19,8 @@ def test_codev_demo_prints_a_whole_session(tmp_path: Path) -> None:
     assert "Summary — Handing over my team" in out
     assert "Action plan" in out and "Name Carol-from-ops as my deputy" in out
     assert "(only Erin sees)" in out
+    # The group's life around the session: the kick-off, the pick, and the follow-up in Bob's DMs.
+    assert "Who brings a challenge this time?" in out and "picked" in out
+    assert "Noted: “Name Carol-from-ops as my deputy” — done." in out
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "codev.db").exists(), "the demo keeps its data in a temporary place"
