@@ -73,8 +73,12 @@ class SlackDriver:
     def trigger_id(self, user_id: str) -> str:
         return f"trigger.{user_id}.{next(self._seq)}"
 
-    def response_url(self) -> str:
-        return f"{self.standin.base_url}/response/R{next(self._seq):06d}"
+    def response_url(self, channel_id: str | None = None, message_ts: str | None = None) -> str:
+        """A fresh response_url; one for a click on a message can replace or delete that message."""
+        response_id = f"R{next(self._seq):06d}"
+        if channel_id and message_ts:
+            self.standin.response_targets[response_id] = (channel_id, message_ts)
+        return f"{self.standin.base_url}/response/{response_id}"
 
     def _user(self, user_id: str) -> dict[str, str]:
         user = self.standin.users.get(user_id)
@@ -131,7 +135,7 @@ class SlackDriver:
             "team": {"id": self.team_id, "domain": "codev-sandbox"},
             "enterprise": None,
             "is_enterprise_install": False,
-            "response_url": self.response_url(),
+            "response_url": self.response_url(container.get("channel_id"), container.get("message_ts")),
             "actions": [{
                 "type": action["type"], "action_id": action_id, "block_id": block_id,
                 "value": action.get("value"), "text": action.get("text"),
@@ -168,7 +172,7 @@ class SlackDriver:
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id},
             "trigger_id": self.trigger_id(user_id), "team": {"id": self.team_id, "domain": "codev-sandbox"},
             "channel": {"id": channel_id, "name": "x"}, "message": {"ts": message_ts, "text": ""},
-            "response_url": self.response_url(),
+            "response_url": self.response_url(channel_id, message_ts),
             "actions": [{"type": "button", "action_id": action_id, "block_id": "forged", "value": value,
                          "action_ts": f"{time.time():.6f}"}],
         }

@@ -77,6 +77,7 @@ class SlackStandIn:
         self.violations: list[str] = []
         self.ephemerals: list[dict[str, Any]] = []
         self.responses: list[dict[str, Any]] = []  # what the app sent to response_url
+        self.response_targets: dict[str, tuple[str, str]] = {}  # response id → the clicked message
         self.views: dict[str, dict[str, Any]] = {}
         self.home_views: dict[str, dict[str, Any]] = {}
         self.files: dict[str, dict[str, Any]] = {}
@@ -428,8 +429,22 @@ class SlackStandIn:
             return True
 
     def receive_response(self, response_id: str, payload: dict[str, Any]) -> None:
+        """What the app sent to a response_url; replace_original / delete_original act on the clicked message."""
         with self._lock:
             self.responses.append({"id": response_id, **payload})
+            target = self.response_targets.get(response_id)
+            if target is None or target[0] not in self.channels:
+                return
+            channel = self.channels[target[0]]
+            message = next((m for m in channel.messages if m["ts"] == target[1]), None)
+            if message is None:
+                return
+            if payload.get("delete_original"):
+                channel.messages.remove(message)
+            elif payload.get("replace_original"):
+                message["text"] = payload.get("text", "")
+                message["blocks"] = payload.get("blocks") or []
+                message["edited"] = {"user": BOT_USER_ID, "ts": self.new_ts()}
 
 
 def _json_arg(value: Any) -> Any:

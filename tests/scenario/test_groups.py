@@ -27,8 +27,14 @@ def test_a_group_is_created_and_its_members_get_the_charter_to_accept(group: Gro
     assert "stays in the group" in charter["text"]
     group.slack.click(CAROL, ids.CHARTER_ACCEPT, channel_id=dm)
     eventually(lambda: CAROL in group.services.groups.of_channel(group.standin.team_id, group.channel).accepted)
+    # The DM now says thank you instead of offering the button again.
+    eventually(lambda: "Thank you" in group.standin.message(dm, charter["ts"])["text"])
+    assert ids.CHARTER_ACCEPT not in str(group.standin.message(dm, charter["ts"])["blocks"])
     group.standin.add_user("U0GRACE", "Grace")
-    group.slack.click("U0GRACE", ids.CHARTER_ACCEPT, channel_id=dm)  # a forged click by someone outside
+    group_id = next(e["value"] for b in charter["blocks"] for e in b.get("elements", [])
+                    if e.get("action_id") == ids.CHARTER_ACCEPT)
+    group.slack.post_payload(group.slack.click_payload(  # a forged click by someone outside
+        "U0GRACE", ids.CHARTER_ACCEPT, channel_id=dm, message_ts=charter["ts"], value=group_id))
     eventually(lambda: any("not yours" in r.get("text", "") for r in group.standin.responses))
     assert DAVE not in group.services.groups.of_channel(group.standin.team_id, group.channel).accepted
 
