@@ -97,7 +97,8 @@ class SlackDriver:
             "user_id": user_id,
             "user_name": self._user(user_id)["username"],
             "command": command,
-            "text": text,
+            # Slack escapes these three in what people type, as in messages.
+            "text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
             "api_app_id": API_APP_ID,
             "is_enterprise_install": "false",
             "response_url": self.response_url(),

@@ -25,6 +25,7 @@ RETRY_STUCK_AFTER = timedelta(minutes=5)  # a delivery unfinished this long is r
 RETRY_STUCK_EVERY = 60.0  # seconds
 HOUSEKEEPING_EVERY = 3600.0  # seconds
 REFRESH_JOB_ID = "codev-refresh"
+REFRESH_EXECUTOR = "refresh"
 
 # Jobs name their timekeeper and row by id only (APScheduler's advice: serialisable arguments).
 _TIMEKEEPERS: dict[str, Timekeeper] = {}
@@ -57,7 +58,8 @@ def make_scheduler(workers: int = 8) -> BackgroundScheduler:
     """A UTC scheduler. Late jobs still run (the default one-second grace would silently drop them)."""
     return BackgroundScheduler(
         timezone="UTC",
-        executors={"default": ThreadPoolExecutor(workers)},
+        # Refreshes have threads of their own: a burst of slow deliveries must not hold them up.
+        executors={"default": ThreadPoolExecutor(workers), REFRESH_EXECUTOR: ThreadPoolExecutor(2)},
         job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
     )
 
@@ -86,7 +88,8 @@ class Timekeeper:
         self.scheduler.start()
         # Several instances may be asked for (a poke during a poll); refresh() lets one through at a time.
         self.scheduler.add_job(refresh_jobs, "interval", seconds=POLL_SECONDS, args=[self.name], id=REFRESH_JOB_ID,
-                               replace_existing=True, next_run_time=datetime.now().astimezone(), max_instances=4)
+                               replace_existing=True, next_run_time=datetime.now().astimezone(), max_instances=4,
+                               executor=REFRESH_EXECUTOR)
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=False)

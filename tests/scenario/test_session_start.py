@@ -130,3 +130,9 @@ def test_status_lists_the_running_session(group: Group) -> None:
     group.start("Handing over my team")
     text = group.slack.command(CAROL, "status").json()["text"]
     assert "Handing over my team" in text and "step 1/6" in text and "left" in text
+
+
+def test_a_topic_typed_after_the_command_reads_as_typed_in_the_modal(group: Group) -> None:
+    view = group.open_start_modal(ALICE, "R&D <> sales")
+    topic = next(b for b in view["blocks"] if b.get("block_id") == "topic")
+    assert topic["element"]["initial_value"] == "R&D <> sales"

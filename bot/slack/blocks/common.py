@@ -40,3 +40,8 @@ def usage_message(unknown: str | None = None) -> dict[str, Any]:
 def escape(text: str) -> str:
     """Text typed in a modal or an input, made inert in mrkdwn (no <!channel>, no fake links)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Slack's escaped text (slash commands, messages) back to what the person typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

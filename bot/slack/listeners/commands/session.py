@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import services_of
 from bot.messages import t
+from bot.slack.blocks.common import unescape
 from bot.slack.blocks.modals import notice_view, start_modal
 from bot.slack.blocks.session import status_message
 
@@ -23,6 +24,7 @@ def start(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, cl
         return
     ack()
     user_id = command["user_id"]
+    rest = unescape(rest)  # Slack sends &, < and > escaped; the modal shows plain text
     prefill = _whose_turn(context, command.get("team_id", ""), channel_id)
     # Open first: a trigger_id lives 3 seconds. Check the channel afterwards and update the modal.
     opened = client.views_open(trigger_id=command["trigger_id"],
