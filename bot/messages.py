@@ -327,7 +327,7 @@ EN: dict[str, str] = {
     "home_action_line": "{text}{due} _({topic})_",
     "home_action_due": " — by {due}",
     "home_action_done": "Done",
-    "home_action_postpone": "Postpone",
+    "home_action_postpone": "Postpone or drop…",
     "home_journal": "Your journal",
     "home_journal_private": "Private: only you see this.",
     "home_journal_none": "No entry yet. Write to me in the Messages tab, or use `/codev journal`.",
@@ -347,9 +347,6 @@ EN: dict[str, str] = {
     "home_look_back": ":thought_balloon: {ago} you wrote: “{text}”",
     "home_ago_weeks": "{n} weeks ago",
     "home_ago_days": "{n} days ago",
-    "postpone_title": "Postpone the action",
-    "postpone_submit": "Postpone",
-    "postpone_date": "New date",
     "not_yours": "That is not yours to change.",
     # ---- groups ----
     "group_title": "Your co-development group",

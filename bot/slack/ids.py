@@ -44,8 +44,7 @@ HOME_PAGE = "home_page"
 HOME_ENTRY_DELETE = "home_entry_delete"
 HOME_ENTRY_MORE = "home_entry_more"
 HOME_ACTION_DONE = "home_action_done"
-HOME_ACTION_POSTPONE = "home_action_postpone"
-POSTPONE_VIEW = "postpone_action"
+HOME_ACTION_POSTPONE = "home_action_postpone"  # opens the follow-up modal: postpone, or drop, with a note
 
 # groups
 GROUP_VIEW = "group"

@@ -56,8 +56,8 @@ def test_my_open_actions_can_be_done_or_postponed(group: Group) -> None:
     eventually(lambda: f"action_{first_action}" not in [b.get("block_id") for b in home(group, BOB)["blocks"]])
     assert "Name a deputy — *done*" in str(home(group, BOB)["blocks"])
     group.slack.click(BOB, ids.HOME_ACTION_POSTPONE, view_id=home(group, BOB)["id"])
-    postpone = group.modal(BOB, "postpone_action")
-    assert "from today" in group.slack.submit(BOB, postpone["id"], {"due": "2020-01-01"}).json()["errors"]["due"]
+    postpone = group.modal(BOB, ids.FOLLOW_UP_VIEW)  # the same modal as a follow-up's, "Postponed" chosen
+    assert "today or later" in group.slack.submit(BOB, postpone["id"], {"due": "2020-01-01"}).json()["errors"]["due"]
     later = (group.services.clock.now().date() + timedelta(days=14)).isoformat()
     assert not group.slack.submit(BOB, postpone["id"], {"due": later}).body
     eventually(lambda: f"by {later}" in str(home(group, BOB)["blocks"]))

@@ -268,13 +268,6 @@ def group_modal(*, channel_id: str, group: GroupView | None, user_id: str, tz: s
                    metadata={"channel": channel_id})
 
 
-def postpone_modal(action_id: int) -> dict[str, Any]:
-    blocks: list[Block] = [InputBlock(block_id="due", label=t("postpone_date"),
-                                      element=DatePickerElement(action_id="due"))]
-    return view_of(ids.POSTPONE_VIEW, t("postpone_title"), blocks, submit=t("postpone_submit"),
-                 metadata={"action": action_id})
-
-
 def parse_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 

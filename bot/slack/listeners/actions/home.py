@@ -11,7 +11,8 @@ from bot.app import services_of
 from bot.messages import t
 from bot.services.followups import ActionStatus, Outcome
 from bot.slack.blocks.home import entry_modal
-from bot.slack.blocks.modals import postpone_modal, start_modal
+from bot.slack.blocks.modals import start_modal
+from bot.slack.blocks.recurring import follow_up_modal
 from bot.slack.listeners.common import say_privately, session_id_of, team_of
 
 
@@ -103,10 +104,14 @@ def action_done(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
 
 
 def action_postpone(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    """Postpone (or drop) from Home: the follow-up modal, with a new date, a note and sharing."""
     ack()
-    action_id = session_id_of(body["actions"][0].get("value"))
-    if action_id is not None:
-        client.views_open(trigger_id=body["trigger_id"], view=postpone_modal(action_id))
+    services = services_of(context)
+    team_id, user_id, value = _who(body)
+    action = services.followups.get(team_id, session_id_of(value) or 0)
+    if action is not None and action.owner_id == user_id:
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=follow_up_modal(action, ActionStatus.POSTPONED, dm_channel=None, dm_ts=None))
 
 
 def accept_charter(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack import ids
-from bot.slack.listeners.views import group, home, recurring, session, start
+from bot.slack.listeners.views import group, recurring, session, start
 
 
 def register(app: App) -> None:
@@ -13,6 +13,5 @@ def register(app: App) -> None:
     app.view(ids.HANDOVER_VIEW)(session.submit_handover)
     app.view(ids.EDIT_VIEW)(session.submit_edit)
     app.view(ids.SUMMARY_EDIT_VIEW)(session.submit_summary_edit)
-    app.view(ids.POSTPONE_VIEW)(home.submit_postpone)
     app.view(ids.GROUP_VIEW)(group.submit_group)
     app.view(ids.FOLLOW_UP_VIEW)(recurring.submit_follow_up)
