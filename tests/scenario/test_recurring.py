@@ -3,17 +3,19 @@ step durations of the group's own; members who leave the channel."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import select
 
+from bot.app import build_services
 from bot.domain.steps import Step
 from bot.domain.timers import EventState
 from bot.services.tasks import TaskKind
 from bot.slack import ids
 from bot.storage.models import ActionItem, Kickoff, ScheduledTask
-from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
+from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually, settings_for
 
 MEMBERS = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
 EVERY_OTHER_TUESDAY = {"cadence": "2", "cadence_time": "10:00", "cadence_tz": "Europe/Paris"}
@@ -399,3 +401,21 @@ def test_forget_me_blanks_follow_up_notes_and_stops_the_follow_ups(group: Group)
     eventually(lambda: outcomes() == [(None, False), (None, False)])
     written = next(a for a in group.services.sessions.get(group.standin.team_id, 1).actions if "Write" in a.text)
     assert pending(group, TaskKind.FOLLOW_UP, written.id) == []
+
+
+def test_two_processes_racing_for_the_same_kick_off_post_it_once(group: Group) -> None:
+    create_group(group, cadence_first="2026-12-01", **EVERY_OTHER_TUESDAY)
+    group.services.clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    other = build_services(settings_for(group.standin, group.services.db.url), clock=group.services.clock,
+                           db=group.services.db)
+    try:
+        task_id = group.services.tasks.due(group.services.clock.now())[0]
+        racers = [threading.Thread(target=services.task_deliverer.deliver, args=(task_id,))
+                  for services in (group.services, other) for _ in range(3)]
+        for racer in racers:
+            racer.start()
+        for racer in racers:
+            racer.join(timeout=30)
+    finally:
+        other.shut_down()
+    assert len([m for m in group.messages() if "Who brings a challenge" in str(m.get("blocks"))]) == 1
