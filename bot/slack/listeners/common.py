@@ -12,6 +12,7 @@ from slack_bolt import Respond
 from bot.domain.session import TransitionError
 from bot.domain.steps import Step
 from bot.messages import t
+from bot.services.kickoffs import KickoffRefused
 from bot.services.sessions import NotFound
 
 
@@ -50,6 +51,8 @@ def explains_refusals(listener: Callable[..., None]) -> Callable[..., None]:
             text, note = t("not_found"), {}
         except TransitionError as refused:
             text, note = t(refused.reason), {}
+        except KickoffRefused as refused:
+            text, note = t(refused.reason, facilitator=refused.facilitator_id), {}
         say_privately(kwargs["respond"], text, **note)
 
     return wrapper

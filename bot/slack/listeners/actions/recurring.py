@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.app import Services, services_of
 from bot.messages import t
 from bot.services.followups import ActionStatus
-from bot.services.kickoffs import KickoffRefused, KickoffView
+from bot.services.kickoffs import KickoffView
 from bot.slack import ids
 from bot.slack.blocks.modals import TOPIC_LIMIT, start_modal
 from bot.slack.blocks.recurring import follow_up_modal, kickoff_message
@@ -21,15 +21,12 @@ from bot.slack.listeners.common import Refusal, explains_refusals, input_values,
 log = logging.getLogger(__name__)
 
 
-def _kickoff_id(body: dict[str, Any]) -> int:
+def _clicked(body: dict[str, Any], context: BoltContext) -> tuple[Services, str, str, int]:
+    """(services, team, who clicked, kick-off id) from a kick-off button; a garbled value is refused."""
     kickoff_id = session_id_of(body["actions"][0].get("value", "").split(":")[0])
     if kickoff_id is None:
         raise Refusal(t("kickoff_unknown"))
-    return kickoff_id
-
-
-def _refused(refusal: KickoffRefused) -> Refusal:
-    return Refusal(t(refusal.reason, facilitator=refusal.facilitator_id))
+    return services_of(context), team_of(body), body["user"]["id"], kickoff_id
 
 
 def refresh_kickoff(services: Services, kickoff: KickoffView, link: str | None = None) -> None:
@@ -46,15 +43,11 @@ def refresh_kickoff(services: Services, kickoff: KickoffView, link: str | None =
 @explains_refusals
 def volunteer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
-    services, team_id, user_id = services_of(context), team_of(body), body["user"]["id"]
-    kickoff_id = _kickoff_id(body)
+    services, team_id, user_id, kickoff_id = _clicked(body, context)
     topic = " ".join(str(input_values(body).get(ids.KICKOFF_TOPIC) or "").split())[:TOPIC_LIMIT]
-    try:
-        if not topic and services.kickoffs.get(team_id, kickoff_id).status == "open":
-            raise Refusal(t("kickoff_topic_missing"))
-        kickoff = services.kickoffs.volunteer(team_id, kickoff_id, user_id, topic)
-    except KickoffRefused as refusal:
-        raise _refused(refusal) from None
+    if not topic and services.kickoffs.get(team_id, kickoff_id).status == "open":
+        raise Refusal(t("kickoff_topic_missing"))
+    kickoff = services.kickoffs.volunteer(team_id, kickoff_id, user_id, topic)
     refresh_kickoff(services, kickoff)
     respond(text=t("kickoff_volunteered", facilitator=kickoff.facilitator_id), response_type="ephemeral",
             replace_original=False)
@@ -63,25 +56,17 @@ def volunteer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Res
 @explains_refusals
 def withdraw(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
-    services, team_id, user_id = services_of(context), team_of(body), body["user"]["id"]
-    kickoff_id = _kickoff_id(body)
-    try:
-        kickoff = services.kickoffs.withdraw(team_id, kickoff_id, user_id)
-    except KickoffRefused as refusal:
-        raise _refused(refusal) from None
+    services, team_id, user_id, kickoff_id = _clicked(body, context)
+    kickoff = services.kickoffs.withdraw(team_id, kickoff_id, user_id)
     refresh_kickoff(services, kickoff)
 
 
 @explains_refusals
 def pick(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
-    services, team_id, user_id = services_of(context), team_of(body), body["user"]["id"]
-    kickoff_id = _kickoff_id(body)
+    services, team_id, user_id, kickoff_id = _clicked(body, context)
     picked = body["actions"][0].get("value", "").partition(":")[2]
-    try:
-        kickoff = services.kickoffs.pick(team_id, kickoff_id, user_id, picked)
-    except KickoffRefused as refusal:
-        raise _refused(refusal) from None
+    kickoff = services.kickoffs.pick(team_id, kickoff_id, user_id, picked)
     refresh_kickoff(services, kickoff)
 
 
@@ -89,12 +74,8 @@ def pick(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond)
 def start(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
     """Open the start modal filled in from the kick-off: the picked volunteer (or whose turn it is) as client."""
     ack()
-    services, team_id, user_id = services_of(context), team_of(body), body["user"]["id"]
-    kickoff_id = _kickoff_id(body)
-    try:
-        kickoff = services.kickoffs.may_start(team_id, kickoff_id, user_id)
-    except KickoffRefused as refusal:
-        raise _refused(refusal) from None
+    services, team_id, user_id, kickoff_id = _clicked(body, context)
+    kickoff = services.kickoffs.may_start(team_id, kickoff_id, user_id)
     group = services.groups.group(team_id, kickoff.group_id)
     if group is None:
         raise Refusal(t("kickoff_unknown"))
