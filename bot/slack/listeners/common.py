@@ -34,6 +34,20 @@ class Refusal(Exception):
         self.note = note  # extra fields for the answer (blocks with a button)
 
 
+REFUSALS = (Refusal, NotFound, TransitionError, KickoffRefused)
+
+
+def refusal_answer(refused: Exception) -> tuple[str, dict[str, Any]]:
+    """What to tell the person, and any extra fields (a button), for one of the REFUSALS."""
+    if isinstance(refused, Refusal):
+        return refused.text, refused.note
+    if isinstance(refused, TransitionError):
+        return t(refused.reason), {}
+    if isinstance(refused, KickoffRefused):
+        return t(refused.reason, facilitator=refused.facilitator_id), {}
+    return t("not_found"), {}
+
+
 def explains_refusals(listener: Callable[..., None]) -> Callable[..., None]:
     """Tell whoever clicked, privately, why nothing happened: stale button, unknown session, not theirs…
 
@@ -44,16 +58,9 @@ def explains_refusals(listener: Callable[..., None]) -> Callable[..., None]:
     def wrapper(**kwargs: Any) -> None:
         try:
             listener(**kwargs)
-            return
-        except Refusal as refusal:
-            text, note = refusal.text, refusal.note
-        except NotFound:
-            text, note = t("not_found"), {}
-        except TransitionError as refused:
-            text, note = t(refused.reason), {}
-        except KickoffRefused as refused:
-            text, note = t(refused.reason, facilitator=refused.facilitator_id), {}
-        say_privately(kwargs["respond"], text, **note)
+        except REFUSALS as refused:
+            text, note = refusal_answer(refused)
+            say_privately(kwargs["respond"], text, **note)
 
     return wrapper
 
@@ -66,14 +73,8 @@ def refuses_inline(block_id: str) -> Callable[[Callable[..., None]], Callable[..
         def wrapper(**kwargs: Any) -> None:
             try:
                 listener(**kwargs)
-                return
-            except Refusal as refusal:
-                text = refusal.text
-            except NotFound:
-                text = t("not_found")
-            except TransitionError as refused:
-                text = t(refused.reason)
-            kwargs["ack"](response_action="errors", errors={block_id: text})
+            except REFUSALS as refused:
+                kwargs["ack"](response_action="errors", errors={block_id: refusal_answer(refused)[0]})
 
         return wrapper
 
