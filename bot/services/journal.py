@@ -17,9 +17,11 @@ from bot.services.tasks import TaskKind
 from bot.storage.db import Database
 from bot.storage.models import (
     ActionItem,
+    CodevGroup,
     CodevSession,
     Consultant,
     Contribution,
+    GroupMember,
     HomeState,
     JournalEntry,
     ScheduledTask,
@@ -42,6 +44,14 @@ class EntryView:
     quote_author_id: str | None
     permalink: str | None
     confirmation_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    name: str
+    channel_id: str
+    next_kickoff: datetime | None
+    away_until: date | None
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,7 @@ class HomeData:
     look_back: EntryView | None
     now: datetime
     outcomes: list[ActionLine] = field(default_factory=list)  # the latest answered follow-ups
+    groups: list[GroupLine] = field(default_factory=list)  # the groups they are in, and their next kick-off
 
 
 class JournalService:
@@ -227,7 +238,21 @@ class JournalService:
         for line in sessions:
             counts[line.role] += 1
         return HomeData(user_id, sessions[:8], actions, entries, total, state.query, state.page, counts,
-                        self.look_back(team_id, user_id), self.clock.now(), outcomes)
+                        self.look_back(team_id, user_id), self.clock.now(), outcomes,
+                        self._groups_of(team_id, user_id))
+
+    def _groups_of(self, team_id: str, user_id: str) -> list[GroupLine]:
+        with self.db.read() as session:
+            rows = session.exec(select(CodevGroup, GroupMember.away_until).join(
+                GroupMember, col(GroupMember.group_id) == CodevGroup.id).where(
+                GroupMember.team_id == team_id, GroupMember.user_id == user_id).order_by(col(CodevGroup.name))).all()
+            kickoffs = dict(session.exec(select(ScheduledTask.subject_id, func.min(ScheduledTask.due_at)).where(
+                ScheduledTask.kind == TaskKind.KICKOFF.value, ScheduledTask.state == EventState.PENDING.value,
+                col(ScheduledTask.subject_id).in_([g.id for g, _away in rows])).group_by(
+                col(ScheduledTask.subject_id))).all()) if rows else {}
+        today = self.clock.now().date()
+        return [GroupLine(group.name, group.channel_id, kickoffs.get(group.id),
+                          away if away and away >= today else None) for group, away in rows]
 
     def _sessions_of(self, session: Session, team_id: str, user_id: str) -> list[SessionLine]:
         consultant_of = select(Consultant.session_id).where(Consultant.team_id == team_id,

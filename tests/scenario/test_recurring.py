@@ -419,3 +419,13 @@ def test_two_processes_racing_for_the_same_kick_off_post_it_once(group: Group) -
     finally:
         other.shut_down()
     assert len([m for m in group.messages() if "Who brings a challenge" in str(m.get("blocks"))]) == 1
+
+
+def test_home_lists_my_groups_with_their_next_kick_off_and_my_time_away(group: Group) -> None:
+    create_group(group, cadence_first="2026-12-01", **EVERY_OTHER_TUESDAY)
+    group.slack.command(CAROL, "away 2026-12-24")
+    group.slack.open_home(CAROL)
+    home = eventually(lambda: "Your groups" in str(group.standin.home_views[CAROL]["blocks"])
+                      and str(group.standin.home_views[CAROL]["blocks"]))
+    assert f"Tuesday circle in <#{group.channel}> — next kick-off <!date^1796115600^" in home
+    assert "away until 2026-12-24" in home

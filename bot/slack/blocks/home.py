@@ -22,7 +22,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.session import Status
 from bot.messages import t
-from bot.services.journal import PAGE_SIZE, EntryView, HomeData
+from bot.services.journal import PAGE_SIZE, EntryView, GroupLine, HomeData
 from bot.slack import ids
 from bot.slack.blocks.common import as_dicts, cut, escape, section
 from bot.slack.blocks.recurring import outcome_label
@@ -44,6 +44,8 @@ def home_view(data: HomeData) -> dict[str, Any]:
     if data.look_back is not None:
         blocks.append(section(t("home_look_back", ago=_ago(data.look_back.created_at, data.now),
                                 text=cut(data.look_back.text, 500))))
+    if data.groups:
+        blocks.append(section(f"*{t('home_groups')}*\n" + "\n".join(_group_line(g) for g in data.groups[:10])))
     blocks += [DividerBlock(), HeaderBlock(text=t("home_sessions"))]
     blocks += _sessions(data) or [section(t("home_sessions_none"))]
     blocks += [DividerBlock(), HeaderBlock(text=t("home_actions"))]
@@ -75,6 +77,15 @@ def _sessions(data: HomeData) -> list[Block]:
                       channel=line.channel_id)
         lines.append(t("home_session_line", topic=escape(line.topic), role=t("home_role_" + line.role), where=where))
     return [section("\n".join(lines))] if lines else []
+
+
+def _group_line(group: GroupLine) -> str:
+    line = t("home_group_line", name=escape(group.name), channel=group.channel_id)
+    if group.next_kickoff is not None:
+        line += t("home_group_next", moment=slack_date(group.next_kickoff))
+    if group.away_until is not None:
+        line += t("home_group_away", date=group.away_until.isoformat())
+    return line
 
 
 def _actions(data: HomeData) -> list[Block]:
