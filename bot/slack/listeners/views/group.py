@@ -100,6 +100,6 @@ def _cadence(values: dict[str, Any], today: date, errors: dict[str, str]) -> Cad
     tz = str(values.get("cadence_tz") or "").strip()
     if not is_zone(tz):
         errors["cadence_tz"] = t("group_cadence_error_tz", tz=tz)
-    if first is None or first < today or not at or not is_zone(tz):
+    if first is None or {"cadence_first", "cadence_time", "cadence_tz"} & set(errors):
         return None
     return Cadence(first=first, at=time.fromisoformat(str(at)), every_weeks=every, tz=tz)

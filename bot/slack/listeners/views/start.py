@@ -82,17 +82,18 @@ def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
         services.publisher.dm(user_id, text=t("error_channel_busy"))
         return
     services.publisher.open(snapshot)
-    _share_previous_outcomes(services, team_id, snapshot.id)
+    published = services.sessions.get(team_id, snapshot.id)  # now with its root and step messages
+    _share_previous_outcomes(services, published)
     # The kick-off this came from; or, for a session started with /codev start, the channel's open one.
     kickoff_id = metadata_of(view).get("kickoff") or services.kickoffs.open_in(team_id, snapshot.channel_id)
     if isinstance(kickoff_id, int):
-        _close_kickoff(services, client, team_id, kickoff_id, snapshot.id)
+        _close_kickoff(services, client, kickoff_id, published)
     _offer_invitations(services, client, snapshot, user_id)
 
 
-def _share_previous_outcomes(services: Services, team_id: str, session_id: int) -> None:
+def _share_previous_outcomes(services: Services, snapshot: SessionSnapshot) -> None:
     """In a group's channel, the Presentation thread opens with what the last client chose to share."""
-    snapshot = services.sessions.get(team_id, session_id)
+    team_id = snapshot.team_id
     if services.groups.of_channel(team_id, snapshot.channel_id) is None:
         return
     shared = services.followups.shared_before(team_id, snapshot.channel_id, snapshot.id)
@@ -100,18 +101,17 @@ def _share_previous_outcomes(services: Services, team_id: str, session_id: int) 
         services.publisher.post_in_thread(snapshot, Step.PRESENTATION, shared_outcomes_message(shared))
 
 
-def _close_kickoff(services: Services, client: WebClient, team_id: str, kickoff_id: int, session_id: int) -> None:
+def _close_kickoff(services: Services, client: WebClient, kickoff_id: int, snapshot: SessionSnapshot) -> None:
     """The kick-off that led here shows the session's link and takes no more volunteers."""
-    kickoff = services.kickoffs.started(team_id, kickoff_id, session_id)
+    kickoff = services.kickoffs.started(snapshot.team_id, kickoff_id, snapshot.id)
     if kickoff is None:
         return
-    snapshot = services.sessions.get(team_id, session_id)
     link = None
     if snapshot.root_ts:
         try:
             link = client.chat_getPermalink(channel=snapshot.channel_id, message_ts=snapshot.root_ts)["permalink"]
         except SlackApiError:
-            log.info("no permalink for the root of session %s", session_id, exc_info=True)
+            log.info("no permalink for the root of session %s", snapshot.id, exc_info=True)
     refresh_kickoff(services, kickoff, link)
 
 
