@@ -64,8 +64,15 @@ def _write_entries(db: Database, user: str, count: int) -> None:
     start = SystemClock().now() - timedelta(days=400)
     with db.session() as session:
         for n in range(count):
-            session.add(JournalEntry(team_id=TEAM, user_id=user, text=f"Entry {n}: what I take away #tag{n % 17}",
-                                     tags=f"tag{n % 17}", created_at=start + timedelta(minutes=n * 37)))
+            session.add(
+                JournalEntry(
+                    team_id=TEAM,
+                    user_id=user,
+                    text=f"Entry {n}: what I take away #tag{n % 17}",
+                    tags=f"tag{n % 17}",
+                    created_at=start + timedelta(minutes=n * 37),
+                )
+            )
 
 
 def _timed(action, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]

@@ -54,12 +54,20 @@ def main() -> int:
         database_url = args.database_url or f"sqlite:///{Path(workdir) / 'bench.db'}"
         secret = secrets.token_hex(16)
         port = _free_port()
-        env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": secret,
-               "SLACK_API_URL": standin.api_url, "DATABASE_URL": database_url, "PORT": str(port),
-               "CODEV_CLOCK_SPEED": str(args.speed), "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_SIGNING_SECRET": secret,
+            "SLACK_API_URL": standin.api_url,
+            "DATABASE_URL": database_url,
+            "PORT": str(port),
+            "CODEV_CLOCK_SPEED": str(args.speed),
+            "LOG_LEVEL": "WARNING",
+        }
         env.pop("SLACK_APP_TOKEN", None)
-        bot = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"], env=env,
-                               cwd=workdir)
+        bot = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"], env=env, cwd=workdir
+        )
         try:
             _wait_healthy(port)
             driver = SlackDriver(f"http://127.0.0.1:{port}/slack/events", secret, standin)
@@ -85,12 +93,17 @@ def _start_session(driver: SlackDriver, standin: SlackStandIn, n: int) -> None:
     before = len(standin.views_for(trigger_user))
     driver.command(trigger_user, f"start Bench topic {n}", channel_id=channel)
     # Find this command's modal: the newest one for this channel.
-    view = eventually(lambda: next((v for v in reversed(standin.views_for(trigger_user)[before:])
-                                    if f"Bench topic {n}" in str(v)), None), timeout=60)
+    view = eventually(
+        lambda: next(
+            (v for v in reversed(standin.views_for(trigger_user)[before:]) if f"Bench topic {n}" in str(v)), None
+        ),
+        timeout=60,
+    )
     driver.choose(alice, view["id"], ids.START_PACE, "async", {"client": bob})
     eventually(lambda: "timekeeping" in str(standin.views[view["id"]]["blocks"]), timeout=60)
-    reply = driver.submit(alice, view["id"], {"consultants": consultants,
-                                              "timekeeping": ["auto_advance", "nudges"]}, timeout=30)
+    reply = driver.submit(
+        alice, view["id"], {"consultants": consultants, "timekeeping": ["auto_advance", "nudges"]}, timeout=30
+    )
     assert reply.status == 200 and not reply.body, reply
 
 
@@ -102,13 +115,16 @@ def _lateness(database_url: str) -> list[float]:
     return sorted((r.fired_at - r.due_at).total_seconds() for r in rows if r.fired_at)
 
 
-def _report(args: argparse.Namespace, start_seconds: float, lateness: list[float], calls: int,
-            peak_rss_kb: int) -> None:
+def _report(
+    args: argparse.Namespace, start_seconds: float, lateness: list[float], calls: int, peak_rss_kb: int
+) -> None:
     def quantile(q: float) -> float:
         return lateness[min(int(q * len(lateness)), len(lateness) - 1)] if lateness else float("nan")
 
-    print(f"sessions: {args.sessions}   clock speed: {args.speed:g}   timers ran for {args.seconds:g} s "
-          f"after {start_seconds:.1f} s of starts")
+    print(
+        f"sessions: {args.sessions}   clock speed: {args.speed:g}   timers ran for {args.seconds:g} s "
+        f"after {start_seconds:.1f} s of starts"
+    )
     print(f"timed events fired: {len(lateness)}")
     worst = lateness[-1] if lateness else float("nan")
     mean = statistics.fmean(lateness) if lateness else float("nan")

@@ -53,7 +53,8 @@ class Services:
     timekeeper: Timekeeper | None = None
     # Runs listeners' after-ack work; drained at shutdown so nothing is cut off halfway.
     listener_executor: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=16, thread_name_prefix="codev-listener"))
+        default_factory=lambda: ThreadPoolExecutor(max_workers=16, thread_name_prefix="codev-listener")
+    )
 
     def start_timekeeping(self) -> Timekeeper:
         """The scheduler fires timed events and tasks while this process holds the database's timer lock."""
@@ -61,8 +62,13 @@ class Services:
             Agenda("timed-event", self.sessions.timers.pending_until, self.deliverer.deliver, self.deliverer.recover),
             Agenda("task", self.tasks.pending_until, self.task_deliverer.deliver, self.task_deliverer.recover),
         ]
-        timekeeper = Timekeeper(f"codev-{id(self)}", agendas, self.clock, leadership_for(self.db.url),
-                                housekeeping=lambda: forget_old_deliveries(self.db, self.clock.now()))
+        timekeeper = Timekeeper(
+            f"codev-{id(self)}",
+            agendas,
+            self.clock,
+            leadership_for(self.db.url),
+            housekeeping=lambda: forget_old_deliveries(self.db, self.clock.now()),
+        )
         self.timekeeper = timekeeper
         self.sessions.on_timers_changed = timekeeper.poke
         self.tasks.on_changed = timekeeper.poke
@@ -81,8 +87,9 @@ class Services:
         self.home.close()
 
 
-def build_services(settings: Settings, *, clock: Clock | None = None, db: Database | None = None,
-                   client: WebClient | None = None) -> Services:
+def build_services(
+    settings: Settings, *, clock: Clock | None = None, db: Database | None = None, client: WebClient | None = None
+) -> Services:
     from bot.slack.client import make_web_client
 
     db = db or Database(settings.database_url)
@@ -95,13 +102,24 @@ def build_services(settings: Settings, *, clock: Clock | None = None, db: Databa
     groups = GroupService(db, clock, tasks)
     kickoffs = KickoffService(db, clock, tasks)
     followups = FollowUpService(db, clock, tasks)
-    publisher = Publisher(client, sessions, clock, on_people_changed=home.refresh_many,
-                          charter_pending=groups.charter_pending)
+    publisher = Publisher(
+        client, sessions, clock, on_people_changed=home.refresh_many, charter_pending=groups.charter_pending
+    )
     return Services(
-        settings=settings, db=db, clock=clock, client=client, sessions=sessions,
-        people=UserDirectory(db, client, clock), publisher=publisher,
-        deliverer=Deliverer(client, sessions, publisher, clock), journal=journal, home=home, groups=groups,
-        tasks=tasks, kickoffs=kickoffs, followups=followups,
+        settings=settings,
+        db=db,
+        clock=clock,
+        client=client,
+        sessions=sessions,
+        people=UserDirectory(db, client, clock),
+        publisher=publisher,
+        deliverer=Deliverer(client, sessions, publisher, clock),
+        journal=journal,
+        home=home,
+        groups=groups,
+        tasks=tasks,
+        kickoffs=kickoffs,
+        followups=followups,
         task_deliverer=TaskDeliverer(client, tasks, groups, kickoffs, followups, clock),
     )
 

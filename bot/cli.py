@@ -60,8 +60,10 @@ def _demo(_args: argparse.Namespace, settings: Settings) -> int:
 def _up(args: argparse.Namespace, settings: Settings) -> int:
     if settings.slack_bot_token:
         return _run(args, settings)
-    print("codev: no SLACK_BOT_TOKEN yet, so here is the demo against the built-in Slack stand-in "
-          "(see README, 'Creating the Slack app').\n")
+    print(
+        "codev: no SLACK_BOT_TOKEN yet, so here is the demo against the built-in Slack stand-in "
+        "(see README, 'Creating the Slack app').\n"
+    )
     return _demo(args, settings)
 
 

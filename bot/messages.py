@@ -80,9 +80,7 @@ EN: dict[str, str] = {
     "role_consultant_is_client": "<@{user}> is the client, so cannot be a consultant too.",
     "role_consultant_is_facilitator": "<@{user}> facilitates, so cannot be a consultant too.",
     "role_unknown_user": "codev could not find <@{user}> in this workspace.",
-    "invite_missing": (
-        "{people} {verb} not in <#{channel}>, so they would not see the session. Invite them?"
-    ),
+    "invite_missing": ("{people} {verb} not in <#{channel}>, so they would not see the session. Invite them?"),
     "invite_missing_verb_one": "is",
     "invite_missing_verb_many": "are",
     "invite_button": "Invite them",
@@ -96,9 +94,7 @@ EN: dict[str, str] = {
     "root_pace": "{pace} · started {started}",
     "root_paused": ":double_vertical_bar: Paused by the facilitator.",
     "root_ended": ":checkered_flag: Session ended. Thank you all.",
-    "root_frame": (
-        "_What is said here stays in the group. Listen to understand, speak from experience, no judgment._"
-    ),
+    "root_frame": ("_What is said here stays in the group. Listen to understand, speak from experience, no judgment._"),
     "progress_done": ":white_check_mark: {step}",
     "progress_current": ":arrow_forward: *{step}*",
     "progress_todo": ":white_circle: {step}",
@@ -132,23 +128,20 @@ EN: dict[str, str] = {
         "Consultants share ideas, hypotheses, experiences and possible solutions. "
         "<@{client}> listens and takes notes without answering."
     ),
-    "purpose_synthesis": (
-        "<@{client}> says what they keep from the consultation and names their next actions."
-    ),
+    "purpose_synthesis": ("<@{client}> says what they keep from the consultation and names their next actions."),
     "purpose_learning": "Everyone says what they take away for their own practice.",
     "who_client": "<@{client}>",
     "who_consultants": "{consultants}",
     "who_everyone": "everyone",
     "examples_presentation": "• What is the situation, and who is involved?\n• What have you tried so far?\n"
-                             "• Why does it matter to you now?",
+    "• Why does it matter to you now?",
     "examples_clarification": "• “How long has this been going on?”\n• “Who else is affected?”\n"
-                              "• “What would success look like for you?”",
+    "• “What would success look like for you?”",
     "examples_contract": "• “I need ideas for…”\n• “I'd like you to challenge my assumption that…”\n"
-                         "• “Help me prepare the conversation with…”",
+    "• “Help me prepare the conversation with…”",
     "examples_consultation": "• “One hypothesis: …”\n• “In a similar case I…”\n• “What if the real issue is…?”",
     "examples_synthesis": "• What I keep: …\n• My first step, by Friday: …\n• What I will leave aside: …",
-    "examples_learning": "• “For my own practice I take away…”\n• “What surprised me was…”\n"
-                         "• “Next time I will…”",
+    "examples_learning": "• “For my own practice I take away…”\n• “What surprised me was…”\n• “Next time I will…”",
     "button_done": "I'm done",
     "button_next": "Next step",
     "button_finish": "Finish",
@@ -274,7 +267,7 @@ EN: dict[str, str] = {
     "journal_saved": ":notebook: Saved to your private journal{tags}.",
     "journal_saved_tags": " (tags: {tags})",
     "journal_saved_hint": "Only you can read it. To start an entry with `help`, `list` or `export`, begin with a "
-                          "dash: `- list of things I learned…`",
+    "dash: `- list of things I learned…`",
     "journal_undo": "Undo",
     "journal_undone": ":wastebasket: Removed from your journal.",
     "journal_gone": "That entry is no longer in your journal.",
@@ -309,7 +302,7 @@ EN: dict[str, str] = {
     "forget_title": "Delete all your codev data?",
     "forget_text": "This cannot be undone.",
     "forget_done": "Done: {entries} journal entries deleted and {contributions} contributions blanked. Your messages "
-                   "in Slack itself are untouched; delete them there if you wish.",
+    "in Slack itself are untouched; delete them there if you wish.",
     # ---- App Home ----
     "home_title": "Your co-development",
     "home_start": "Start a session",
@@ -375,7 +368,7 @@ EN: dict[str, str] = {
     "group_none": "This channel has no group yet. Create it with `/codev group`.",
     "group_stats_header": "*{name}* — {held} sessions held",
     "group_stats_line": "• <@{user}> — client {client}{client_last}, consultant {consultant}{consultant_last}, "
-                        "facilitator {facilitator}{facilitator_last}",
+    "facilitator {facilitator}{facilitator_last}",
     "group_stats_last": " (last {date})",
     "away_set": "Noted: you are away until {date}; rotation skips you meanwhile.",
     "away_back": "Welcome back: rotation counts you in again.",
@@ -494,8 +487,7 @@ EN: dict[str, str] = {
         "<@{client}>'s turn as client: you may ask them, or start with whoever you agree on."
     ),
     "kickoff_nobody_no_turn": (
-        "Nobody has volunteered yet for *{name}*'s session ({moment}) in <#{channel}>. "
-        "Start with whoever you agree on."
+        "Nobody has volunteered yet for *{name}*'s session ({moment}) in <#{channel}>. Start with whoever you agree on."
     ),
     "kickoff_waiting_pick_one": (
         "<@{user}> volunteered for *{name}*'s session in <#{channel}>: pick them there, then start it."

@@ -26,8 +26,9 @@ MAX_BODY_BYTES = 1_000_000
 StartResponse = Callable[..., Any]
 
 
-def make_wsgi_app(app: App, db: Database, signing_secret: str) -> Callable[[dict[str, Any], StartResponse],
-                                                                        Iterable[bytes]]:
+def make_wsgi_app(
+    app: App, db: Database, signing_secret: str
+) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     verifier = SignatureVerifier(signing_secret)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -46,8 +47,9 @@ def make_wsgi_app(app: App, db: Database, signing_secret: str) -> Callable[[dict
     return wsgi
 
 
-def _slack_request(app: App, verifier: SignatureVerifier, environ: dict[str, Any],
-                   start_response: StartResponse) -> Iterable[bytes]:
+def _slack_request(
+    app: App, verifier: SignatureVerifier, environ: dict[str, Any], start_response: StartResponse
+) -> Iterable[bytes]:
     """Check the signature, then the body's shape, before Bolt sees anything (Bolt parses first)."""
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length).decode("utf-8", errors="replace") if length else ""
@@ -59,11 +61,16 @@ def _slack_request(app: App, verifier: SignatureVerifier, environ: dict[str, Any
         return _plain(start_response, "401 Unauthorized", b"invalid request")
     if not _parses(body, headers.get("content-type", "")):
         return _plain(start_response, "400 Bad Request", b"malformed body")
-    response = app.dispatch(BoltRequest(body=body, query=environ.get("QUERY_STRING", ""),
-                                        headers={k: [v] for k, v in headers.items()}))
+    response = app.dispatch(
+        BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers={k: [v] for k, v in headers.items()})
+    )
     payload = response.body.encode("utf-8")
-    out_headers = [(name, value) for name, values in response.headers.items() for value in values
-                   if name.lower() != "content-length"]
+    out_headers = [
+        (name, value)
+        for name, values in response.headers.items()
+        for value in values
+        if name.lower() != "content-length"
+    ]
     out_headers.append(("Content-Length", str(len(payload))))
     start_response(f"{response.status} {HTTPStatus(response.status).phrase}", out_headers)
     return [payload]
@@ -88,8 +95,15 @@ def _plain(start_response: StartResponse, status: str, body: bytes) -> list[byte
 
 def make_http_server(wsgi: Callable[..., Any], *, host: str, port: int, threads: int = 8) -> Any:
     """A waitress server (threads for concurrent requests, a body cap, no dev-server shortcuts)."""
-    return create_server(wsgi, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY_BYTES,
-                         ident="codev", clear_untrusted_proxy_headers=True)
+    return create_server(
+        wsgi,
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=MAX_BODY_BYTES,
+        ident="codev",
+        clear_untrusted_proxy_headers=True,
+    )
 
 
 def run_until(server: Any, stop: threading.Event, *, poll: float = 0.05) -> None:

@@ -106,7 +106,6 @@ def standin(spec_checker: SpecChecker) -> Iterator[SlackStandIn]:
     assert fake_slack.violations == [], "calls that break Slack's Web API spec"
 
 
-
 __all__ = ["ALICE", "BOB", "CAROL", "CHANNEL", "DAVE", "ERIN", "FRANK", "PEOPLE", "eventually"]
 
 
@@ -196,10 +195,16 @@ class BotProcess:
 
     def __init__(self, standin: SlackStandIn, database_url: str, workdir: Path, clock_speed: float = 1.0) -> None:
         self.port = free_port()
-        self.env = {"PATH": os.environ.get("PATH", ""), "SLACK_BOT_TOKEN": "xoxb-test-token",
-                    "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": standin.api_url,
-                    "DATABASE_URL": database_url, "PORT": str(self.port), "CODEV_CLOCK_SPEED": str(clock_speed),
-                    "LOG_LEVEL": "WARNING"}
+        self.env = {
+            "PATH": os.environ.get("PATH", ""),
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": standin.api_url,
+            "DATABASE_URL": database_url,
+            "PORT": str(self.port),
+            "CODEV_CLOCK_SPEED": str(clock_speed),
+            "LOG_LEVEL": "WARNING",
+        }
         self.workdir = workdir
         self.process: subprocess.Popen[str] | None = None
 
@@ -211,9 +216,14 @@ class BotProcess:
         # Logs go to a file: a pipe nobody reads fills up and blocks the bot mid-test.
         self.log_path = self.workdir / f"codev-{self.port}.log"
         with open(self.log_path, "a") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"],
-                                            env=self.env, cwd=self.workdir, stdout=subprocess.DEVNULL,
-                                            stderr=log, text=True)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"],
+                env=self.env,
+                cwd=self.workdir,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                text=True,
+            )
         wait_healthy(f"http://127.0.0.1:{self.port}/healthz", self.process)
 
     def log(self) -> str:
@@ -228,5 +238,3 @@ class BotProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(timeout=20)
-
-

@@ -69,8 +69,9 @@ def _require_open(state: SessionState, expected_step: Step | None) -> None:
         raise TransitionError("stale_step")
 
 
-def advance(state: SessionState, now: datetime, next_duration: timedelta | None,
-            *, expected_step: Step | None = None) -> SessionState:
+def advance(
+    state: SessionState, now: datetime, next_duration: timedelta | None, *, expected_step: Step | None = None
+) -> SessionState:
     """Close the current step and open the next; after Learning the session ends."""
     _require_open(state, expected_step)
     following = state.step.next

@@ -71,8 +71,9 @@ class Stored:
         return int(self.step), self.kind.value, self.user_id
 
 
-def plan(state: SessionState, settings: TimerSettings, clock_speed: float,
-         nudge_targets: list[NudgeTarget] = ()) -> list[Planned]:  # type: ignore[assignment]
+def plan(
+    state: SessionState, settings: TimerSettings, clock_speed: float, nudge_targets: list[NudgeTarget] = ()
+) -> list[Planned]:  # type: ignore[assignment]
     """The events a running step implies; none while paused or after the end."""
     if state.status is not Status.RUNNING:
         return []

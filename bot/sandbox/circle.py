@@ -61,8 +61,9 @@ class Circle:
         self.channel = CHANNEL
 
     # -- starting --
-    def open_start_modal(self, user_id: str = ALICE, topic: str = "Handing over my team", *,
-                         channel_id: str = CHANNEL) -> dict[str, Any]:
+    def open_start_modal(
+        self, user_id: str = ALICE, topic: str = "Handing over my team", *, channel_id: str = CHANNEL
+    ) -> dict[str, Any]:
         before = len(self.standin.views_for(user_id))
         reply = self.slack.command(user_id, f"start {topic}".strip(), channel_id=channel_id)
         assert reply.status == 200, reply
@@ -120,8 +121,12 @@ class Circle:
         message = self.step_message(step)
         assert message is not None
         # The app records a step's message just after posting it; a reply before that would be a stray one.
-        eventually(lambda: any(s.steps[Step(step)].message_ts == message["ts"]
-                               for s in self.services.sessions.running_in(self.standin.team_id, self.channel)))
+        eventually(
+            lambda: any(
+                s.steps[Step(step)].message_ts == message["ts"]
+                for s in self.services.sessions.running_in(self.standin.team_id, self.channel)
+            )
+        )
         posted = self.slack.say(user_id, self.channel, text, thread_ts=message["ts"])
         eventually(lambda: self.stored(posted["ts"]))
         return posted

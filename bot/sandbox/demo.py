@@ -32,21 +32,32 @@ KICKOFF = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Paris
 FOLLOW_UP_DAY = "2026-12-08"
 FOLLOW_UP = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)  # 10:00 in Montreal, where Bob works
 SCRIPT: dict[int, list[tuple[str, str]]] = {
-    1: [(BOB, "I lead a team of six. I leave in March for three months and nobody is named to replace me. "
-              "I am afraid decisions will stall, or that I will be called every day.")],
-    2: [(CAROL, "Who decides today when you are away for a day or two?"),
+    1: [
+        (
+            BOB,
+            "I lead a team of six. I leave in March for three months and nobody is named to replace me. "
+            "I am afraid decisions will stall, or that I will be called every day.",
+        )
+    ],
+    2: [
+        (CAROL, "Who decides today when you are away for a day or two?"),
         (DAVE, "How does the team feel about your leave?"),
         (ERIN, "Have you tried asking your manager for an interim?"),
-        (FRANK, "What would a good return look like for you?")],
-    4: [(CAROL, "One hypothesis: the team is more ready than you think; the fear may be yours."),
+        (FRANK, "What would a good return look like for you?"),
+    ],
+    4: [
+        (CAROL, "One hypothesis: the team is more ready than you think; the fear may be yours."),
         (DAVE, "Name a deputy and write down which decisions they can make without you."),
         (ERIN, "In my team we used a weekly async check-in during a leave. It kept me out of the daily noise."),
-        (FRANK, "Tell your stakeholders now who to call, so they do not call you.")],
-    6: [(BOB, "I wait too long to delegate. #delegation"),
+        (FRANK, "Tell your stakeholders now who to call, so they do not call you."),
+    ],
+    6: [
+        (BOB, "I wait too long to delegate. #delegation"),
         (CAROL, "Asking 'who decides today' reveals a lot. #questions"),
         (DAVE, "Writing decision rights down is useful beyond leaves."),
         (ERIN, "I gave advice in Clarification again; noted for next time. #listening"),
-        (FRANK, "A good return is part of a good departure.")],
+        (FRANK, "A good return is part of a good departure."),
+    ],
 }
 
 
@@ -56,9 +67,14 @@ def run_demo(settings: Settings, out: TextIO) -> int:
     populate(standin)
     with tempfile.TemporaryDirectory(prefix="codev-demo-") as workdir:
         secret = secrets.token_hex(16)
-        demo_settings = replace(settings, slack_bot_token="xoxb-demo", slack_signing_secret=secret,
-                                slack_app_token=None, slack_api_url=standin.api_url,
-                                database_url=f"sqlite:///{Path(workdir) / 'demo.db'}")
+        demo_settings = replace(
+            settings,
+            slack_bot_token="xoxb-demo",
+            slack_signing_secret=secret,
+            slack_app_token=None,
+            slack_api_url=standin.api_url,
+            database_url=f"sqlite:///{Path(workdir) / 'demo.db'}",
+        )
         db = Database(demo_settings.database_url)
         db.upgrade()
         services = build_services(demo_settings, db=db, clock=FakeClock(START))
@@ -76,8 +92,10 @@ def run_demo(settings: Settings, out: TextIO) -> int:
             follow_up(circle)
             print_channel(standin, circle, out)
             print_dm(standin, BOB, out)
-            out.write("\n" + "=" * 72 + "\nThe group and its session ran against codev's built-in Slack stand-in. "
-                      "Set SLACK_BOT_TOKEN (see README) to run codev in your workspace.\n")
+            out.write(
+                "\n" + "=" * 72 + "\nThe group and its session ran against codev's built-in Slack stand-in. "
+                "Set SLACK_BOT_TOKEN (see README) to run codev in your workspace.\n"
+            )
         finally:
             stop.set()
             thread.join(timeout=10)
@@ -91,9 +109,18 @@ def form_group(circle: Circle) -> None:
     """Alice sets up the group: six peers, every other Tuesday at 10:00 Paris time; everyone accepts the charter."""
     circle.slack.command(ALICE, "group")
     view = circle.modal(ALICE, "group")
-    circle.slack.submit(ALICE, view["id"], {
-        "name": "Tuesday circle", "members": [BOB, ALICE, CAROL, DAVE, ERIN, FRANK], "cadence": "2",
-        "cadence_first": KICKOFF.date().isoformat(), "cadence_time": "10:00", "cadence_tz": "Europe/Paris"})
+    circle.slack.submit(
+        ALICE,
+        view["id"],
+        {
+            "name": "Tuesday circle",
+            "members": [BOB, ALICE, CAROL, DAVE, ERIN, FRANK],
+            "cadence": "2",
+            "cadence_first": KICKOFF.date().isoformat(),
+            "cadence_time": "10:00",
+            "cadence_tz": "Europe/Paris",
+        },
+    )
     group = eventually(lambda: circle.services.groups.of_channel(circle.standin.team_id, circle.channel))
     for member in group.members:
         dm = circle.standin.dm_channel(member)
@@ -123,8 +150,11 @@ def follow_up(circle: Circle) -> None:
     dm = circle.standin.dm_channel(BOB)
     asked = eventually(lambda: [m for m in circle.standin.messages(dm) if m["text"].startswith("How did")])[0]
     circle.slack.click(BOB, ids.FOLLOW_UP_DONE, channel_id=dm, message_ts=asked["ts"])
-    circle.slack.submit(BOB, circle.modal(BOB, ids.FOLLOW_UP_VIEW)["id"], {
-        "note": "Carol-from-ops said yes; the team knows.", "share": ["share"]})
+    circle.slack.submit(
+        BOB,
+        circle.modal(BOB, ids.FOLLOW_UP_VIEW)["id"],
+        {"note": "Carol-from-ops said yes; the team knows.", "share": ["share"]},
+    )
     eventually(lambda: "Noted" in circle.standin.message(dm, asked["ts"])["text"])
 
 
@@ -140,20 +170,31 @@ def play(circle: Circle) -> None:
             circle.reply(person, step, text)
         if step == 3:
             circle.click(BOB, ids.CONTRACT_OPEN, step=3)
-            circle.slack.submit(BOB, circle.modal(BOB, "contract")["id"], {
-                "need": "A handover plan that lets the team decide without me.",
-                "expectations": "Your experiences of leaves, and a challenge to my fears."})
+            circle.slack.submit(
+                BOB,
+                circle.modal(BOB, "contract")["id"],
+                {
+                    "need": "A handover plan that lets the team decide without me.",
+                    "expectations": "Your experiences of leaves, and a challenge to my fears.",
+                },
+            )
             eventually(lambda: circle.thread(3))
         if step == 5:
             circle.click(BOB, ids.SYNTHESIS_OPEN, step=5)
             view = circle.modal(BOB, "synthesis")
             options = view["blocks"][0]["element"]["options"]
-            circle.slack.submit(BOB, view["id"], {
-                "kept": [options[1]["value"], options[3]["value"]],
-                "keep": "The fear may be mine more than the team's.",
-                "action_1": "Name Carol-from-ops as my deputy", "due_1": FOLLOW_UP_DAY,
-                "action_2": "Write the list of decisions the deputy can make",
-                "action_3": "Tell my stakeholders who to call"})
+            circle.slack.submit(
+                BOB,
+                view["id"],
+                {
+                    "kept": [options[1]["value"], options[3]["value"]],
+                    "keep": "The fear may be mine more than the team's.",
+                    "action_1": "Name Carol-from-ops as my deputy",
+                    "due_1": FOLLOW_UP_DAY,
+                    "action_2": "Write the list of decisions the deputy can make",
+                    "action_3": "Tell my stakeholders who to call",
+                },
+            )
             eventually(lambda: circle.thread(5))
         circle.click(ALICE, ids.NEXT, step=step)
         if step < 6:
@@ -206,8 +247,12 @@ def print_channel(standin: SlackStandIn, circle: Circle, out: TextIO) -> None:
         for reply in standin.thread(circle.channel, message["ts"]):
             out.write(f"    └ {author.get(reply['user'], reply['user'])}: {_indent(render(reply), 6).lstrip()}\n")
             for note in standin.ephemerals:
-                if note["thread_ts"] == message["ts"] and note["message_ts"] > reply["ts"] and \
-                        note["user"] == reply["user"] and note.get("_shown") is None:
+                if (
+                    note["thread_ts"] == message["ts"]
+                    and note["message_ts"] > reply["ts"]
+                    and note["user"] == reply["user"]
+                    and note.get("_shown") is None
+                ):
                     note["_shown"] = True
                     out.write(f"      (only {author.get(note['user'])} sees) codev: {readable(note['text'])}\n")
 

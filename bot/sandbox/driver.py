@@ -44,8 +44,16 @@ class SlackDriver:
         self._seq = itertools.count(1)
 
     # ---- raw transport -----------------------------------------------------------------------------------
-    def post(self, body: bytes, content_type: str, *, timestamp: int | None = None, signature: str | None = None,
-             extra_headers: dict[str, str] | None = None, timeout: float = 10) -> Reply:
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+        timeout: float = 10,
+    ) -> Reply:
         stamp = str(int(time.time()) if timestamp is None else timestamp)
         headers = {
             "Content-Type": content_type,
@@ -85,8 +93,9 @@ class SlackDriver:
         return {"id": user_id, "username": user.name if user else user_id, "team_id": self.team_id}
 
     # ---- slash commands ----------------------------------------------------------------------------------
-    def command(self, user_id: str, text: str = "", *, channel_id: str = "C0CODEV01", command: str = "/codev",
-                **kwargs: Any) -> Reply:
+    def command(
+        self, user_id: str, text: str = "", *, channel_id: str = "C0CODEV01", command: str = "/codev", **kwargs: Any
+    ) -> Reply:
         channel = self.standin.channels.get(channel_id)
         fields = {
             "token": "deprecated-verification-token",
@@ -107,9 +116,18 @@ class SlackDriver:
         return self.post_form(fields, **kwargs)
 
     # ---- interactivity -----------------------------------------------------------------------------------
-    def click(self, user_id: str, action_id: str, *, channel_id: str | None = None, message_ts: str | None = None,
-              view_id: str | None = None, value: str | None = None, typed: dict[str, Any] | None = None,
-              **kwargs: Any) -> Reply:
+    def click(
+        self,
+        user_id: str,
+        action_id: str,
+        *,
+        channel_id: str | None = None,
+        message_ts: str | None = None,
+        view_id: str | None = None,
+        value: str | None = None,
+        typed: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Reply:
         """Click a button that is really on screen: in a message (newest first) or in a view.
 
         `typed` fills the message's inputs first ({action_id: value}); Slack sends them as state.values.
@@ -122,10 +140,17 @@ class SlackDriver:
         else:
             assert channel_id is not None, "a click on a message needs its channel"
             message, action, block_id = self._find_message_with(channel_id, action_id, message_ts, value)
-            container = {"type": "message", "message_ts": message["ts"], "channel_id": channel_id,
-                         "is_ephemeral": False}
-            extra = {"message": message, "channel": {"id": channel_id, "name": "x"},
-                     "state": _view_payload({"blocks": message.get("blocks", [])}, typed or {})["state"]}
+            container = {
+                "type": "message",
+                "message_ts": message["ts"],
+                "channel_id": channel_id,
+                "is_ephemeral": False,
+            }
+            extra = {
+                "message": message,
+                "channel": {"id": channel_id, "name": "x"},
+                "state": _view_payload({"blocks": message.get("blocks", [])}, typed or {})["state"],
+            }
         payload = {
             "type": "block_actions",
             "user": self._user(user_id),
@@ -137,18 +162,30 @@ class SlackDriver:
             "enterprise": None,
             "is_enterprise_install": False,
             "response_url": self.response_url(container.get("channel_id"), container.get("message_ts")),
-            "actions": [{
-                "type": action["type"], "action_id": action_id, "block_id": block_id,
-                "value": action.get("value"), "text": action.get("text"),
-                "action_ts": f"{time.time():.6f}",
-            }],
+            "actions": [
+                {
+                    "type": action["type"],
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "value": action.get("value"),
+                    "text": action.get("text"),
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
             "state": {"values": {}},
             **extra,
         }
         return self.post_payload(payload, **kwargs)
 
-    def choose(self, user_id: str, view_id: str, action_id: str, value: Any,
-               values: dict[str, Any] | None = None, **kwargs: Any) -> Reply:
+    def choose(
+        self,
+        user_id: str,
+        view_id: str,
+        action_id: str,
+        value: Any,
+        values: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Reply:
         """Pick or type in an input that dispatches its action (a radio button in a modal, a Home search box)."""
         view = self.standin.view(view_id)
         filled = {**(values or {}), action_id: value}
@@ -156,30 +193,49 @@ class SlackDriver:
         block = next(b for b in view["blocks"] if b.get("type") == "input" and b["element"]["action_id"] == action_id)
         selected = state["state"]["values"][block["block_id"]][action_id]
         payload = {
-            "type": "block_actions", "user": self._user(user_id), "api_app_id": API_APP_ID,
-            "token": "deprecated-verification-token", "container": {"type": "view", "view_id": view_id},
-            "trigger_id": self.trigger_id(user_id), "team": {"id": self.team_id, "domain": "codev-sandbox"},
-            "is_enterprise_install": False, "view": state,
-            "actions": [{**selected, "action_id": action_id, "block_id": block["block_id"],
-                         "action_ts": f"{time.time():.6f}"}],
+            "type": "block_actions",
+            "user": self._user(user_id),
+            "api_app_id": API_APP_ID,
+            "token": "deprecated-verification-token",
+            "container": {"type": "view", "view_id": view_id},
+            "trigger_id": self.trigger_id(user_id),
+            "team": {"id": self.team_id, "domain": "codev-sandbox"},
+            "is_enterprise_install": False,
+            "view": state,
+            "actions": [
+                {**selected, "action_id": action_id, "block_id": block["block_id"], "action_ts": f"{time.time():.6f}"}
+            ],
         }
         return self.post_payload(payload, **kwargs)
 
-    def click_payload(self, user_id: str, action_id: str, *, channel_id: str, message_ts: str,
-                      value: str) -> dict[str, Any]:
+    def click_payload(
+        self, user_id: str, action_id: str, *, channel_id: str, message_ts: str, value: str
+    ) -> dict[str, Any]:
         """A block_actions payload built by hand, for forged or stale clicks."""
         return {
-            "type": "block_actions", "user": self._user(user_id), "api_app_id": API_APP_ID,
+            "type": "block_actions",
+            "user": self._user(user_id),
+            "api_app_id": API_APP_ID,
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id},
-            "trigger_id": self.trigger_id(user_id), "team": {"id": self.team_id, "domain": "codev-sandbox"},
-            "channel": {"id": channel_id, "name": "x"}, "message": {"ts": message_ts, "text": ""},
+            "trigger_id": self.trigger_id(user_id),
+            "team": {"id": self.team_id, "domain": "codev-sandbox"},
+            "channel": {"id": channel_id, "name": "x"},
+            "message": {"ts": message_ts, "text": ""},
             "response_url": self.response_url(channel_id, message_ts),
-            "actions": [{"type": "button", "action_id": action_id, "block_id": "forged", "value": value,
-                         "action_ts": f"{time.time():.6f}"}],
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "forged",
+                    "value": value,
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
         }
 
-    def _find_message_with(self, channel_id: str, action_id: str, message_ts: str | None,
-                           value: str | None) -> tuple[dict[str, Any], dict[str, Any], str]:
+    def _find_message_with(
+        self, channel_id: str, action_id: str, message_ts: str | None, value: str | None
+    ) -> tuple[dict[str, Any], dict[str, Any], str]:
         with self.standin._lock:
             candidates = list(reversed(self.standin.channels[channel_id].messages))
         for message in candidates:
@@ -211,26 +267,39 @@ class SlackDriver:
 
     def global_shortcut(self, user_id: str, callback_id: str, **kwargs: Any) -> Reply:
         payload = {
-            "type": "shortcut", "callback_id": callback_id, "user": self._user(user_id),
-            "team": {"id": self.team_id, "domain": "codev-sandbox"}, "trigger_id": self.trigger_id(user_id),
-            "action_ts": f"{time.time():.6f}", "token": "deprecated-verification-token",
-            "is_enterprise_install": False, "enterprise": None,
+            "type": "shortcut",
+            "callback_id": callback_id,
+            "user": self._user(user_id),
+            "team": {"id": self.team_id, "domain": "codev-sandbox"},
+            "trigger_id": self.trigger_id(user_id),
+            "action_ts": f"{time.time():.6f}",
+            "token": "deprecated-verification-token",
+            "is_enterprise_install": False,
+            "enterprise": None,
         }
         return self.post_payload(payload, **kwargs)
 
-    def shortcut_on_message(self, user_id: str, callback_id: str, channel_id: str, message: dict[str, Any],
-                            **kwargs: Any) -> Reply:
+    def shortcut_on_message(
+        self, user_id: str, callback_id: str, channel_id: str, message: dict[str, Any], **kwargs: Any
+    ) -> Reply:
         payload = {
-            "type": "message_action", "callback_id": callback_id, "user": self._user(user_id),
-            "team": {"id": self.team_id, "domain": "codev-sandbox"}, "channel": {"id": channel_id, "name": "x"},
-            "message": message, "message_ts": message["ts"], "trigger_id": self.trigger_id(user_id),
-            "response_url": self.response_url(), "token": "deprecated-verification-token",
+            "type": "message_action",
+            "callback_id": callback_id,
+            "user": self._user(user_id),
+            "team": {"id": self.team_id, "domain": "codev-sandbox"},
+            "channel": {"id": channel_id, "name": "x"},
+            "message": message,
+            "message_ts": message["ts"],
+            "trigger_id": self.trigger_id(user_id),
+            "response_url": self.response_url(),
+            "token": "deprecated-verification-token",
         }
         return self.post_payload(payload, **kwargs)
 
     # ---- events ------------------------------------------------------------------------------------------
-    def event(self, event: dict[str, Any], *, retry_num: int | None = None, event_id: str | None = None,
-              **kwargs: Any) -> Reply:
+    def event(
+        self, event: dict[str, Any], *, retry_num: int | None = None, event_id: str | None = None, **kwargs: Any
+    ) -> Reply:
         envelope = {
             "token": "deprecated-verification-token",
             "team_id": self.team_id,
@@ -239,8 +308,15 @@ class SlackDriver:
             "type": "event_callback",
             "event_id": event_id or f"Ev{next(self._seq):08d}",
             "event_time": int(time.time()),
-            "authorizations": [{"enterprise_id": None, "team_id": self.team_id, "user_id": "U0CODEVBOT",
-                                "is_bot": True, "is_enterprise_install": False}],
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": self.team_id,
+                    "user_id": "U0CODEVBOT",
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
             "is_ext_shared_channel": False,
         }
         headers = {}
@@ -260,22 +336,38 @@ class SlackDriver:
 
     def edit(self, user_id: str, channel_id: str, message: dict[str, Any], new_text: str) -> Reply:
         edited = {**message, "text": new_text, "edited": {"user": user_id, "ts": self.standin.new_ts()}}
-        event = {"type": "message", "subtype": "message_changed", "channel": channel_id,
-                 "channel_type": _channel_type(channel_id), "hidden": True, "message": edited,
-                 "previous_message": message,
-                 "ts": self.standin.new_ts(), "event_ts": self.standin.new_ts()}
+        event = {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": channel_id,
+            "channel_type": _channel_type(channel_id),
+            "hidden": True,
+            "message": edited,
+            "previous_message": message,
+            "ts": self.standin.new_ts(),
+            "event_ts": self.standin.new_ts(),
+        }
         return self.event(event)
 
     def delete(self, channel_id: str, message: dict[str, Any]) -> Reply:
-        event = {"type": "message", "subtype": "message_deleted", "channel": channel_id,
-                 "channel_type": _channel_type(channel_id), "hidden": True, "deleted_ts": message["ts"],
-                 "previous_message": message, "ts": self.standin.new_ts(), "event_ts": self.standin.new_ts()}
+        event = {
+            "type": "message",
+            "subtype": "message_deleted",
+            "channel": channel_id,
+            "channel_type": _channel_type(channel_id),
+            "hidden": True,
+            "deleted_ts": message["ts"],
+            "previous_message": message,
+            "ts": self.standin.new_ts(),
+            "event_ts": self.standin.new_ts(),
+        }
         return self.event(event)
 
     def open_home(self, user_id: str) -> Reply:
         dm = self.standin.dm_channel(user_id)
-        return self.event({"type": "app_home_opened", "user": user_id, "channel": dm, "tab": "home",
-                           "event_ts": f"{time.time():.6f}"})
+        return self.event(
+            {"type": "app_home_opened", "user": user_id, "channel": dm, "tab": "home", "event_ts": f"{time.time():.6f}"}
+        )
 
     def url_verification(self, challenge: str) -> Reply:
         return self.post_json({"token": "deprecated", "challenge": challenge, "type": "url_verification"})
@@ -306,8 +398,15 @@ def _view_payload(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any
         action_id = element["action_id"]
         state.setdefault(block["block_id"], {})[action_id] = _element_state(element, values.get(action_id))
     public = {k: v for k, v in view.items() if not k.startswith("_")}
-    return {**public, "team_id": "T0CODEV01", "state": {"values": state}, "app_id": API_APP_ID,
-            "bot_id": "B0CODEVBOT", "root_view_id": view.get("id"), "previous_view_id": None}
+    return {
+        **public,
+        "team_id": "T0CODEV01",
+        "state": {"values": state},
+        "app_id": API_APP_ID,
+        "bot_id": "B0CODEVBOT",
+        "root_view_id": view.get("id"),
+        "previous_view_id": None,
+    }
 
 
 def _element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
@@ -337,8 +436,14 @@ def _element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
 
 
 def _initial(element: dict[str, Any]) -> Any:
-    for key in ("initial_value", "initial_user", "initial_conversation", "initial_channel", "initial_date",
-                "initial_time"):
+    for key in (
+        "initial_value",
+        "initial_user",
+        "initial_conversation",
+        "initial_channel",
+        "initial_date",
+        "initial_time",
+    ):
         if key in element:
             return element[key]
     if "initial_users" in element:

@@ -95,8 +95,9 @@ class SlackStandIn:
     def start(self) -> SlackStandIn:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="slack-standin",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="slack-standin", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -121,8 +122,9 @@ class SlackStandIn:
             self.users[user_id] = User(user_id, name, **facts)
             return self.users[user_id]
 
-    def add_channel(self, channel_id: str, name: str, *, members: list[str] = (), bot_is_member: bool = True,
-                    **facts: Any) -> Channel:
+    def add_channel(
+        self, channel_id: str, name: str, *, members: list[str] = (), bot_is_member: bool = True, **facts: Any
+    ) -> Channel:
         with self._lock:
             channel = Channel(channel_id, name, members=set(members), **facts)
             if bot_is_member:
@@ -134,8 +136,16 @@ class SlackStandIn:
         with self._lock:
             self.channels[channel_id].members.discard(BOT_USER_ID)
 
-    def fail(self, method: str, error: str = "ratelimited", *, times: int = 1, status: int | None = None,
-             retry_after: int | None = 1, drop: bool = False) -> None:
+    def fail(
+        self,
+        method: str,
+        error: str = "ratelimited",
+        *,
+        times: int = 1,
+        status: int | None = None,
+        retry_after: int | None = 1,
+        drop: bool = False,
+    ) -> None:
         """Make the next `times` calls of a method fail as Slack would."""
         if status is None:
             status = 429 if error == "ratelimited" else 200
@@ -152,8 +162,7 @@ class SlackStandIn:
     def user_posts(self, channel_id: str, user_id: str, text: str, thread_ts: str | None = None) -> dict[str, Any]:
         """A person writes in Slack: the message is stored as Slack would store it."""
         with self._lock:
-            message = {"type": "message", "user": user_id, "text": text, "ts": self.new_ts(),
-                       "team": self.team_id}
+            message = {"type": "message", "user": user_id, "text": text, "ts": self.new_ts(), "team": self.team_id}
             if thread_ts:
                 message["thread_ts"] = thread_ts
             self._channel(channel_id).messages.append(message)
@@ -172,8 +181,11 @@ class SlackStandIn:
     def thread(self, channel_id: str, thread_ts: str) -> list[dict[str, Any]]:
         """The replies in a thread (parent excluded), oldest first."""
         with self._lock:
-            return [dict(m) for m in self._channel(channel_id).messages
-                    if m.get("thread_ts") == thread_ts and m["ts"] != thread_ts]
+            return [
+                dict(m)
+                for m in self._channel(channel_id).messages
+                if m.get("thread_ts") == thread_ts and m["ts"] != thread_ts
+            ]
 
     def message(self, channel_id: str, ts: str) -> dict[str, Any]:
         with self._lock:
@@ -271,8 +283,15 @@ class SlackStandIn:
 
     # ---- Web API methods ---------------------------------------------------------------------------------
     def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "https://codev-sandbox.slack.com/", "team": "codev sandbox", "user": "codev",
-                "team_id": self.team_id, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+        return {
+            "url": "https://codev-sandbox.slack.com/",
+            "team": "codev sandbox",
+            "user": "codev",
+            "team_id": self.team_id,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
 
     def _api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._writable_channel(args["channel"])
@@ -281,9 +300,15 @@ class SlackStandIn:
         thread_ts = args.get("thread_ts")
         if thread_ts:
             self._find_message(channel.id, thread_ts)
-        message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": self.new_ts(),
-                   "text": args.get("text", ""), "blocks": _json_arg(args.get("blocks")) or [],
-                   "team": self.team_id}
+        message = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "ts": self.new_ts(),
+            "text": args.get("text", ""),
+            "blocks": _json_arg(args.get("blocks")) or [],
+            "team": self.team_id,
+        }
         if thread_ts:
             message["thread_ts"] = thread_ts
         if args.get("metadata"):
@@ -307,17 +332,24 @@ class SlackStandIn:
         channel = self._writable_channel(args["channel"])
         if args["user"] not in channel.members and not channel.is_im:
             raise SlackError("user_not_in_channel")
-        ephemeral = {"channel": channel.id, "user": args["user"], "text": args.get("text", ""),
-                     "blocks": _json_arg(args.get("blocks")) or [], "thread_ts": args.get("thread_ts"),
-                     "message_ts": self.new_ts()}
+        ephemeral = {
+            "channel": channel.id,
+            "user": args["user"],
+            "text": args.get("text", ""),
+            "blocks": _json_arg(args.get("blocks")) or [],
+            "thread_ts": args.get("thread_ts"),
+            "message_ts": self.new_ts(),
+        }
         self.ephemerals.append(ephemeral)
         return {"message_ts": ephemeral["message_ts"]}
 
     def _api_chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:
         self._find_message(args["channel"], args["message_ts"])
         ts = args["message_ts"].replace(".", "")
-        return {"channel": args["channel"], "permalink": f"https://codev-sandbox.slack.com/archives/"
-                f"{args['channel']}/p{ts}"}
+        return {
+            "channel": args["channel"],
+            "permalink": f"https://codev-sandbox.slack.com/archives/{args['channel']}/p{ts}",
+        }
 
     def _api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         users = [u for u in str(args.get("users", "")).split(",") if u]
@@ -327,10 +359,19 @@ class SlackStandIn:
 
     def _api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args["channel"])
-        return {"channel": {"id": channel.id, "name": channel.name, "is_channel": not channel.is_im,
-                            "is_im": channel.is_im, "is_private": channel.is_private,
-                            "is_ext_shared": channel.is_ext_shared, "is_shared": channel.is_ext_shared,
-                            "is_member": BOT_USER_ID in channel.members, "is_archived": False}}
+        return {
+            "channel": {
+                "id": channel.id,
+                "name": channel.name,
+                "is_channel": not channel.is_im,
+                "is_im": channel.is_im,
+                "is_private": channel.is_private,
+                "is_ext_shared": channel.is_ext_shared,
+                "is_shared": channel.is_ext_shared,
+                "is_member": BOT_USER_ID in channel.members,
+                "is_archived": False,
+            }
+        }
 
     def _api_conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args["channel"])
@@ -350,22 +391,35 @@ class SlackStandIn:
         channel = self._channel(args["channel"])
         parent = self._find_message(channel.id, args["ts"])
         replies = [m for m in channel.messages if m.get("thread_ts") == parent["ts"] and m is not parent]
-        return {"messages": [dict(parent), *map(dict, replies)], "has_more": False,
-                "response_metadata": {"next_cursor": ""}}
+        return {
+            "messages": [dict(parent), *map(dict, replies)],
+            "has_more": False,
+            "response_metadata": {"next_cursor": ""},
+        }
 
     def _api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args["channel"])
         top_level = [dict(m) for m in channel.messages if m.get("thread_ts") in (None, m["ts"])]
-        return {"messages": list(reversed(top_level)), "has_more": False,
-                "response_metadata": {"next_cursor": ""}}
+        return {"messages": list(reversed(top_level)), "has_more": False, "response_metadata": {"next_cursor": ""}}
 
     def _api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self._user(args.get("user", ""))
         offset = int(datetime.now(ZoneInfo(user.tz)).utcoffset().total_seconds())  # type: ignore[union-attr]
-        return {"user": {"id": user.id, "team_id": self.team_id, "name": user.name.lower().replace(" ", "."),
-                         "real_name": user.name, "deleted": user.deleted, "is_bot": user.is_bot,
-                         "tz": user.tz, "tz_label": user.tz, "tz_offset": offset, "locale": user.locale,
-                         "profile": {"real_name": user.name, "display_name": user.name}}}
+        return {
+            "user": {
+                "id": user.id,
+                "team_id": self.team_id,
+                "name": user.name.lower().replace(" ", "."),
+                "real_name": user.name,
+                "deleted": user.deleted,
+                "is_bot": user.is_bot,
+                "tz": user.tz,
+                "tz_label": user.tz,
+                "tz_offset": offset,
+                "locale": user.locale,
+                "profile": {"real_name": user.name, "display_name": user.name},
+            }
+        }
 
     def _api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if not str(args.get("trigger_id", "")).startswith("trigger."):
@@ -395,8 +449,13 @@ class SlackStandIn:
 
     def _api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         file_id = self.new_id("F")
-        self.files[file_id] = {"id": file_id, "name": args["filename"], "length": int(args["length"]),
-                               "content": None, "shared_in": None}
+        self.files[file_id] = {
+            "id": file_id,
+            "name": args["filename"],
+            "length": int(args["length"]),
+            "content": None,
+            "shared_in": None,
+        }
         return {"upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
 
     def _api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -497,7 +556,7 @@ def _make_handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                 args.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
             bearer = self.headers.get("Authorization", "").startswith("Bearer ")
             try:
-                status, headers, body = standin.handle(url.path[len("/api/"):], args, bearer)
+                status, headers, body = standin.handle(url.path[len("/api/") :], args, bearer)
             except ConnectionAbortedError:
                 self.close_connection = True
                 self.connection.shutdown(2)

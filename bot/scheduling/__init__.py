@@ -67,8 +67,14 @@ def make_scheduler(workers: int = 8) -> BackgroundScheduler:
 class Timekeeper:
     """Keeps APScheduler's jobs equal to the pending rows of its agendas, while this process leads."""
 
-    def __init__(self, name: str, agendas: list[Agenda], clock: Clock, leadership: Leadership,
-                 housekeeping: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        agendas: list[Agenda],
+        clock: Clock,
+        leadership: Leadership,
+        housekeeping: Callable[[], None] | None = None,
+    ) -> None:
         self.name = name
         self.agendas = {agenda.prefix: agenda for agenda in agendas}
         self.clock = clock
@@ -87,9 +93,17 @@ class Timekeeper:
         _TIMEKEEPERS[self.name] = self
         self.scheduler.start()
         # Several instances may be asked for (a poke during a poll); refresh() lets one through at a time.
-        self.scheduler.add_job(refresh_jobs, "interval", seconds=POLL_SECONDS, args=[self.name], id=REFRESH_JOB_ID,
-                               replace_existing=True, next_run_time=datetime.now().astimezone(), max_instances=4,
-                               executor=REFRESH_EXECUTOR)
+        self.scheduler.add_job(
+            refresh_jobs,
+            "interval",
+            seconds=POLL_SECONDS,
+            args=[self.name],
+            id=REFRESH_JOB_ID,
+            replace_existing=True,
+            next_run_time=datetime.now().astimezone(),
+            max_instances=4,
+            executor=REFRESH_EXECUTOR,
+        )
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=False)
@@ -135,14 +149,18 @@ class Timekeeper:
                 self._last_housekeeping = time.monotonic()
                 self.housekeeping()
             horizon = self.clock.now() + HORIZON
-            pending = {f"{agenda.prefix}-{row_id}": due for agenda in self.agendas.values()
-                       for row_id, due in agenda.pending_until(horizon).items()}
+            pending = {
+                f"{agenda.prefix}-{row_id}": due
+                for agenda in self.agendas.values()
+                for row_id, due in agenda.pending_until(horizon).items()
+            }
             for job_id in set(self._scheduled) - set(pending):
                 self._remove(job_id)
             for job_id, due in pending.items():
                 if self._scheduled.get(job_id) != due:
-                    self.scheduler.add_job(fire_job, "date", run_date=due, args=[self.name, job_id], id=job_id,
-                                           replace_existing=True)
+                    self.scheduler.add_job(
+                        fire_job, "date", run_date=due, args=[self.name, job_id], id=job_id, replace_existing=True
+                    )
                     self._scheduled[job_id] = due
 
     def _recover(self, claimed_before: datetime | None) -> None:

@@ -86,7 +86,9 @@ class PostgresLeadership:
             try:
                 held = self._connection.execute(
                     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                    "AND pid = pg_backend_pid() AND objid = %s", (SCHEDULER_LOCK_KEY & 0xFFFFFFFF,)).fetchone()
+                    "AND pid = pg_backend_pid() AND objid = %s",
+                    (SCHEDULER_LOCK_KEY & 0xFFFFFFFF,),
+                ).fetchone()
                 if held and held[0] > 0:
                     return True
             except psycopg.Error:

@@ -35,26 +35,38 @@ class DueRows(Generic[Row, Info]):
         """Pending rows due before `horizon`: the jobs the scheduler should hold now."""
         model = self.model
         with self.db.read() as session:
-            rows = session.exec(select(model.id, model.due_at).where(
-                model.state == EventState.PENDING.value, model.due_at <= horizon)).all()
+            rows = session.exec(
+                select(model.id, model.due_at).where(model.state == EventState.PENDING.value, model.due_at <= horizon)
+            ).all()
             return {row_id: due for row_id, due in rows if row_id is not None}
 
     def due(self, now: datetime) -> list[int]:
         """Pending rows whose moment has come, oldest first."""
         model = self.model
         with self.db.read() as session:
-            return [i for i in session.exec(select(model.id).where(
-                model.state == EventState.PENDING.value, model.due_at <= now + EARLY_TOLERANCE)
-                .order_by(col(model.due_at))).all() if i is not None]
+            return [
+                i
+                for i in session.exec(
+                    select(model.id)
+                    .where(model.state == EventState.PENDING.value, model.due_at <= now + EARLY_TOLERANCE)
+                    .order_by(col(model.due_at))
+                ).all()
+                if i is not None
+            ]
 
     def claim(self, row_id: int, now: datetime) -> Info | None:
         """Take a due row for delivery, recording the intent first. None when not due or already taken."""
         model = self.model
         with self.db.session() as session:
-            result = session.exec(update(model).where(  # type: ignore[call-overload]
-                model.id == row_id, model.state == EventState.PENDING.value,
-                model.due_at <= now + EARLY_TOLERANCE,
-            ).values(state=EventState.FIRING.value, fired_at=now, updated_at=now))
+            result = session.exec(
+                update(model)
+                .where(  # type: ignore[call-overload]
+                    model.id == row_id,
+                    model.state == EventState.PENDING.value,
+                    model.due_at <= now + EARLY_TOLERANCE,
+                )
+                .values(state=EventState.FIRING.value, fired_at=now, updated_at=now)
+            )
             if result.rowcount != 1:
                 return None
             row = session.get(model, row_id)
@@ -64,9 +76,14 @@ class DueRows(Generic[Row, Info]):
     def finish(self, row_id: int, state: EventState, now: datetime, message_ts: str | None = None) -> None:
         model = self.model
         with self.db.session() as session:
-            session.exec(update(model).where(  # type: ignore[call-overload]
-                model.id == row_id, model.state == EventState.FIRING.value,
-            ).values(state=state.value, updated_at=now, message_ts=message_ts))
+            session.exec(
+                update(model)
+                .where(  # type: ignore[call-overload]
+                    model.id == row_id,
+                    model.state == EventState.FIRING.value,
+                )
+                .values(state=state.value, updated_at=now, message_ts=message_ts)
+            )
 
     def interrupted(self, claimed_before: datetime | None = None) -> list[Info]:
         """Rows claimed but never finished: by a process that died, or whose delivery Slack refused."""

@@ -28,6 +28,9 @@ KEEP_EVENT_IDS_FOR = timedelta(days=1)
 def forget_old_deliveries(db: Database, now: datetime) -> int:
     """Drop event ids too old to be retried, so the table stays small."""
     with db.session() as session:
-        result = session.exec(delete(ProcessedEvent).where(  # type: ignore[call-overload]
-            ProcessedEvent.received_at < now - KEEP_EVENT_IDS_FOR))
+        result = session.exec(
+            delete(ProcessedEvent).where(  # type: ignore[call-overload]
+                ProcessedEvent.received_at < now - KEEP_EVENT_IDS_FOR
+            )
+        )
         return result.rowcount

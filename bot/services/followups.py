@@ -76,14 +76,16 @@ class FollowUpService:
             row = session.get(CodevSession, session_id)
             if row is None or row.team_id != team_id:
                 return
-            actions = session.exec(select(ActionItem).where(ActionItem.team_id == team_id,
-                                                            ActionItem.session_id == session_id)).all()
+            actions = session.exec(
+                select(ActionItem).where(ActionItem.team_id == team_id, ActionItem.session_id == session_id)
+            ).all()
             self._schedule(session, row.channel_id, list(actions), now)
         self.tasks.on_changed()
 
     def _schedule(self, session: Session, channel_id: str, actions: list[ActionItem], now: datetime) -> None:
-        reach = reach_of(session, actions[0].team_id, channel_id, list({a.owner_id for a in actions})) \
-            if actions else {}
+        reach = (
+            reach_of(session, actions[0].team_id, channel_id, list({a.owner_id for a in actions})) if actions else {}
+        )
         for action in actions:
             assert action.id is not None
             if action.due_date is None or action.status not in OPEN_STATUSES:
@@ -95,16 +97,20 @@ class FollowUpService:
 
     def get(self, team_id: str, action_id: int) -> ActionView | None:
         with self.db.read() as session:
-            found = session.exec(self._with_session().where(ActionItem.id == action_id,
-                                                            ActionItem.team_id == team_id)).first()
+            found = session.exec(
+                self._with_session().where(ActionItem.id == action_id, ActionItem.team_id == team_id)
+            ).first()
             return _view(*found) if found else None
 
     def record(self, team_id: str, user_id: str, action_id: int, outcome: Outcome) -> ActionView | None:
         """The owner's answer; None for anyone else (or an action that no longer exists)."""
         now = self.clock.now()
         with self.db.session() as session:
-            found = session.exec(self._with_session().where(
-                ActionItem.id == action_id, ActionItem.team_id == team_id, ActionItem.owner_id == user_id)).first()
+            found = session.exec(
+                self._with_session().where(
+                    ActionItem.id == action_id, ActionItem.team_id == team_id, ActionItem.owner_id == user_id
+                )
+            ).first()
             if found is None:
                 return None
             action, row = found
@@ -123,15 +129,27 @@ class FollowUpService:
     def shared_before(self, team_id: str, channel_id: str, session_id: int) -> SharedOutcomes | None:
         """The previous session's client's outcomes in this channel that they chose to share, if any."""
         with self.db.read() as session:
-            previous = session.exec(select(CodevSession).where(
-                CodevSession.team_id == team_id, CodevSession.channel_id == channel_id,
-                col(CodevSession.id) < session_id).order_by(col(CodevSession.id).desc())).first()
+            previous = session.exec(
+                select(CodevSession)
+                .where(
+                    CodevSession.team_id == team_id,
+                    CodevSession.channel_id == channel_id,
+                    col(CodevSession.id) < session_id,
+                )
+                .order_by(col(CodevSession.id).desc())
+            ).first()
             if previous is None:
                 return None
-            found = session.exec(self._with_session().where(
-                ActionItem.session_id == previous.id, ActionItem.owner_id == previous.client_id,
-                col(ActionItem.outcome_shared).is_(True), col(ActionItem.outcome_at).is_not(None))
-                .order_by(col(ActionItem.position))).all()
+            found = session.exec(
+                self._with_session()
+                .where(
+                    ActionItem.session_id == previous.id,
+                    ActionItem.owner_id == previous.client_id,
+                    col(ActionItem.outcome_shared).is_(True),
+                    col(ActionItem.outcome_at).is_not(None),
+                )
+                .order_by(col(ActionItem.position))
+            ).all()
             if not found:
                 return None
             return SharedOutcomes(previous.client_id, previous.topic, [_view(a, r) for a, r in found])
@@ -143,6 +161,17 @@ class FollowUpService:
 
 def _view(action: ActionItem, row: CodevSession) -> ActionView:
     assert action.id is not None
-    return ActionView(action.id, action.team_id, action.session_id, action.owner_id, action.text, action.due_date,
-                      ActionStatus(action.status), action.outcome_note, action.outcome_shared, action.outcome_at,
-                      row.topic, row.channel_id)
+    return ActionView(
+        action.id,
+        action.team_id,
+        action.session_id,
+        action.owner_id,
+        action.text,
+        action.due_date,
+        ActionStatus(action.status),
+        action.outcome_note,
+        action.outcome_shared,
+        action.outcome_at,
+        row.topic,
+        row.channel_id,
+    )

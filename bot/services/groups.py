@@ -71,31 +71,42 @@ class GroupService:
 
     def of_channel(self, team_id: str, channel_id: str) -> GroupView | None:
         with self.db.read() as session:
-            group = session.exec(select(CodevGroup).where(CodevGroup.team_id == team_id,
-                                                          CodevGroup.channel_id == channel_id)).first()
+            group = session.exec(
+                select(CodevGroup).where(CodevGroup.team_id == team_id, CodevGroup.channel_id == channel_id)
+            ).first()
             return self._view(session, group) if group else None
 
-    def save(self, team_id: str, channel_id: str, settings: GroupSettings, *, members: list[str],
-             by: str) -> tuple[GroupView, list[str]]:
+    def save(
+        self, team_id: str, channel_id: str, settings: GroupSettings, *, members: list[str], by: str
+    ) -> tuple[GroupView, list[str]]:
         """Create or edit the channel's group; returns it and the members who are new to it.
 
         With a cadence, the next kick-off is scheduled (one date at a time); without, none is pending.
         """
         now = self.clock.now()
         with self.db.session() as session:
-            group = session.exec(select(CodevGroup).where(CodevGroup.team_id == team_id,
-                                                          CodevGroup.channel_id == channel_id)).first()
+            group = session.exec(
+                select(CodevGroup).where(CodevGroup.team_id == team_id, CodevGroup.channel_id == channel_id)
+            ).first()
             if group is None:
-                group = CodevGroup(team_id=team_id, channel_id=channel_id, name=settings.name,
-                                   charter=settings.charter, pace=settings.pace.value, created_by=by, created_at=now)
+                group = CodevGroup(
+                    team_id=team_id,
+                    channel_id=channel_id,
+                    name=settings.name,
+                    charter=settings.charter,
+                    pace=settings.pace.value,
+                    created_by=by,
+                    created_at=now,
+                )
                 session.add(group)
                 session.flush()
             charter_changed = group.charter != settings.charter
             _apply(group, settings)
             session.add(group)
             self._plan_kickoff(session, group, now, now)
-            existing = {m.user_id: m for m in session.exec(select(GroupMember).where(
-                GroupMember.group_id == group.id)).all()}
+            existing = {
+                m.user_id: m for m in session.exec(select(GroupMember).where(GroupMember.group_id == group.id)).all()
+            }
             for user_id, member in existing.items():
                 if user_id not in members:
                     session.delete(member)
@@ -142,11 +153,22 @@ class GroupService:
     def absent(self, group: GroupView) -> set[str]:
         today = self.clock.now().date()
         with self.db.read() as session:
-            deleted = set(session.exec(select(SlackUser.user_id).where(
-                SlackUser.team_id == group.team_id, col(SlackUser.user_id).in_(group.members),
-                col(SlackUser.deleted).is_(True))).all())
-            left = set(session.exec(select(ChannelLeave.user_id).where(
-                ChannelLeave.team_id == group.team_id, ChannelLeave.channel_id == group.channel_id)).all())
+            deleted = set(
+                session.exec(
+                    select(SlackUser.user_id).where(
+                        SlackUser.team_id == group.team_id,
+                        col(SlackUser.user_id).in_(group.members),
+                        col(SlackUser.deleted).is_(True),
+                    )
+                ).all()
+            )
+            left = set(
+                session.exec(
+                    select(ChannelLeave.user_id).where(
+                        ChannelLeave.team_id == group.team_id, ChannelLeave.channel_id == group.channel_id
+                    )
+                ).all()
+            )
         away = {m for m, until in group.away.items() if until >= today}
         return away | deleted | left
 
@@ -155,8 +177,9 @@ class GroupService:
         with self.db.session() as session:
             existing = session.get(ChannelLeave, (team_id, channel_id, user_id))
             if left and existing is None:
-                session.add(ChannelLeave(team_id=team_id, channel_id=channel_id, user_id=user_id,
-                                         left_at=self.clock.now()))
+                session.add(
+                    ChannelLeave(team_id=team_id, channel_id=channel_id, user_id=user_id, left_at=self.clock.now())
+                )
             elif not left and existing is not None:
                 session.delete(existing)
 
@@ -176,8 +199,9 @@ class GroupService:
 
     def set_away(self, team_id: str, channel_id: str, user_id: str, until: date | None) -> bool:
         with self.db.session() as session:
-            group = session.exec(select(CodevGroup).where(CodevGroup.team_id == team_id,
-                                                          CodevGroup.channel_id == channel_id)).first()
+            group = session.exec(
+                select(CodevGroup).where(CodevGroup.team_id == team_id, CodevGroup.channel_id == channel_id)
+            ).first()
             member = session.get(GroupMember, (group.id, user_id)) if group else None
             if member is None:
                 return False
@@ -193,10 +217,16 @@ class GroupService:
     def record(self, group: GroupView) -> GroupRecord:
         """Sessions held in the group's channel and, per member, counts and last date in each role."""
         with self.db.read() as session:
-            sessions = session.exec(select(CodevSession).where(
-                CodevSession.team_id == group.team_id, CodevSession.channel_id == group.channel_id)).all()
-            consultants = session.exec(select(Consultant).where(
-                col(Consultant.session_id).in_([s.id for s in sessions]))).all() if sessions else []
+            sessions = session.exec(
+                select(CodevSession).where(
+                    CodevSession.team_id == group.team_id, CodevSession.channel_id == group.channel_id
+                )
+            ).all()
+            consultants = (
+                session.exec(select(Consultant).where(col(Consultant.session_id).in_([s.id for s in sessions]))).all()
+                if sessions
+                else []
+            )
         by_id = {s.id: s for s in sessions}
         records = {m: MemberRecord(m) for m in group.members}
 
@@ -215,21 +245,31 @@ class GroupService:
     def _history(self, team_id: str, channel_id: str) -> list[PastSession]:
         # Whatever actually happened counts as the turn: the sessions held in the channel.
         with self.db.read() as session:
-            rows = session.exec(select(CodevSession).where(
-                CodevSession.team_id == team_id, CodevSession.channel_id == channel_id)
-                .order_by(col(CodevSession.created_at))).all()
+            rows = session.exec(
+                select(CodevSession)
+                .where(CodevSession.team_id == team_id, CodevSession.channel_id == channel_id)
+                .order_by(col(CodevSession.created_at))
+            ).all()
         return [PastSession(r.created_at.date(), r.client_id, r.facilitator_id) for r in rows]
 
     @staticmethod
     def _view(session: Session, group: CodevGroup) -> GroupView:
-        members = session.exec(select(GroupMember).where(GroupMember.group_id == group.id)
-                               .order_by(col(GroupMember.position))).all()
+        members = session.exec(
+            select(GroupMember).where(GroupMember.group_id == group.id).order_by(col(GroupMember.position))
+        ).all()
         return GroupView(
-            id=group.id or 0, team_id=group.team_id, channel_id=group.channel_id, name=group.name,
-            charter=group.charter, pace=Pace.parse(group.pace), members=[m.user_id for m in members],
+            id=group.id or 0,
+            team_id=group.team_id,
+            channel_id=group.channel_id,
+            name=group.name,
+            charter=group.charter,
+            pace=Pace.parse(group.pace),
+            members=[m.user_id for m in members],
             away={m.user_id: m.away_until for m in members if m.away_until},
             accepted={m.user_id for m in members if m.charter_accepted_at is not None},
-            quiet=group_quiet_hours(group), durations=_durations_of(group), cadence=_cadence_of(group),
+            quiet=group_quiet_hours(group),
+            durations=_durations_of(group),
+            cadence=_cadence_of(group),
             created_by=group.created_by,
         )
 

@@ -97,28 +97,57 @@ class JournalService:
         self.clock = clock
 
     # ---- writing ----------------------------------------------------------------------------------------
-    def add(self, team_id: str, user_id: str, text: str, *, origin: str, source_channel_id: str | None = None,
-            source_ts: str | None = None, quote_author_id: str | None = None,
-            permalink: str | None = None) -> EntryView:
+    def add(
+        self,
+        team_id: str,
+        user_id: str,
+        text: str,
+        *,
+        origin: str,
+        source_channel_id: str | None = None,
+        source_ts: str | None = None,
+        quote_author_id: str | None = None,
+        permalink: str | None = None,
+    ) -> EntryView:
         with self.db.session() as session:
             if source_ts is not None:  # a retried event, or the same message saved twice
-                existing = session.exec(select(JournalEntry).where(
-                    JournalEntry.team_id == team_id, JournalEntry.source_channel_id == source_channel_id,
-                    JournalEntry.source_ts == source_ts, JournalEntry.user_id == user_id)).first()
+                existing = session.exec(
+                    select(JournalEntry).where(
+                        JournalEntry.team_id == team_id,
+                        JournalEntry.source_channel_id == source_channel_id,
+                        JournalEntry.source_ts == source_ts,
+                        JournalEntry.user_id == user_id,
+                    )
+                ).first()
                 if existing is not None:
                     return self._view(session, existing)
-            entry = JournalEntry(team_id=team_id, user_id=user_id, text=text, tags=" ".join(hashtags(text)),
-                                 origin=origin, source_channel_id=source_channel_id, source_ts=source_ts,
-                                 quote_author_id=quote_author_id, permalink=permalink, created_at=self.clock.now())
+            entry = JournalEntry(
+                team_id=team_id,
+                user_id=user_id,
+                text=text,
+                tags=" ".join(hashtags(text)),
+                origin=origin,
+                source_channel_id=source_channel_id,
+                source_ts=source_ts,
+                quote_author_id=quote_author_id,
+                permalink=permalink,
+                created_at=self.clock.now(),
+            )
             session.add(entry)
             session.flush()
             return self._view(session, entry)
 
     def set_confirmation(self, team_id: str, user_id: str, entry_id: int, ts: str) -> None:
         with self.db.session() as session:
-            session.exec(update(JournalEntry).where(  # type: ignore[call-overload]
-                JournalEntry.id == entry_id, JournalEntry.team_id == team_id, JournalEntry.user_id == user_id,
-            ).values(confirmation_ts=ts))
+            session.exec(
+                update(JournalEntry)
+                .where(  # type: ignore[call-overload]
+                    JournalEntry.id == entry_id,
+                    JournalEntry.team_id == team_id,
+                    JournalEntry.user_id == user_id,
+                )
+                .values(confirmation_ts=ts)
+            )
 
     def edit_from_source(self, team_id: str, user_id: str, channel_id: str, ts: str, text: str) -> EntryView | None:
         with self.db.session() as session:
@@ -142,9 +171,11 @@ class JournalService:
     def delete(self, team_id: str, user_id: str, entry_id: int) -> EntryView | None:
         """Delete one entry; only its author can, whatever id a request carries."""
         with self.db.session() as session:
-            entry = session.exec(select(JournalEntry).where(
-                JournalEntry.id == entry_id, JournalEntry.team_id == team_id,
-                JournalEntry.user_id == user_id)).first()
+            entry = session.exec(
+                select(JournalEntry).where(
+                    JournalEntry.id == entry_id, JournalEntry.team_id == team_id, JournalEntry.user_id == user_id
+                )
+            ).first()
             if entry is None:
                 return None
             view = self._view(session, entry)
@@ -155,63 +186,100 @@ class JournalService:
         """Delete the person's journal (quotes included), blank their contributions' texts and their follow-up
         notes (unshared), and stop asking them about their actions."""
         with self.db.session() as session:
-            entries = session.exec(select(JournalEntry).where(JournalEntry.team_id == team_id,
-                                                              JournalEntry.user_id == user_id)).all()
+            entries = session.exec(
+                select(JournalEntry).where(JournalEntry.team_id == team_id, JournalEntry.user_id == user_id)
+            ).all()
             for entry in entries:
                 session.delete(entry)
-            result = session.exec(update(Contribution).where(  # type: ignore[call-overload]
-                Contribution.team_id == team_id, Contribution.user_id == user_id).values(text=DELETED_TEXT))
-            session.exec(update(HomeState).where(  # type: ignore[call-overload]
-                HomeState.team_id == team_id, HomeState.user_id == user_id).values(query="", page=0))
+            result = session.exec(
+                update(Contribution)
+                .where(  # type: ignore[call-overload]
+                    Contribution.team_id == team_id, Contribution.user_id == user_id
+                )
+                .values(text=DELETED_TEXT)
+            )
+            session.exec(
+                update(HomeState)
+                .where(  # type: ignore[call-overload]
+                    HomeState.team_id == team_id, HomeState.user_id == user_id
+                )
+                .values(query="", page=0)
+            )
             theirs = select(ActionItem.id).where(ActionItem.team_id == team_id, ActionItem.owner_id == user_id)
-            session.exec(update(ActionItem).where(  # type: ignore[call-overload]
-                ActionItem.team_id == team_id, ActionItem.owner_id == user_id,
-            ).values(outcome_note=None, outcome_shared=False))
-            session.exec(update(ScheduledTask).where(  # type: ignore[call-overload]
-                ScheduledTask.kind == TaskKind.FOLLOW_UP.value, ScheduledTask.state == EventState.PENDING.value,
-                col(ScheduledTask.subject_id).in_(theirs),
-            ).values(state=EventState.CANCELLED.value, updated_at=self.clock.now()))
+            session.exec(
+                update(ActionItem)
+                .where(  # type: ignore[call-overload]
+                    ActionItem.team_id == team_id,
+                    ActionItem.owner_id == user_id,
+                )
+                .values(outcome_note=None, outcome_shared=False)
+            )
+            session.exec(
+                update(ScheduledTask)
+                .where(  # type: ignore[call-overload]
+                    ScheduledTask.kind == TaskKind.FOLLOW_UP.value,
+                    ScheduledTask.state == EventState.PENDING.value,
+                    col(ScheduledTask.subject_id).in_(theirs),
+                )
+                .values(state=EventState.CANCELLED.value, updated_at=self.clock.now())
+            )
             return len(entries), result.rowcount
 
     # ---- reading ----------------------------------------------------------------------------------------
-    def page(self, team_id: str, user_id: str, *, query: str = "", page: int = 0,
-             size: int = PAGE_SIZE) -> tuple[list[EntryView], int]:
+    def page(
+        self, team_id: str, user_id: str, *, query: str = "", page: int = 0, size: int = PAGE_SIZE
+    ) -> tuple[list[EntryView], int]:
         """The author's entries, newest first, filtered by text or #tag, one page at a time."""
         with self.db.read() as session:
             conditions = [JournalEntry.team_id == team_id, JournalEntry.user_id == user_id]
             words = query.strip()
             if words.startswith("#"):
                 tag = words[1:].lower()
-                conditions.append(or_(JournalEntry.tags == tag, col(JournalEntry.tags).startswith(tag + " "),
-                                      col(JournalEntry.tags).endswith(" " + tag),
-                                      col(JournalEntry.tags).contains(" " + tag + " ")))
+                conditions.append(
+                    or_(
+                        JournalEntry.tags == tag,
+                        col(JournalEntry.tags).startswith(tag + " "),
+                        col(JournalEntry.tags).endswith(" " + tag),
+                        col(JournalEntry.tags).contains(" " + tag + " "),
+                    )
+                )
             elif words:
                 conditions.append(col(JournalEntry.text).ilike(f"%{_escape_like(words)}%", escape="\\"))
             total = session.exec(select(func.count()).select_from(JournalEntry).where(*conditions)).one()
-            rows = session.exec(select(JournalEntry).where(*conditions)
-                                .order_by(col(JournalEntry.created_at).desc(), col(JournalEntry.id).desc())
-                                .offset(max(page, 0) * size).limit(size)).all()
+            rows = session.exec(
+                select(JournalEntry)
+                .where(*conditions)
+                .order_by(col(JournalEntry.created_at).desc(), col(JournalEntry.id).desc())
+                .offset(max(page, 0) * size)
+                .limit(size)
+            ).all()
             return self._views(session, list(rows)), int(total)
 
     def all_entries(self, team_id: str, user_id: str) -> list[EntryView]:
         with self.db.read() as session:
-            rows = session.exec(select(JournalEntry).where(
-                JournalEntry.team_id == team_id, JournalEntry.user_id == user_id)
-                .order_by(col(JournalEntry.created_at).desc(), col(JournalEntry.id).desc())).all()
+            rows = session.exec(
+                select(JournalEntry)
+                .where(JournalEntry.team_id == team_id, JournalEntry.user_id == user_id)
+                .order_by(col(JournalEntry.created_at).desc(), col(JournalEntry.id).desc())
+            ).all()
             return self._views(session, list(rows))
 
     def look_back(self, team_id: str, user_id: str) -> EntryView | None:
         """One of the person's own entries from at least a week ago, a different one each day."""
         now = self.clock.now()
         with self.db.read() as session:
-            conditions = [JournalEntry.team_id == team_id, JournalEntry.user_id == user_id,
-                          JournalEntry.created_at <= now - timedelta(days=7)]
+            conditions = [
+                JournalEntry.team_id == team_id,
+                JournalEntry.user_id == user_id,
+                JournalEntry.created_at <= now - timedelta(days=7),
+            ]
             count = session.exec(select(func.count()).select_from(JournalEntry).where(*conditions)).one()
             if not count:
                 return None
             offset = now.toordinal() % int(count)
-            row = session.exec(select(JournalEntry).where(*conditions).order_by(col(JournalEntry.id))
-                               .offset(offset).limit(1)).first()
+            row = session.exec(
+                select(JournalEntry).where(*conditions).order_by(col(JournalEntry.id)).offset(offset).limit(1)
+            ).first()
             return self._view(session, row) if row else None
 
     def home(self, team_id: str, user_id: str) -> HomeData:
@@ -223,51 +291,112 @@ class JournalService:
             state = HomeState(team_id=team_id, user_id=user_id, query=state.query, page=last)
         with self.db.read() as session:
             sessions = self._sessions_of(session, team_id, user_id)
-            actions = [ActionLine(a.id or 0, a.text, a.due_date, a.status, topic) for a, topic in session.exec(
-                select(ActionItem, CodevSession.topic).join(CodevSession, col(CodevSession.id) == ActionItem.session_id)
-                .where(ActionItem.team_id == team_id, ActionItem.owner_id == user_id,
-                       col(ActionItem.status).in_(["open", "postponed"]))
-                .order_by(col(ActionItem.due_date), col(ActionItem.id)).limit(10)).all()]
-            outcomes = [ActionLine(a.id or 0, a.text, a.due_date, a.status, topic, a.outcome_note)
-                        for a, topic in session.exec(
-                select(ActionItem, CodevSession.topic).join(CodevSession, col(CodevSession.id) == ActionItem.session_id)
-                .where(ActionItem.team_id == team_id, ActionItem.owner_id == user_id,
-                       col(ActionItem.outcome_at).is_not(None))
-                .order_by(col(ActionItem.outcome_at).desc()).limit(5)).all()]
+            actions = [
+                ActionLine(a.id or 0, a.text, a.due_date, a.status, topic)
+                for a, topic in session.exec(
+                    select(ActionItem, CodevSession.topic)
+                    .join(CodevSession, col(CodevSession.id) == ActionItem.session_id)
+                    .where(
+                        ActionItem.team_id == team_id,
+                        ActionItem.owner_id == user_id,
+                        col(ActionItem.status).in_(["open", "postponed"]),
+                    )
+                    .order_by(col(ActionItem.due_date), col(ActionItem.id))
+                    .limit(10)
+                ).all()
+            ]
+            outcomes = [
+                ActionLine(a.id or 0, a.text, a.due_date, a.status, topic, a.outcome_note)
+                for a, topic in session.exec(
+                    select(ActionItem, CodevSession.topic)
+                    .join(CodevSession, col(CodevSession.id) == ActionItem.session_id)
+                    .where(
+                        ActionItem.team_id == team_id,
+                        ActionItem.owner_id == user_id,
+                        col(ActionItem.outcome_at).is_not(None),
+                    )
+                    .order_by(col(ActionItem.outcome_at).desc())
+                    .limit(5)
+                ).all()
+            ]
         counts = {"client": 0, "consultant": 0, "facilitator": 0}
         for line in sessions:
             counts[line.role] += 1
-        return HomeData(user_id, sessions[:8], actions, entries, total, state.query, state.page, counts,
-                        self.look_back(team_id, user_id), self.clock.now(), outcomes,
-                        self._groups_of(team_id, user_id))
+        return HomeData(
+            user_id,
+            sessions[:8],
+            actions,
+            entries,
+            total,
+            state.query,
+            state.page,
+            counts,
+            self.look_back(team_id, user_id),
+            self.clock.now(),
+            outcomes,
+            self._groups_of(team_id, user_id),
+        )
 
     def _groups_of(self, team_id: str, user_id: str) -> list[GroupLine]:
         with self.db.read() as session:
-            rows = session.exec(select(CodevGroup, GroupMember.away_until).join(
-                GroupMember, col(GroupMember.group_id) == CodevGroup.id).where(
-                GroupMember.team_id == team_id, GroupMember.user_id == user_id).order_by(col(CodevGroup.name))).all()
-            kickoffs = dict(session.exec(select(ScheduledTask.subject_id, func.min(ScheduledTask.due_at)).where(
-                ScheduledTask.kind == TaskKind.KICKOFF.value, ScheduledTask.state == EventState.PENDING.value,
-                col(ScheduledTask.subject_id).in_([g.id for g, _away in rows])).group_by(
-                col(ScheduledTask.subject_id))).all()) if rows else {}
+            rows = session.exec(
+                select(CodevGroup, GroupMember.away_until)
+                .join(GroupMember, col(GroupMember.group_id) == CodevGroup.id)
+                .where(GroupMember.team_id == team_id, GroupMember.user_id == user_id)
+                .order_by(col(CodevGroup.name))
+            ).all()
+            kickoffs = (
+                dict(
+                    session.exec(
+                        select(ScheduledTask.subject_id, func.min(ScheduledTask.due_at))
+                        .where(
+                            ScheduledTask.kind == TaskKind.KICKOFF.value,
+                            ScheduledTask.state == EventState.PENDING.value,
+                            col(ScheduledTask.subject_id).in_([g.id for g, _away in rows]),
+                        )
+                        .group_by(col(ScheduledTask.subject_id))
+                    ).all()
+                )
+                if rows
+                else {}
+            )
         today = self.clock.now().date()
-        return [GroupLine(group.name, group.channel_id, kickoffs.get(group.id),
-                          away if away and away >= today else None) for group, away in rows]
+        return [
+            GroupLine(group.name, group.channel_id, kickoffs.get(group.id), away if away and away >= today else None)
+            for group, away in rows
+        ]
 
     def _sessions_of(self, session: Session, team_id: str, user_id: str) -> list[SessionLine]:
-        consultant_of = select(Consultant.session_id).where(Consultant.team_id == team_id,
-                                                            Consultant.user_id == user_id)
-        rows = session.exec(select(CodevSession).where(
-            CodevSession.team_id == team_id,
-            or_(CodevSession.facilitator_id == user_id, CodevSession.client_id == user_id,
-                col(CodevSession.id).in_(consultant_of)))
-            .order_by(col(CodevSession.created_at).desc()).limit(200)).all()
+        consultant_of = select(Consultant.session_id).where(
+            Consultant.team_id == team_id, Consultant.user_id == user_id
+        )
+        rows = session.exec(
+            select(CodevSession)
+            .where(
+                CodevSession.team_id == team_id,
+                or_(
+                    CodevSession.facilitator_id == user_id,
+                    CodevSession.client_id == user_id,
+                    col(CodevSession.id).in_(consultant_of),
+                ),
+            )
+            .order_by(col(CodevSession.created_at).desc())
+            .limit(200)
+        ).all()
         lines = []
         for row in rows:
-            role = "facilitator" if row.facilitator_id == user_id else "client" if row.client_id == user_id \
+            role = (
+                "facilitator"
+                if row.facilitator_id == user_id
+                else "client"
+                if row.client_id == user_id
                 else "consultant"
-            lines.append(SessionLine(row.id or 0, row.topic, role, Status(row.status), Step(row.step),
-                                     row.channel_id, row.created_at))
+            )
+            lines.append(
+                SessionLine(
+                    row.id or 0, row.topic, role, Status(row.status), Step(row.step), row.channel_id, row.created_at
+                )
+            )
         lines.sort(key=lambda line: (line.status is Status.ENDED, -line.created_at.timestamp()))
         return lines
 
@@ -287,11 +416,12 @@ class JournalService:
 
     # ---- internals --------------------------------------------------------------------------------------
     @staticmethod
-    def _by_source(session: Session, team_id: str, user_id: str | None, channel_id: str,
-                   ts: str) -> JournalEntry | None:
-        query = select(JournalEntry).where(JournalEntry.team_id == team_id,
-                                           JournalEntry.source_channel_id == channel_id,
-                                           JournalEntry.source_ts == ts)
+    def _by_source(
+        session: Session, team_id: str, user_id: str | None, channel_id: str, ts: str
+    ) -> JournalEntry | None:
+        query = select(JournalEntry).where(
+            JournalEntry.team_id == team_id, JournalEntry.source_channel_id == channel_id, JournalEntry.source_ts == ts
+        )
         if user_id is not None:
             query = query.where(JournalEntry.user_id == user_id)
         return session.exec(query).first()
@@ -302,13 +432,31 @@ class JournalService:
     @staticmethod
     def _views(session: Session, entries: list[JournalEntry]) -> list[EntryView]:
         session_ids = {e.session_id for e in entries if e.session_id}
-        topics = dict(session.exec(select(CodevSession.id, CodevSession.topic).where(
-            col(CodevSession.id).in_(session_ids))).all()) if session_ids else {}
-        return [EntryView(e.id or 0, e.text, e.tags.split() if e.tags else [], e.created_at, e.session_id,
-                          topics.get(e.session_id) if e.session_id else None,
-                          Step(e.step) if e.step else None, e.origin, e.quote_author_id, e.permalink,
-                          e.confirmation_ts)
-                for e in entries]
+        topics = (
+            dict(
+                session.exec(
+                    select(CodevSession.id, CodevSession.topic).where(col(CodevSession.id).in_(session_ids))
+                ).all()
+            )
+            if session_ids
+            else {}
+        )
+        return [
+            EntryView(
+                e.id or 0,
+                e.text,
+                e.tags.split() if e.tags else [],
+                e.created_at,
+                e.session_id,
+                topics.get(e.session_id) if e.session_id else None,
+                Step(e.step) if e.step else None,
+                e.origin,
+                e.quote_author_id,
+                e.permalink,
+                e.confirmation_ts,
+            )
+            for e in entries
+        ]
 
 
 def _escape_like(text: str) -> str:

@@ -54,8 +54,9 @@ class KickoffService:
         self.clock = clock
         self.tasks = tasks
 
-    def open(self, group: GroupView, scheduled_for: datetime,
-             facilitator_id: str) -> tuple[KickoffView, list[KickoffView]]:
+    def open(
+        self, group: GroupView, scheduled_for: datetime, facilitator_id: str
+    ) -> tuple[KickoffView, list[KickoffView]]:
         """The kick-off of this occurrence (created once), with its volunteer deadline scheduled.
 
         Earlier kick-offs of the group that never led to a session lapse (one call for a client at a time);
@@ -64,17 +65,25 @@ class KickoffService:
         now = self.clock.now()
         with self.db.session() as session:
             lapsed = []
-            for earlier in session.exec(select(Kickoff).where(
-                    Kickoff.group_id == group.id, Kickoff.status == "open",
-                    col(Kickoff.scheduled_for) < scheduled_for)).all():
+            for earlier in session.exec(
+                select(Kickoff).where(
+                    Kickoff.group_id == group.id, Kickoff.status == "open", col(Kickoff.scheduled_for) < scheduled_for
+                )
+            ).all():
                 earlier.status = "lapsed"
                 session.add(earlier)
                 self.tasks.cancel(session, TaskKind.VOLUNTEERS, earlier.id or 0, now)
                 lapsed.append(earlier)
             row = self._occurrence(session, group.id, scheduled_for)
             if row is None:  # a recovered delivery finds the one it opened before (unique per occurrence)
-                row = Kickoff(team_id=group.team_id, group_id=group.id, channel_id=group.channel_id,
-                              scheduled_for=scheduled_for, facilitator_id=facilitator_id, created_at=now)
+                row = Kickoff(
+                    team_id=group.team_id,
+                    group_id=group.id,
+                    channel_id=group.channel_id,
+                    scheduled_for=scheduled_for,
+                    facilitator_id=facilitator_id,
+                    created_at=now,
+                )
                 session.add(row)
                 session.flush()
                 assert row.id is not None
@@ -87,9 +96,11 @@ class KickoffService:
     def open_in(self, team_id: str, channel_id: str) -> int | None:
         """The channel's kick-off still waiting for its session, if any (the latest)."""
         with self.db.read() as session:
-            return session.exec(select(Kickoff.id).where(
-                Kickoff.team_id == team_id, Kickoff.channel_id == channel_id, Kickoff.status == "open")
-                .order_by(col(Kickoff.scheduled_for).desc())).first()
+            return session.exec(
+                select(Kickoff.id)
+                .where(Kickoff.team_id == team_id, Kickoff.channel_id == channel_id, Kickoff.status == "open")
+                .order_by(col(Kickoff.scheduled_for).desc())
+            ).first()
 
     def get(self, team_id: str, kickoff_id: int) -> KickoffView:
         with self.db.read() as session:
@@ -116,8 +127,15 @@ class KickoffService:
             row = self._open_row(session, team_id, kickoff_id)
             existing = session.get(KickoffVolunteer, (kickoff_id, user_id))
             if existing is None:
-                session.add(KickoffVolunteer(kickoff_id=kickoff_id, user_id=user_id, team_id=team_id, topic=topic,
-                                             created_at=self.clock.now()))
+                session.add(
+                    KickoffVolunteer(
+                        kickoff_id=kickoff_id,
+                        user_id=user_id,
+                        team_id=team_id,
+                        topic=topic,
+                        created_at=self.clock.now(),
+                    )
+                )
             else:
                 existing.topic = topic
                 session.add(existing)
@@ -173,8 +191,9 @@ class KickoffService:
     # ---- reading rows -----------------------------------------------------------------------------------
     @staticmethod
     def _occurrence(session: Session, group_id: int, scheduled_for: datetime) -> Kickoff | None:
-        return session.exec(select(Kickoff).where(Kickoff.group_id == group_id,
-                                                  Kickoff.scheduled_for == scheduled_for)).first()
+        return session.exec(
+            select(Kickoff).where(Kickoff.group_id == group_id, Kickoff.scheduled_for == scheduled_for)
+        ).first()
 
     @staticmethod
     def _open_row(session: Session, team_id: str, kickoff_id: int) -> Kickoff:
@@ -190,8 +209,21 @@ class KickoffService:
     @staticmethod
     def _view(session: Session, row: Kickoff) -> KickoffView:
         assert row.id is not None
-        volunteers = session.exec(select(KickoffVolunteer).where(KickoffVolunteer.kickoff_id == row.id)
-                                  .order_by(col(KickoffVolunteer.created_at))).all()
-        return KickoffView(row.id, row.team_id, row.group_id, row.channel_id, row.scheduled_for, row.facilitator_id,
-                           row.status, row.picked_id, row.session_id, row.message_ts,
-                           [Volunteer(v.user_id, v.topic) for v in volunteers])
+        volunteers = session.exec(
+            select(KickoffVolunteer)
+            .where(KickoffVolunteer.kickoff_id == row.id)
+            .order_by(col(KickoffVolunteer.created_at))
+        ).all()
+        return KickoffView(
+            row.id,
+            row.team_id,
+            row.group_id,
+            row.channel_id,
+            row.scheduled_for,
+            row.facilitator_id,
+            row.status,
+            row.picked_id,
+            row.session_id,
+            row.message_ts,
+            [Volunteer(v.user_id, v.topic) for v in volunteers],
+        )

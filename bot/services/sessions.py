@@ -178,8 +178,9 @@ class ReplyOutcome:
 
 
 class SessionService:
-    def __init__(self, db: Database, clock: Clock, clock_speed: float = 1.0,
-                 on_timers_changed: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, clock_speed: float = 1.0, on_timers_changed: Callable[[], None] | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
         self.clock_speed = clock_speed
@@ -195,11 +196,13 @@ class SessionService:
     def running_in(self, team_id: str, channel_id: str) -> list[SessionSnapshot]:
         with self.db.read() as session:
             ids = session.exec(
-                select(CodevSession.id).where(
+                select(CodevSession.id)
+                .where(
                     CodevSession.team_id == team_id,
                     CodevSession.channel_id == channel_id,
                     col(CodevSession.status).in_([Status.RUNNING.value, Status.PAUSED.value]),
-                ).order_by(col(CodevSession.id))
+                )
+                .order_by(col(CodevSession.id))
             ).all()
             return [self._snapshot(session, team_id, session_id) for session_id in ids if session_id is not None]
 
@@ -217,7 +220,8 @@ class SessionService:
     def contributions(self, team_id: str, session_id: int, step: Step | None = None) -> list[ContributionView]:
         with self.db.read() as session:
             query = select(Contribution).where(
-                Contribution.team_id == team_id, Contribution.session_id == session_id,
+                Contribution.team_id == team_id,
+                Contribution.session_id == session_id,
                 col(Contribution.deleted).is_(False),
             )
             if step is not None:
@@ -239,11 +243,21 @@ class SessionService:
             if busy is not None:
                 raise ChannelBusy(busy)
             row = CodevSession(
-                team_id=new.team_id, channel_id=new.channel_id, topic=new.topic,
-                facilitator_id=new.facilitator_id, client_id=new.client_id, created_by=new.created_by,
-                pace=new.pace.value, status=Status.RUNNING.value, step=int(Step.PRESENTATION), version=1,
-                created_at=now, auto_advance=new.auto_advance, close_when_all_done=new.close_when_all_done,
-                nudges=new.nudges, reminder_share=new.reminder_share,
+                team_id=new.team_id,
+                channel_id=new.channel_id,
+                topic=new.topic,
+                facilitator_id=new.facilitator_id,
+                client_id=new.client_id,
+                created_by=new.created_by,
+                pace=new.pace.value,
+                status=Status.RUNNING.value,
+                step=int(Step.PRESENTATION),
+                version=1,
+                created_at=now,
+                auto_advance=new.auto_advance,
+                close_when_all_done=new.close_when_all_done,
+                nudges=new.nudges,
+                reminder_share=new.reminder_share,
             )
             session.add(row)
             session.flush()
@@ -251,11 +265,15 @@ class SessionService:
             for position, user_id in enumerate(new.consultant_ids):
                 session.add(Consultant(session_id=row.id, user_id=user_id, team_id=new.team_id, position=position))
             for step in Step:
-                session.add(SessionStep(
-                    session_id=row.id, step=int(step), team_id=new.team_id,
-                    duration_seconds=int(new.durations[step].total_seconds()),
-                    started_at=now if step is Step.PRESENTATION else None,
-                ))
+                session.add(
+                    SessionStep(
+                        session_id=row.id,
+                        step=int(step),
+                        team_id=new.team_id,
+                        duration_seconds=int(new.durations[step].total_seconds()),
+                        started_at=now if step is Step.PRESENTATION else None,
+                    )
+                )
             session.flush()
             snapshot = self._sync_timers(session, new.team_id, row.id, now)
         self.on_timers_changed()
@@ -266,9 +284,15 @@ class SessionService:
 
     def set_step_message(self, team_id: str, session_id: int, step: Step, ts: str) -> None:
         with self.db.session() as session:
-            session.exec(update(SessionStep).where(  # type: ignore[call-overload]
-                SessionStep.team_id == team_id, SessionStep.session_id == session_id, SessionStep.step == int(step),
-            ).values(message_ts=ts))
+            session.exec(
+                update(SessionStep)
+                .where(  # type: ignore[call-overload]
+                    SessionStep.team_id == team_id,
+                    SessionStep.session_id == session_id,
+                    SessionStep.step == int(step),
+                )
+                .values(message_ts=ts)
+            )
 
     # ---- moving through the steps -----------------------------------------------------------------------
     def next_step(self, team_id: str, session_id: int, expected_step: Step) -> Change:
@@ -281,18 +305,21 @@ class SessionService:
 
     def extend(self, team_id: str, session_id: int, expected_step: Step) -> Change:
         def extend(state: SessionState, _now: datetime, snapshot: SessionSnapshot) -> SessionState:
-            return core.extend(state, core.scaled(EXTENSION[snapshot.pace], self.clock_speed),
-                               expected_step=expected_step)
+            return core.extend(
+                state, core.scaled(EXTENSION[snapshot.pace], self.clock_speed), expected_step=expected_step
+            )
 
         return self._transition(team_id, session_id, extend)
 
     def pause(self, team_id: str, session_id: int, expected_step: Step | None) -> Change:
-        return self._transition(team_id, session_id,
-                                lambda s, now, _snap: core.pause(s, now, expected_step=expected_step))
+        return self._transition(
+            team_id, session_id, lambda s, now, _snap: core.pause(s, now, expected_step=expected_step)
+        )
 
     def resume(self, team_id: str, session_id: int, expected_step: Step | None) -> Change:
-        return self._transition(team_id, session_id,
-                                lambda s, now, _snap: core.resume(s, now, expected_step=expected_step))
+        return self._transition(
+            team_id, session_id, lambda s, now, _snap: core.resume(s, now, expected_step=expected_step)
+        )
 
     def end(self, team_id: str, session_id: int) -> Change:
         return self._transition(team_id, session_id, lambda s, _now, _snap: core.end(s))
@@ -305,9 +332,14 @@ class SessionService:
                 raise TransitionError("session_ended")
             if new_facilitator == before.client_id and not allow_client:
                 raise TransitionError("handover_to_client")
-            result = session.exec(update(CodevSession).where(  # type: ignore[call-overload]
-                CodevSession.id == session_id, CodevSession.version == before.version,
-            ).values(facilitator_id=new_facilitator, version=before.version + 1))
+            result = session.exec(
+                update(CodevSession)
+                .where(  # type: ignore[call-overload]
+                    CodevSession.id == session_id,
+                    CodevSession.version == before.version,
+                )
+                .values(facilitator_id=new_facilitator, version=before.version + 1)
+            )
             if result.rowcount != 1:
                 raise TransitionError("concurrent_change")
             consultant = session.get(Consultant, (session_id, new_facilitator))
@@ -316,17 +348,30 @@ class SessionService:
             session.flush()
             return Change(before, self._snapshot(session, team_id, session_id))
 
-    def edit(self, team_id: str, session_id: int, *, expected_version: int, client_id: str,
-             consultant_ids: list[str], durations: dict[Step, timedelta]) -> Change:
+    def edit(
+        self,
+        team_id: str,
+        session_id: int,
+        *,
+        expected_version: int,
+        client_id: str,
+        consultant_ids: list[str],
+        durations: dict[Step, timedelta],
+    ) -> Change:
         """Swap people or change the timeboxes of the current and later steps, if nobody changed it meanwhile."""
         with self.db.session() as session:
             before = self._snapshot(session, team_id, session_id)
             if before.status is Status.ENDED:
                 raise TransitionError("session_ended")
-            result = session.exec(update(CodevSession).where(  # type: ignore[call-overload]
-                CodevSession.id == session_id, CodevSession.team_id == team_id,
-                CodevSession.version == expected_version,
-            ).values(client_id=client_id, version=expected_version + 1))
+            result = session.exec(
+                update(CodevSession)
+                .where(  # type: ignore[call-overload]
+                    CodevSession.id == session_id,
+                    CodevSession.team_id == team_id,
+                    CodevSession.version == expected_version,
+                )
+                .values(client_id=client_id, version=expected_version + 1)
+            )
             if result.rowcount != 1:
                 raise TransitionError("concurrent_change")
             for old in session.exec(select(Consultant).where(Consultant.session_id == session_id)).all():
@@ -346,22 +391,31 @@ class SessionService:
         self.on_timers_changed()
         return change
 
-    def _transition(self, team_id: str, session_id: int,
-                    action: Callable[[SessionState, datetime, SessionSnapshot], SessionState]) -> Change:
+    def _transition(
+        self, team_id: str, session_id: int, action: Callable[[SessionState, datetime, SessionSnapshot], SessionState]
+    ) -> Change:
         """Apply a state change atomically: the UPDATE only lands if nobody changed the session meanwhile."""
         now = self.clock.now()
         with self.db.session() as session:
             before = self._snapshot(session, team_id, session_id)
             state = before.state()
             after = action(state, now, before)
-            values: dict[str, object] = {"step": int(after.step), "status": after.status.value,
-                                         "version": after.version}
+            values: dict[str, object] = {
+                "step": int(after.step),
+                "status": after.status.value,
+                "version": after.version,
+            }
             if after.status is Status.ENDED:
                 values["ended_at"] = now
-            result = session.exec(update(CodevSession).where(  # type: ignore[call-overload]
-                CodevSession.id == session_id, CodevSession.team_id == team_id,
-                CodevSession.version == state.version,
-            ).values(**values))
+            result = session.exec(
+                update(CodevSession)
+                .where(  # type: ignore[call-overload]
+                    CodevSession.id == session_id,
+                    CodevSession.team_id == team_id,
+                    CodevSession.version == state.version,
+                )
+                .values(**values)
+            )
             if result.rowcount != 1:
                 raise TransitionError("concurrent_change")
             self._save_timebox(session, session_id, state, after, now)
@@ -370,8 +424,9 @@ class SessionService:
         self.on_timers_changed()
         return change
 
-    def _save_timebox(self, session: Session, session_id: int, before: SessionState, after: SessionState,
-                      now: datetime) -> None:
+    def _save_timebox(
+        self, session: Session, session_id: int, before: SessionState, after: SessionState, now: datetime
+    ) -> None:
         current = session.get(SessionStep, (session_id, int(before.step)))
         assert current is not None
         if after.step != before.step or after.status is Status.ENDED:
@@ -392,15 +447,20 @@ class SessionService:
         session.add(current)
 
     # ---- what people write ------------------------------------------------------------------------------
-    def record_reply(self, team_id: str, channel_id: str, thread_ts: str, ts: str, user_id: str,
-                     text: str) -> ReplyOutcome | None:
+    def record_reply(
+        self, team_id: str, channel_id: str, thread_ts: str, ts: str, user_id: str, text: str
+    ) -> ReplyOutcome | None:
         """Store a reply in a step's thread. None when the thread is not a codev step."""
         now = self.clock.now()
         with self.db.session() as session:
             found = session.exec(
-                select(SessionStep, CodevSession).join(CodevSession, col(CodevSession.id) == SessionStep.session_id)
-                .where(SessionStep.team_id == team_id, SessionStep.message_ts == thread_ts,
-                       CodevSession.channel_id == channel_id)
+                select(SessionStep, CodevSession)
+                .join(CodevSession, col(CodevSession.id) == SessionStep.session_id)
+                .where(
+                    SessionStep.team_id == team_id,
+                    SessionStep.message_ts == thread_ts,
+                    CodevSession.channel_id == channel_id,
+                )
             ).first()
             if found is None:
                 return None
@@ -408,8 +468,16 @@ class SessionService:
             step = Step(step_row.step)
             late = step_row.ended_at is not None or session_row.status == Status.ENDED.value
             contribution = Contribution(
-                team_id=team_id, session_id=step_row.session_id, step=int(step), channel_id=channel_id, ts=ts,
-                thread_ts=thread_ts, user_id=user_id, text=text, late=late, created_at=now,
+                team_id=team_id,
+                session_id=step_row.session_id,
+                step=int(step),
+                channel_id=channel_id,
+                ts=ts,
+                thread_ts=thread_ts,
+                user_id=user_id,
+                text=text,
+                late=late,
+                created_at=now,
             )
             try:
                 with session.begin_nested():
@@ -417,11 +485,20 @@ class SessionService:
             except IntegrityError:
                 return ReplyOutcome(self._snapshot(session, team_id, step_row.session_id), step, late, new=False)
             if step is Step.LEARNING:
-                session.add(JournalEntry(
-                    team_id=team_id, user_id=user_id, text=text, tags=" ".join(hashtags(text)),
-                    session_id=step_row.session_id, step=int(step), source_channel_id=channel_id,
-                    source_ts=ts, created_at=now, origin="learning",
-                ))
+                session.add(
+                    JournalEntry(
+                        team_id=team_id,
+                        user_id=user_id,
+                        text=text,
+                        tags=" ".join(hashtags(text)),
+                        session_id=step_row.session_id,
+                        step=int(step),
+                        source_channel_id=channel_id,
+                        source_ts=ts,
+                        created_at=now,
+                        origin="learning",
+                    )
+                )
             session.flush()
             snapshot = self._sync_timers(session, team_id, step_row.session_id, now)  # a reply cancels a nudge
         self.on_timers_changed()
@@ -466,8 +543,15 @@ class SessionService:
                 raise TransitionError("done_not_expected")
             try:
                 with session.begin_nested():
-                    session.add(StepDone(session_id=session_id, step=int(step), user_id=user_id, team_id=team_id,
-                                         done_at=self.clock.now()))
+                    session.add(
+                        StepDone(
+                            session_id=session_id,
+                            step=int(step),
+                            user_id=user_id,
+                            team_id=team_id,
+                            done_at=self.clock.now(),
+                        )
+                    )
             except IntegrityError:
                 return snapshot, False
             session.flush()
@@ -484,8 +568,9 @@ class SessionService:
             session.flush()
             return self._snapshot(session, team_id, session_id)
 
-    def save_synthesis(self, team_id: str, session_id: int, keep: str, kept_ids: list[int],
-                       actions: list[tuple[str, date | None]]) -> SessionSnapshot:
+    def save_synthesis(
+        self, team_id: str, session_id: int, keep: str, kept_ids: list[int], actions: list[tuple[str, date | None]]
+    ) -> SessionSnapshot:
         now = self.clock.now()
         with self.db.session() as session:
             snapshot = self._snapshot(session, team_id, session_id)
@@ -494,16 +579,27 @@ class SessionService:
             row = self._row(session, team_id, session_id)
             row.synthesis_keep = keep
             session.add(row)
-            for contribution in session.exec(select(Contribution).where(
-                    Contribution.team_id == team_id, Contribution.session_id == session_id)).all():
+            for contribution in session.exec(
+                select(Contribution).where(Contribution.team_id == team_id, Contribution.session_id == session_id)
+            ).all():
                 contribution.kept = contribution.id in kept_ids
                 session.add(contribution)
-            for old in session.exec(select(ActionItem).where(ActionItem.team_id == team_id,
-                                                             ActionItem.session_id == session_id)).all():
+            for old in session.exec(
+                select(ActionItem).where(ActionItem.team_id == team_id, ActionItem.session_id == session_id)
+            ).all():
                 session.delete(old)
             for position, (text, due) in enumerate(actions[:MAX_ACTIONS]):
-                session.add(ActionItem(team_id=team_id, session_id=session_id, owner_id=snapshot.client_id,
-                                       text=text, due_date=due, position=position, created_at=now))
+                session.add(
+                    ActionItem(
+                        team_id=team_id,
+                        session_id=session_id,
+                        owner_id=snapshot.client_id,
+                        text=text,
+                        due_date=due,
+                        position=position,
+                        created_at=now,
+                    )
+                )
             session.flush()
             return self._snapshot(session, team_id, session_id)
 
@@ -516,10 +612,15 @@ class SessionService:
     def propose_summary(self, team_id: str, session_id: int, text: str) -> bool:
         """Store the summary for the client's approval; False when one was already proposed."""
         with self.db.session() as session:
-            result = session.exec(update(CodevSession).where(  # type: ignore[call-overload]
-                CodevSession.id == session_id, CodevSession.team_id == team_id,
-                CodevSession.summary_state == "none",
-            ).values(summary_state="proposed", summary_text=text))
+            result = session.exec(
+                update(CodevSession)
+                .where(  # type: ignore[call-overload]
+                    CodevSession.id == session_id,
+                    CodevSession.team_id == team_id,
+                    CodevSession.summary_state == "none",
+                )
+                .values(summary_state="proposed", summary_text=text)
+            )
             return result.rowcount == 1
 
     def approve_summary(self, team_id: str, session_id: int, user_id: str, text: str | None = None) -> SessionSnapshot:
@@ -531,9 +632,14 @@ class SessionService:
             values: dict[str, object] = {"summary_state": "posting"}
             if text is not None:
                 values["summary_text"] = text
-            result = session.exec(update(CodevSession).where(  # type: ignore[call-overload]
-                CodevSession.id == session_id, CodevSession.summary_state == "proposed",
-            ).values(**values))
+            result = session.exec(
+                update(CodevSession)
+                .where(  # type: ignore[call-overload]
+                    CodevSession.id == session_id,
+                    CodevSession.summary_state == "proposed",
+                )
+                .values(**values)
+            )
             if result.rowcount != 1:
                 raise TransitionError("summary_already_posted")
             session.flush()
@@ -555,8 +661,13 @@ class SessionService:
 
     def _set_session_field(self, team_id: str, session_id: int, **values: object) -> None:
         with self.db.session() as session:
-            session.exec(update(CodevSession).where(  # type: ignore[call-overload]
-                CodevSession.id == session_id, CodevSession.team_id == team_id).values(**values))
+            session.exec(
+                update(CodevSession)
+                .where(  # type: ignore[call-overload]
+                    CodevSession.id == session_id, CodevSession.team_id == team_id
+                )
+                .values(**values)
+            )
 
     @staticmethod
     def _row(session: Session, team_id: str, session_id: int) -> CodevSession:
@@ -567,44 +678,89 @@ class SessionService:
 
     @staticmethod
     def _contribution(session: Session, team_id: str, channel_id: str, ts: str) -> Contribution | None:
-        return session.exec(select(Contribution).where(
-            Contribution.team_id == team_id, Contribution.channel_id == channel_id, Contribution.ts == ts)).first()
+        return session.exec(
+            select(Contribution).where(
+                Contribution.team_id == team_id, Contribution.channel_id == channel_id, Contribution.ts == ts
+            )
+        ).first()
 
     @staticmethod
     def _journal_copies(session: Session, team_id: str, channel_id: str, ts: str) -> list[JournalEntry]:
-        return list(session.exec(select(JournalEntry).where(
-            JournalEntry.team_id == team_id, JournalEntry.source_channel_id == channel_id,
-            JournalEntry.source_ts == ts)).all())
+        return list(
+            session.exec(
+                select(JournalEntry).where(
+                    JournalEntry.team_id == team_id,
+                    JournalEntry.source_channel_id == channel_id,
+                    JournalEntry.source_ts == ts,
+                )
+            ).all()
+        )
 
     def _snapshot(self, session: Session, team_id: str, session_id: int) -> SessionSnapshot:
         row = self._row(session, team_id, session_id)
-        consultants = session.exec(select(Consultant.user_id).where(Consultant.session_id == session_id)
-                                   .order_by(col(Consultant.position))).all()
+        consultants = session.exec(
+            select(Consultant.user_id).where(Consultant.session_id == session_id).order_by(col(Consultant.position))
+        ).all()
         steps = {
-            Step(s.step): StepRecord(Step(s.step), timedelta(seconds=s.duration_seconds),
-                                     timedelta(seconds=s.extended_seconds), timedelta(seconds=s.paused_seconds),
-                                     s.started_at, s.paused_at, s.ended_at, s.message_ts)
+            Step(s.step): StepRecord(
+                Step(s.step),
+                timedelta(seconds=s.duration_seconds),
+                timedelta(seconds=s.extended_seconds),
+                timedelta(seconds=s.paused_seconds),
+                s.started_at,
+                s.paused_at,
+                s.ended_at,
+                s.message_ts,
+            )
             for s in session.exec(select(SessionStep).where(SessionStep.session_id == session_id)).all()
         }
         done: dict[Step, list[str]] = {step: [] for step in Step}
-        for d in session.exec(select(StepDone).where(StepDone.session_id == session_id)
-                              .order_by(col(StepDone.done_at))).all():
+        for d in session.exec(
+            select(StepDone).where(StepDone.session_id == session_id).order_by(col(StepDone.done_at))
+        ).all():
             done[Step(d.step)].append(d.user_id)
-        counts = dict(session.exec(
-            select(Contribution.step, func.count()).where(
-                Contribution.session_id == session_id, col(Contribution.deleted).is_(False))
-            .group_by(col(Contribution.step))).all())
-        actions = [ActionView(a.id or 0, a.text, a.due_date, a.status) for a in session.exec(
-            select(ActionItem).where(ActionItem.session_id == session_id).order_by(col(ActionItem.position))).all()]
+        counts = dict(
+            session.exec(
+                select(Contribution.step, func.count())
+                .where(Contribution.session_id == session_id, col(Contribution.deleted).is_(False))
+                .group_by(col(Contribution.step))
+            ).all()
+        )
+        actions = [
+            ActionView(a.id or 0, a.text, a.due_date, a.status)
+            for a in session.exec(
+                select(ActionItem).where(ActionItem.session_id == session_id).order_by(col(ActionItem.position))
+            ).all()
+        ]
         return SessionSnapshot(
-            id=session_id, team_id=row.team_id, channel_id=row.channel_id, topic=row.topic,
-            facilitator_id=row.facilitator_id, client_id=row.client_id, consultant_ids=list(consultants),
-            pace=Pace(row.pace), status=Status(row.status), step=Step(row.step), version=row.version,
-            root_ts=row.root_ts, created_at=row.created_at, ended_at=row.ended_at, clock_speed=self.clock_speed,
-            steps=steps, done=done, reply_counts={Step(k): v for k, v in counts.items()},
-            contract_need=row.contract_need, contract_expectations=row.contract_expectations,
-            contract_ts=row.contract_ts, synthesis_keep=row.synthesis_keep, synthesis_ts=row.synthesis_ts,
-            summary_state=row.summary_state, summary_text=row.summary_text, summary_ts=row.summary_ts,
-            actions=actions, auto_advance=row.auto_advance, close_when_all_done=row.close_when_all_done,
+            id=session_id,
+            team_id=row.team_id,
+            channel_id=row.channel_id,
+            topic=row.topic,
+            facilitator_id=row.facilitator_id,
+            client_id=row.client_id,
+            consultant_ids=list(consultants),
+            pace=Pace(row.pace),
+            status=Status(row.status),
+            step=Step(row.step),
+            version=row.version,
+            root_ts=row.root_ts,
+            created_at=row.created_at,
+            ended_at=row.ended_at,
+            clock_speed=self.clock_speed,
+            steps=steps,
+            done=done,
+            reply_counts={Step(k): v for k, v in counts.items()},
+            contract_need=row.contract_need,
+            contract_expectations=row.contract_expectations,
+            contract_ts=row.contract_ts,
+            synthesis_keep=row.synthesis_keep,
+            synthesis_ts=row.synthesis_ts,
+            summary_state=row.summary_state,
+            summary_text=row.summary_text,
+            summary_ts=row.summary_ts,
+            actions=actions,
+            auto_advance=row.auto_advance,
+            close_when_all_done=row.close_when_all_done,
             nudges=row.nudges,
         )

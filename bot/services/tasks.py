@@ -46,11 +46,13 @@ class TaskBook(DueRows[ScheduledTask, TaskInfo]):
 
     def _info(self, row: ScheduledTask) -> TaskInfo:
         assert row.id is not None
-        return TaskInfo(row.id, row.team_id, TaskKind(row.kind), row.subject_id, row.due_at, EventState(row.state),
-                        row.message_ts)
+        return TaskInfo(
+            row.id, row.team_id, TaskKind(row.kind), row.subject_id, row.due_at, EventState(row.state), row.message_ts
+        )
 
-    def schedule(self, session: Session, team_id: str, kind: TaskKind, subject_id: int, due_at: datetime,
-                 now: datetime) -> None:
+    def schedule(
+        self, session: Session, team_id: str, kind: TaskKind, subject_id: int, due_at: datetime, now: datetime
+    ) -> None:
         """The subject's one pending task of this kind is due at `due_at` (in the caller's transaction)."""
         already = False
         for row in self._pending(session, kind, subject_id):
@@ -60,8 +62,16 @@ class TaskBook(DueRows[ScheduledTask, TaskInfo]):
             row.state, row.updated_at = EventState.CANCELLED.value, now
             session.add(row)
         if not already:
-            session.add(ScheduledTask(team_id=team_id, kind=kind.value, subject_id=subject_id, due_at=due_at,
-                                      state=EventState.PENDING.value, updated_at=now))
+            session.add(
+                ScheduledTask(
+                    team_id=team_id,
+                    kind=kind.value,
+                    subject_id=subject_id,
+                    due_at=due_at,
+                    state=EventState.PENDING.value,
+                    updated_at=now,
+                )
+            )
         session.flush()
 
     def cancel(self, session: Session, kind: TaskKind, subject_id: int, now: datetime) -> None:
@@ -72,20 +82,32 @@ class TaskBook(DueRows[ScheduledTask, TaskInfo]):
 
     def tasks_of(self, kind: TaskKind, subject_id: int) -> list[TaskInfo]:
         with self.db.read() as session:
-            rows = session.exec(select(ScheduledTask).where(ScheduledTask.kind == kind.value,
-                                                            ScheduledTask.subject_id == subject_id)
-                                .order_by(col(ScheduledTask.id))).all()
+            rows = session.exec(
+                select(ScheduledTask)
+                .where(ScheduledTask.kind == kind.value, ScheduledTask.subject_id == subject_id)
+                .order_by(col(ScheduledTask.id))
+            ).all()
             return [self._info(r) for r in rows]
 
     def pending_due(self, kind: TaskKind, subject_id: int) -> datetime | None:
         """When the subject's pending task of this kind is due (e.g. a group's next kick-off), if any."""
         with self.db.read() as session:
-            return session.exec(select(ScheduledTask.due_at).where(
-                ScheduledTask.kind == kind.value, ScheduledTask.subject_id == subject_id,
-                ScheduledTask.state == EventState.PENDING.value)).first()
+            return session.exec(
+                select(ScheduledTask.due_at).where(
+                    ScheduledTask.kind == kind.value,
+                    ScheduledTask.subject_id == subject_id,
+                    ScheduledTask.state == EventState.PENDING.value,
+                )
+            ).first()
 
     @staticmethod
     def _pending(session: Session, kind: TaskKind, subject_id: int) -> list[ScheduledTask]:
-        return list(session.exec(select(ScheduledTask).where(
-            ScheduledTask.kind == kind.value, ScheduledTask.subject_id == subject_id,
-            ScheduledTask.state == EventState.PENDING.value)).all())
+        return list(
+            session.exec(
+                select(ScheduledTask).where(
+                    ScheduledTask.kind == kind.value,
+                    ScheduledTask.subject_id == subject_id,
+                    ScheduledTask.state == EventState.PENDING.value,
+                )
+            ).all()
+        )

@@ -50,8 +50,18 @@ class EventInfo:
 
 def _info(row: TimedEvent) -> EventInfo:
     assert row.id is not None
-    return EventInfo(row.id, row.team_id, row.session_id, Step(row.step), EventKind(row.kind), row.user_id,
-                     row.due_at, EventState(row.state), row.message_ts, row.fired_at)
+    return EventInfo(
+        row.id,
+        row.team_id,
+        row.session_id,
+        Step(row.step),
+        EventKind(row.kind),
+        row.user_id,
+        row.due_at,
+        EventState(row.state),
+        row.message_ts,
+        row.fired_at,
+    )
 
 
 class TimerBook(DueRows[TimedEvent, EventInfo]):
@@ -72,16 +82,27 @@ class TimerBook(DueRows[TimedEvent, EventInfo]):
         assert row.id is not None
         planned = self.plan_for(session, row, state)
         stored_rows = list(session.exec(select(TimedEvent).where(TimedEvent.session_id == row.id)).all())
-        stored = [Stored(r.id or 0, EventKind(r.kind), Step(r.step), r.user_id, r.due_at, EventState(r.state),
-                         r.fired_at) for r in stored_rows]
+        stored = [
+            Stored(r.id or 0, EventKind(r.kind), Step(r.step), r.user_id, r.due_at, EventState(r.state), r.fired_at)
+            for r in stored_rows
+        ]
         changes = reconcile(stored, planned)
         if changes.empty:
             return False
         by_id = {r.id: r for r in stored_rows}
         for event in changes.insert:
-            session.add(TimedEvent(team_id=row.team_id, session_id=row.id, step=int(event.step),
-                                   kind=event.kind.value, user_id=event.user_id, due_at=event.due_at,
-                                   state=EventState.PENDING.value, updated_at=now))
+            session.add(
+                TimedEvent(
+                    team_id=row.team_id,
+                    session_id=row.id,
+                    step=int(event.step),
+                    kind=event.kind.value,
+                    user_id=event.user_id,
+                    due_at=event.due_at,
+                    state=EventState.PENDING.value,
+                    updated_at=now,
+                )
+            )
         for event_id, due_at in changes.reschedule:
             stored_row = by_id[event_id]
             stored_row.due_at, stored_row.state, stored_row.updated_at = due_at, EventState.PENDING.value, now
@@ -94,40 +115,49 @@ class TimerBook(DueRows[TimedEvent, EventInfo]):
         return True
 
     def plan_for(self, session: Session, row: CodevSession, state: SessionState) -> list[Planned]:
-        settings = TimerSettings(reminder_share=row.reminder_share, auto_advance=row.auto_advance,
-                                 nudges=row.nudges)
+        settings = TimerSettings(reminder_share=row.reminder_share, auto_advance=row.auto_advance, nudges=row.nudges)
         targets = self._nudge_targets(session, row, state.step) if row.nudges else []
         return plan(state, settings, self.clock_speed, targets)
 
     def _nudge_targets(self, session: Session, row: CodevSession, step: Step) -> list[NudgeTarget]:
         """Consultants who have not replied in this step yet and have not turned nudges off."""
         consultants = session.exec(select(Consultant.user_id).where(Consultant.session_id == row.id)).all()
-        replied = set(session.exec(select(Contribution.user_id).where(
-            Contribution.session_id == row.id, Contribution.step == int(step),
-            col(Contribution.deleted).is_(False))).all())
+        replied = set(
+            session.exec(
+                select(Contribution.user_id).where(
+                    Contribution.session_id == row.id,
+                    Contribution.step == int(step),
+                    col(Contribution.deleted).is_(False),
+                )
+            ).all()
+        )
         waiting = [u for u in consultants if u not in replied]
         reach = reach_of(session, row.team_id, row.channel_id, waiting)
         # Nobody who turned nudges off, left the workspace or left the channel.
-        return [NudgeTarget(u, reach[u].tz, reach[u].quiet) for u in waiting
-                if not (reach[u].nudges_off or reach[u].gone)]
+        return [
+            NudgeTarget(u, reach[u].tz, reach[u].quiet) for u in waiting if not (reach[u].nudges_off or reach[u].gone)
+        ]
 
     def events_of(self, team_id: str, session_id: int) -> list[EventInfo]:
         with self.db.read() as session:
-            rows = session.exec(select(TimedEvent).where(TimedEvent.team_id == team_id,
-                                                         TimedEvent.session_id == session_id)
-                                .order_by(col(TimedEvent.id))).all()
+            rows = session.exec(
+                select(TimedEvent)
+                .where(TimedEvent.team_id == team_id, TimedEvent.session_id == session_id)
+                .order_by(col(TimedEvent.id))
+            ).all()
             return [_info(r) for r in rows]
 
     # ---- personal settings ------------------------------------------------------------------------------
-    def set_person(self, team_id: str, user_id: str, *, nudges_off: bool | None = None,
-                   quiet: QuietHours | None = None) -> None:
+    def set_person(
+        self, team_id: str, user_id: str, *, nudges_off: bool | None = None, quiet: QuietHours | None = None
+    ) -> None:
         with self.db.session() as session:
             settings = session.get(PersonSettings, (team_id, user_id)) or PersonSettings(
-                team_id=team_id, user_id=user_id)
+                team_id=team_id, user_id=user_id
+            )
             if nudges_off is not None:
                 settings.nudges_off = nudges_off
             if quiet is not None:
                 settings.quiet_start, settings.quiet_end = quiet.start, quiet.end
                 settings.quiet_weekends = quiet.weekends
             session.add(settings)
-

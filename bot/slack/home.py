@@ -19,8 +19,9 @@ MIN_INTERVAL = 3.0  # seconds between two publishes of one person's Home (views.
 
 
 class HomePublisher:
-    def __init__(self, client: WebClient, journal: JournalService, clock: Clock,
-                 min_interval: float = MIN_INTERVAL) -> None:
+    def __init__(
+        self, client: WebClient, journal: JournalService, clock: Clock, min_interval: float = MIN_INTERVAL
+    ) -> None:
         self.client = client
         self.journal = journal
         self.clock = clock
@@ -78,9 +79,12 @@ class HomePublisher:
         try:
             channel = self.client.conversations_open(users=user_id)["channel"]["id"]
             self.client.files_upload_v2(
-                channel=channel, filename=f"codev-journal-{now.date().isoformat()}.md",
-                content=export_markdown(entries, now), title=t("journal_export_title"),
-                initial_comment=t("journal_export_done", count=len(entries)))
+                channel=channel,
+                filename=f"codev-journal-{now.date().isoformat()}.md",
+                content=export_markdown(entries, now),
+                title=t("journal_export_title"),
+                initial_comment=t("journal_export_done", count=len(entries)),
+            )
         except SlackApiError as error:
             log.warning("journal export failed for %s", user_id, exc_info=True)
             return t("journal_export_failed", error=error.response.get("error", "error"))

@@ -16,24 +16,29 @@ def tag(event_type: str, row_id: int, due_at: datetime) -> dict[str, Any]:
 def find_tagged(messages: list[dict[str, Any]], wanted: dict[str, Any]) -> str | None:
     for message in messages:
         metadata = message.get("metadata") or {}
-        if metadata.get("event_type") == wanted["event_type"] and \
-                (metadata.get("event_payload") or {}) == wanted["event_payload"]:
+        if (
+            metadata.get("event_type") == wanted["event_type"]
+            and (metadata.get("event_payload") or {}) == wanted["event_payload"]
+        ):
             return message["ts"]
     return None
 
 
-def post_once(client: WebClient, channel: str, message: dict[str, Any], wanted: dict[str, Any], *,
-              recovering: bool) -> str:
+def post_once(
+    client: WebClient, channel: str, message: dict[str, Any], wanted: dict[str, Any], *, recovering: bool
+) -> str:
     """Post `message` in `channel` (top level) unless a recovering delivery finds it was posted already."""
     if recovering:
-        found = find_tagged(client.conversations_history(channel=channel, include_all_metadata=True,
-                                                         limit=50)["messages"], wanted)
+        found = find_tagged(
+            client.conversations_history(channel=channel, include_all_metadata=True, limit=50)["messages"], wanted
+        )
         if found:
             return found
     return client.chat_postMessage(channel=channel, metadata=wanted, **message)["ts"]
 
 
-def dm_once(client: WebClient, user_id: str, message: dict[str, Any], wanted: dict[str, Any], *,
-            recovering: bool) -> str:
+def dm_once(
+    client: WebClient, user_id: str, message: dict[str, Any], wanted: dict[str, Any], *, recovering: bool
+) -> str:
     channel = client.conversations_open(users=user_id)["channel"]["id"]
     return post_once(client, channel, message, wanted, recovering=recovering)

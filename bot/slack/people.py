@@ -57,9 +57,16 @@ class UserDirectory:
 
     def remember(self, team_id: str, user: dict[str, Any]) -> PersonFacts:
         """Store a user object as Slack gives it (users.info, or a user_change event: deactivation, new zone)."""
-        fresh = SlackUser(team_id=team_id, user_id=user["id"], name=user.get("real_name") or user.get("name", ""),
-                          tz=user.get("tz"), locale=user.get("locale"), is_bot=bool(user.get("is_bot")),
-                          deleted=bool(user.get("deleted")), fetched_at=self.clock.now())
+        fresh = SlackUser(
+            team_id=team_id,
+            user_id=user["id"],
+            name=user.get("real_name") or user.get("name", ""),
+            tz=user.get("tz"),
+            locale=user.get("locale"),
+            is_bot=bool(user.get("is_bot")),
+            deleted=bool(user.get("deleted")),
+            fetched_at=self.clock.now(),
+        )
         with self.db.session() as session:
             session.merge(fresh)
         return _facts(fresh)

@@ -30,9 +30,14 @@ class ChannelLost(Exception):
 
 
 class Publisher:
-    def __init__(self, client: WebClient, sessions: SessionService, clock: Clock,
-                 on_people_changed: Callable[[str, list[str]], None] | None = None,
-                 charter_pending: Callable[[str, str, list[str]], list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        sessions: SessionService,
+        clock: Clock,
+        on_people_changed: Callable[[str, list[str]], None] | None = None,
+        charter_pending: Callable[[str, str, list[str]], list[str]] | None = None,
+    ) -> None:
         self.client = client
         self.sessions = sessions
         self.clock = clock
@@ -140,8 +145,9 @@ class Publisher:
             log.warning("could not DM %s", user_id, exc_info=True)
             return None
 
-    def ephemeral(self, channel_id: str, user_id: str, text: str, *, thread_ts: str | None = None,
-                  **extra: Any) -> None:
+    def ephemeral(
+        self, channel_id: str, user_id: str, text: str, *, thread_ts: str | None = None, **extra: Any
+    ) -> None:
         try:
             self.client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, thread_ts=thread_ts, **extra)
         except SlackApiError:
@@ -178,5 +184,7 @@ class Publisher:
                 self.sessions.pause(snapshot.team_id, snapshot.id, None)
         except TransitionError:
             pass
-        self.dm(snapshot.facilitator_id, text=t("lost_channel", channel=snapshot.channel_id, error=error,
-                                                 topic=escape(snapshot.topic)))
+        self.dm(
+            snapshot.facilitator_id,
+            text=t("lost_channel", channel=snapshot.channel_id, error=error, topic=escape(snapshot.topic)),
+        )

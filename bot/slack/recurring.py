@@ -27,8 +27,15 @@ METADATA_TYPE = "codev_task"
 
 
 class TaskDeliverer:
-    def __init__(self, client: WebClient, tasks: TaskBook, groups: GroupService, kickoffs: KickoffService,
-                 followups: FollowUpService, clock: Clock) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        tasks: TaskBook,
+        groups: GroupService,
+        kickoffs: KickoffService,
+        followups: FollowUpService,
+        clock: Clock,
+    ) -> None:
         self.client = client
         self.tasks = tasks
         self.groups = groups
@@ -47,8 +54,11 @@ class TaskDeliverer:
             self._deliver(task, recovering=True)
 
     def _deliver(self, task: TaskInfo, *, recovering: bool) -> None:
-        handlers = {TaskKind.KICKOFF: self._kickoff, TaskKind.VOLUNTEERS: self._volunteers,
-                    TaskKind.FOLLOW_UP: self._follow_up}
+        handlers = {
+            TaskKind.KICKOFF: self._kickoff,
+            TaskKind.VOLUNTEERS: self._volunteers,
+            TaskKind.FOLLOW_UP: self._follow_up,
+        }
         try:
             state, ts = handlers[task.kind](task, recovering)
         except SlackApiError as error:
@@ -73,14 +83,26 @@ class TaskDeliverer:
         if kickoff.message_ts:
             return EventState.DONE, kickoff.message_ts
         try:
-            ts = once.post_once(self.client, group.channel_id, kickoff_message(kickoff, group.name),
-                                once.tag(METADATA_TYPE, task.id, task.due_at), recovering=recovering)
+            ts = once.post_once(
+                self.client,
+                group.channel_id,
+                kickoff_message(kickoff, group.name),
+                once.tag(METADATA_TYPE, task.id, task.due_at),
+                recovering=recovering,
+            )
         except SlackApiError as error:
             if error.response.get("error") not in LOST_CHANNEL:
                 raise
             # Archived, or codev was removed: whoever set the group up hears it (the next date is still planned).
-            self._dm(group.created_by, t("kickoff_lost_channel", name=escape(group.name), channel=group.channel_id,
-                                         error=error.response.get("error")))
+            self._dm(
+                group.created_by,
+                t(
+                    "kickoff_lost_channel",
+                    name=escape(group.name),
+                    channel=group.channel_id,
+                    error=error.response.get("error"),
+                ),
+            )
             return EventState.DROPPED, None
         self.kickoffs.set_message(kickoff.id, ts)
         return EventState.DONE, ts
@@ -96,8 +118,9 @@ class TaskDeliverer:
         for kickoff in lapsed:
             if kickoff.message_ts:
                 try:
-                    self.client.chat_update(channel=kickoff.channel_id, ts=kickoff.message_ts,
-                                            **kickoff_message(kickoff, group_name))
+                    self.client.chat_update(
+                        channel=kickoff.channel_id, ts=kickoff.message_ts, **kickoff_message(kickoff, group_name)
+                    )
                 except SlackApiError:
                     log.info("lapsed kick-off %s not updated", kickoff.id, exc_info=True)
 
@@ -110,8 +133,13 @@ class TaskDeliverer:
         if kickoff.status != "open":
             return EventState.DROPPED, None
         text = self._ask_text(kickoff)
-        ts = once.dm_once(self.client, kickoff.facilitator_id, facilitator_ask(text, kickoff),
-                          once.tag(METADATA_TYPE, task.id, task.due_at), recovering=recovering)
+        ts = once.dm_once(
+            self.client,
+            kickoff.facilitator_id,
+            facilitator_ask(text, kickoff),
+            once.tag(METADATA_TYPE, task.id, task.due_at),
+            recovering=recovering,
+        )
         return EventState.DONE, ts
 
     def _ask_text(self, kickoff: KickoffView) -> str:
@@ -119,8 +147,9 @@ class TaskDeliverer:
         name = escape(group.name if group else "")
         moment = slack_date(kickoff.scheduled_for)
         if len(kickoff.volunteers) == 1:
-            return t("kickoff_waiting_pick_one", user=kickoff.volunteers[0].user_id, name=name,
-                     channel=kickoff.channel_id)
+            return t(
+                "kickoff_waiting_pick_one", user=kickoff.volunteers[0].user_id, name=name, channel=kickoff.channel_id
+            )
         if kickoff.volunteers:
             return t("kickoff_waiting_pick", count=len(kickoff.volunteers), name=name, channel=kickoff.channel_id)
         turn = self.groups.next_turn(group, also_skip={kickoff.facilitator_id}) if group else None
@@ -137,6 +166,11 @@ class TaskDeliverer:
             owner = reach_of(session, action.team_id, action.channel_id, [action.owner_id])[action.owner_id]
         if owner.deleted:
             return EventState.DROPPED, None  # left the workspace: nobody to ask
-        ts = once.dm_once(self.client, action.owner_id, follow_up_message(action),
-                          once.tag(METADATA_TYPE, task.id, task.due_at), recovering=recovering)
+        ts = once.dm_once(
+            self.client,
+            action.owner_id,
+            follow_up_message(action),
+            once.tag(METADATA_TYPE, task.id, task.due_at),
+            recovering=recovering,
+        )
         return EventState.DONE, ts

@@ -99,21 +99,29 @@ class Deliverer:
     def _deadline(self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool) -> str | None:
         auto = ""
         if snapshot.auto_advance:
-            planned_auto = [e for e in self.sessions.timers.events_of(snapshot.team_id, snapshot.id)
-                            if e.kind is EventKind.AUTO_ADVANCE and e.step == snapshot.step]
+            planned_auto = [
+                e
+                for e in self.sessions.timers.events_of(snapshot.team_id, snapshot.id)
+                if e.kind is EventKind.AUTO_ADVANCE and e.step == snapshot.step
+            ]
             if planned_auto:
                 auto = t("timer_deadline_auto", moment=slack_date(planned_auto[0].due_at))
-        ts = self._in_thread(event, snapshot, {"text": t("timer_deadline", step=step_name(snapshot.step)) + auto},
-                             recovering)
+        ts = self._in_thread(
+            event, snapshot, {"text": t("timer_deadline", step=step_name(snapshot.step)) + auto}, recovering
+        )
         value = f"{snapshot.id}:{int(snapshot.step)}"
         text = t("timer_deadline_facilitator", step=step_name(snapshot.step), topic=escape(snapshot.topic), auto=auto)
-        buttons = ActionsBlock(elements=[
-            ButtonElement(text=t("button_continue", amount=extension_label(snapshot.pace)), action_id=ids.EXTEND,
-                          value=value),
-            ButtonElement(text=t("button_move_on"), action_id=ids.NEXT, value=value, style="primary"),
-        ])
-        self._dm_once(event, snapshot.facilitator_id, {"text": text, "blocks": as_dicts([section(text), buttons])},
-                      recovering)
+        buttons = ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text=t("button_continue", amount=extension_label(snapshot.pace)), action_id=ids.EXTEND, value=value
+                ),
+                ButtonElement(text=t("button_move_on"), action_id=ids.NEXT, value=value, style="primary"),
+            ]
+        )
+        self._dm_once(
+            event, snapshot.facilitator_id, {"text": text, "blocks": as_dicts([section(text), buttons])}, recovering
+        )
         return ts
 
     def _auto_advance(self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool) -> str | None:
@@ -137,22 +145,33 @@ class Deliverer:
                 link = self.client.chat_getPermalink(channel=snapshot.channel_id, message_ts=thread_ts)["permalink"]
             except SlackApiError:
                 log.info("no permalink for %s", thread_ts, exc_info=True)
-        text = t("timer_nudge", step=step_name(snapshot.step), topic=escape(snapshot.topic),
-                 channel=snapshot.channel_id, deadline=slack_date(snapshot.timebox().deadline), link=link)
+        text = t(
+            "timer_nudge",
+            step=step_name(snapshot.step),
+            topic=escape(snapshot.topic),
+            channel=snapshot.channel_id,
+            deadline=slack_date(snapshot.timebox().deadline),
+            link=link,
+        )
         return self._dm_once(event, event.user_id, {"text": text}, recovering)
 
     # ---- posting at most once ---------------------------------------------------------------------------
     def _tag(self, event: EventInfo) -> dict[str, Any]:
         return once.tag(METADATA_TYPE, event.id, event.due_at)
 
-    def _in_thread(self, event: EventInfo, snapshot: SessionSnapshot, message: dict[str, Any],
-                   recovering: bool) -> str | None:
+    def _in_thread(
+        self, event: EventInfo, snapshot: SessionSnapshot, message: dict[str, Any], recovering: bool
+    ) -> str | None:
         thread_ts = snapshot.steps[event.step].message_ts
         if thread_ts is None:
             return None
         if recovering:
-            found = once.find_tagged(self.client.conversations_replies(
-                channel=snapshot.channel_id, ts=thread_ts, include_all_metadata=True)["messages"], self._tag(event))
+            found = once.find_tagged(
+                self.client.conversations_replies(channel=snapshot.channel_id, ts=thread_ts, include_all_metadata=True)[
+                    "messages"
+                ],
+                self._tag(event),
+            )
             if found:
                 return found
         return self.publisher.post_in_thread(snapshot, event.step, {**message, "metadata": self._tag(event)})

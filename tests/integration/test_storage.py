@@ -56,8 +56,9 @@ def test_sqlite_runs_in_wal_with_foreign_keys(db: Database) -> None:
 
 
 def test_health_check_fails_on_an_unreachable_database(tmp_path) -> None:
-    url = ("postgresql+psycopg://nobody:x@127.0.0.1:1/none" if is_postgres()
-           else f"sqlite:///{tmp_path}/missing-dir/x.db")
+    url = (
+        "postgresql+psycopg://nobody:x@127.0.0.1:1/none" if is_postgres() else f"sqlite:///{tmp_path}/missing-dir/x.db"
+    )
     assert Database(url).is_healthy() is False
 
 
@@ -92,8 +93,17 @@ def test_two_processes_upgrading_an_empty_database_at_once_do_not_race(tmp_path)
     url = base.set(database=name).render_as_string(hide_password=False)
     try:
         env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": url}
-        processes = [subprocess.Popen([sys.executable, "-m", "bot", "db", "upgrade"], env=env, cwd=tmp_path,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-m", "bot", "db", "upgrade"],
+                env=env,
+                cwd=tmp_path,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(3)
+        ]
         results = [(p.wait(timeout=60), p.stderr.read() if p.stderr else "") for p in processes]
         assert [code for code, _ in results] == [0, 0, 0], results
         upgraded = Database(url)
@@ -116,10 +126,13 @@ def test_an_existing_database_upgrades_in_place_keeping_its_data(tmp_path) -> No
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "0002")
-        connection.execute(text(
-            "INSERT INTO codev_session (team_id, channel_id, topic, facilitator_id, client_id, created_by, pace, "
-            "status, step, version, created_at, summary_state) VALUES ('T1', 'C1', 'Old topic', 'UA', 'UB', 'UA', "
-            "'live', 'running', 2, 3, '2026-01-01 10:00:00', 'none')"))
+        connection.execute(
+            text(
+                "INSERT INTO codev_session (team_id, channel_id, topic, facilitator_id, client_id, created_by, pace, "
+                "status, step, version, created_at, summary_state) VALUES ('T1', 'C1', 'Old topic', 'UA', 'UB', 'UA', "
+                "'live', 'running', 2, 3, '2026-01-01 10:00:00', 'none')"
+            )
+        )
     db.upgrade()
     with db.engine.connect() as connection:
         row = connection.execute(text("SELECT topic, step, auto_advance, reminder_share FROM codev_session")).one()

@@ -15,10 +15,18 @@ def test_each_agenda_gets_its_jobs_and_its_deliveries() -> None:
     delivered: list[tuple[str, int]] = []
     recovered: list[str] = []
     agendas = [
-        Agenda("timed-event", lambda horizon: {k: v for k, v in {1: soon, 2: later}.items() if v <= horizon},
-               lambda row: delivered.append(("timed-event", row)), lambda _before: recovered.append("timed-event")),
-        Agenda("task", lambda horizon: {1: soon}, lambda row: delivered.append(("task", row)),
-               lambda _before: recovered.append("task")),
+        Agenda(
+            "timed-event",
+            lambda horizon: {k: v for k, v in {1: soon, 2: later}.items() if v <= horizon},
+            lambda row: delivered.append(("timed-event", row)),
+            lambda _before: recovered.append("timed-event"),
+        ),
+        Agenda(
+            "task",
+            lambda horizon: {1: soon},
+            lambda row: delivered.append(("task", row)),
+            lambda _before: recovered.append("task"),
+        ),
     ]
     timekeeper = Timekeeper("agendas", agendas, clock, AlwaysLeader())
     timekeeper.scheduler.start(paused=True)

@@ -24,19 +24,23 @@ TEAM = "T0PROP"
 CONSULTANTS = ["U0C1", "U0C2", "U0C3"]
 channels = itertools.count(1)
 
-actions = st.lists(st.one_of(
-    st.tuples(st.sampled_from(["next", "extend", "pause", "resume", "end", "fire"])),
-    st.tuples(st.just("reply"), st.sampled_from(CONSULTANTS)),
-    st.tuples(st.just("wait"), st.integers(min_value=1, max_value=4 * 24 * 60)),  # minutes
-), max_size=25)
+actions = st.lists(
+    st.one_of(
+        st.tuples(st.sampled_from(["next", "extend", "pause", "resume", "end", "fire"])),
+        st.tuples(st.just("reply"), st.sampled_from(CONSULTANTS)),
+        st.tuples(st.just("wait"), st.integers(min_value=1, max_value=4 * 24 * 60)),  # minutes
+    ),
+    max_size=25,
+)
 
 
 def check_invariant(service: SessionService, session_id: int, clock: FakeClock, timekeeper: Timekeeper) -> None:
     planned = {p.key: p for p in service.planned_events(TEAM, session_id)}
     stored = service.timers.events_of(TEAM, session_id)
     pending = {(int(e.step), e.kind.value, e.user_id): e for e in stored if e.state is EventState.PENDING}
-    fired = {(int(e.step), e.kind.value, e.user_id): e for e in stored
-             if e.state in (EventState.DONE, EventState.DROPPED)}
+    fired = {
+        (int(e.step), e.kind.value, e.user_id): e for e in stored if e.state in (EventState.DONE, EventState.DROPPED)
+    }
     assert len({(int(e.step), e.kind.value, e.user_id) for e in stored}) == len(stored), "no duplicates"
     for key, event in pending.items():
         assert key in planned, f"orphan pending event {key}"
@@ -61,20 +65,36 @@ EXAMPLES = int(os.environ.get("CODEV_PROPERTY_EXAMPLES", "60"))  # raise it to s
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=actions, pace=st.sampled_from(list(Pace)), nudges=st.booleans(), auto=st.booleans())
-def test_pending_timers_always_match_the_session(db: Database, steps: list[tuple], pace: Pace, nudges: bool,
-                                                 auto: bool) -> None:
+def test_pending_timers_always_match_the_session(
+    db: Database, steps: list[tuple], pace: Pace, nudges: bool, auto: bool
+) -> None:
     clock = FakeClock()
     service = SessionService(db, clock, clock_speed=1.0)
     with db.session() as session:
         for user_id, tz in zip(CONSULTANTS, ["Europe/Paris", "America/Toronto", "Asia/Tokyo"], strict=True):
             session.merge(SlackUser(team_id=TEAM, user_id=user_id, tz=tz, fetched_at=clock.now()))
     durations = {step: pace.unit * DEFAULT_DURATIONS[pace][step] for step in Step}
-    snapshot = service.start(NewSession(
-        team_id=TEAM, channel_id=f"C{next(channels)}", topic="t", facilitator_id="U0F", client_id="U0CL",
-        consultant_ids=CONSULTANTS, pace=pace, durations=durations, created_by="U0F", auto_advance=auto,
-        nudges=nudges))
-    timekeeper = Timekeeper("property", [Agenda("timed-event", service.timers.pending_until, lambda _id: None,
-                                                 lambda _before: None)], clock, AlwaysLeader())
+    snapshot = service.start(
+        NewSession(
+            team_id=TEAM,
+            channel_id=f"C{next(channels)}",
+            topic="t",
+            facilitator_id="U0F",
+            client_id="U0CL",
+            consultant_ids=CONSULTANTS,
+            pace=pace,
+            durations=durations,
+            created_by="U0F",
+            auto_advance=auto,
+            nudges=nudges,
+        )
+    )
+    timekeeper = Timekeeper(
+        "property",
+        [Agenda("timed-event", service.timers.pending_until, lambda _id: None, lambda _before: None)],
+        clock,
+        AlwaysLeader(),
+    )
     timekeeper.scheduler.start(paused=True)  # holds jobs as the running one does, without running them
     try:
         ts = itertools.count(1)

@@ -56,12 +56,27 @@ def test_edits_and_deletions_are_followed(group: Group) -> None:
 def test_bot_messages_and_top_level_chatter_are_ignored(group: Group) -> None:
     group.start()
     step1 = group.step_message(1)
-    bot_event = {"type": "message", "subtype": "bot_message", "bot_id": "B0OTHER", "text": "beep",
-                 "ts": group.standin.new_ts(), "thread_ts": step1["ts"], "channel": group.channel}
+    bot_event = {
+        "type": "message",
+        "subtype": "bot_message",
+        "bot_id": "B0OTHER",
+        "text": "beep",
+        "ts": group.standin.new_ts(),
+        "thread_ts": step1["ts"],
+        "channel": group.channel,
+    }
     group.slack.event(bot_event)
     group.slack.say(CAROL, group.channel, "hello everyone")  # not in a thread
-    group.slack.event({"type": "message", "subtype": "channel_join", "user": DAVE, "text": "joined",
-                       "ts": group.standin.new_ts(), "channel": group.channel})
+    group.slack.event(
+        {
+            "type": "message",
+            "subtype": "channel_join",
+            "user": DAVE,
+            "text": "joined",
+            "ts": group.standin.new_ts(),
+            "channel": group.channel,
+        }
+    )
     group.reply(ERIN, 1, "a person's reply, handled after the others")
     assert [c.user_id for c in contributions(group)] == [ERIN]
 
@@ -101,8 +116,7 @@ def test_learning_replies_go_to_the_private_journal(group: Group) -> None:
     group.reply(BOB, 6, "Delegate earlier. #delegation #Leadership")
     with group.services.db.session() as session:
         entries = session.exec(select(JournalEntry).order_by(JournalEntry.id)).all()
-    assert [(e.user_id, e.step, e.tags) for e in entries] == [(ERIN, 6, "listening"),
-                                                             (BOB, 6, "delegation leadership")]
+    assert [(e.user_id, e.step, e.tags) for e in entries] == [(ERIN, 6, "listening"), (BOB, 6, "delegation leadership")]
     assert all(e.team_id == group.standin.team_id and e.session_id == 1 for e in entries)
 
 

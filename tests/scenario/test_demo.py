@@ -9,12 +9,19 @@ from pathlib import Path
 
 
 def test_codev_demo_prints_a_whole_session(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "bot", "demo"], capture_output=True, text=True, cwd=tmp_path,
-                            env={"PATH": os.environ.get("PATH", "")}, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", "")},
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for number, name in enumerate(["PRESENTATION", "CLARIFICATION", "CONTRACT", "CONSULTATION",
-                                   "SYNTHESIS & ACTION PLAN", "LEARNING"], start=1):
+    for number, name in enumerate(
+        ["PRESENTATION", "CLARIFICATION", "CONTRACT", "CONSULTATION", "SYNTHESIS & ACTION PLAN", "LEARNING"], start=1
+    ):
         assert f"STEP {number}/6 · {name}" in out
     assert "Summary — Handing over my team" in out
     assert "Action plan" in out and "Name Carol-from-ops as my deputy" in out

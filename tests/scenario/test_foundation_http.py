@@ -49,8 +49,12 @@ def test_timestamp_older_than_five_minutes_is_rejected(slack: SlackDriver) -> No
 
 
 def test_missing_signature_headers_are_rejected(running_app: RunningApp) -> None:
-    request = urllib.request.Request(running_app.url, data=b"command=%2Fcodev", method="POST",
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    request = urllib.request.Request(
+        running_app.url,
+        data=b"command=%2Fcodev",
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     try:
         urllib.request.urlopen(request, timeout=5)
         raise AssertionError("expected a rejection")
@@ -73,8 +77,14 @@ def test_url_verification_is_answered(slack: SlackDriver) -> None:
 
 
 def test_retried_event_is_acknowledged(slack: SlackDriver) -> None:
-    event = {"type": "app_mention", "user": "U0ALICE", "text": "hi", "ts": "1.000001", "channel": "C0CODEV01",
-             "event_ts": "1.000001"}
+    event = {
+        "type": "app_mention",
+        "user": "U0ALICE",
+        "text": "hi",
+        "ts": "1.000001",
+        "channel": "C0CODEV01",
+        "event_ts": "1.000001",
+    }
     assert slack.event(event, event_id="Ev0RETRY").status == 200
     assert slack.event(event, event_id="Ev0RETRY", retry_num=1).status == 200
 
@@ -104,12 +114,15 @@ def test_unknown_path_is_404(running_app: RunningApp) -> None:
 
 def test_signature_helper_matches_slacks_documented_example() -> None:
     # The example from Slack's "Verifying requests from Slack" documentation.
-    body = (b"token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&"
-            b"channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&"
-            b"response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&"
-            b"trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c")
+    body = (
+        b"token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&"
+        b"channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&"
+        b"response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&"
+        b"trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+    )
     assert sign(SIGNING_SECRET, "1531420618", body) == (
-        "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503")
+        "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+    )
 
 
 def test_a_global_shortcut_codev_does_not_offer_is_refused_cleanly(slack: SlackDriver) -> None:

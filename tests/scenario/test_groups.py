@@ -31,10 +31,14 @@ def test_a_group_is_created_and_its_members_get_the_charter_to_accept(group: Gro
     eventually(lambda: "Thank you" in group.standin.message(dm, charter["ts"])["text"])
     assert ids.CHARTER_ACCEPT not in str(group.standin.message(dm, charter["ts"])["blocks"])
     group.standin.add_user("U0GRACE", "Grace")
-    group_id = next(e["value"] for b in charter["blocks"] for e in b.get("elements", [])
-                    if e.get("action_id") == ids.CHARTER_ACCEPT)
-    group.slack.post_payload(group.slack.click_payload(  # a forged click by someone outside
-        "U0GRACE", ids.CHARTER_ACCEPT, channel_id=dm, message_ts=charter["ts"], value=group_id))
+    group_id = next(
+        e["value"] for b in charter["blocks"] for e in b.get("elements", []) if e.get("action_id") == ids.CHARTER_ACCEPT
+    )
+    group.slack.post_payload(
+        group.slack.click_payload(  # a forged click by someone outside
+            "U0GRACE", ids.CHARTER_ACCEPT, channel_id=dm, message_ts=charter["ts"], value=group_id
+        )
+    )
     eventually(lambda: any("not yours" in r.get("text", "") for r in group.standin.responses))
     assert DAVE not in group.services.groups.of_channel(group.standin.team_id, group.channel).accepted
 
@@ -44,15 +48,19 @@ def test_the_group_size_is_explained_and_confirmed(group: Group) -> None:
     view = group.modal(ALICE, "group")
     errors = group.slack.submit(ALICE, view["id"], {"name": "Duo", "members": [ALICE, BOB]}).json()["errors"]
     assert "2 members" in errors["group_size"]
-    assert not group.slack.submit(ALICE, view["id"], {"name": "Duo", "members": [ALICE, BOB],
-                                                      "group_size": ["confirm"]}).body
+    assert not group.slack.submit(
+        ALICE, view["id"], {"name": "Duo", "members": [ALICE, BOB], "group_size": ["confirm"]}
+    ).body
 
 
 def test_a_public_channel_gets_a_confidentiality_warning(group: Group) -> None:
     group.standin.add_channel("C0PUB", "general", members=MEMBERS)
     group.slack.command(ALICE, "group", channel_id="C0PUB")
-    eventually(lambda: any("public channel" in str(v["blocks"]) and v["callback_id"] == "group"
-                           for v in group.standin.views_for(ALICE)))
+    eventually(
+        lambda: any(
+            "public channel" in str(v["blocks"]) and v["callback_id"] == "group" for v in group.standin.views_for(ALICE)
+        )
+    )
 
 
 def test_starting_in_a_group_channel_proposes_whose_turn_it_is(group: Group) -> None:
@@ -82,8 +90,10 @@ def test_away_members_are_skipped_until_they_are_back(group: Group) -> None:
     assert "away until" in group.slack.command(ALICE, f"away {back}").json()["text"]
     view = group.open_start_modal(CAROL)
     blocks = {b.get("block_id"): b for b in view["blocks"]}
-    assert ALICE not in [blocks["client"]["element"]["initial_user"], *blocks["consultants"]["element"]
-                         ["initial_users"]]
+    assert ALICE not in [
+        blocks["client"]["element"]["initial_user"],
+        *blocks["consultants"]["element"]["initial_users"],
+    ]
     assert "Welcome back" in group.slack.command(ALICE, "away back").json()["text"]
     assert "/codev away 2026-12-24" in group.slack.command(ALICE, "away someday").json()["text"]
     assert "not a member" in group.slack.command(ALICE, "away back", channel_id="C0NOGROUP").json()["text"]
@@ -109,13 +119,19 @@ def test_the_groups_quiet_hours_hold_nudges_unless_a_member_set_their_own(group:
     view = group.open_start_modal(ALICE)
     group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": BOB, "facilitator": ALICE})
     eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
-    group.slack.submit(ALICE, view["id"], {"client": BOB, "facilitator": ALICE,
-                                           "consultants": [CAROL, DAVE, ERIN, FRANK], "timekeeping": ["nudges"]})
+    group.slack.submit(
+        ALICE,
+        view["id"],
+        {"client": BOB, "facilitator": ALICE, "consultants": [CAROL, DAVE, ERIN, FRANK], "timekeeping": ["nudges"]},
+    )
     eventually(lambda: group.step_message(1))
     group.click(ALICE, ids.NEXT, step=1)
     eventually(lambda: group.step_message(2))  # mid-step: Wednesday 08:00 UTC
-    nudges = {e.user_id: e.due_at for e in group.services.sessions.timers.events_of(group.standin.team_id, 1)
-              if e.kind is EventKind.NUDGE}
+    nudges = {
+        e.user_id: e.due_at
+        for e in group.services.sessions.timers.events_of(group.standin.team_id, 1)
+        if e.kind is EventKind.NUDGE
+    }
     assert nudges[CAROL] == datetime(2026, 11, 25, 9, 0, tzinfo=UTC), "group quiet until 10:00 in Paris"
     assert nudges[DAVE] == datetime(2026, 11, 25, 11, 0, tzinfo=UTC), "Dave's own hours win: 12:00 in Brussels"
 
@@ -131,7 +147,10 @@ def test_people_who_left_are_skipped_in_rotation_and_nudges(group: Group) -> Non
             session.add(cached)
     view = group.open_start_modal(CAROL)
     blocks = {b.get("block_id"): b for b in view["blocks"]}
-    proposed = [blocks["client"]["element"]["initial_user"], blocks["facilitator"]["element"]["initial_user"],
-                *blocks["consultants"]["element"]["initial_users"]]
+    proposed = [
+        blocks["client"]["element"]["initial_user"],
+        blocks["facilitator"]["element"]["initial_user"],
+        *blocks["consultants"]["element"]["initial_users"],
+    ]
     assert ALICE not in proposed
     assert "Tuesday circle" in group.slack.command(CAROL, "group stats").json()["text"], "past sessions stay readable"

@@ -15,8 +15,14 @@ def home(group: Group, user_id: str) -> dict:
 def opened_home(group: Group, user_id: str, must_contain: str = "") -> dict:
     before = home(group, user_id)["id"] if user_id in group.standin.home_views else None
     group.slack.open_home(user_id)
-    return eventually(lambda: user_id in group.standin.home_views and home(group, user_id)["id"] != before
-                      and must_contain in str(home(group, user_id)["blocks"]) and home(group, user_id))
+    return eventually(
+        lambda: (
+            user_id in group.standin.home_views
+            and home(group, user_id)["id"] != before
+            and must_contain in str(home(group, user_id)["blocks"])
+            and home(group, user_id)
+        )
+    )
 
 
 def journal(group: Group, user_id: str, *texts: str) -> None:

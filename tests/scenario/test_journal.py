@@ -66,16 +66,34 @@ def test_command_words_and_how_to_write_an_entry_starting_with_one(group: Group)
 
 def test_files_bots_and_thread_replies_are_handled_politely(group: Group) -> None:
     dm = dm_of(group, CAROL)
-    group.slack.event({"type": "message", "subtype": "file_share", "user": CAROL, "text": "", "ts": "5.000001",
-                       "channel": dm, "channel_type": "im", "files": [{"id": "F1", "name": "photo.png"}]})
+    group.slack.event(
+        {
+            "type": "message",
+            "subtype": "file_share",
+            "user": CAROL,
+            "text": "",
+            "ts": "5.000001",
+            "channel": dm,
+            "channel_type": "im",
+            "files": [{"id": "F1", "name": "photo.png"}],
+        }
+    )
     eventually(lambda: "Files without text" in bot_says(group, CAROL)[-1]["text"])
-    group.slack.event({"type": "message", "subtype": "bot_message", "bot_id": "B0X", "text": "beep",
-                       "ts": "5.000002", "channel": dm, "channel_type": "im"})
+    group.slack.event(
+        {
+            "type": "message",
+            "subtype": "bot_message",
+            "bot_id": "B0X",
+            "text": "beep",
+            "ts": "5.000002",
+            "channel": dm,
+            "channel_type": "im",
+        }
+    )
     nudge = group.services.client.chat_postMessage(channel=dm, text="A nudge")
     group.slack.say(CAROL, dm, "thanks, on it", thread_ts=nudge["ts"])
     group.slack.say(CAROL, dm, "/codev journal from a thread", thread_ts=nudge["ts"])
-    eventually(lambda: any("do not work inside threads" in m["text"]
-                           for m in group.standin.thread(dm, nudge["ts"])))
+    eventually(lambda: any("do not work inside threads" in m["text"] for m in group.standin.thread(dm, nudge["ts"])))
     write(group, CAROL, "a real entry, handled after the others")
     eventually(lambda: [e.text for e in entries(group, CAROL)] == ["a real entry, handled after the others"])
 
@@ -132,8 +150,9 @@ def test_forget_me_deletes_my_data_after_a_confirmation(group: Group) -> None:
     button = body["blocks"][1]["elements"][0]
     assert button["action_id"] == ids.FORGET_ME and "confirm" in button
     assert "cannot delete the messages you wrote in Slack" in body["text"]
-    payload = group.slack.click_payload(CAROL, ids.FORGET_ME, channel_id=group.channel, message_ts="1.0",
-                                        value="forget")
+    payload = group.slack.click_payload(
+        CAROL, ids.FORGET_ME, channel_id=group.channel, message_ts="1.0", value="forget"
+    )
     group.slack.post_payload(payload)
     eventually(lambda: entries(group, CAROL) == [])
     with group.services.db.session() as session:

@@ -37,7 +37,7 @@ class Recorder:
         return lambda f: f
 
     def __getattr__(self, _name: str) -> Any:  # command, event, middleware, error
-        return lambda *a, **k: (lambda f: f)
+        return lambda *a, **k: lambda f: f
 
 
 def registered() -> Recorder:
@@ -72,26 +72,42 @@ def test_every_listener_replayed_as_someone_else_reveals_and_changes_nothing(gro
 
     for action_id in recorder.actions:
         for value in values:
-            message = group.slack.click_payload(EVE, action_id, channel_id=group.channel, message_ts="1.0",
-                                                value=value)
+            message = group.slack.click_payload(EVE, action_id, channel_id=group.channel, message_ts="1.0", value=value)
             assert group.slack.post_payload(message).status == 200
-            in_home = {**message, "container": {"type": "view", "view_id": eve_home["id"]},
-                       "view": {**eve_home, "state": {"values": {}}}}
+            in_home = {
+                **message,
+                "container": {"type": "view", "view_id": eve_home["id"]},
+                "view": {**eve_home, "state": {"values": {}}},
+            }
             in_home.pop("message")
             assert group.slack.post_payload(in_home).status == 200
     for callback_id in recorder.views:
         for target in entry_ids + action_ids + [1]:
             metadata = {"session": 1, "action": target, "entry": target, "channel": group.channel}
-            view = {"id": "V0FORGED", "type": "modal", "callback_id": callback_id, "blocks": [],
-                    "private_metadata": json.dumps(metadata), "state": {"values": {
+            view = {
+                "id": "V0FORGED",
+                "type": "modal",
+                "callback_id": callback_id,
+                "blocks": [],
+                "private_metadata": json.dumps(metadata),
+                "state": {
+                    "values": {
                         "due": {"due": {"type": "datepicker", "selected_date": "2030-01-01"}},
                         "summary": {"summary": {"type": "plain_text_input", "value": "Eve's summary"}},
                         "need": {"need": {"type": "plain_text_input", "value": "Eve's need"}},
                         "keep": {"keep": {"type": "plain_text_input", "value": "Eve's keep"}},
-                        "to": {"to": {"type": "users_select", "selected_user": EVE}}}}}
-            payload = {"type": "view_submission", "team": {"id": group.standin.team_id},
-                       "user": {"id": EVE, "team_id": group.standin.team_id}, "api_app_id": "A0CODEV01",
-                       "trigger_id": group.slack.trigger_id(EVE), "view": view}
+                        "to": {"to": {"type": "users_select", "selected_user": EVE}},
+                    }
+                },
+            }
+            payload = {
+                "type": "view_submission",
+                "team": {"id": group.standin.team_id},
+                "user": {"id": EVE, "team_id": group.standin.team_id},
+                "api_app_id": "A0CODEV01",
+                "trigger_id": group.slack.trigger_id(EVE),
+                "view": view,
+            }
             assert group.slack.post_payload(payload).status == 200
     for callback_id in recorder.shortcuts:
         public = group.standin.user_posts(group.channel, ALICE, "a public message")
@@ -116,8 +132,9 @@ def test_every_listener_replayed_as_someone_else_reveals_and_changes_nothing(gro
         json.dumps(group.standin.ephemerals_for(EVE)),
         json.dumps(group.standin.responses),
         json.dumps(group.standin.views_for(EVE)),
-        json.dumps([f["content"].decode() for f in group.standin.files.values()
-                    if f["content"] and f["shared_in"] == eve_dm]),
+        json.dumps(
+            [f["content"].decode() for f in group.standin.files.values() if f["content"] and f["shared_in"] == eve_dm]
+        ),
     ]
     for seen in seen_by_eve:
         assert f"{SECRET} entry" not in seen

@@ -30,8 +30,7 @@ def create_group(group: Group, **values: object) -> Any:
 
 
 def pending(group: Group, kind: TaskKind, subject_id: int) -> list[datetime]:
-    return [task.due_at for task in group.services.tasks.tasks_of(kind, subject_id)
-            if task.state is EventState.PENDING]
+    return [task.due_at for task in group.services.tasks.tasks_of(kind, subject_id) if task.state is EventState.PENDING]
 
 
 def at(moment: datetime, group: Group) -> int:
@@ -59,9 +58,18 @@ def test_a_cadence_across_the_change_to_summer_time_keeps_ten_o_clock_in_paris(g
 def test_a_cadence_needs_a_date_a_time_and_a_real_zone(group: Group) -> None:
     group.slack.command(ALICE, "group")
     view = group.modal(ALICE, "group")
-    errors = group.slack.submit(ALICE, view["id"], {
-        "name": "Circle", "members": MEMBERS, "cadence": "1", "cadence_first": "2020-01-07", "cadence_time": None,
-        "cadence_tz": "Mars/Olympus"}).json()["errors"]
+    errors = group.slack.submit(
+        ALICE,
+        view["id"],
+        {
+            "name": "Circle",
+            "members": MEMBERS,
+            "cadence": "1",
+            "cadence_first": "2020-01-07",
+            "cadence_time": None,
+            "cadence_tz": "Mars/Olympus",
+        },
+    ).json()["errors"]
     assert set(errors) == {"cadence_first", "cadence_time", "cadence_tz"}
     assert "Mars/Olympus" in errors["cadence_tz"]
     # Removing the cadence later cancels the kick-off that was planned.
@@ -80,12 +88,20 @@ def test_volunteers_are_listed_the_facilitator_picks_one_and_starts_the_session(
 
     group.slack.click(CAROL, ids.KICKOFF_VOLUNTEER, channel_id=group.channel)  # nothing typed
     eventually(lambda: any("in one line" in note for note in group.private_notes()))
-    group.slack.click(CAROL, ids.KICKOFF_VOLUNTEER, channel_id=group.channel,
-                      typed={ids.KICKOFF_TOPIC: "Saying no to my director <!channel>"})
-    group.slack.click(DAVE, ids.KICKOFF_VOLUNTEER, channel_id=group.channel,
-                      typed={ids.KICKOFF_TOPIC: "Hiring my first report"})
-    listed = eventually(lambda: f"<@{DAVE}> — Hiring my first report" in str(kickoff_message(group)["blocks"])
-                        and kickoff_message(group))
+    group.slack.click(
+        CAROL,
+        ids.KICKOFF_VOLUNTEER,
+        channel_id=group.channel,
+        typed={ids.KICKOFF_TOPIC: "Saying no to my director <!channel>"},
+    )
+    group.slack.click(
+        DAVE, ids.KICKOFF_VOLUNTEER, channel_id=group.channel, typed={ids.KICKOFF_TOPIC: "Hiring my first report"}
+    )
+    listed = eventually(
+        lambda: (
+            f"<@{DAVE}> — Hiring my first report" in str(kickoff_message(group)["blocks"]) and kickoff_message(group)
+        )
+    )
     assert "&lt;!channel&gt;" in str(listed["blocks"])  # typed text cannot ping the channel
 
     group.slack.click(CAROL, ids.KICKOFF_PICK, channel_id=group.channel, value=f"{_kickoff_id(listed)}:{CAROL}")
@@ -105,8 +121,9 @@ def test_volunteers_are_listed_the_facilitator_picks_one_and_starts_the_session(
     eventually(lambda: "The session has started" in str(kickoff_message(group)["blocks"]))
 
     # A late volunteer, by an old button: told plainly; and nobody is asked privately at the deadline.
-    payload = group.slack.click_payload(ERIN, ids.KICKOFF_VOLUNTEER, channel_id=group.channel,
-                                        message_ts=kickoff["ts"], value=str(_kickoff_id(listed)))
+    payload = group.slack.click_payload(
+        ERIN, ids.KICKOFF_VOLUNTEER, channel_id=group.channel, message_ts=kickoff["ts"], value=str(_kickoff_id(listed))
+    )
     group.slack.post_payload(payload)
     eventually(lambda: any("already led to a session" in note for note in group.private_notes()))
     at(datetime(2026, 12, 1, 10, 0, tzinfo=UTC), group)
@@ -142,18 +159,23 @@ def _kickoff_id(message: dict[str, Any]) -> int:
 def test_the_group_s_step_durations_fill_the_start_modal(group: Group) -> None:
     group.slack.command(ALICE, "group")
     view = group.modal(ALICE, "group")
-    errors = group.slack.submit(ALICE, view["id"], {"name": "Circle", "members": MEMBERS,
-                                                    "durations": "10 15 five"}).json()["errors"]
+    errors = group.slack.submit(
+        ALICE, view["id"], {"name": "Circle", "members": MEMBERS, "durations": "10 15 five"}
+    ).json()["errors"]
     assert "six whole numbers" in errors["durations"]
     create_group(group, durations="12, 20, 8, 30, 15, 10")
     modal = group.open_start_modal(CAROL)
-    durations = [b["element"]["initial_value"] for b in modal["blocks"] if b.get("block_id", "").startswith(
-        "duration_live_")]
+    durations = [
+        b["element"]["initial_value"] for b in modal["blocks"] if b.get("block_id", "").startswith("duration_live_")
+    ]
     assert durations == ["12", "20", "8", "30", "15", "10"]
     # Switching to async shows the method's async defaults; the group's are for its own pace.
     group.slack.choose(CAROL, modal["id"], ids.START_PACE, "async")
-    eventually(lambda: any(b.get("block_id") == "duration_async_presentation"
-                           for b in group.standin.view(modal["id"])["blocks"]))
+    eventually(
+        lambda: any(
+            b.get("block_id") == "duration_async_presentation" for b in group.standin.view(modal["id"])["blocks"]
+        )
+    )
 
 
 # ---- action follow-ups ----------------------------------------------------------------------------------
@@ -184,8 +206,9 @@ def test_a_follow_up_waits_for_the_owner_s_working_hours_and_the_outcome_is_kept
     create_group(group)
     # Bob (Montreal) keeps his mornings quiet: no follow-up before 13:00 his time.
     assert "13:00" in group.slack.command(BOB, "quiet 08:00-13:00").json()["text"]
-    _session_with_actions(group, "Handing over my team", [("Name a deputy", "2026-12-02"),
-                                                          ("Write it down", "2026-12-02")])
+    _session_with_actions(
+        group, "Handing over my team", [("Name a deputy", "2026-12-02"), ("Write it down", "2026-12-02")]
+    )
     at(datetime(2026, 12, 2, 15, 0, tzinfo=UTC), group)  # 10:00 in Montreal: quiet
     assert _follow_ups(group) == []
     at(datetime(2026, 12, 2, 18, 0, tzinfo=UTC), group)  # 13:00 in Montreal
@@ -212,21 +235,26 @@ def test_a_follow_up_waits_for_the_owner_s_working_hours_and_the_outcome_is_kept
     eventually(lambda: "Write it down — *done* — The team has it" in str(group.standin.home_views[BOB]["blocks"]))
 
     # Only Bob answers his follow-ups.
-    group.slack.post_payload(group.slack.click_payload(CAROL, ids.FOLLOW_UP_DONE, channel_id=dm,
-                                                       message_ts=written["ts"], value=str(deputy_action)))
+    group.slack.post_payload(
+        group.slack.click_payload(
+            CAROL, ids.FOLLOW_UP_DONE, channel_id=dm, message_ts=written["ts"], value=str(deputy_action)
+        )
+    )
     eventually(lambda: any("not yours" in note for note in group.private_notes()))
 
 
 def test_the_next_session_opens_with_what_the_last_client_chose_to_share(group: Group) -> None:
     create_group(group)
-    _session_with_actions(group, "Handing over my team", [("Name a deputy", "2026-11-26"),
-                                                          ("Write it down", "2026-11-26")])
+    _session_with_actions(
+        group, "Handing over my team", [("Name a deputy", "2026-11-26"), ("Write it down", "2026-11-26")]
+    )
     at(datetime(2026, 11, 26, 15, 0, tzinfo=UTC), group)
     dm = group.standin.dm_channel(BOB)
     asked = eventually(lambda: len(_follow_ups(group)) == 2 and _follow_ups(group))
     for message, share in ((asked[0], []), (asked[1], ["share"])):
-        group.slack.click(BOB, ids.FOLLOW_UP_DROPPED if not share else ids.FOLLOW_UP_DONE, channel_id=dm,
-                          message_ts=message["ts"])
+        group.slack.click(
+            BOB, ids.FOLLOW_UP_DROPPED if not share else ids.FOLLOW_UP_DONE, channel_id=dm, message_ts=message["ts"]
+        )
         modal = group.modal(BOB, ids.FOLLOW_UP_VIEW)
         assert not group.slack.submit(BOB, modal["id"], {"note": f"note {len(share)}", "share": share}).body
         eventually(lambda m=message: "Noted" in group.standin.message(dm, m["ts"])["text"])
@@ -235,10 +263,12 @@ def test_the_next_session_opens_with_what_the_last_client_chose_to_share(group: 
     view = group.open_start_modal(CAROL, "Second case")
     assert not group.slack.submit(CAROL, view["id"], {}).body
     second = eventually(lambda: group.services.sessions.running_in(group.standin.team_id, group.channel))[0]
-    presentation = eventually(lambda: group.services.sessions.get(group.standin.team_id, second.id).steps[
-        Step.PRESENTATION].message_ts)
-    first = eventually(lambda: [m for m in group.standin.thread(group.channel, presentation)
-                                if "Since last time" in m["text"]])[0]
+    presentation = eventually(
+        lambda: group.services.sessions.get(group.standin.team_id, second.id).steps[Step.PRESENTATION].message_ts
+    )
+    first = eventually(
+        lambda: [m for m in group.standin.thread(group.channel, presentation) if "Since last time" in m["text"]]
+    )[0]
     assert _quoted(shared_text) in first["text"] and "note 1" in first["text"]
     assert _quoted(private_text) not in first["text"], "an outcome not shared stays private"
 
@@ -250,34 +280,74 @@ def _quoted(follow_up_text: str) -> str:
 # ---- people come and go ---------------------------------------------------------------------------------
 def test_members_who_leave_the_channel_are_skipped_until_they_come_back(group: Group) -> None:
     create_group(group)
-    group.slack.event({"type": "member_left_channel", "user": ALICE, "channel": group.channel,
-                       "channel_type": "G", "team": group.standin.team_id})
-    eventually(lambda: ALICE not in group.services.groups.present_members(
-        group.services.groups.of_channel(group.standin.team_id, group.channel)))
+    group.slack.event(
+        {
+            "type": "member_left_channel",
+            "user": ALICE,
+            "channel": group.channel,
+            "channel_type": "G",
+            "team": group.standin.team_id,
+        }
+    )
+    eventually(
+        lambda: (
+            ALICE
+            not in group.services.groups.present_members(
+                group.services.groups.of_channel(group.standin.team_id, group.channel)
+            )
+        )
+    )
     view = group.open_start_modal(CAROL)
     blocks = {b.get("block_id"): b for b in view["blocks"]}
-    assert ALICE not in [blocks["client"]["element"]["initial_user"], blocks["facilitator"]["element"]
-                         ["initial_user"], *blocks["consultants"]["element"]["initial_users"]]
-    group.slack.event({"type": "member_joined_channel", "user": ALICE, "channel": group.channel,
-                       "channel_type": "G", "team": group.standin.team_id})
-    eventually(lambda: ALICE in group.services.groups.present_members(
-        group.services.groups.of_channel(group.standin.team_id, group.channel)))
+    assert ALICE not in [
+        blocks["client"]["element"]["initial_user"],
+        blocks["facilitator"]["element"]["initial_user"],
+        *blocks["consultants"]["element"]["initial_users"],
+    ]
+    group.slack.event(
+        {
+            "type": "member_joined_channel",
+            "user": ALICE,
+            "channel": group.channel,
+            "channel_type": "G",
+            "team": group.standin.team_id,
+        }
+    )
+    eventually(
+        lambda: (
+            ALICE
+            in group.services.groups.present_members(
+                group.services.groups.of_channel(group.standin.team_id, group.channel)
+            )
+        )
+    )
 
 
 def test_a_consultant_who_left_the_channel_is_not_nudged(group: Group) -> None:
-    group.slack.event({"type": "member_left_channel", "user": CAROL, "channel": group.channel,
-                       "channel_type": "G", "team": group.standin.team_id})
+    group.slack.event(
+        {
+            "type": "member_left_channel",
+            "user": CAROL,
+            "channel": group.channel,
+            "channel_type": "G",
+            "team": group.standin.team_id,
+        }
+    )
     view = group.open_start_modal()
     group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": BOB})
     eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
-    assert not group.slack.submit(ALICE, view["id"], {"consultants": [CAROL, DAVE, ERIN, FRANK],
-                                                      "timekeeping": ["nudges"]}).body
+    assert not group.slack.submit(
+        ALICE, view["id"], {"consultants": [CAROL, DAVE, ERIN, FRANK], "timekeeping": ["nudges"]}
+    ).body
     eventually(lambda: group.step_message(1))
     group.click(ALICE, ids.NEXT, step=1)
     eventually(lambda: group.current_step() == 2)
     session_id = group.services.sessions.running_in(group.standin.team_id, group.channel)[0].id
-    nudged = {e.user_id for e in group.services.sessions.timers.events_of(group.standin.team_id, session_id)
-              if e.kind.value == "nudge" and e.state is EventState.PENDING}
+    nudged = {
+        e.user_id
+        for e in group.services.sessions.timers.events_of(group.standin.team_id, session_id)
+        if e.kind.value == "nudge" and e.state is EventState.PENDING
+    }
     assert nudged == {DAVE, ERIN, FRANK}
 
 
@@ -306,7 +376,9 @@ def test_a_kick_off_interrupted_after_posting_is_not_posted_twice(group: Group) 
     kickoffs = [m for m in group.messages() if "Who brings a challenge" in str(m.get("blocks"))]
     assert len(kickoffs) == 1
     assert [t.state for t in group.services.tasks.tasks_of(TaskKind.KICKOFF, saved.id)][-2:] == [
-        EventState.DONE, EventState.PENDING]
+        EventState.DONE,
+        EventState.PENDING,
+    ]
 
 
 def test_volunteers_waiting_remind_the_facilitator_and_an_unanswered_call_lapses_at_the_next(group: Group) -> None:
@@ -321,8 +393,9 @@ def test_volunteers_waiting_remind_the_facilitator_and_an_unanswered_call_lapses
     # Nobody started it; a week later the new call closes the old one.
     at(datetime(2026, 12, 8, 9, 0, tzinfo=UTC), group)
     eventually(lambda: "has closed" in str(group.standin.message(group.channel, first["ts"])["blocks"]))
-    payload = group.slack.click_payload(DAVE, ids.KICKOFF_VOLUNTEER, channel_id=group.channel,
-                                        message_ts=first["ts"], value=str(_kickoff_id(first)))
+    payload = group.slack.click_payload(
+        DAVE, ids.KICKOFF_VOLUNTEER, channel_id=group.channel, message_ts=first["ts"], value=str(_kickoff_id(first))
+    )
     group.slack.post_payload(payload)
     eventually(lambda: any("has closed" in note for note in group.private_notes()))
     assert len([m for m in group.messages() if "Who brings a challenge" in str(m.get("blocks"))]) == 2
@@ -351,8 +424,9 @@ def test_editing_a_group_later_keeps_its_rhythm_without_retyping_a_date(group: G
 
 
 def test_after_downtime_only_one_late_kick_off_is_posted(group: Group) -> None:
-    saved = create_group(group, cadence_first="2026-12-01", cadence="1", cadence_time="10:00",
-                         cadence_tz="Europe/Paris")
+    saved = create_group(
+        group, cadence_first="2026-12-01", cadence="1", cadence_time="10:00", cadence_tz="Europe/Paris"
+    )
     group.services.clock.set(datetime(2026, 12, 24, 12, 0, tzinfo=UTC))  # down for three weeks
     assert group.tick() == 1 and group.tick() == 0
     assert len([m for m in group.messages() if "Who brings a challenge" in str(m.get("blocks"))]) == 1
@@ -361,9 +435,19 @@ def test_after_downtime_only_one_late_kick_off_is_posted(group: Group) -> None:
 
 def test_a_deactivation_is_seen_at_once_and_the_person_is_skipped(group: Group) -> None:
     saved = create_group(group)
-    group.slack.event({"type": "user_change", "user": {"id": ALICE, "team_id": group.standin.team_id,
-                                                       "name": "alice", "real_name": "Alice", "deleted": True,
-                                                       "tz": "Europe/Paris"}})
+    group.slack.event(
+        {
+            "type": "user_change",
+            "user": {
+                "id": ALICE,
+                "team_id": group.standin.team_id,
+                "name": "alice",
+                "real_name": "Alice",
+                "deleted": True,
+                "tz": "Europe/Paris",
+            },
+        }
+    )
     eventually(lambda: ALICE not in group.services.groups.present_members(saved))
     assert ALICE not in group.services.groups.next_turn(saved).consultant_ids
 
@@ -372,8 +456,9 @@ def test_a_kick_off_in_a_channel_codev_was_removed_from_is_reported_to_the_group
     saved = create_group(group, cadence_first="2026-12-01", **EVERY_OTHER_TUESDAY)
     group.standin.remove_bot_from(group.channel)
     at(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), group)
-    told = eventually(lambda: [m for m in group.standin.messages(group.standin.dm_channel(ALICE))
-                               if "could not post" in m["text"]])
+    told = eventually(
+        lambda: [m for m in group.standin.messages(group.standin.dm_channel(ALICE)) if "could not post" in m["text"]]
+    )
     assert "/invite @codev" in told[0]["text"]
     assert pending(group, TaskKind.KICKOFF, saved.id) == [datetime(2026, 12, 15, 9, 0, tzinfo=UTC)]
     assert group.services.tasks.tasks_of(TaskKind.KICKOFF, saved.id)[0].state is EventState.DROPPED
@@ -381,8 +466,9 @@ def test_a_kick_off_in_a_channel_codev_was_removed_from_is_reported_to_the_group
 
 def test_forget_me_blanks_follow_up_notes_and_stops_the_follow_ups(group: Group) -> None:
     create_group(group)
-    _session_with_actions(group, "Handing over my team", [("Name a deputy", "2026-11-26"),
-                                                          ("Write it down", "2026-12-10")])
+    _session_with_actions(
+        group, "Handing over my team", [("Name a deputy", "2026-11-26"), ("Write it down", "2026-12-10")]
+    )
     at(datetime(2026, 11, 26, 15, 0, tzinfo=UTC), group)
     asked = eventually(lambda: _follow_ups(group))[0]
     dm = group.standin.dm_channel(BOB)
@@ -391,8 +477,9 @@ def test_forget_me_blanks_follow_up_notes_and_stops_the_follow_ups(group: Group)
     assert not group.slack.submit(BOB, modal["id"], {"note": "Personal detail", "share": ["share"]}).body
     eventually(lambda: "Noted" in group.standin.message(dm, asked["ts"])["text"])
 
-    group.slack.post_payload(group.slack.click_payload(BOB, ids.FORGET_ME, channel_id=dm, message_ts="1.0",
-                                                       value="forget"))
+    group.slack.post_payload(
+        group.slack.click_payload(BOB, ids.FORGET_ME, channel_id=dm, message_ts="1.0", value="forget")
+    )
 
     def outcomes() -> list[tuple[str | None, bool]]:
         with group.services.db.session() as session:
@@ -406,12 +493,16 @@ def test_forget_me_blanks_follow_up_notes_and_stops_the_follow_ups(group: Group)
 def test_two_processes_racing_for_the_same_kick_off_post_it_once(group: Group) -> None:
     create_group(group, cadence_first="2026-12-01", **EVERY_OTHER_TUESDAY)
     group.services.clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
-    other = build_services(settings_for(group.standin, group.services.db.url), clock=group.services.clock,
-                           db=group.services.db)
+    other = build_services(
+        settings_for(group.standin, group.services.db.url), clock=group.services.clock, db=group.services.db
+    )
     try:
         task_id = group.services.tasks.due(group.services.clock.now())[0]
-        racers = [threading.Thread(target=services.task_deliverer.deliver, args=(task_id,))
-                  for services in (group.services, other) for _ in range(3)]
+        racers = [
+            threading.Thread(target=services.task_deliverer.deliver, args=(task_id,))
+            for services in (group.services, other)
+            for _ in range(3)
+        ]
         for racer in racers:
             racer.start()
         for racer in racers:
@@ -425,7 +516,11 @@ def test_home_lists_my_groups_with_their_next_kick_off_and_my_time_away(group: G
     create_group(group, cadence_first="2026-12-01", **EVERY_OTHER_TUESDAY)
     group.slack.command(CAROL, "away 2026-12-24")
     group.slack.open_home(CAROL)
-    home = eventually(lambda: "Your groups" in str(group.standin.home_views[CAROL]["blocks"])
-                      and str(group.standin.home_views[CAROL]["blocks"]))
+    home = eventually(
+        lambda: (
+            "Your groups" in str(group.standin.home_views[CAROL]["blocks"])
+            and str(group.standin.home_views[CAROL]["blocks"])
+        )
+    )
     assert f"Tuesday circle in <#{group.channel}> — next kick-off <!date^1796115600^" in home
     assert "away until 2026-12-24" in home

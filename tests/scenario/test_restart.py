@@ -33,8 +33,9 @@ def bot(standin: SlackStandIn, database_url: str, tmp_path: Path) -> Iterator[Bo
     print(running.log())  # shown when the test fails
 
 
-def test_events_due_while_the_bot_was_killed_are_delivered_once(bot: BotProcess, standin: SlackStandIn,
-                                                                database_url: str) -> None:
+def test_events_due_while_the_bot_was_killed_are_delivered_once(
+    bot: BotProcess, standin: SlackStandIn, database_url: str
+) -> None:
     standin.add_user("U0UTC", "Uma", tz="UTC")
     db = Database(database_url)
     sessions = SessionService(db, SystemClock(), SPEED)
@@ -45,21 +46,34 @@ def test_events_due_while_the_bot_was_killed_are_delivered_once(bot: BotProcess,
     start = datetime.now(UTC)
     quiet_until = start + timedelta(seconds=20)
     with db.session() as session:
-        session.add(PersonSettings(team_id=standin.team_id, user_id="U0UTC", quiet_weekends=False,
-                                   quiet_start=(start - timedelta(hours=1)).time(), quiet_end=quiet_until.time()))
+        session.add(
+            PersonSettings(
+                team_id=standin.team_id,
+                user_id="U0UTC",
+                quiet_weekends=False,
+                quiet_start=(start - timedelta(hours=1)).time(),
+                quiet_end=quiet_until.time(),
+            )
+        )
 
     view = circle.open_start_modal(ALICE, "Restart-proof timeboxes")
     circle.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": BOB})
     eventually(lambda: "timekeeping" in str(standin.views[view["id"]]["blocks"]))
-    circle.slack.submit(ALICE, view["id"], {"consultants": [CAROL, DAVE, ERIN, "U0UTC"], "group_size": ["confirm"],
-                                            "timekeeping": ["nudges"]})
+    circle.slack.submit(
+        ALICE,
+        view["id"],
+        {"consultants": [CAROL, DAVE, ERIN, "U0UTC"], "group_size": ["confirm"], "timekeeping": ["nudges"]},
+    )
     eventually(lambda: circle.step_message(1))
     circle.click(ALICE, ids.NEXT, step=1)
     eventually(lambda: circle.step_message(2))
     for consultant in (CAROL, DAVE, ERIN):
         circle.reply(consultant, 2, "A neutral question?")
-    pending = {e.kind: e for e in sessions.timers.events_of(standin.team_id, 1)
-               if e.state is EventState.PENDING and e.step == 2}
+    pending = {
+        e.kind: e
+        for e in sessions.timers.events_of(standin.team_id, 1)
+        if e.state is EventState.PENDING and e.step == 2
+    }
     assert set(pending) == {EventKind.REMINDER, EventKind.DEADLINE, EventKind.NUDGE}
     assert abs((pending[EventKind.NUDGE].due_at - quiet_until).total_seconds()) < 1, "the nudge is held"
 
@@ -67,8 +81,9 @@ def test_events_due_while_the_bot_was_killed_are_delivered_once(bot: BotProcess,
     last_due = max(e.due_at for e in pending.values())
     time.sleep(max((last_due - datetime.now(UTC)).total_seconds(), 0) + 1)
     watched = {e.id for e in pending.values()}
-    assert all(e.state is EventState.PENDING for e in sessions.timers.events_of(standin.team_id, 1)
-               if e.id in watched), "nothing fired while the bot was down"
+    assert all(
+        e.state is EventState.PENDING for e in sessions.timers.events_of(standin.team_id, 1) if e.id in watched
+    ), "nothing fired while the bot was down"
     bot.start()
 
     def delivered() -> bool:

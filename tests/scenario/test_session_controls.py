@@ -16,14 +16,14 @@ def session(group: Group):  # type: ignore[no-untyped-def]
     return group.services.sessions.get(group.standin.team_id, 1)
 
 
-@pytest.mark.parametrize("action_id", [ids.NEXT, ids.EXTEND, ids.PAUSE, ids.RESUME, ids.END, ids.HANDOVER,
-                                       ids.EDIT])
+@pytest.mark.parametrize("action_id", [ids.NEXT, ids.EXTEND, ids.PAUSE, ids.RESUME, ids.END, ids.HANDOVER, ids.EDIT])
 def test_only_the_facilitator_may_use_the_controls(group: Group, action_id: str) -> None:
     step1 = group.start()
     version = session(group).version
     # A forged click: the button need not even be on screen (Resume only shows while paused).
-    reply = group.slack.post_payload(group.slack.click_payload(CAROL, action_id, channel_id=group.channel,
-                                                               message_ts=step1["ts"], value="1:1"))
+    reply = group.slack.post_payload(
+        group.slack.click_payload(CAROL, action_id, channel_id=group.channel, message_ts=step1["ts"], value="1:1")
+    )
     assert reply.status == 200
     eventually(lambda: any("Only the facilitator" in n for n in group.private_notes()))
     assert session(group).version == version
@@ -53,8 +53,7 @@ def test_a_stale_button_never_advances(group: Group) -> None:
 
 def test_twenty_concurrent_next_clicks_advance_once(group: Group) -> None:
     step1 = group.start()
-    payload = group.slack.click_payload(ALICE, ids.NEXT, channel_id=group.channel, message_ts=step1["ts"],
-                                        value="1:1")
+    payload = group.slack.click_payload(ALICE, ids.NEXT, channel_id=group.channel, message_ts=step1["ts"], value="1:1")
     replies = []
     barrier = threading.Barrier(20)
 
@@ -79,8 +78,9 @@ def test_twenty_concurrent_next_clicks_advance_once(group: Group) -> None:
 def test_forged_values_get_a_clean_answer(group: Group) -> None:
     step1 = group.start()
     for value in ("999:1", "nonsense", "1:9", ""):
-        payload = group.slack.click_payload(ALICE, ids.NEXT, channel_id=group.channel, message_ts=step1["ts"],
-                                            value=value)
+        payload = group.slack.click_payload(
+            ALICE, ids.NEXT, channel_id=group.channel, message_ts=step1["ts"], value=value
+        )
         assert group.slack.post_payload(payload).status == 200
     eventually(lambda: len(group.standin.responses) >= 4)
     assert group.current_step() == 1
@@ -145,8 +145,9 @@ def test_a_consultant_can_take_over_from_a_silent_facilitator(group: Group) -> N
     group.click(CAROL, ids.NEXT, step=1)
     note = eventually(lambda: [r for r in group.standin.responses if "take over" in r.get("text", "")])[0]
     assert note["blocks"][1]["elements"][0]["action_id"] == ids.TAKE_OVER
-    payload = group.slack.click_payload(CAROL, ids.TAKE_OVER, channel_id=group.channel,
-                                        message_ts=group.step_message(1)["ts"], value="1:1")
+    payload = group.slack.click_payload(
+        CAROL, ids.TAKE_OVER, channel_id=group.channel, message_ts=group.step_message(1)["ts"], value="1:1"
+    )
     group.slack.post_payload(payload)
     eventually(lambda: session(group).facilitator_id == CAROL)
 
@@ -203,11 +204,13 @@ def test_the_facilitator_edits_a_running_session(group: Group) -> None:
     group.click(ALICE, ids.EDIT, step=2)
     view = group.modal(ALICE, "edit_session")
     assert "duration_live_presentation" not in str(view["blocks"]), "closed steps keep their timebox"
-    body = group.slack.submit(ALICE, view["id"], {"client": CAROL, "consultants": [BOB, DAVE, ERIN],
-                                                  "duration_consultation": "0"}).json()
+    body = group.slack.submit(
+        ALICE, view["id"], {"client": CAROL, "consultants": [BOB, DAVE, ERIN], "duration_consultation": "0"}
+    ).json()
     assert "at least 1" in body["errors"]["duration_live_consultation"]
-    reply = group.slack.submit(ALICE, view["id"], {"client": CAROL, "consultants": [BOB, DAVE, ERIN],
-                                                   "duration_consultation": "40"})
+    reply = group.slack.submit(
+        ALICE, view["id"], {"client": CAROL, "consultants": [BOB, DAVE, ERIN], "duration_consultation": "40"}
+    )
     assert reply.status == 200 and not reply.body
     snapshot = eventually(lambda: session(group).client_id == CAROL and session(group))
     assert snapshot.consultant_ids == [BOB, DAVE, ERIN]
@@ -239,10 +242,15 @@ def test_the_client_edits_the_summary_before_posting_it(group: Group) -> None:
     assert reply.status == 200 and not reply.body
     posted = eventually(lambda: group.standin.thread(group.channel, group.root()["ts"]))
     assert "Short, approved summary." in str(posted[0]["blocks"])
-    assert "Posted the summary" in eventually(
-        lambda: "Posted" in group.standin.messages(dm)[-1]["text"] and group.standin.messages(dm)[-1])["text"]
-    group.slack.post_payload(group.slack.click_payload(BOB, ids.SUMMARY_POST, channel_id=dm, message_ts="1.0",
-                                                       value="1"))
+    assert (
+        "Posted the summary"
+        in eventually(lambda: "Posted" in group.standin.messages(dm)[-1]["text"] and group.standin.messages(dm)[-1])[
+            "text"
+        ]
+    )
+    group.slack.post_payload(
+        group.slack.click_payload(BOB, ids.SUMMARY_POST, channel_id=dm, message_ts="1.0", value="1")
+    )
     eventually(lambda: any("already been posted" in n for n in group.private_notes()))
     assert len(group.standin.thread(group.channel, group.root()["ts"])) == 1, "posted once"
 

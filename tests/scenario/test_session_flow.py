@@ -30,8 +30,9 @@ def test_a_full_session_from_start_to_posted_summary(group: Group) -> None:
 
     group.click(BOB, ids.CONTRACT_OPEN, step=3)
     contract_view = eventually(lambda: [v for v in group.standin.views_for(BOB) if v["callback_id"] == "contract"])[-1]
-    reply = group.slack.submit(BOB, contract_view["id"], {"need": "A plan for the handover",
-                                                          "expectations": "Your experiences"})
+    reply = group.slack.submit(
+        BOB, contract_view["id"], {"need": "A plan for the handover", "expectations": "Your experiences"}
+    )
     assert reply.status == 200 and not reply.body
     eventually(lambda: any("contract" in m["text"] for m in group.thread(3)))
     group.click(ALICE, ids.NEXT, step=3)
@@ -43,14 +44,22 @@ def test_a_full_session_from_start_to_posted_summary(group: Group) -> None:
     eventually(lambda: group.step_message(5))
 
     group.click(BOB, ids.SYNTHESIS_OPEN, step=5)
-    synthesis_view = eventually(
-        lambda: [v for v in group.standin.views_for(BOB) if v["callback_id"] == "synthesis"])[-1]
+    synthesis_view = eventually(lambda: [v for v in group.standin.views_for(BOB) if v["callback_id"] == "synthesis"])[
+        -1
+    ]
     kept_options = synthesis_view["blocks"][0]["element"]["options"]
     assert len(kept_options) == 2
-    reply = group.slack.submit(BOB, synthesis_view["id"], {
-        "kept": [kept_options[0]["value"]], "keep": "A deputy with a clear mandate.",
-        "action_1": "Name my deputy", "due_1": "2026-12-01", "action_2": "Write the decision list",
-    })
+    reply = group.slack.submit(
+        BOB,
+        synthesis_view["id"],
+        {
+            "kept": [kept_options[0]["value"]],
+            "keep": "A deputy with a clear mandate.",
+            "action_1": "Name my deputy",
+            "due_1": "2026-12-01",
+            "action_2": "Write the decision list",
+        },
+    )
     assert reply.status == 200 and not reply.body
     eventually(lambda: any("synthesis" in m["text"] for m in group.thread(5)))
     group.click(ALICE, ids.NEXT, step=5)

@@ -57,17 +57,21 @@ def test_outside_five_to_eight_peers_asks_to_confirm(group: Group) -> None:
 def test_one_running_session_per_channel(group: Group) -> None:
     group.start()
     view = group.open_start_modal(CAROL, "Another topic")
-    errors = errors_of(group.submit_start(view, CAROL, facilitator=CAROL, client=DAVE,
-                                          consultants=[ALICE, BOB, ERIN, FRANK]))
+    errors = errors_of(
+        group.submit_start(view, CAROL, facilitator=CAROL, client=DAVE, consultants=[ALICE, BOB, ERIN, FRANK])
+    )
     assert "already running" in errors["channel"]
 
 
 def test_async_pace_switch_refreshes_the_defaults(group: Group) -> None:
     view = group.open_start_modal()
     group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": BOB})
-    updated = eventually(lambda: any(b.get("block_id", "").startswith("duration_async")
-                                     for b in group.standin.views[view["id"]]["blocks"])
-                         and group.standin.views[view["id"]])
+    updated = eventually(
+        lambda: (
+            any(b.get("block_id", "").startswith("duration_async") for b in group.standin.views[view["id"]]["blocks"])
+            and group.standin.views[view["id"]]
+        )
+    )
     blocks = {b.get("block_id"): b for b in updated["blocks"]}
     assert blocks["duration_async_consultation"]["element"]["initial_value"] == "72"
     assert blocks["client"]["element"]["initial_user"] == BOB, "what was chosen stays"
@@ -96,11 +100,11 @@ def test_public_channel_gets_a_confidentiality_warning(group: Group) -> None:
 
 
 def test_shared_channel_gets_a_confidentiality_warning(group: Group) -> None:
-    group.standin.add_channel("C0SHARED", "partners", is_private=True, is_ext_shared=True,
-                              members=[ALICE, BOB, CAROL, DAVE, ERIN, FRANK])
+    group.standin.add_channel(
+        "C0SHARED", "partners", is_private=True, is_ext_shared=True, members=[ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
+    )
     group.slack.command(ALICE, "start", channel_id="C0SHARED")
-    eventually(lambda: any("outside your organisation" in str(v["blocks"])
-                           for v in group.standin.views_for(ALICE)))
+    eventually(lambda: any("outside your organisation" in str(v["blocks"]) for v in group.standin.views_for(ALICE)))
 
 
 def test_participants_outside_the_channel_can_be_invited(group: Group) -> None:
@@ -109,10 +113,17 @@ def test_participants_outside_the_channel_can_be_invited(group: Group) -> None:
     group.submit_start(view, consultants=[CAROL, DAVE, ERIN, "U0GRACE"])
     note = eventually(lambda: [e for e in group.standin.ephemerals_for(ALICE) if "U0GRACE" in e["text"]])[0]
     assert "Invite them" in str(note["blocks"])
-    reply = group.slack.post_payload({
-        **group.slack.click_payload(ALICE, ids.INVITE, channel_id=CHANNEL, message_ts=note["message_ts"],
-                                    value=note["blocks"][1]["elements"][0]["value"]),
-    })
+    reply = group.slack.post_payload(
+        {
+            **group.slack.click_payload(
+                ALICE,
+                ids.INVITE,
+                channel_id=CHANNEL,
+                message_ts=note["message_ts"],
+                value=note["blocks"][1]["elements"][0]["value"],
+            ),
+        }
+    )
     assert reply.status == 200
     eventually(lambda: "U0GRACE" in group.standin.channels[CHANNEL].members)
 

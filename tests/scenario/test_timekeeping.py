@@ -31,8 +31,9 @@ def start_async(group: Group, *options: str) -> None:
     view = group.open_start_modal()
     group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": BOB})
     eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
-    reply = group.slack.submit(ALICE, view["id"], {"consultants": [CAROL, DAVE, ERIN, FRANK],
-                                                   "timekeeping": list(options)})
+    reply = group.slack.submit(
+        ALICE, view["id"], {"consultants": [CAROL, DAVE, ERIN, FRANK], "timekeeping": list(options)}
+    )
     assert reply.status == 200 and not reply.body, reply
     eventually(lambda: group.step_message(1))
 
@@ -188,8 +189,10 @@ def test_an_event_interrupted_mid_delivery_is_not_posted_twice(group: Group) -> 
 
     assert sum("left for Presentation" in m["text"] for m in group.thread(1)) == 1
     assert sum("Time's up" in m["text"] for m in group.thread(1)) == 1
-    assert {e.kind: e.state for e in events(group)} == {EventKind.REMINDER: EventState.DONE,
-                                                        EventKind.DEADLINE: EventState.DONE}
+    assert {e.kind: e.state for e in events(group)} == {
+        EventKind.REMINDER: EventState.DONE,
+        EventKind.DEADLINE: EventState.DONE,
+    }
 
 
 def test_an_event_whose_step_moved_on_is_dropped(group: Group) -> None:

@@ -43,13 +43,13 @@ def reader(database_url: str) -> Iterator[SimpleNamespace]:
     db.dispose()
 
 
-def test_twenty_next_clicks_across_two_processes_advance_once(two_bots: list[BotProcess], standin: SlackStandIn,
-                                                              reader: SimpleNamespace) -> None:
+def test_twenty_next_clicks_across_two_processes_advance_once(
+    two_bots: list[BotProcess], standin: SlackStandIn, reader: SimpleNamespace
+) -> None:
     drivers = [SlackDriver(bot.url, SIGNING_SECRET, standin) for bot in two_bots]
     circle = Circle(drivers[0], standin, reader)
     step1 = circle.start()
-    payload = drivers[0].click_payload(ALICE, ids.NEXT, channel_id=circle.channel, message_ts=step1["ts"],
-                                       value="1:1")
+    payload = drivers[0].click_payload(ALICE, ids.NEXT, channel_id=circle.channel, message_ts=step1["ts"], value="1:1")
     barrier = threading.Barrier(20)
     statuses: list[int] = []
 
@@ -71,7 +71,8 @@ def test_twenty_next_clicks_across_two_processes_advance_once(two_bots: list[Bot
 
 
 def test_timers_fire_once_honour_the_followers_extend_and_survive_the_leader(
-        two_bots: list[BotProcess], standin: SlackStandIn, reader: SimpleNamespace) -> None:
+    two_bots: list[BotProcess], standin: SlackStandIn, reader: SimpleNamespace
+) -> None:
     leader, follower = two_bots
     circle = Circle(SlackDriver(leader.url, SIGNING_SECRET, standin), standin, reader)
     on_follower = Circle(SlackDriver(follower.url, SIGNING_SECRET, standin), standin, reader)
@@ -81,8 +82,11 @@ def test_timers_fire_once_honour_the_followers_extend_and_survive_the_leader(
     deadline = reader.sessions.get(standin.team_id, 1).timebox().deadline
 
     def fired(step: int) -> list:  # type: ignore[type-arg]
-        return [e for e in reader.sessions.timers.events_of(standin.team_id, 1)
-                if e.step == step and e.state is EventState.DONE and e.kind is not EventKind.NUDGE]
+        return [
+            e
+            for e in reader.sessions.timers.events_of(standin.team_id, 1)
+            if e.step == step and e.state is EventState.DONE and e.kind is not EventKind.NUDGE
+        ]
 
     eventually(lambda: len(fired(1)) == 2, timeout=30)
     time.sleep(1.5)  # room for any duplicate to show up

@@ -16,14 +16,38 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 def snapshot(**changes: object) -> SessionSnapshot:
-    steps = {step: StepRecord(step, timedelta(minutes=10), timedelta(0), timedelta(0),
-                              NOW if step is Step.PRESENTATION else None, None, None, f"1.{int(step)}")
-             for step in Step}
+    steps = {
+        step: StepRecord(
+            step,
+            timedelta(minutes=10),
+            timedelta(0),
+            timedelta(0),
+            NOW if step is Step.PRESENTATION else None,
+            None,
+            None,
+            f"1.{int(step)}",
+        )
+        for step in Step
+    }
     values: dict[str, object] = dict(
-        id=1, team_id="T1", channel_id="C1", topic="Handing over", facilitator_id="UA", client_id="UB",
-        consultant_ids=["UC", "UD", "UE"], pace=Pace.LIVE, status=Status.RUNNING, step=Step.PRESENTATION,
-        version=1, root_ts="1.0", created_at=NOW, ended_at=None, clock_speed=1.0, steps=steps,
-        done={step: [] for step in Step}, reply_counts={},
+        id=1,
+        team_id="T1",
+        channel_id="C1",
+        topic="Handing over",
+        facilitator_id="UA",
+        client_id="UB",
+        consultant_ids=["UC", "UD", "UE"],
+        pace=Pace.LIVE,
+        status=Status.RUNNING,
+        step=Step.PRESENTATION,
+        version=1,
+        root_ts="1.0",
+        created_at=NOW,
+        ended_at=None,
+        clock_speed=1.0,
+        steps=steps,
+        done={step: [] for step in Step},
+        reply_counts={},
     )
     values.update(changes)
     return SessionSnapshot(**values)  # type: ignore[arg-type]
@@ -44,15 +68,22 @@ def test_step_message_has_the_deadline_and_mentions_who_speaks() -> None:
     assert message["text"].startswith("Step 1/6 · Presentation: <@UB>")
     assert f"<!date^{int((NOW + timedelta(minutes=10)).timestamp())}^" in str(message["blocks"])
     actions = [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert actions == ["step_done", "step_next", "step_extend", "step_pause", "step_handover", "step_edit",
-                       "step_end"]
+    assert actions == ["step_done", "step_next", "step_extend", "step_pause", "step_handover", "step_edit", "step_end"]
 
 
 def test_a_paused_step_offers_resume_and_says_the_time_left() -> None:
     paused = snapshot(status=Status.PAUSED)
     record = paused.steps[Step.PRESENTATION]
-    paused.steps[Step.PRESENTATION] = StepRecord(record.step, record.duration, record.extended, record.paused,
-                                                 record.started_at, NOW + timedelta(minutes=4), None, "1.1")
+    paused.steps[Step.PRESENTATION] = StepRecord(
+        record.step,
+        record.duration,
+        record.extended,
+        record.paused,
+        record.started_at,
+        NOW + timedelta(minutes=4),
+        None,
+        "1.1",
+    )
     message = blocks.step_message(paused, Step.PRESENTATION, NOW + timedelta(hours=2))
     assert "6 min left" in str(message["blocks"])
     assert "step_resume" in str(message["blocks"])
@@ -66,8 +97,10 @@ def test_a_closed_step_counts_replies_and_has_no_controls() -> None:
 
 
 def test_synthesis_modal_respects_the_select_limits() -> None:
-    consultation = [ContributionView(i, Step.CONSULTATION, "UC", f"idea {i} " + "y" * 200, f"2.{i}", False, False)
-                    for i in range(150)]
+    consultation = [
+        ContributionView(i, Step.CONSULTATION, "UC", f"idea {i} " + "y" * 200, f"2.{i}", False, False)
+        for i in range(150)
+    ]
     view = modals.synthesis_modal(snapshot(step=Step.SYNTHESIS), consultation)
     options = view["blocks"][0]["element"]["options"]
     assert len(options) == 100

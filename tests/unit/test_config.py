@@ -29,8 +29,15 @@ def test_env_file_fills_gaps_and_real_environment_wins(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PORT", "abc"), ("PORT", "70000"), ("CODEV_CLOCK_SPEED", "fast"), ("CODEV_CLOCK_SPEED", "0"),
-     ("LOG_LEVEL", "LOUD"), ("DATABASE_URL", "mysql://x"), ("SLACK_API_URL", "slack.com")],
+    [
+        ("PORT", "abc"),
+        ("PORT", "70000"),
+        ("CODEV_CLOCK_SPEED", "fast"),
+        ("CODEV_CLOCK_SPEED", "0"),
+        ("LOG_LEVEL", "LOUD"),
+        ("DATABASE_URL", "mysql://x"),
+        ("SLACK_API_URL", "slack.com"),
+    ],
 )
 def test_malformed_settings_name_themselves(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
@@ -43,8 +50,9 @@ def test_postgres_urls_get_the_psycopg_driver() -> None:
 
 
 def _codev(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=60
+    )
 
 
 def test_run_without_tokens_prints_one_clear_line_and_exits_2(tmp_path: Path) -> None:

@@ -40,8 +40,12 @@ def test_a_stale_button_cannot_advance() -> None:
 
 def test_nothing_moves_an_ended_session() -> None:
     state = core.end(core.start(T0, TEN_MIN))
-    for action in (lambda s: core.advance(s, T0, TEN_MIN), lambda s: core.extend(s, TEN_MIN),
-                   lambda s: core.pause(s, T0), core.end):
+    for action in (
+        lambda s: core.advance(s, T0, TEN_MIN),
+        lambda s: core.extend(s, TEN_MIN),
+        lambda s: core.pause(s, T0),
+        core.end,
+    ):
         with pytest.raises(TransitionError):
             action(state)
 

@@ -35,15 +35,21 @@ HOME_BLOCK_LIMIT = 100
 def home_view(data: HomeData) -> dict[str, Any]:
     blocks: list[Block] = [
         HeaderBlock(text=t("home_title")),
-        ActionsBlock(block_id="home_top", elements=[
-            ButtonElement(text=t("home_start"), action_id=ids.HOME_START, value="start", style="primary"),
-            ButtonElement(text=t("home_export"), action_id=ids.HOME_EXPORT, value="export"),
-        ]),
+        ActionsBlock(
+            block_id="home_top",
+            elements=[
+                ButtonElement(text=t("home_start"), action_id=ids.HOME_START, value="start", style="primary"),
+                ButtonElement(text=t("home_export"), action_id=ids.HOME_EXPORT, value="export"),
+            ],
+        ),
         ContextBlock(elements=[MarkdownTextObject(text=t("home_counts", **data.role_counts))]),
     ]
     if data.look_back is not None:
-        blocks.append(section(t("home_look_back", ago=_ago(data.look_back.created_at, data.now),
-                                text=cut(data.look_back.text, 500))))
+        blocks.append(
+            section(
+                t("home_look_back", ago=_ago(data.look_back.created_at, data.now), text=cut(data.look_back.text, 500))
+            )
+        )
     if data.groups:
         blocks.append(section(f"*{t('home_groups')}*\n" + "\n".join(_group_line(g) for g in data.groups[:10])))
     blocks += [DividerBlock(), HeaderBlock(text=t("home_sessions"))]
@@ -51,17 +57,34 @@ def home_view(data: HomeData) -> dict[str, Any]:
     blocks += [DividerBlock(), HeaderBlock(text=t("home_actions"))]
     blocks += _actions(data) or [section(t("home_actions_none"))]
     if data.outcomes:
-        lines = [t("home_outcome_line", action=escape(o.text), status=outcome_label(o.status, o.due_date),
-                   note=f" — {escape(o.note)}" if o.note else "", topic=escape(o.session_topic))
-                 for o in data.outcomes]
+        lines = [
+            t(
+                "home_outcome_line",
+                action=escape(o.text),
+                status=outcome_label(o.status, o.due_date),
+                note=f" — {escape(o.note)}" if o.note else "",
+                topic=escape(o.session_topic),
+            )
+            for o in data.outcomes
+        ]
         blocks.append(section(f"*{t('home_outcomes')}*\n" + "\n".join(lines)))
-    blocks += [DividerBlock(), HeaderBlock(text=t("home_journal")),
-               ContextBlock(elements=[MarkdownTextObject(text=t("home_journal_private"))]),
-               InputBlock(block_id="home_search", label=t("home_search"), dispatch_action=True, optional=True,
-                          element=PlainTextInputElement(action_id=ids.HOME_SEARCH, initial_value=data.query or None,
-                                                        max_length=200,
-                                                        dispatch_action_config={
-                                                            "trigger_actions_on": ["on_enter_pressed"]}))]
+    blocks += [
+        DividerBlock(),
+        HeaderBlock(text=t("home_journal")),
+        ContextBlock(elements=[MarkdownTextObject(text=t("home_journal_private"))]),
+        InputBlock(
+            block_id="home_search",
+            label=t("home_search"),
+            dispatch_action=True,
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=ids.HOME_SEARCH,
+                initial_value=data.query or None,
+                max_length=200,
+                dispatch_action_config={"trigger_actions_on": ["on_enter_pressed"]},
+            ),
+        ),
+    ]
     blocks += _entries(data)
     assert len(blocks) <= HOME_BLOCK_LIMIT
     return View(type="home", callback_id="home", blocks=blocks).to_dict()
@@ -73,8 +96,7 @@ def _sessions(data: HomeData) -> list[Block]:
         if line.status is Status.ENDED:
             where = t("home_session_ended")
         else:
-            where = t("home_session_running", number=int(line.step), step=step_name(line.step),
-                      channel=line.channel_id)
+            where = t("home_session_running", number=int(line.step), step=step_name(line.step), channel=line.channel_id)
         lines.append(t("home_session_line", topic=escape(line.topic), role=t("home_role_" + line.role), where=where))
     return [section("\n".join(lines))] if lines else []
 
@@ -92,12 +114,20 @@ def _actions(data: HomeData) -> list[Block]:
     blocks: list[Block] = []
     for action in data.actions[:8]:
         due = t("home_action_due", due=action.due_date.isoformat()) if action.due_date else ""
-        blocks.append(section(t("home_action_line", text=escape(action.text), due=due,
-                                        topic=escape(action.session_topic))))
-        blocks.append(ActionsBlock(block_id=f"action_{action.id}", elements=[
-            ButtonElement(text=t("home_action_done"), action_id=ids.HOME_ACTION_DONE, value=str(action.id)),
-            ButtonElement(text=t("home_action_postpone"), action_id=ids.HOME_ACTION_POSTPONE, value=str(action.id)),
-        ]))
+        blocks.append(
+            section(t("home_action_line", text=escape(action.text), due=due, topic=escape(action.session_topic)))
+        )
+        blocks.append(
+            ActionsBlock(
+                block_id=f"action_{action.id}",
+                elements=[
+                    ButtonElement(text=t("home_action_done"), action_id=ids.HOME_ACTION_DONE, value=str(action.id)),
+                    ButtonElement(
+                        text=t("home_action_postpone"), action_id=ids.HOME_ACTION_POSTPONE, value=str(action.id)
+                    ),
+                ],
+            )
+        )
     return blocks
 
 
@@ -107,20 +137,41 @@ def _entries(data: HomeData) -> list[Block]:
         return [section(text)]
     blocks: list[Block] = []
     for entry in data.entries:
-        blocks.append(SectionBlock(
-            block_id=f"entry_{entry.id}", text=MarkdownTextObject(text=_preview(entry)),
-            accessory=ButtonElement(
-                text=t("home_entry_delete"), action_id=ids.HOME_ENTRY_DELETE, value=str(entry.id), style="danger",
-                confirm=ConfirmObject(title=t("home_entry_delete_title"), text=t("home_entry_delete_text"),
-                                      confirm=t("home_entry_delete"), deny=t("cancel"), style="danger"))))
+        blocks.append(
+            SectionBlock(
+                block_id=f"entry_{entry.id}",
+                text=MarkdownTextObject(text=_preview(entry)),
+                accessory=ButtonElement(
+                    text=t("home_entry_delete"),
+                    action_id=ids.HOME_ENTRY_DELETE,
+                    value=str(entry.id),
+                    style="danger",
+                    confirm=ConfirmObject(
+                        title=t("home_entry_delete_title"),
+                        text=t("home_entry_delete_text"),
+                        confirm=t("home_entry_delete"),
+                        deny=t("cancel"),
+                        style="danger",
+                    ),
+                ),
+            )
+        )
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_meta(entry))]))
         if len(entry.text) > ENTRY_PREVIEW:
-            blocks.append(ActionsBlock(elements=[ButtonElement(text=t("home_entry_more"),
-                                                               action_id=ids.HOME_ENTRY_MORE, value=str(entry.id))]))
+            blocks.append(
+                ActionsBlock(
+                    elements=[
+                        ButtonElement(text=t("home_entry_more"), action_id=ids.HOME_ENTRY_MORE, value=str(entry.id))
+                    ]
+                )
+            )
     first = data.page * PAGE_SIZE + 1
     last = data.page * PAGE_SIZE + len(data.entries)
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t("home_page", first=first, last=last,
-                                                                   total=data.total_entries))]))
+    blocks.append(
+        ContextBlock(
+            elements=[MarkdownTextObject(text=t("home_page", first=first, last=last, total=data.total_entries))]
+        )
+    )
     paging = []
     if data.page > 0:
         paging.append(ButtonElement(text=t("home_newer"), action_id=ids.HOME_PAGE, value=str(data.page - 1)))
@@ -160,8 +211,10 @@ def saved_confirmation(entry: EntryView) -> dict[str, Any]:
     tags = t("journal_saved_tags", tags=", ".join("#" + tag for tag in entry.tags)) if entry.tags else ""
     text = t("journal_saved", tags=tags)
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=text), accessory=ButtonElement(
-            text=t("journal_undo"), action_id=ids.JOURNAL_UNDO, value=str(entry.id))),
+        SectionBlock(
+            text=MarkdownTextObject(text=text),
+            accessory=ButtonElement(text=t("journal_undo"), action_id=ids.JOURNAL_UNDO, value=str(entry.id)),
+        ),
         ContextBlock(elements=[MarkdownTextObject(text=t("journal_saved_hint"))]),
     ]
     return {"text": text, "blocks": as_dicts(blocks)}
@@ -178,11 +231,10 @@ def latest_entries(entries: list[EntryView], total: int) -> dict[str, Any]:
 
 def entry_modal(entry: EntryView) -> dict[str, Any]:
     text = entry_text(entry)
-    chunks = [text[i:i + 2900] for i in range(0, len(text), 2900)][:90] or [""]
+    chunks = [text[i : i + 2900] for i in range(0, len(text), 2900)][:90] or [""]
     blocks: list[Block] = [section(chunk) for chunk in chunks]
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_meta(entry))]))
-    return View(type="modal", callback_id=ids.NOTICE_VIEW, title=t("home_journal"), close="OK",
-                blocks=blocks).to_dict()
+    return View(type="modal", callback_id=ids.NOTICE_VIEW, title=t("home_journal"), close="OK", blocks=blocks).to_dict()
 
 
 def export_markdown(entries: list[EntryView], now: datetime) -> str:

@@ -41,30 +41,52 @@ LONG_TEXT_LIMIT = 3000
 ACTION_TEXT_LIMIT = 500
 OPTION_TEXT_LIMIT = 75
 MAX_OPTIONS = 100
-TIMEKEEPING_OPTIONS = [("auto_advance", "start_auto_advance"), ("close_early", "start_close_early"),
-                       ("nudges", "start_nudges")]
+TIMEKEEPING_OPTIONS = [
+    ("auto_advance", "start_auto_advance"),
+    ("close_early", "start_close_early"),
+    ("nudges", "start_nudges"),
+]
 
 
-def view_of(callback_id: str, title: str, blocks: list[Block], *, submit: str | None = None,
-            metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+def view_of(
+    callback_id: str,
+    title: str,
+    blocks: list[Block],
+    *,
+    submit: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """A modal with codev's title and button limits, and JSON private metadata."""
-    view = View(type="modal", callback_id=callback_id, title=cut(title, 24), blocks=blocks,
-                submit=cut(submit, 24) if submit else None, close=t("cancel"),
-                private_metadata=json.dumps(metadata or {}, separators=(",", ":")))
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        title=cut(title, 24),
+        blocks=blocks,
+        submit=cut(submit, 24) if submit else None,
+        close=t("cancel"),
+        private_metadata=json.dumps(metadata or {}, separators=(",", ":")),
+    )
     return view.to_dict()
 
 
 def notice_view(title: str, text: str) -> dict[str, Any]:
-    view = View(type="modal", callback_id=ids.NOTICE_VIEW, title=cut(title, 24), blocks=[section(text)],
-                close="OK")
+    view = View(type="modal", callback_id=ids.NOTICE_VIEW, title=cut(title, 24), blocks=[section(text)], close="OK")
     return view.to_dict()
 
 
 # ---- start a session ----------------------------------------------------------------------------------
-def start_modal(*, topic: str, user_id: str, channel_id: str, pace: Pace = Pace.LIVE,
-                warning: str | None = None, values: dict[str, Any] | None = None,
-                group_durations: dict[Step, int] | None = None, group_pace: Pace | None = None,
-                kickoff: int | None = None) -> dict[str, Any]:
+def start_modal(
+    *,
+    topic: str,
+    user_id: str,
+    channel_id: str,
+    pace: Pace = Pace.LIVE,
+    warning: str | None = None,
+    values: dict[str, Any] | None = None,
+    group_durations: dict[Step, int] | None = None,
+    group_pace: Pace | None = None,
+    kickoff: int | None = None,
+) -> dict[str, Any]:
     """The start modal; `values` re-fills people chosen before a pace switch rebuilt it.
 
     A group's own step durations are proposed for the group's pace; `kickoff` ties the session to the
@@ -77,45 +99,97 @@ def start_modal(*, topic: str, user_id: str, channel_id: str, pace: Pace = Pace.
     if warning:
         blocks.append(ContextBlock(block_id="confidential", elements=[MarkdownTextObject(text=warning)]))
     blocks += [
-        InputBlock(block_id="topic", label=t("start_topic"), hint=t("start_topic_hint"),
-                   element=PlainTextInputElement(action_id="topic", initial_value=cut(topic, TOPIC_LIMIT) or None,
-                                                 max_length=TOPIC_LIMIT)),
-        InputBlock(block_id="facilitator", label=t("start_facilitator"),
-                   element=UserSelectElement(action_id="facilitator",
-                                             initial_user=values.get("facilitator") or user_id)),
-        InputBlock(block_id="client", label=t("start_client"),
-                   element=UserSelectElement(action_id="client", initial_user=values.get("client"))),
-        InputBlock(block_id="consultants", label=t("start_consultants"),
-                   element=UserMultiSelectElement(action_id="consultants",
-                                                  initial_users=values.get("consultants") or None)),
-        InputBlock(block_id="channel", label=t("start_channel"),
-                   element=ConversationSelectElement(
-                       action_id="channel", initial_conversation=values.get("channel") or channel_id or None,
-                       filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True))),
-        InputBlock(block_id="pace", label=t("start_pace"), dispatch_action=True,
-                   element=RadioButtonsElement(action_id=ids.START_PACE, options=_pace_options(),
-                                               initial_option=_pace_options()[list(Pace).index(pace)])),
+        InputBlock(
+            block_id="topic",
+            label=t("start_topic"),
+            hint=t("start_topic_hint"),
+            element=PlainTextInputElement(
+                action_id="topic", initial_value=cut(topic, TOPIC_LIMIT) or None, max_length=TOPIC_LIMIT
+            ),
+        ),
+        InputBlock(
+            block_id="facilitator",
+            label=t("start_facilitator"),
+            element=UserSelectElement(action_id="facilitator", initial_user=values.get("facilitator") or user_id),
+        ),
+        InputBlock(
+            block_id="client",
+            label=t("start_client"),
+            element=UserSelectElement(action_id="client", initial_user=values.get("client")),
+        ),
+        InputBlock(
+            block_id="consultants",
+            label=t("start_consultants"),
+            element=UserMultiSelectElement(action_id="consultants", initial_users=values.get("consultants") or None),
+        ),
+        InputBlock(
+            block_id="channel",
+            label=t("start_channel"),
+            element=ConversationSelectElement(
+                action_id="channel",
+                initial_conversation=values.get("channel") or channel_id or None,
+                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+            ),
+        ),
+        InputBlock(
+            block_id="pace",
+            label=t("start_pace"),
+            dispatch_action=True,
+            element=RadioButtonsElement(
+                action_id=ids.START_PACE,
+                options=_pace_options(),
+                initial_option=_pace_options()[list(Pace).index(pace)],
+            ),
+        ),
         section(t("start_durations", unit=unit)),
     ]
     for step in Step:
-        blocks.append(InputBlock(
-            # The pace in the block_id makes Slack show the new defaults after a pace switch.
-            block_id=f"duration_{pace.value}_{step.key}", label=step_name(step),
-            element=NumberInputElement(action_id=f"duration_{step.key}", is_decimal_allowed=False,
-                                       initial_value=str(durations[step]))))
-    blocks.append(InputBlock(
-        block_id="reminder", label=t("start_reminder"), optional=True, hint=t("start_reminder_hint"),
-        element=NumberInputElement(action_id="reminder", is_decimal_allowed=False, min_value="0", max_value="90",
-                                   initial_value=str(values.get("reminder") or 20))))
+        blocks.append(
+            InputBlock(
+                # The pace in the block_id makes Slack show the new defaults after a pace switch.
+                block_id=f"duration_{pace.value}_{step.key}",
+                label=step_name(step),
+                element=NumberInputElement(
+                    action_id=f"duration_{step.key}", is_decimal_allowed=False, initial_value=str(durations[step])
+                ),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id="reminder",
+            label=t("start_reminder"),
+            optional=True,
+            hint=t("start_reminder_hint"),
+            element=NumberInputElement(
+                action_id="reminder",
+                is_decimal_allowed=False,
+                min_value="0",
+                max_value="90",
+                initial_value=str(values.get("reminder") or 20),
+            ),
+        )
+    )
     if pace is Pace.ASYNC:
         options = [Option(value=value, text=t(key)) for value, key in TIMEKEEPING_OPTIONS]
-        blocks.append(InputBlock(
-            block_id="timekeeping", label=t("start_timekeeping"), optional=True,
-            element=CheckboxesElement(action_id="timekeeping", options=options, initial_options=options)))
-    blocks.append(InputBlock(
-        block_id="group_size", label=t("start_group_size"), optional=True, hint=t("start_group_size_hint"),
-        element=CheckboxesElement(action_id="group_size", options=[
-            Option(value="confirm", text=t("start_group_size_confirm"))])))
+        blocks.append(
+            InputBlock(
+                block_id="timekeeping",
+                label=t("start_timekeeping"),
+                optional=True,
+                element=CheckboxesElement(action_id="timekeeping", options=options, initial_options=options),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id="group_size",
+            label=t("start_group_size"),
+            optional=True,
+            hint=t("start_group_size_hint"),
+            element=CheckboxesElement(
+                action_id="group_size", options=[Option(value="confirm", text=t("start_group_size_confirm"))]
+            ),
+        )
+    )
     metadata: dict[str, Any] = {"channel": channel_id, "warning": warning or ""}
     if group_durations and group_pace:
         metadata["group_durations"], metadata["group_pace"] = format_duration_list(group_durations), group_pace.value
@@ -131,54 +205,106 @@ def _pace_options() -> list[Option]:
 # ---- contract -----------------------------------------------------------------------------------------
 def contract_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
     blocks: list[Block] = [
-        InputBlock(block_id="need", label=t("contract_need"), hint=t("contract_need_hint"),
-                   element=PlainTextInputElement(action_id="need", multiline=True, max_length=LONG_TEXT_LIMIT,
-                                                 initial_value=snapshot.contract_need or None)),
-        InputBlock(block_id="expectations", label=t("contract_expectations"), optional=True,
-                   hint=t("contract_expectations_hint"),
-                   element=PlainTextInputElement(action_id="expectations", multiline=True,
-                                                 max_length=LONG_TEXT_LIMIT,
-                                                 initial_value=snapshot.contract_expectations or None)),
+        InputBlock(
+            block_id="need",
+            label=t("contract_need"),
+            hint=t("contract_need_hint"),
+            element=PlainTextInputElement(
+                action_id="need",
+                multiline=True,
+                max_length=LONG_TEXT_LIMIT,
+                initial_value=snapshot.contract_need or None,
+            ),
+        ),
+        InputBlock(
+            block_id="expectations",
+            label=t("contract_expectations"),
+            optional=True,
+            hint=t("contract_expectations_hint"),
+            element=PlainTextInputElement(
+                action_id="expectations",
+                multiline=True,
+                max_length=LONG_TEXT_LIMIT,
+                initial_value=snapshot.contract_expectations or None,
+            ),
+        ),
     ]
-    return view_of(ids.CONTRACT_VIEW, t("contract_title"), blocks, submit=t("contract_submit"),
-                 metadata={"session": snapshot.id})
+    return view_of(
+        ids.CONTRACT_VIEW, t("contract_title"), blocks, submit=t("contract_submit"), metadata={"session": snapshot.id}
+    )
 
 
 # ---- synthesis ----------------------------------------------------------------------------------------
 def synthesis_modal(snapshot: SessionSnapshot, consultation: list[ContributionView]) -> dict[str, Any]:
     blocks: list[Block] = []
     # Slack allows 100 options of 75 characters: the newest replies win when there are more.
-    options = [Option(value=str(c.id), text=cut(f"{c.text}", OPTION_TEXT_LIMIT))
-               for c in consultation[-MAX_OPTIONS:] if c.text.strip()]
+    options = [
+        Option(value=str(c.id), text=cut(f"{c.text}", OPTION_TEXT_LIMIT))
+        for c in consultation[-MAX_OPTIONS:]
+        if c.text.strip()
+    ]
     if options:
         initial = [o for o, c in zip(options, consultation[-MAX_OPTIONS:], strict=False) if c.kept]
-        blocks.append(InputBlock(
-            block_id="kept", label=t("synthesis_kept"), optional=True, hint=t("synthesis_kept_hint"),
-            element=StaticMultiSelectElement(action_id="kept", options=options, initial_options=initial or None)))
-    blocks.append(InputBlock(
-        block_id="keep", label=t("synthesis_keep"), optional=bool(options),
-        element=PlainTextInputElement(action_id="keep", multiline=True, max_length=LONG_TEXT_LIMIT,
-                                      initial_value=snapshot.synthesis_keep or None)))
+        blocks.append(
+            InputBlock(
+                block_id="kept",
+                label=t("synthesis_kept"),
+                optional=True,
+                hint=t("synthesis_kept_hint"),
+                element=StaticMultiSelectElement(action_id="kept", options=options, initial_options=initial or None),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id="keep",
+            label=t("synthesis_keep"),
+            optional=bool(options),
+            element=PlainTextInputElement(
+                action_id="keep",
+                multiline=True,
+                max_length=LONG_TEXT_LIMIT,
+                initial_value=snapshot.synthesis_keep or None,
+            ),
+        )
+    )
     for n in range(1, MAX_ACTIONS + 1):
         existing = snapshot.actions[n - 1] if n <= len(snapshot.actions) else None
-        blocks.append(InputBlock(
-            block_id=f"action_{n}", label=t("synthesis_action", n=n), optional=True,
-            element=PlainTextInputElement(action_id=f"action_{n}", max_length=ACTION_TEXT_LIMIT,
-                                          initial_value=existing.text if existing else None)))
+        blocks.append(
+            InputBlock(
+                block_id=f"action_{n}",
+                label=t("synthesis_action", n=n),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=f"action_{n}",
+                    max_length=ACTION_TEXT_LIMIT,
+                    initial_value=existing.text if existing else None,
+                ),
+            )
+        )
         due = existing.due_date.isoformat() if existing and existing.due_date else None
-        blocks.append(InputBlock(
-            block_id=f"due_{n}", label=t("synthesis_due", n=n), optional=True,
-            element=DatePickerElement(action_id=f"due_{n}", initial_date=due)))
-    return view_of(ids.SYNTHESIS_VIEW, t("synthesis_title"), blocks, submit=t("synthesis_submit"),
-                 metadata={"session": snapshot.id})
+        blocks.append(
+            InputBlock(
+                block_id=f"due_{n}",
+                label=t("synthesis_due", n=n),
+                optional=True,
+                element=DatePickerElement(action_id=f"due_{n}", initial_date=due),
+            )
+        )
+    return view_of(
+        ids.SYNTHESIS_VIEW,
+        t("synthesis_title"),
+        blocks,
+        submit=t("synthesis_submit"),
+        metadata={"session": snapshot.id},
+    )
 
 
 # ---- hand over, summary -------------------------------------------------------------------------------
 def handover_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
-    blocks: list[Block] = [InputBlock(block_id="to", label=t("handover_to"),
-                                      element=UserSelectElement(action_id="to"))]
-    return view_of(ids.HANDOVER_VIEW, t("handover_title"), blocks, submit=t("handover_submit"),
-                 metadata={"session": snapshot.id})
+    blocks: list[Block] = [InputBlock(block_id="to", label=t("handover_to"), element=UserSelectElement(action_id="to"))]
+    return view_of(
+        ids.HANDOVER_VIEW, t("handover_title"), blocks, submit=t("handover_submit"), metadata={"session": snapshot.id}
+    )
 
 
 def edit_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
@@ -186,86 +312,179 @@ def edit_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
     pace = snapshot.pace
     blocks: list[Block] = [
         section(t("edit_intro", unit=t("unit_" + pace.value))),
-        InputBlock(block_id="client", label=t("start_client"),
-                   element=UserSelectElement(action_id="client", initial_user=snapshot.client_id)),
-        InputBlock(block_id="consultants", label=t("start_consultants"),
-                   element=UserMultiSelectElement(action_id="consultants", initial_users=snapshot.consultant_ids)),
+        InputBlock(
+            block_id="client",
+            label=t("start_client"),
+            element=UserSelectElement(action_id="client", initial_user=snapshot.client_id),
+        ),
+        InputBlock(
+            block_id="consultants",
+            label=t("start_consultants"),
+            element=UserMultiSelectElement(action_id="consultants", initial_users=snapshot.consultant_ids),
+        ),
     ]
     for step in Step:
         if step < snapshot.step:
             continue
         amount = int(snapshot.steps[step].duration / pace.unit)
-        blocks.append(InputBlock(
-            block_id=f"duration_{pace.value}_{step.key}", label=step_name(step),
-            element=NumberInputElement(action_id=f"duration_{step.key}", is_decimal_allowed=False,
-                                       initial_value=str(amount))))
-    return view_of(ids.EDIT_VIEW, t("edit_title"), blocks, submit=t("edit_submit"),
-                 metadata={"session": snapshot.id, "version": snapshot.version})
+        blocks.append(
+            InputBlock(
+                block_id=f"duration_{pace.value}_{step.key}",
+                label=step_name(step),
+                element=NumberInputElement(
+                    action_id=f"duration_{step.key}", is_decimal_allowed=False, initial_value=str(amount)
+                ),
+            )
+        )
+    return view_of(
+        ids.EDIT_VIEW,
+        t("edit_title"),
+        blocks,
+        submit=t("edit_submit"),
+        metadata={"session": snapshot.id, "version": snapshot.version},
+    )
 
 
 def summary_edit_modal(snapshot: SessionSnapshot, dm_channel: str | None, dm_ts: str | None) -> dict[str, Any]:
-    blocks: list[Block] = [InputBlock(
-        block_id="summary", label=t("summary_edit_label"),
-        element=PlainTextInputElement(action_id="summary", multiline=True, max_length=LONG_TEXT_LIMIT,
-                                      initial_value=cut(snapshot.summary_text or "", LONG_TEXT_LIMIT)))]
-    return view_of(ids.SUMMARY_EDIT_VIEW, t("summary_edit_title"), blocks, submit=t("summary_edit_submit"),
-                 metadata={"session": snapshot.id, "dm_channel": dm_channel, "dm_ts": dm_ts})
+    blocks: list[Block] = [
+        InputBlock(
+            block_id="summary",
+            label=t("summary_edit_label"),
+            element=PlainTextInputElement(
+                action_id="summary",
+                multiline=True,
+                max_length=LONG_TEXT_LIMIT,
+                initial_value=cut(snapshot.summary_text or "", LONG_TEXT_LIMIT),
+            ),
+        )
+    ]
+    return view_of(
+        ids.SUMMARY_EDIT_VIEW,
+        t("summary_edit_title"),
+        blocks,
+        submit=t("summary_edit_submit"),
+        metadata={"session": snapshot.id, "dm_channel": dm_channel, "dm_ts": dm_ts},
+    )
 
 
-def group_modal(*, channel_id: str, group: GroupView | None, user_id: str, tz: str | None,
-                warning: str | None = None) -> dict[str, Any]:
+def group_modal(
+    *, channel_id: str, group: GroupView | None, user_id: str, tz: str | None, warning: str | None = None
+) -> dict[str, Any]:
     """Create or edit a channel's group; `tz` is the cadence's zone to propose (the group's, else the person's)."""
     pace = group.pace if group else Pace.LIVE
     quiet = group.quiet if group else None
     cadence = group.cadence if group else None
     rhythm = [Option(value="0", text=t("group_cadence_none"))] + [
-        Option(value=str(n), text=t(f"group_cadence_every_{n}")) for n in range(1, MAX_EVERY_WEEKS + 1)]
+        Option(value=str(n), text=t(f"group_cadence_every_{n}")) for n in range(1, MAX_EVERY_WEEKS + 1)
+    ]
     blocks: list[Block] = []
     if warning:
         blocks.append(ContextBlock(block_id="confidential", elements=[MarkdownTextObject(text=warning)]))
     blocks += [
-        InputBlock(block_id="name", label=t("group_name"),
-                   element=PlainTextInputElement(action_id="name", max_length=100,
-                                                 initial_value=group.name if group else None)),
-        InputBlock(block_id="members", label=t("group_members"), hint=t("group_members_hint"),
-                   element=UserMultiSelectElement(action_id="members",
-                                                  initial_users=group.members if group else [user_id])),
-        InputBlock(block_id="charter", label=t("group_charter"), hint=t("group_charter_hint"),
-                   element=PlainTextInputElement(action_id="charter", multiline=True, max_length=LONG_TEXT_LIMIT,
-                                                 initial_value=group.charter if group else t("group_default_charter"))),
-        InputBlock(block_id="pace", label=t("group_pace"),
-                   element=RadioButtonsElement(action_id="pace", options=_pace_options(),
-                                               initial_option=_pace_options()[list(Pace).index(pace)])),
-        InputBlock(block_id="durations", label=t("group_durations"), optional=True, hint=t("group_durations_hint"),
-                   element=PlainTextInputElement(
-                       action_id="durations", max_length=60,
-                       placeholder=format_duration_list(DEFAULT_DURATIONS[Pace.LIVE]),
-                       initial_value=format_duration_list(group.durations) if group and group.durations else None)),
-        InputBlock(block_id="quiet_start", label=t("group_quiet_start"), optional=True, hint=t("group_quiet_hint"),
-                   element=TimePickerElement(action_id="quiet_start",
-                                             initial_time=quiet.start.strftime("%H:%M") if quiet else None)),
-        InputBlock(block_id="quiet_end", label=t("group_quiet_end"), optional=True,
-                   element=TimePickerElement(action_id="quiet_end",
-                                             initial_time=quiet.end.strftime("%H:%M") if quiet else None)),
-        InputBlock(block_id="cadence", label=t("group_cadence"), optional=True,
-                   element=StaticSelectElement(action_id="cadence", options=rhythm,
-                                               initial_option=rhythm[cadence.every_weeks if cadence else 0])),
-        InputBlock(block_id="cadence_first", label=t("group_cadence_first"), optional=True,
-                   hint=t("group_cadence_first_hint"),
-                   element=DatePickerElement(action_id="cadence_first",
-                                             initial_date=cadence.first.isoformat() if cadence else None)),
-        InputBlock(block_id="cadence_time", label=t("group_cadence_time"), optional=True,
-                   element=TimePickerElement(action_id="cadence_time",
-                                             initial_time=cadence.at.strftime("%H:%M") if cadence else None)),
-        InputBlock(block_id="cadence_tz", label=t("group_cadence_tz"), optional=True, hint=t("group_cadence_tz_hint"),
-                   element=PlainTextInputElement(action_id="cadence_tz", max_length=64,
-                                                 initial_value=(cadence.tz if cadence else tz) or None)),
-        InputBlock(block_id="group_size", label=t("start_group_size"), optional=True,
-                   element=CheckboxesElement(action_id="group_size", options=[
-                       Option(value="confirm", text=t("start_group_size_confirm"))])),
+        InputBlock(
+            block_id="name",
+            label=t("group_name"),
+            element=PlainTextInputElement(
+                action_id="name", max_length=100, initial_value=group.name if group else None
+            ),
+        ),
+        InputBlock(
+            block_id="members",
+            label=t("group_members"),
+            hint=t("group_members_hint"),
+            element=UserMultiSelectElement(action_id="members", initial_users=group.members if group else [user_id]),
+        ),
+        InputBlock(
+            block_id="charter",
+            label=t("group_charter"),
+            hint=t("group_charter_hint"),
+            element=PlainTextInputElement(
+                action_id="charter",
+                multiline=True,
+                max_length=LONG_TEXT_LIMIT,
+                initial_value=group.charter if group else t("group_default_charter"),
+            ),
+        ),
+        InputBlock(
+            block_id="pace",
+            label=t("group_pace"),
+            element=RadioButtonsElement(
+                action_id="pace", options=_pace_options(), initial_option=_pace_options()[list(Pace).index(pace)]
+            ),
+        ),
+        InputBlock(
+            block_id="durations",
+            label=t("group_durations"),
+            optional=True,
+            hint=t("group_durations_hint"),
+            element=PlainTextInputElement(
+                action_id="durations",
+                max_length=60,
+                placeholder=format_duration_list(DEFAULT_DURATIONS[Pace.LIVE]),
+                initial_value=format_duration_list(group.durations) if group and group.durations else None,
+            ),
+        ),
+        InputBlock(
+            block_id="quiet_start",
+            label=t("group_quiet_start"),
+            optional=True,
+            hint=t("group_quiet_hint"),
+            element=TimePickerElement(
+                action_id="quiet_start", initial_time=quiet.start.strftime("%H:%M") if quiet else None
+            ),
+        ),
+        InputBlock(
+            block_id="quiet_end",
+            label=t("group_quiet_end"),
+            optional=True,
+            element=TimePickerElement(
+                action_id="quiet_end", initial_time=quiet.end.strftime("%H:%M") if quiet else None
+            ),
+        ),
+        InputBlock(
+            block_id="cadence",
+            label=t("group_cadence"),
+            optional=True,
+            element=StaticSelectElement(
+                action_id="cadence", options=rhythm, initial_option=rhythm[cadence.every_weeks if cadence else 0]
+            ),
+        ),
+        InputBlock(
+            block_id="cadence_first",
+            label=t("group_cadence_first"),
+            optional=True,
+            hint=t("group_cadence_first_hint"),
+            element=DatePickerElement(
+                action_id="cadence_first", initial_date=cadence.first.isoformat() if cadence else None
+            ),
+        ),
+        InputBlock(
+            block_id="cadence_time",
+            label=t("group_cadence_time"),
+            optional=True,
+            element=TimePickerElement(
+                action_id="cadence_time", initial_time=cadence.at.strftime("%H:%M") if cadence else None
+            ),
+        ),
+        InputBlock(
+            block_id="cadence_tz",
+            label=t("group_cadence_tz"),
+            optional=True,
+            hint=t("group_cadence_tz_hint"),
+            element=PlainTextInputElement(
+                action_id="cadence_tz", max_length=64, initial_value=(cadence.tz if cadence else tz) or None
+            ),
+        ),
+        InputBlock(
+            block_id="group_size",
+            label=t("start_group_size"),
+            optional=True,
+            element=CheckboxesElement(
+                action_id="group_size", options=[Option(value="confirm", text=t("start_group_size_confirm"))]
+            ),
+        ),
     ]
-    return view_of(ids.GROUP_VIEW, t("group_title"), blocks, submit=t("group_submit"),
-                   metadata={"channel": channel_id})
+    return view_of(ids.GROUP_VIEW, t("group_title"), blocks, submit=t("group_submit"), metadata={"channel": channel_id})
 
 
 def parse_date(value: str | None) -> date | None:

@@ -85,10 +85,21 @@ def root_message(snapshot: SessionSnapshot, charter_pending: list[str] = ()) -> 
     progress = "  →  ".join(t("progress_" + mark, step=step_name(step)) for step, mark in marks)
     blocks: list[Block] = [
         HeaderBlock(text=cut(t("root_title", topic=snapshot.topic), HEADER_LIMIT)),
-        section(t("root_roles", client=snapshot.client_id, facilitator=snapshot.facilitator_id,
-                  consultants=mentions(snapshot.consultant_ids))),
-        ContextBlock(elements=[MarkdownTextObject(text=t(
-            "root_pace", pace=t("pace_" + snapshot.pace.value), started=slack_date(snapshot.created_at)))]),
+        section(
+            t(
+                "root_roles",
+                client=snapshot.client_id,
+                facilitator=snapshot.facilitator_id,
+                consultants=mentions(snapshot.consultant_ids),
+            )
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=t("root_pace", pace=t("pace_" + snapshot.pace.value), started=slack_date(snapshot.created_at))
+                )
+            ]
+        ),
         section(progress),
     ]
     if snapshot.status is Status.PAUSED:
@@ -97,13 +108,17 @@ def root_message(snapshot: SessionSnapshot, charter_pending: list[str] = ()) -> 
         blocks.append(section(t("root_ended")))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t("root_frame"))]))
     if charter_pending and snapshot.status is not Status.ENDED:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(
-            text=t("root_charter_pending", people=mentions(list(charter_pending))))]))
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=t("root_charter_pending", people=mentions(list(charter_pending))))]
+            )
+        )
     if snapshot.status is Status.ENDED:
         text = t("root_fallback_ended", topic=escape(snapshot.topic))
     else:
-        text = t("root_fallback", topic=escape(snapshot.topic), number=int(snapshot.step),
-                 step=step_name(snapshot.step))
+        text = t(
+            "root_fallback", topic=escape(snapshot.topic), number=int(snapshot.step), step=step_name(snapshot.step)
+        )
     return {"text": cut(text, FALLBACK_LIMIT), "blocks": as_dicts(blocks)}
 
 
@@ -155,73 +170,121 @@ def _controls(snapshot: SessionSnapshot, step: Step) -> list[Block]:
     value = button_value(snapshot, step)
     people: list[ButtonElement] = [ButtonElement(text=t("button_done"), action_id=ids.DONE, value=value)]
     if step is Step.CONTRACT:
-        people.insert(0, ButtonElement(text=t("button_contract"), action_id=ids.CONTRACT_OPEN, value=value,
-                                       style="primary"))
+        people.insert(
+            0, ButtonElement(text=t("button_contract"), action_id=ids.CONTRACT_OPEN, value=value, style="primary")
+        )
     if step is Step.SYNTHESIS:
-        people.insert(0, ButtonElement(text=t("button_synthesis"), action_id=ids.SYNTHESIS_OPEN, value=value,
-                                       style="primary"))
+        people.insert(
+            0, ButtonElement(text=t("button_synthesis"), action_id=ids.SYNTHESIS_OPEN, value=value, style="primary")
+        )
     paused = snapshot.status is Status.PAUSED
     facilitator = [
-        ButtonElement(text=t("button_finish" if step is Step.LEARNING else "button_next"), action_id=ids.NEXT,
-                      value=value, style="primary"),
-        ButtonElement(text=t("button_extend", amount=extension_label(snapshot.pace)), action_id=ids.EXTEND,
-                      value=value),
-        ButtonElement(text=t("button_resume" if paused else "button_pause"),
-                      action_id=ids.RESUME if paused else ids.PAUSE, value=value),
+        ButtonElement(
+            text=t("button_finish" if step is Step.LEARNING else "button_next"),
+            action_id=ids.NEXT,
+            value=value,
+            style="primary",
+        ),
+        ButtonElement(
+            text=t("button_extend", amount=extension_label(snapshot.pace)), action_id=ids.EXTEND, value=value
+        ),
+        ButtonElement(
+            text=t("button_resume" if paused else "button_pause"),
+            action_id=ids.RESUME if paused else ids.PAUSE,
+            value=value,
+        ),
         ButtonElement(text=t("button_handover"), action_id=ids.HANDOVER, value=value),
         ButtonElement(text=t("button_edit"), action_id=ids.EDIT, value=value),
-        ButtonElement(text=t("button_end"), action_id=ids.END, value=value, style="danger",
-                      confirm=ConfirmObject(title=t("confirm_end_title"), text=t("confirm_end_text"),
-                                            confirm=t("confirm_end_yes"), deny=t("confirm_end_no"), style="danger")),
+        ButtonElement(
+            text=t("button_end"),
+            action_id=ids.END,
+            value=value,
+            style="danger",
+            confirm=ConfirmObject(
+                title=t("confirm_end_title"),
+                text=t("confirm_end_text"),
+                confirm=t("confirm_end_yes"),
+                deny=t("confirm_end_no"),
+                style="danger",
+            ),
+        ),
     ]
-    return [ActionsBlock(block_id=ids.PEOPLE_BLOCK, elements=people),
-            ActionsBlock(block_id=ids.FACILITATOR_BLOCK, elements=facilitator)]
+    return [
+        ActionsBlock(block_id=ids.PEOPLE_BLOCK, elements=people),
+        ActionsBlock(block_id=ids.FACILITATOR_BLOCK, elements=facilitator),
+    ]
 
 
 # ---- contract, synthesis, summary ---------------------------------------------------------------------
 def contract_message(snapshot: SessionSnapshot) -> dict[str, Any]:
-    text = t("contract_post", client=snapshot.client_id, need=escape(snapshot.contract_need or ""),
-             expectations=escape(snapshot.contract_expectations or ""))
+    text = t(
+        "contract_post",
+        client=snapshot.client_id,
+        need=escape(snapshot.contract_need or ""),
+        expectations=escape(snapshot.contract_expectations or ""),
+    )
     return {"text": t("contract_fallback", client=snapshot.client_id), "blocks": as_dicts([section(text)])}
 
 
 def synthesis_text(snapshot: SessionSnapshot, kept: list[ContributionView]) -> str:
     keep = escape((snapshot.synthesis_keep or "").strip())
     kept_lines = "\n".join(t("synthesis_kept_line", text=cut(c.text, 200), user=c.user_id) for c in kept)
-    return t("synthesis_post", client=snapshot.client_id, keep=(keep + "\n") if keep else "",
-             kept=kept_lines, actions=_action_lines(snapshot))
+    return t(
+        "synthesis_post",
+        client=snapshot.client_id,
+        keep=(keep + "\n") if keep else "",
+        kept=kept_lines,
+        actions=_action_lines(snapshot),
+    )
 
 
 def synthesis_message(snapshot: SessionSnapshot, kept: list[ContributionView]) -> dict[str, Any]:
-    return {"text": t("synthesis_fallback", client=snapshot.client_id),
-            "blocks": as_dicts([section(synthesis_text(snapshot, kept))])}
+    return {
+        "text": t("synthesis_fallback", client=snapshot.client_id),
+        "blocks": as_dicts([section(synthesis_text(snapshot, kept))]),
+    }
 
 
 def _action_lines(snapshot: SessionSnapshot) -> str:
     if not snapshot.actions:
         return t("synthesis_no_actions")
     return "\n".join(
-        t("synthesis_action_line", n=i, text=escape(a.text),
-          due=t("synthesis_due_suffix", due=a.due_date.isoformat()) if a.due_date else "")
-        for i, a in enumerate(snapshot.actions, start=1))
+        t(
+            "synthesis_action_line",
+            n=i,
+            text=escape(a.text),
+            due=t("synthesis_due_suffix", due=a.due_date.isoformat()) if a.due_date else "",
+        )
+        for i, a in enumerate(snapshot.actions, start=1)
+    )
 
 
 def summary_text(snapshot: SessionSnapshot, kept: list[ContributionView]) -> str:
     """The session summary as the client first sees it (and may edit): plain mrkdwn."""
     parts = [
         t("summary_header", topic=escape(snapshot.topic)),
-        t("summary_roles", client=snapshot.client_id, facilitator=snapshot.facilitator_id,
-          consultants=mentions(snapshot.consultant_ids)),
+        t(
+            "summary_roles",
+            client=snapshot.client_id,
+            facilitator=snapshot.facilitator_id,
+            consultants=mentions(snapshot.consultant_ids),
+        ),
     ]
     if snapshot.contract_need:
-        parts.append(t("summary_contract", need=escape(snapshot.contract_need),
-                       expectations=escape(snapshot.contract_expectations or "") or t("summary_none")))
+        parts.append(
+            t(
+                "summary_contract",
+                need=escape(snapshot.contract_need),
+                expectations=escape(snapshot.contract_expectations or "") or t("summary_none"),
+            )
+        )
     keep_lines = [escape(snapshot.synthesis_keep.strip())] if snapshot.synthesis_keep else []
     keep_lines += [t("synthesis_kept_line", text=cut(c.text, 200), user=c.user_id) for c in kept]
     parts.append(t("summary_keep", keep="\n".join(keep_lines) or t("summary_none")))
     parts.append(t("summary_actions", actions=_action_lines(snapshot)))
-    lines = "\n".join(t("summary_contribution_line", step=step_name(step), count=snapshot.reply_counts.get(step, 0))
-                      for step in Step)
+    lines = "\n".join(
+        t("summary_contribution_line", step=step_name(step), count=snapshot.reply_counts.get(step, 0)) for step in Step
+    )
     parts.append(t("summary_contributions", lines=lines))
     return "\n\n".join(parts)
 
@@ -232,10 +295,13 @@ def summary_dm(snapshot: SessionSnapshot) -> dict[str, Any]:
         section(t("summary_dm", topic=escape(snapshot.topic), channel=snapshot.channel_id)),
         DividerBlock(),
         *[section(chunk) for chunk in _chunks(snapshot.summary_text or "")],
-        ActionsBlock(block_id=ids.SUMMARY_BLOCK, elements=[
-            ButtonElement(text=t("button_post_summary"), action_id=ids.SUMMARY_POST, value=value, style="primary"),
-            ButtonElement(text=t("button_edit_summary"), action_id=ids.SUMMARY_EDIT, value=value),
-        ]),
+        ActionsBlock(
+            block_id=ids.SUMMARY_BLOCK,
+            elements=[
+                ButtonElement(text=t("button_post_summary"), action_id=ids.SUMMARY_POST, value=value, style="primary"),
+                ButtonElement(text=t("button_edit_summary"), action_id=ids.SUMMARY_EDIT, value=value),
+            ],
+        ),
     ]
     return {"text": t("summary_dm_fallback"), "blocks": as_dicts(blocks)}
 
@@ -286,8 +352,16 @@ def status_message(snapshots: list[SessionSnapshot], now: datetime) -> dict[str,
             left = t("status_overdue", left=human_duration(now - timebox.deadline))
         else:
             left = t("status_left", left=human_duration(timebox.time_left(now)))
-        lines.append(t("status_line", topic=escape(snapshot.topic), number=int(snapshot.step),
-                       step=step_name(snapshot.step), left=left, facilitator=snapshot.facilitator_id))
+        lines.append(
+            t(
+                "status_line",
+                topic=escape(snapshot.topic),
+                number=int(snapshot.step),
+                step=step_name(snapshot.step),
+                left=left,
+                facilitator=snapshot.facilitator_id,
+            )
+        )
     text = "\n".join(lines)
     return {"response_type": "ephemeral", "text": cut(text, FALLBACK_LIMIT), "blocks": as_dicts([section(text)])}
 

@@ -106,8 +106,11 @@ def metadata_of(view: dict[str, Any]) -> dict[str, Any]:
 
 def team_of(body: dict[str, Any]) -> str:
     team = body.get("team") or {}
-    return (team.get("id") if isinstance(team, dict) else None) or body.get("team_id") or \
-        (body.get("user") or {}).get("team_id", "")
+    return (
+        (team.get("id") if isinstance(team, dict) else None)
+        or body.get("team_id")
+        or (body.get("user") or {}).get("team_id", "")
+    )
 
 
 def say_privately(respond: Respond, text: str, **extra: Any) -> None:
@@ -125,8 +128,14 @@ def input_values(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def _value_of(state: dict[str, Any]) -> Any:
-    for key in ("value", "selected_user", "selected_conversation", "selected_channel", "selected_date",
-                "selected_time"):
+    for key in (
+        "value",
+        "selected_user",
+        "selected_conversation",
+        "selected_channel",
+        "selected_date",
+        "selected_time",
+    ):
         if key in state:
             return state[key]
     if "selected_users" in state:

@@ -27,8 +27,11 @@ def undo(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond)
     team_id, user_id, value = _who(body)
     entry_id = session_id_of(value)
     removed = services.journal.delete(team_id, user_id, entry_id) if entry_id is not None else None
-    respond(text=t("journal_undone" if removed else "journal_gone"), replace_original=removed is not None,
-            response_type="ephemeral")
+    respond(
+        text=t("journal_undone" if removed else "journal_gone"),
+        replace_original=removed is not None,
+        response_type="ephemeral",
+    )
     if removed:
         services.home.refresh(team_id, user_id)
 
@@ -44,8 +47,9 @@ def forget(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respon
 
 def start_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     ack()
-    client.views_open(trigger_id=body["trigger_id"],
-                      view=start_modal(topic="", user_id=body["user"]["id"], channel_id=""))
+    client.views_open(
+        trigger_id=body["trigger_id"], view=start_modal(topic="", user_id=body["user"]["id"], channel_id="")
+    )
 
 
 def export(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
@@ -110,8 +114,10 @@ def action_postpone(ack: Ack, body: dict[str, Any], context: BoltContext, client
     team_id, user_id, value = _who(body)
     action = services.followups.get(team_id, session_id_of(value) or 0)
     if action is not None and action.owner_id == user_id:
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=follow_up_modal(action, ActionStatus.POSTPONED, dm_channel=None, dm_ts=None))
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=follow_up_modal(action, ActionStatus.POSTPONED, dm_channel=None, dm_ts=None),
+        )
 
 
 def accept_charter(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:

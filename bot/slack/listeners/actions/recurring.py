@@ -49,8 +49,11 @@ def volunteer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Res
         raise Refusal(t("kickoff_topic_missing"))
     kickoff = services.kickoffs.volunteer(team_id, kickoff_id, user_id, topic)
     refresh_kickoff(services, kickoff)
-    respond(text=t("kickoff_volunteered", facilitator=kickoff.facilitator_id), response_type="ephemeral",
-            replace_original=False)
+    respond(
+        text=t("kickoff_volunteered", facilitator=kickoff.facilitator_id),
+        response_type="ephemeral",
+        replace_original=False,
+    )
 
 
 @explains_refusals
@@ -90,9 +93,19 @@ def start(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClien
     present = services.groups.present_members(group)
     consultants = [m for m in present if m not in (client_id, facilitator_id)]
     values = {"facilitator": facilitator_id, "client": client_id, "consultants": consultants}
-    client.views_open(trigger_id=body["trigger_id"], view=start_modal(
-        topic=kickoff.topic_of(client_id), user_id=user_id, channel_id=kickoff.channel_id, pace=group.pace,
-        values=values, group_durations=group.durations, group_pace=group.pace, kickoff=kickoff.id))
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=start_modal(
+            topic=kickoff.topic_of(client_id),
+            user_id=user_id,
+            channel_id=kickoff.channel_id,
+            pace=group.pace,
+            values=values,
+            group_durations=group.durations,
+            group_pace=group.pace,
+            kickoff=kickoff.id,
+        ),
+    )
 
 
 @explains_refusals
@@ -104,8 +117,15 @@ def follow_up(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebC
     action_item = services.followups.get(team_id, session_id_of(action.get("value")) or 0)
     if action_item is None or action_item.owner_id != user_id:
         raise Refusal(t("follow_up_gone"))
-    status = {ids.FOLLOW_UP_DONE: ActionStatus.DONE, ids.FOLLOW_UP_POSTPONED: ActionStatus.POSTPONED,
-              ids.FOLLOW_UP_DROPPED: ActionStatus.DROPPED}[action["action_id"]]
+    status = {
+        ids.FOLLOW_UP_DONE: ActionStatus.DONE,
+        ids.FOLLOW_UP_POSTPONED: ActionStatus.POSTPONED,
+        ids.FOLLOW_UP_DROPPED: ActionStatus.DROPPED,
+    }[action["action_id"]]
     container = body.get("container") or {}
-    client.views_open(trigger_id=body["trigger_id"], view=follow_up_modal(
-        action_item, status, dm_channel=container.get("channel_id"), dm_ts=container.get("message_ts")))
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=follow_up_modal(
+            action_item, status, dm_channel=container.get("channel_id"), dm_ts=container.get("message_ts")
+        ),
+    )

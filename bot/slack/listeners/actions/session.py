@@ -54,8 +54,9 @@ def _authorize(services: Services, snapshot: SessionSnapshot, user_id: str) -> N
     if user_id == snapshot.facilitator_id:
         return
     if user_id in snapshot.participants and _facilitator_absent(services, snapshot):
-        button = ButtonElement(text=t("button_take_over"), action_id=ids.TAKE_OVER,
-                               value=f"{snapshot.id}:{int(snapshot.step)}")
+        button = ButtonElement(
+            text=t("button_take_over"), action_id=ids.TAKE_OVER, value=f"{snapshot.id}:{int(snapshot.step)}"
+        )
         note = private_note(t("facilitator_absent", facilitator=snapshot.facilitator_id), button=button)
         raise Refusal(note.pop("text"), **note)
     raise Refusal(t("only_facilitator", facilitator=snapshot.facilitator_id))
@@ -136,9 +137,12 @@ def done(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond)
         if snapshot.close_when_all_done:
             _close_early(services, snapshot, step)
         else:
-            services.publisher.ephemeral(snapshot.channel_id, snapshot.facilitator_id,
-                                         t("done_all", step=step_name(step)),
-                                         thread_ts=snapshot.steps[step].message_ts)
+            services.publisher.ephemeral(
+                snapshot.channel_id,
+                snapshot.facilitator_id,
+                t("done_all", step=step_name(step)),
+                thread_ts=snapshot.steps[step].message_ts,
+            )
 
 
 def _close_early(services: Services, snapshot: SessionSnapshot, step: Step) -> None:
@@ -207,6 +211,16 @@ def pace_changed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     values = input_values(view)
     pace = Pace.parse(values.get(ids.START_PACE))
     metadata = metadata_of(view)
-    client.views_update(view_id=view["id"], hash=view.get("hash"), view=modals.start_modal(
-        topic=values.get("topic") or "", user_id=body["user"]["id"], channel_id=metadata.get("channel", ""),
-        pace=pace, warning=metadata.get("warning") or None, values=values, **modals.start_modal_again(metadata)))
+    client.views_update(
+        view_id=view["id"],
+        hash=view.get("hash"),
+        view=modals.start_modal(
+            topic=values.get("topic") or "",
+            user_id=body["user"]["id"],
+            channel_id=metadata.get("channel", ""),
+            pace=pace,
+            warning=metadata.get("warning") or None,
+            values=values,
+            **modals.start_modal_again(metadata),
+        ),
+    )

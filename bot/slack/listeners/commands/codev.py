@@ -17,8 +17,9 @@ log = logging.getLogger(__name__)
 Subcommand = Callable[..., None]
 
 
-def handle_codev(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient,
-                 logger: logging.Logger) -> None:
+def handle_codev(
+    ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, logger: logging.Logger
+) -> None:
     text = (command.get("text") or "").strip()
     word, _, rest = text.partition(" ")
     word = word.lower()

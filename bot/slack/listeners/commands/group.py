@@ -20,8 +20,9 @@ from bot.slack.blocks.session import slack_date
 from bot.slack.listeners.commands.session import channel_warning
 
 
-def group(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient,
-          logger: logging.Logger) -> None:
+def group(
+    ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient, logger: logging.Logger
+) -> None:
     services = services_of(context)
     team_id, channel_id = command["team_id"], command["channel_id"]
     existing = services.groups.of_channel(team_id, channel_id)
@@ -44,8 +45,13 @@ def group(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, cl
         shown = replace(existing, cadence=replace(cadence, first=upcoming))
 
     def modal(warning: str | None = None) -> dict[str, Any]:
-        return group_modal(channel_id=channel_id, group=shown, user_id=command["user_id"],
-                           tz=facts.tz if facts else None, warning=warning)
+        return group_modal(
+            channel_id=channel_id,
+            group=shown,
+            user_id=command["user_id"],
+            tz=facts.tz if facts else None,
+            warning=warning,
+        )
 
     # Open first (the trigger expires in 3 seconds), then warn about a public or shared channel.
     opened = client.views_open(trigger_id=command["trigger_id"], view=modal())["view"]
@@ -59,21 +65,36 @@ def _stats(services: Any, existing: Any) -> str:
     lines = [t("group_stats_header", name=existing.name, held=record.sessions_held)]
     if existing.cadence is not None:
         upcoming = services.tasks.pending_due(TaskKind.KICKOFF, existing.id)
-        lines.append(t("group_stats_cadence", rhythm=cadence_text(existing.cadence),
-                       moment=slack_date(upcoming) if upcoming else "—"))
+        lines.append(
+            t(
+                "group_stats_cadence",
+                rhythm=cadence_text(existing.cadence),
+                moment=slack_date(upcoming) if upcoming else "—",
+            )
+        )
     for member in record.members:
+
         def last(role: str, m: Any = member) -> str:
             return t("group_stats_last", date=m.last[role].isoformat()) if role in m.last else ""
 
-        lines.append(t("group_stats_line", user=member.user_id, client=member.counts["client"],
-                       consultant=member.counts["consultant"], facilitator=member.counts["facilitator"],
-                       client_last=last("client"), consultant_last=last("consultant"),
-                       facilitator_last=last("facilitator")))
+        lines.append(
+            t(
+                "group_stats_line",
+                user=member.user_id,
+                client=member.counts["client"],
+                consultant=member.counts["consultant"],
+                facilitator=member.counts["facilitator"],
+                client_last=last("client"),
+                consultant_last=last("consultant"),
+                facilitator_last=last("facilitator"),
+            )
+        )
     return "\n".join(lines)
 
 
-def away(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient,
-         logger: logging.Logger) -> None:
+def away(
+    ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient, logger: logging.Logger
+) -> None:
     services = services_of(context)
     word = rest.strip().lower()
     until: date | None

@@ -16,8 +16,9 @@ from bot.slack.blocks.home import latest_entries
 from bot.slack.blocks.session import private_note
 
 
-def journal(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient,
-            logger: logging.Logger) -> None:
+def journal(
+    ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient, logger: logging.Logger
+) -> None:
     services = services_of(context)
     team_id, user_id = command["team_id"], command["user_id"]
     if rest.lower() == "export":
@@ -33,9 +34,16 @@ def journal(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, 
     services.home.refresh(team_id, user_id)
 
 
-def forget_me(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient,
-              logger: logging.Logger) -> None:
-    button = ButtonElement(text=t("forget_button"), action_id=ids.FORGET_ME, value="forget", style="danger",
-                           confirm=ConfirmObject(title=t("forget_title"), text=t("forget_text"),
-                                                 confirm=t("forget_button"), deny=t("cancel"), style="danger"))
+def forget_me(
+    ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient, logger: logging.Logger
+) -> None:
+    button = ButtonElement(
+        text=t("forget_button"),
+        action_id=ids.FORGET_ME,
+        value="forget",
+        style="danger",
+        confirm=ConfirmObject(
+            title=t("forget_title"), text=t("forget_text"), confirm=t("forget_button"), deny=t("cancel"), style="danger"
+        ),
+    )
     ack(response_type="ephemeral", **private_note(t("forget_confirm"), button=button))

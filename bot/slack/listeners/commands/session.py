@@ -16,8 +16,9 @@ from bot.slack.blocks.modals import notice_view, start_modal
 from bot.slack.blocks.session import status_message
 
 
-def start(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient,
-          logger: logging.Logger) -> None:
+def start(
+    ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient, logger: logging.Logger
+) -> None:
     channel_id = command.get("channel_id", "")
     if channel_id.startswith("D") or command.get("channel_name") == "directmessage":
         ack(response_type="ephemeral", text=t("start_in_dm"))
@@ -27,8 +28,10 @@ def start(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, cl
     rest = unescape(rest)  # Slack sends &, < and > escaped; the modal shows plain text
     prefill = _whose_turn(context, command.get("team_id", ""), channel_id)
     # Open first: a trigger_id lives 3 seconds. Check the channel afterwards and update the modal.
-    opened = client.views_open(trigger_id=command["trigger_id"],
-                               view=start_modal(topic=rest, user_id=user_id, channel_id=channel_id, **prefill))
+    opened = client.views_open(
+        trigger_id=command["trigger_id"],
+        view=start_modal(topic=rest, user_id=user_id, channel_id=channel_id, **prefill),
+    )
     view = opened["view"]
     warning = channel_warning(client, channel_id)
     if warning is None:
@@ -55,8 +58,11 @@ def _whose_turn(context: BoltContext, team_id: str, channel_id: str) -> dict[str
     turn = services.groups.next_turn(group)
     prefill: dict[str, Any] = {"pace": group.pace, "group_durations": group.durations, "group_pace": group.pace}
     if turn is not None:
-        prefill["values"] = {"facilitator": turn.facilitator_id, "client": turn.client_id,
-                             "consultants": turn.consultant_ids}
+        prefill["values"] = {
+            "facilitator": turn.facilitator_id,
+            "client": turn.client_id,
+            "consultants": turn.consultant_ids,
+        }
     return prefill
 
 
@@ -77,8 +83,9 @@ def channel_warning(client: WebClient, channel_id: str) -> str | None:
     return None
 
 
-def status(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient,
-           logger: logging.Logger) -> None:
+def status(
+    ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient, logger: logging.Logger
+) -> None:
     services = services_of(context)
     running = services.sessions.running_in(command.get("team_id", ""), command.get("channel_id", ""))
     ack(**status_message(running, services.clock.now()))

@@ -17,28 +17,35 @@ from bot.messages import t
 QUIET = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})(?:\s+(weekdays|weekends))?$", re.IGNORECASE)
 
 
-def nudges(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient,
-           logger: logging.Logger) -> None:
+def nudges(
+    ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient, logger: logging.Logger
+) -> None:
     choice = rest.lower()
     if choice not in ("on", "off"):
         ack(response_type="ephemeral", text=t("nudges_usage"))
         return
-    services_of(context).sessions.timers.set_person(command["team_id"], command["user_id"],
-                                                    nudges_off=choice == "off")
+    services_of(context).sessions.timers.set_person(command["team_id"], command["user_id"], nudges_off=choice == "off")
     ack(response_type="ephemeral", text=t("nudges_" + choice))
 
 
-def quiet(ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient,
-          logger: logging.Logger) -> None:
+def quiet(
+    ack: Ack, command: dict[str, Any], rest: str, context: BoltContext, client: WebClient, logger: logging.Logger
+) -> None:
     match = QUIET.match(rest.strip())
     hours = _parse(match) if match else None
     if hours is None:
         ack(response_type="ephemeral", text=t("quiet_usage"))
         return
     services_of(context).sessions.timers.set_person(command["team_id"], command["user_id"], quiet=hours)
-    ack(response_type="ephemeral", text=t("quiet_set", start=hours.start.strftime("%H:%M"),
-                                          end=hours.end.strftime("%H:%M"),
-                                          weekends=t("quiet_weekends") if hours.weekends else ""))
+    ack(
+        response_type="ephemeral",
+        text=t(
+            "quiet_set",
+            start=hours.start.strftime("%H:%M"),
+            end=hours.end.strftime("%H:%M"),
+            weekends=t("quiet_weekends") if hours.weekends else "",
+        ),
+    )
 
 
 def _parse(match: re.Match[str]) -> QuietHours | None:

@@ -22,19 +22,22 @@ def on_direct_message(services: Services, team_id: str, event: dict[str, Any]) -
     if subtype == "message_changed":
         message = event.get("message") or {}
         if message.get("user") and not message.get("bot_id") and not message.get("thread_ts"):
-            services.journal.edit_from_source(team_id, message["user"], channel_id, message.get("ts", ""),
-                                              message.get("text") or "")
+            services.journal.edit_from_source(
+                team_id, message["user"], channel_id, message.get("ts", ""), message.get("text") or ""
+            )
             services.home.refresh(team_id, message["user"])
         return
     if subtype == "message_deleted":
         previous = event.get("previous_message") or {}
-        removed = services.journal.delete_from_source(team_id, previous.get("user"), channel_id,
-                                                      event.get("deleted_ts", ""))
+        removed = services.journal.delete_from_source(
+            team_id, previous.get("user"), channel_id, event.get("deleted_ts", "")
+        )
         if removed is not None and previous.get("user"):
             if removed.confirmation_ts:  # the "Saved" note now says the entry is gone
                 try:
-                    services.client.chat_update(channel=channel_id, ts=removed.confirmation_ts,
-                                                text=t("journal_undone"), blocks=[])
+                    services.client.chat_update(
+                        channel=channel_id, ts=removed.confirmation_ts, text=t("journal_undone"), blocks=[]
+                    )
                 except SlackApiError:
                     log.info("could not update the journal confirmation", exc_info=True)
             services.home.refresh(team_id, previous["user"])
@@ -59,8 +62,9 @@ def on_direct_message(services: Services, team_id: str, event: dict[str, Any]) -
         return
     if text.startswith("- "):
         text = text[2:].strip()  # the documented way to start an entry with a command word
-    entry = services.journal.add(team_id, user_id, text, origin="dm", source_channel_id=channel_id,
-                                 source_ts=event["ts"])
+    entry = services.journal.add(
+        team_id, user_id, text, origin="dm", source_channel_id=channel_id, source_ts=event["ts"]
+    )
     ts = _say(client, channel_id, **saved_confirmation(entry))
     if ts:
         services.journal.set_confirmation(team_id, user_id, entry.id, ts)

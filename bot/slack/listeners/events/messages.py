@@ -46,8 +46,9 @@ def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext
     if (event.get("text") or "").startswith("/codev"):
         services.publisher.ephemeral(channel_id, event["user"], t("journal_slash_in_thread"), thread_ts=thread_ts)
         return  # a command that Slack could not run, not a contribution
-    outcome = services.sessions.record_reply(team_id, channel_id, thread_ts, event["ts"], event["user"],
-                                             event.get("text") or "")
+    outcome = services.sessions.record_reply(
+        team_id, channel_id, thread_ts, event["ts"], event["user"], event.get("text") or ""
+    )
     if outcome is not None and outcome.new:
         _coach(services, outcome, event)
         if outcome.step is Step.LEARNING:

@@ -17,8 +17,7 @@ from bot.slack.listeners.common import say_privately, team_of
 log = logging.getLogger(__name__)
 
 
-def save_to_journal(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient,
-                    respond: Respond) -> None:
+def save_to_journal(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
     ack()
     services = services_of(context)
     team_id, user_id = team_of(body), body["user"]["id"]
@@ -34,8 +33,15 @@ def save_to_journal(ack: Ack, body: dict[str, Any], context: BoltContext, client
     except SlackApiError:
         log.info("no permalink for a saved message", exc_info=True)
     author = message.get("user") or message.get("bot_id")
-    services.journal.add(team_id, user_id, text, origin="shortcut", source_channel_id=channel_id,
-                         source_ts=message.get("ts"), quote_author_id=author if author != user_id else None,
-                         permalink=permalink)
+    services.journal.add(
+        team_id,
+        user_id,
+        text,
+        origin="shortcut",
+        source_channel_id=channel_id,
+        source_ts=message.get("ts"),
+        quote_author_id=author if author != user_id else None,
+        permalink=permalink,
+    )
     say_privately(respond, t("journal_shortcut_saved", text=cut(text, 200)))
     services.home.refresh(team_id, user_id)

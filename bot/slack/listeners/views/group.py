@@ -62,8 +62,9 @@ def submit_group(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
     group, _new = services.groups.save(team_id, channel_id, settings, members=members, by=user_id)
     # The charter goes to everyone who has not accepted it: new members, or all when the charter changed.
     for member in group.not_accepted:
-        button = ButtonElement(text=t("group_charter_accept"), action_id=ids.CHARTER_ACCEPT, value=str(group.id),
-                               style="primary")
+        button = ButtonElement(
+            text=t("group_charter_accept"), action_id=ids.CHARTER_ACCEPT, value=str(group.id), style="primary"
+        )
         text = t("group_charter_dm", name=group.name, channel=group.channel_id, charter=group.charter)
         services.publisher.dm(member, **private_note(text, button=button))
     saved = t("group_saved", name=group.name, count=len(group.members))
@@ -80,8 +81,12 @@ def _durations(raw: object, pace: Pace, errors: dict[str, str]) -> dict[Step, in
     try:
         return parse_duration_list(text, pace)
     except ValueError:
-        errors["durations"] = t("group_durations_error", live=MAX_DURATION[Pace.LIVE], async_=MAX_DURATION[Pace.ASYNC],
-                                example=format_duration_list(DEFAULT_DURATIONS[pace]))
+        errors["durations"] = t(
+            "group_durations_error",
+            live=MAX_DURATION[Pace.LIVE],
+            async_=MAX_DURATION[Pace.ASYNC],
+            example=format_duration_list(DEFAULT_DURATIONS[pace]),
+        )
         return None
 
 

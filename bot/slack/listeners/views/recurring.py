@@ -21,26 +21,32 @@ def submit_follow_up(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
     services = services_of(context)
     team_id, user_id = team_of(body), body["user"]["id"]
     values, metadata = input_values(view), metadata_of(view)
-    status = ActionStatus(values.get("status")) if values.get("status") in {s.value for s in ActionStatus} \
+    status = (
+        ActionStatus(values.get("status"))
+        if values.get("status") in {s.value for s in ActionStatus}
         else ActionStatus.DONE
+    )
     new_date = parse_day(values.get("due"))
     if status is ActionStatus.POSTPONED and (new_date is None or new_date < services.clock.now().date()):
         ack(response_action="errors", errors={"due": t("follow_up_error_date")})
         return
-    outcome = Outcome(status=status, note=" ".join(str(values.get("note") or "").split())[:NOTE_LIMIT],
-                      shared="share" in (values.get("share") or []),
-                      new_date=new_date if status is ActionStatus.POSTPONED else None)
+    outcome = Outcome(
+        status=status,
+        note=" ".join(str(values.get("note") or "").split())[:NOTE_LIMIT],
+        shared="share" in (values.get("share") or []),
+        new_date=new_date if status is ActionStatus.POSTPONED else None,
+    )
     action_id = metadata.get("action")
-    recorded = services.followups.record(team_id, user_id, action_id, outcome) if isinstance(action_id, int) \
-        else None
+    recorded = services.followups.record(team_id, user_id, action_id, outcome) if isinstance(action_id, int) else None
     if recorded is None:
         ack(response_action="errors", errors={"status": t("follow_up_gone")})
         return
     ack()
     if metadata.get("dm_channel") and metadata.get("dm_ts"):
         try:
-            services.client.chat_update(channel=metadata["dm_channel"], ts=metadata["dm_ts"],
-                                        **follow_up_answered(recorded))
+            services.client.chat_update(
+                channel=metadata["dm_channel"], ts=metadata["dm_ts"], **follow_up_answered(recorded)
+            )
         except SlackApiError:
             log.info("follow-up DM not updated", exc_info=True)
     services.home.refresh(team_id, user_id)

@@ -28,8 +28,9 @@ def _session_of(services: Services, body: dict[str, Any], view: dict[str, Any]) 
     return services.sessions.get(team_of(body), session_id)
 
 
-def _show_in_thread(services: Services, snapshot: SessionSnapshot, step: Step, message: dict[str, Any],
-                    ts_field: str) -> None:
+def _show_in_thread(
+    services: Services, snapshot: SessionSnapshot, step: Step, message: dict[str, Any], ts_field: str
+) -> None:
     """Post the client's text in the step's thread the first time, then keep that one message up to date."""
     posted = getattr(snapshot, ts_field)
     if posted:
@@ -64,8 +65,7 @@ def submit_synthesis(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
     if body["user"]["id"] != snapshot.client_id:
         raise Refusal(t("synthesis_client_only", client=snapshot.client_id))
     keep = (values.get("keep") or "").strip()[:LONG_TEXT_LIMIT]
-    consultation = {c.id: c for c in services.sessions.contributions(snapshot.team_id, snapshot.id,
-                                                                      Step.CONSULTATION)}
+    consultation = {c.id: c for c in services.sessions.contributions(snapshot.team_id, snapshot.id, Step.CONSULTATION)}
     kept_ids = [int(v) for v in values.get("kept") or [] if str(v).isdigit() and int(v) in consultation]
     actions: list[tuple[str, date | None]] = []
     errors: dict[str, str] = {}
@@ -109,8 +109,9 @@ def submit_handover(ack: Ack, body: dict[str, Any], view: dict[str, Any], contex
     change = services.sessions.hand_over(snapshot.team_id, snapshot.id, facts.user_id)
     ack()
     services.publisher.apply(change)
-    services.publisher.post_in_thread(change.after, change.after.step,
-                                      {"text": t("handover_done", old=user_id, new=facts.user_id)})
+    services.publisher.post_in_thread(
+        change.after, change.after.step, {"text": t("handover_done", old=user_id, new=facts.user_id)}
+    )
 
 
 @refuses_inline("client")
@@ -131,8 +132,14 @@ def submit_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: B
         return
     assert client_id is not None
     version = metadata_of(view).get("version")
-    change = services.sessions.edit(snapshot.team_id, snapshot.id, expected_version=int(version or 0),
-                                    client_id=client_id, consultant_ids=consultant_ids, durations=durations)
+    change = services.sessions.edit(
+        snapshot.team_id,
+        snapshot.id,
+        expected_version=int(version or 0),
+        client_id=client_id,
+        consultant_ids=consultant_ids,
+        durations=durations,
+    )
     ack()
     services.publisher.apply(change)
     services.publisher.post_in_thread(change.after, change.after.step, {"text": t("edit_done", user=user_id)})

@@ -26,8 +26,14 @@ from bot.slack.listeners.common import input_values, metadata_of, team_of
 log = logging.getLogger(__name__)
 
 
-def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient,
-                 logger: logging.Logger) -> None:
+def submit_start(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    logger: logging.Logger,
+) -> None:
     services = services_of(context)
     team_id = team_of(body)
     user_id = body["user"]["id"]
@@ -71,11 +77,21 @@ def submit_start(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
 
     assert facilitator_id and client_id and channel_id
     timekeeping = set(values.get("timekeeping") or []) if pace is Pace.ASYNC else set()
-    new = NewSession(team_id=team_id, channel_id=channel_id, topic=topic, facilitator_id=facilitator_id,
-                     client_id=client_id, consultant_ids=consultant_ids, pace=pace, durations=durations,
-                     created_by=user_id, auto_advance="auto_advance" in timekeeping,
-                     close_when_all_done="close_early" in timekeeping, nudges="nudges" in timekeeping,
-                     reminder_share=reminder_share or 0.0)
+    new = NewSession(
+        team_id=team_id,
+        channel_id=channel_id,
+        topic=topic,
+        facilitator_id=facilitator_id,
+        client_id=client_id,
+        consultant_ids=consultant_ids,
+        pace=pace,
+        durations=durations,
+        created_by=user_id,
+        auto_advance="auto_advance" in timekeeping,
+        close_when_all_done="close_early" in timekeeping,
+        nudges="nudges" in timekeeping,
+        reminder_share=reminder_share or 0.0,
+    )
     try:
         snapshot = services.sessions.start(new)
     except ChannelBusy:  # another start won the race between our check and now
@@ -122,8 +138,9 @@ def _reminder_share(raw: object) -> float | None:
     return int(text) / 100
 
 
-def parse_durations(values: dict[str, Any], pace: Pace,
-                    steps: list[Step]) -> tuple[dict[Step, timedelta], dict[str, str]]:
+def parse_durations(
+    values: dict[str, Any], pace: Pace, steps: list[Step]
+) -> tuple[dict[Step, timedelta], dict[str, str]]:
     """Timeboxes typed in a modal, in the pace's unit, with an inline error for each one that makes no sense."""
     durations: dict[Step, timedelta] = {}
     errors: dict[str, str] = {}
@@ -145,8 +162,9 @@ def parse_durations(values: dict[str, Any], pace: Pace,
     return durations, errors
 
 
-def role_errors(services: Services, team_id: str, facilitator_id: str | None, client_id: str | None,
-                 consultant_ids: list[str]) -> dict[str, str]:
+def role_errors(
+    services: Services, team_id: str, facilitator_id: str | None, client_id: str | None, consultant_ids: list[str]
+) -> dict[str, str]:
     unknown: dict[str, str] = {}
 
     def person(field: str, user_id: str | None) -> Person | None:
@@ -182,6 +200,7 @@ def _offer_invitations(services: Services, client: WebClient, snapshot: SessionS
         return
     verb = t("invite_missing_verb_one" if len(missing) == 1 else "invite_missing_verb_many")
     text = t("invite_missing", people=mentions(missing), verb=verb, channel=snapshot.channel_id)
-    button = ButtonElement(text=t("invite_button"), action_id=ids.INVITE,
-                           value=f"{snapshot.id}:{','.join(missing)}"[:2000])
+    button = ButtonElement(
+        text=t("invite_button"), action_id=ids.INVITE, value=f"{snapshot.id}:{','.join(missing)}"[:2000]
+    )
     services.publisher.ephemeral(snapshot.channel_id, user_id, **private_note(text, button=button))

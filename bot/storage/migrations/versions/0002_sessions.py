@@ -46,9 +46,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("codev_session", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_codev_session_channel_status", ["team_id", "channel_id", "status"], unique=False
-        )
+        batch_op.create_index("ix_codev_session_channel_status", ["team_id", "channel_id", "status"], unique=False)
 
     op.create_table(
         "consultant",
