@@ -17,15 +17,17 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.app import Services, build_services, create_app
+from bot.app import build_services, create_app
+from bot.slack.context import Services
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.sandbox.circle import ALICE, BOB, CAROL, CHANNEL, DAVE, ERIN, FRANK, PEOPLE, Circle, eventually, populate
 from bot.sandbox.driver import SlackDriver
-from bot.sandbox.spec import SpecChecker
 from bot.sandbox.standin import SlackStandIn
 from bot.server import make_http_server, make_wsgi_app, run_until
 from bot.storage.db import Database
+from tests.support.faulty_standin import FaultyStandIn
+from tests.support.spec import SpecChecker
 
 SPEC_DIR = Path(__file__).parent / "slack-spec"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -95,9 +97,9 @@ def spec_checker() -> SpecChecker:
 
 
 @pytest.fixture
-def standin(spec_checker: SpecChecker) -> Iterator[SlackStandIn]:
-    """The Slack Web API stand-in, with a small co-development group in a private channel."""
-    fake_slack = SlackStandIn(spec=spec_checker).start()
+def standin(spec_checker: SpecChecker) -> Iterator[FaultyStandIn]:
+    """The Slack Web API stand-in, spec-checked and failing on demand, with a small group in a private channel."""
+    fake_slack = FaultyStandIn(spec=spec_checker).start()
     populate(fake_slack)
     fake_slack.add_user("U0HELPERBOT", "Helper bot", is_bot=True)
     fake_slack.add_user("U0GONE", "Gone Person", deleted=True)

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.domain.calendar import follow_up_moment
-from bot.services.reach import reach_of
+from bot.services.reach import Reach, reach_of
 from bot.services.tasks import TaskBook, TaskKind
 from bot.storage.db import Database
 from bot.storage.models import ActionItem, CodevSession
@@ -94,6 +94,11 @@ class FollowUpService:
             owner = reach[action.owner_id]
             due = follow_up_moment(action.due_date, owner.tz, owner.quiet, now)
             self.tasks.schedule(session, action.team_id, TaskKind.FOLLOW_UP, action.id, due, now)
+
+    def owner_reach(self, action: ActionView) -> Reach:
+        """Whether and when the action's owner may be asked (their zone, quiet hours, gone or not)."""
+        with self.db.read() as session:
+            return reach_of(session, action.team_id, action.channel_id, [action.owner_id])[action.owner_id]
 
     def get(self, team_id: str, action_id: int) -> ActionView | None:
         with self.db.read() as session:

@@ -11,6 +11,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
+from bot.domain.roles import Person, role_problems
+from bot.messages import t
 from bot.storage.db import Database
 from bot.storage.models import SlackUser
 
@@ -70,6 +72,32 @@ class UserDirectory:
         with self.db.session() as session:
             session.merge(fresh)
         return _facts(fresh)
+
+    def role_errors(
+        self, team_id: str, facilitator_id: str | None, client_id: str | None, consultant_ids: list[str]
+    ) -> dict[str, str]:
+        """Inline errors for the roles of a start or edit modal, keyed by the field's block."""
+        unknown: dict[str, str] = {}
+
+        def person(field: str, user_id: str | None) -> Person | None:
+            if not user_id:
+                return None
+            facts = self.lookup(team_id, user_id)
+            if facts is None:
+                unknown.setdefault(field, t("role_unknown_user", user=user_id))
+                return None
+            return Person(user_id, is_bot=facts.is_bot, deleted=facts.deleted)
+
+        facilitator = person("facilitator", facilitator_id)
+        client = person("client", client_id)
+        consultants = [p for u in consultant_ids if (p := person("consultants", u)) is not None]
+        errors = {}
+        for problem in role_problems(facilitator, client, consultants):
+            if problem.field in unknown:
+                continue
+            errors[problem.field] = t(problem.reason, user=problem.user_id or "")
+        errors.update(unknown)
+        return errors
 
 
 def _facts(row: SlackUser) -> PersonFacts:

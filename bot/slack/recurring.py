@@ -14,7 +14,6 @@ from bot.messages import t
 from bot.services.followups import FollowUpService
 from bot.services.groups import GroupService
 from bot.services.kickoffs import KickoffRefused, KickoffService, KickoffView
-from bot.services.reach import reach_of
 from bot.services.tasks import TaskBook, TaskInfo, TaskKind
 from bot.slack import once
 from bot.slack.blocks.common import escape
@@ -162,9 +161,7 @@ class TaskDeliverer:
         action = self.followups.get(task.team_id, task.subject_id)
         if action is None or not action.is_open:
             return EventState.DROPPED, None  # answered already (from Home), or rewritten in the synthesis
-        with self.followups.db.read() as session:
-            owner = reach_of(session, action.team_id, action.channel_id, [action.owner_id])[action.owner_id]
-        if owner.deleted:
+        if self.followups.owner_reach(action).deleted:
             return EventState.DROPPED, None  # left the workspace: nobody to ask
         ts = once.dm_once(
             self.client,
@@ -174,3 +171,14 @@ class TaskDeliverer:
             recovering=recovering,
         )
         return EventState.DONE, ts
+
+
+def refresh_kickoff(client: WebClient, kickoffs: KickoffService, kickoff: KickoffView, link: str | None = None) -> None:
+    """Show the kick-off as it stands now (volunteers, pick, started)."""
+    if not kickoff.message_ts:
+        return
+    message = kickoff_message(kickoff, kickoffs.group_name(kickoff.team_id, kickoff), link)
+    try:
+        client.chat_update(channel=kickoff.channel_id, ts=kickoff.message_ts, **message)
+    except SlackApiError:
+        log.warning("kick-off %s not updated", kickoff.id, exc_info=True)

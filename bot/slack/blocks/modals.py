@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -28,7 +28,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.cadence import MAX_EVERY_WEEKS
-from bot.domain.steps import DEFAULT_DURATIONS, Pace, Step, format_duration_list, parse_duration_list
+from bot.domain.steps import DEFAULT_DURATIONS, MAX_DURATION, Pace, Step, format_duration_list, parse_duration_list
 from bot.messages import t
 from bot.services.groups import GroupView
 from bot.services.sessions import MAX_ACTIONS, ContributionView, SessionSnapshot
@@ -501,3 +501,27 @@ def start_modal_again(metadata: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         pass
     return kept
+
+
+def parse_durations(
+    values: dict[str, Any], pace: Pace, steps: list[Step]
+) -> tuple[dict[Step, timedelta], dict[str, str]]:
+    """Timeboxes typed in a modal, in the pace's unit, with an inline error for each one that makes no sense."""
+    durations: dict[Step, timedelta] = {}
+    errors: dict[str, str] = {}
+    unit = t("unit_" + pace.value)
+    for step in steps:
+        block_id = f"duration_{pace.value}_{step.key}"
+        raw = str(values.get(f"duration_{step.key}") or "").strip()
+        try:
+            amount = int(raw)
+        except ValueError:
+            errors[block_id] = t("error_duration_not_number", unit=unit)
+            continue
+        if amount <= 0:
+            errors[block_id] = t("error_duration_not_positive", unit_one=unit.rstrip("s"))
+        elif amount > MAX_DURATION[pace]:
+            errors[block_id] = t("error_duration_absurd", limit=MAX_DURATION[pace], unit=unit)
+        else:
+            durations[step] = pace.unit * amount
+    return durations, errors

@@ -7,12 +7,12 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.app import services_of
 from bot.messages import t
 from bot.services.followups import ActionStatus, Outcome
 from bot.slack.blocks.home import entry_modal
 from bot.slack.blocks.modals import start_modal
 from bot.slack.blocks.recurring import follow_up_modal
+from bot.slack.context import services_of
 from bot.slack.listeners.common import say_privately, session_id_of, team_of
 
 

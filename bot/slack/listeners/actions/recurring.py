@@ -7,16 +7,15 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.app import Services, services_of
 from bot.messages import t
 from bot.services.followups import ActionStatus
-from bot.services.kickoffs import KickoffView
 from bot.slack import ids
 from bot.slack.blocks.modals import TOPIC_LIMIT, start_modal
-from bot.slack.blocks.recurring import follow_up_modal, kickoff_message
+from bot.slack.blocks.recurring import follow_up_modal
+from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import Refusal, explains_refusals, input_values, session_id_of, team_of
+from bot.slack.recurring import refresh_kickoff
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +28,6 @@ def _clicked(body: dict[str, Any], context: BoltContext) -> tuple[Services, str,
     return services_of(context), team_of(body), body["user"]["id"], kickoff_id
 
 
-def refresh_kickoff(services: Services, kickoff: KickoffView, link: str | None = None) -> None:
-    """Show the kick-off as it stands now (volunteers, pick, started)."""
-    if not kickoff.message_ts:
-        return
-    message = kickoff_message(kickoff, services.kickoffs.group_name(kickoff.team_id, kickoff), link)
-    try:
-        services.client.chat_update(channel=kickoff.channel_id, ts=kickoff.message_ts, **message)
-    except SlackApiError:
-        log.warning("kick-off %s not updated", kickoff.id, exc_info=True)
-
-
 @explains_refusals
 def volunteer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
     ack()
@@ -48,7 +36,7 @@ def volunteer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Res
     if not topic and services.kickoffs.get(team_id, kickoff_id).status == "open":
         raise Refusal(t("kickoff_topic_missing"))
     kickoff = services.kickoffs.volunteer(team_id, kickoff_id, user_id, topic)
-    refresh_kickoff(services, kickoff)
+    refresh_kickoff(services.client, services.kickoffs, kickoff)
     respond(
         text=t("kickoff_volunteered", facilitator=kickoff.facilitator_id),
         response_type="ephemeral",
@@ -61,7 +49,7 @@ def withdraw(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Resp
     ack()
     services, team_id, user_id, kickoff_id = _clicked(body, context)
     kickoff = services.kickoffs.withdraw(team_id, kickoff_id, user_id)
-    refresh_kickoff(services, kickoff)
+    refresh_kickoff(services.client, services.kickoffs, kickoff)
 
 
 @explains_refusals
@@ -70,7 +58,7 @@ def pick(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond)
     services, team_id, user_id, kickoff_id = _clicked(body, context)
     picked = body["actions"][0].get("value", "").partition(":")[2]
     kickoff = services.kickoffs.pick(team_id, kickoff_id, user_id, picked)
-    refresh_kickoff(services, kickoff)
+    refresh_kickoff(services.client, services.kickoffs, kickoff)
 
 
 @explains_refusals

@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ButtonElement
 
-from bot.app import Services, services_of
 from bot.domain.session import Status, TransitionError
 from bot.domain.steps import Pace, Step
 from bot.messages import t
@@ -20,6 +19,7 @@ from bot.services.sessions import Change, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks import modals
 from bot.slack.blocks.session import mentions, private_note, step_name, who_speaks
+from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import (
     Refusal,
     clicked_session,

@@ -7,10 +7,10 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.app import services_of
 from bot.messages import t
 from bot.services.sessions import NotFound, SessionSnapshot
 from bot.slack.blocks.modals import summary_edit_modal
+from bot.slack.context import services_of
 from bot.slack.listeners.common import Refusal, explains_refusals, session_id_of, team_of
 
 

@@ -10,14 +10,14 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.app import services_of
 from bot.domain.calendar import zone
 from bot.messages import t
 from bot.services.tasks import TaskKind
 from bot.slack.blocks.modals import group_modal
 from bot.slack.blocks.recurring import cadence_text
 from bot.slack.blocks.session import slack_date
-from bot.slack.listeners.commands.session import channel_warning
+from bot.slack.channels import channel_warning
+from bot.slack.context import services_of
 
 
 def group(

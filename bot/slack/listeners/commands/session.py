@@ -9,11 +9,12 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import services_of
 from bot.messages import t
 from bot.slack.blocks.common import unescape
 from bot.slack.blocks.modals import notice_view, start_modal
 from bot.slack.blocks.session import status_message
+from bot.slack.channels import channel_warning
+from bot.slack.context import services_of
 
 
 def start(
@@ -64,23 +65,6 @@ def _whose_turn(context: BoltContext, team_id: str, channel_id: str) -> dict[str
             "consultants": turn.consultant_ids,
         }
     return prefill
-
-
-def channel_warning(client: WebClient, channel_id: str) -> str | None:
-    """'not_member', a confidentiality warning for public or shared channels, or None."""
-    try:
-        channel = client.conversations_info(channel=channel_id)["channel"]
-    except SlackApiError as error:
-        if error.response.get("error") == "channel_not_found":
-            return "not_member"  # a private channel codev is not in looks like this
-        raise
-    if not channel.get("is_member", False):
-        return "not_member"
-    if channel.get("is_ext_shared") or channel.get("is_shared"):
-        return t("start_confidential_shared", channel=channel_id)
-    if not channel.get("is_private", False):
-        return t("start_confidential_public", channel=channel_id)
-    return None
 
 
 def status(

@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 
-from bot.app import services_of
 from bot.services.events import first_delivery
+from bot.slack.context import services_of
 from bot.slack.listeners.events.messages import on_message
 
 

@@ -8,9 +8,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.app import Services
 from bot.messages import t
 from bot.slack.blocks.home import latest_entries, saved_confirmation
+from bot.slack.context import Services
 
 log = logging.getLogger(__name__)
 COMMAND_WORDS = ("help", "list", "export")

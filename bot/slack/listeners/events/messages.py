@@ -7,13 +7,13 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.app import Services, services_of
 from bot.domain.advice import looks_like_advice
 from bot.domain.session import Status
 from bot.domain.steps import Step
 from bot.messages import t
 from bot.services.sessions import ReplyOutcome
 from bot.slack.blocks.session import step_name
+from bot.slack.context import Services, services_of
 from bot.slack.listeners.events.journal import on_direct_message
 
 log = logging.getLogger(__name__)

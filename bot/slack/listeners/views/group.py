@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk.models.blocks import ButtonElement
 
-from bot.app import services_of
 from bot.domain.cadence import Cadence
 from bot.domain.calendar import QuietHours, is_zone
 from bot.domain.roles import peer_count_is_usual
@@ -19,6 +18,7 @@ from bot.services.tasks import TaskKind
 from bot.slack import ids
 from bot.slack.blocks.recurring import parse_day
 from bot.slack.blocks.session import private_note, slack_date
+from bot.slack.context import services_of
 from bot.slack.listeners.common import input_values, metadata_of, team_of
 
 

@@ -8,10 +8,10 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk.errors import SlackApiError
 
-from bot.app import services_of
 from bot.messages import t
 from bot.services.followups import NOTE_LIMIT, ActionStatus, Outcome
 from bot.slack.blocks.recurring import follow_up_answered, parse_day
+from bot.slack.context import services_of
 from bot.slack.listeners.common import input_values, metadata_of, team_of
 
 log = logging.getLogger(__name__)

@@ -8,14 +8,13 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.app import Services, services_of
 from bot.domain.steps import Step
 from bot.messages import t
 from bot.services.sessions import MAX_ACTIONS, NotFound, SessionSnapshot
 from bot.slack.blocks import session as blocks
-from bot.slack.blocks.modals import ACTION_TEXT_LIMIT, LONG_TEXT_LIMIT, parse_date
+from bot.slack.blocks.modals import ACTION_TEXT_LIMIT, LONG_TEXT_LIMIT, parse_date, parse_durations
+from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import Refusal, input_values, metadata_of, refuses_inline, team_of
-from bot.slack.listeners.views.start import parse_durations, role_errors
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +125,7 @@ def submit_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: B
     consultant_ids = list(dict.fromkeys(values.get("consultants") or []))
     steps = [step for step in Step if step >= snapshot.step]
     durations, errors = parse_durations(values, snapshot.pace, steps)
-    errors.update(role_errors(services, snapshot.team_id, snapshot.facilitator_id, client_id, consultant_ids))
+    errors.update(services.people.role_errors(snapshot.team_id, snapshot.facilitator_id, client_id, consultant_ids))
     if errors:
         ack(response_action="errors", errors=errors)
         return

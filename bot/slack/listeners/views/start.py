@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
@@ -11,17 +10,17 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ButtonElement
 
-from bot.app import Services, services_of
-from bot.domain.roles import Person, peer_count, peer_count_is_usual, role_problems
-from bot.domain.steps import MAX_DURATION, Pace, Step
+from bot.domain.roles import peer_count, peer_count_is_usual
+from bot.domain.steps import Pace, Step
 from bot.messages import t
 from bot.services.sessions import ChannelBusy, NewSession, SessionSnapshot
 from bot.slack import ids
-from bot.slack.blocks.modals import TOPIC_LIMIT
+from bot.slack.blocks.modals import TOPIC_LIMIT, parse_durations
 from bot.slack.blocks.recurring import shared_outcomes_message
 from bot.slack.blocks.session import mentions, private_note
-from bot.slack.listeners.actions.recurring import refresh_kickoff
+from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import input_values, metadata_of, team_of
+from bot.slack.recurring import refresh_kickoff
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ def submit_start(
     facilitator_id = values.get("facilitator")
     client_id = values.get("client")
     consultant_ids = list(dict.fromkeys(values.get("consultants") or []))
-    errors.update(role_errors(services, team_id, facilitator_id, client_id, consultant_ids))
+    errors.update(services.people.role_errors(team_id, facilitator_id, client_id, consultant_ids))
 
     reminder_share = _reminder_share(values.get("reminder"))
     if reminder_share is None:
@@ -128,7 +127,7 @@ def _close_kickoff(services: Services, client: WebClient, kickoff_id: int, snaps
             link = client.chat_getPermalink(channel=snapshot.channel_id, message_ts=snapshot.root_ts)["permalink"]
         except SlackApiError:
             log.info("no permalink for the root of session %s", snapshot.id, exc_info=True)
-    refresh_kickoff(services, kickoff, link)
+    refresh_kickoff(client, services.kickoffs, kickoff, link)
 
 
 def _reminder_share(raw: object) -> float | None:
@@ -136,56 +135,6 @@ def _reminder_share(raw: object) -> float | None:
     if not text.isdigit() or int(text) > 90:
         return None
     return int(text) / 100
-
-
-def parse_durations(
-    values: dict[str, Any], pace: Pace, steps: list[Step]
-) -> tuple[dict[Step, timedelta], dict[str, str]]:
-    """Timeboxes typed in a modal, in the pace's unit, with an inline error for each one that makes no sense."""
-    durations: dict[Step, timedelta] = {}
-    errors: dict[str, str] = {}
-    unit = t("unit_" + pace.value)
-    for step in steps:
-        block_id = f"duration_{pace.value}_{step.key}"
-        raw = str(values.get(f"duration_{step.key}") or "").strip()
-        try:
-            amount = int(raw)
-        except ValueError:
-            errors[block_id] = t("error_duration_not_number", unit=unit)
-            continue
-        if amount <= 0:
-            errors[block_id] = t("error_duration_not_positive", unit_one=unit.rstrip("s"))
-        elif amount > MAX_DURATION[pace]:
-            errors[block_id] = t("error_duration_absurd", limit=MAX_DURATION[pace], unit=unit)
-        else:
-            durations[step] = pace.unit * amount
-    return durations, errors
-
-
-def role_errors(
-    services: Services, team_id: str, facilitator_id: str | None, client_id: str | None, consultant_ids: list[str]
-) -> dict[str, str]:
-    unknown: dict[str, str] = {}
-
-    def person(field: str, user_id: str | None) -> Person | None:
-        if not user_id:
-            return None
-        facts = services.people.lookup(team_id, user_id)
-        if facts is None:
-            unknown.setdefault(field, t("role_unknown_user", user=user_id))
-            return None
-        return Person(user_id, is_bot=facts.is_bot, deleted=facts.deleted)
-
-    facilitator = person("facilitator", facilitator_id)
-    client = person("client", client_id)
-    consultants = [p for u in consultant_ids if (p := person("consultants", u)) is not None]
-    errors = {}
-    for problem in role_problems(facilitator, client, consultants):
-        if problem.field in unknown:
-            continue
-        errors[problem.field] = t(problem.reason, user=problem.user_id or "")
-    errors.update(unknown)
-    return errors
 
 
 def _offer_invitations(services: Services, client: WebClient, snapshot: SessionSnapshot, user_id: str) -> None:

@@ -1,0 +1,92 @@
+"""The services container listeners receive through Bolt's context, and its accessor.
+
+It lives apart from the composition root (bot/app.py) so that listeners and the root both import it
+and neither imports the other.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.scheduling import Agenda, Timekeeper
+from bot.scheduling.leader import leadership_for
+from bot.services.events import forget_old_deliveries
+from bot.services.followups import FollowUpService
+from bot.services.groups import GroupService
+from bot.services.journal import JournalService
+from bot.services.kickoffs import KickoffService
+from bot.services.sessions import SessionService
+from bot.services.tasks import TaskBook
+from bot.slack.home import HomePublisher
+from bot.slack.people import UserDirectory
+from bot.slack.publisher import Publisher
+from bot.slack.recurring import TaskDeliverer
+from bot.slack.timekeeping import Deliverer
+from bot.storage.db import Database
+
+
+@dataclass
+class Services:
+    """What listeners need, built once per process and handed to them through Bolt's context."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    client: WebClient
+    sessions: SessionService
+    people: UserDirectory
+    publisher: Publisher
+    deliverer: Deliverer
+    journal: JournalService
+    home: HomePublisher
+    groups: GroupService
+    tasks: TaskBook
+    kickoffs: KickoffService
+    followups: FollowUpService
+    task_deliverer: TaskDeliverer
+    timekeeper: Timekeeper | None = None
+    # Runs listeners' after-ack work; drained at shutdown so nothing is cut off halfway.
+    listener_executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=16, thread_name_prefix="codev-listener")
+    )
+
+    def start_timekeeping(self) -> Timekeeper:
+        """The scheduler fires timed events and tasks while this process holds the database's timer lock."""
+        agendas = [
+            Agenda("timed-event", self.sessions.timers.pending_until, self.deliverer.deliver, self.deliverer.recover),
+            Agenda("task", self.tasks.pending_until, self.task_deliverer.deliver, self.task_deliverer.recover),
+        ]
+        timekeeper = Timekeeper(
+            f"codev-{id(self)}",
+            agendas,
+            self.clock,
+            leadership_for(self.db.url),
+            housekeeping=lambda: forget_old_deliveries(self.db, self.clock.now()),
+        )
+        self.timekeeper = timekeeper
+        self.sessions.on_timers_changed = timekeeper.poke
+        self.tasks.on_changed = timekeeper.poke
+        timekeeper.start()
+        return timekeeper
+
+    def stop_timekeeping(self) -> None:
+        if self.timekeeper is not None:
+            self.timekeeper.stop()
+            self.timekeeper = None
+
+    def shut_down(self) -> None:
+        """Stop timers, let listeners finish what they started, cancel pending Home refreshes."""
+        self.stop_timekeeping()
+        self.listener_executor.shutdown(wait=True)
+        self.home.close()
+
+
+def services_of(context: BoltContext) -> Services:
+    services: Services = context["services"]
+    return services
