@@ -18,13 +18,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.app import build_services, create_app
-from bot.slack.context import Services
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.sandbox.circle import ALICE, BOB, CAROL, CHANNEL, DAVE, ERIN, FRANK, PEOPLE, Circle, eventually, populate
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.standin import SlackStandIn
 from bot.server import make_http_server, make_wsgi_app, run_until
+from bot.slack.context import Services
 from bot.storage.db import Database
 from tests.support.faulty_standin import FaultyStandIn
 from tests.support.spec import SpecChecker

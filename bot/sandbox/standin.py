@@ -1,4 +1,8 @@
-"""A stand-in for Slack's Web API on 127.0.0.1: stateful, recording, spec-checked, and able to fail on demand."""
+"""A stand-in for Slack's Web API on 127.0.0.1: stateful and recording, for the demo and the tests.
+
+The tests extend it through one hook, `SlackStandIn.intercept`, to check calls against Slack's spec and to
+fail on demand (tests/support/faulty_standin.py).
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlparse
 from zoneinfo import ZoneInfo
 
-from bot.sandbox.spec import SpecChecker
-
 log = logging.getLogger(__name__)
 
 TEAM_ID = "T0CODEV01"
@@ -31,13 +33,7 @@ class Call:
     has_bearer_token: bool
 
 
-@dataclass
-class Failure:
-    error: str
-    status: int = 200
-    retry_after: int | None = None
-    drop: bool = False
-    remaining: int = 1
+Answer = tuple[int, dict[str, str], dict[str, Any]]  # HTTP status, headers, JSON body
 
 
 @dataclass
@@ -70,11 +66,9 @@ class SlackError(Exception):
 class SlackStandIn:
     """Implements the Web API methods codev calls, keeping messages, views and files like Slack would."""
 
-    def __init__(self, *, spec: SpecChecker | None = None, team_id: str = TEAM_ID) -> None:
-        self.spec = spec
+    def __init__(self, *, team_id: str = TEAM_ID) -> None:
         self.team_id = team_id
         self.calls: list[Call] = []
-        self.violations: list[str] = []
         self.ephemerals: list[dict[str, Any]] = []
         self.responses: list[dict[str, Any]] = []  # what the app sent to response_url
         self.response_targets: dict[str, tuple[str, str]] = {}  # response id → the clicked message
@@ -83,7 +77,6 @@ class SlackStandIn:
         self.files: dict[str, dict[str, Any]] = {}
         self.users: dict[str, User] = {BOT_USER_ID: User(BOT_USER_ID, "codev", is_bot=True)}
         self.channels: dict[str, Channel] = {}
-        self._failures: dict[str, list[Failure]] = {}
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._ts_seconds = int(time.time())
@@ -135,23 +128,6 @@ class SlackStandIn:
     def remove_bot_from(self, channel_id: str) -> None:
         with self._lock:
             self.channels[channel_id].members.discard(BOT_USER_ID)
-
-    def fail(
-        self,
-        method: str,
-        error: str = "ratelimited",
-        *,
-        times: int = 1,
-        status: int | None = None,
-        retry_after: int | None = 1,
-        drop: bool = False,
-    ) -> None:
-        """Make the next `times` calls of a method fail as Slack would."""
-        if status is None:
-            status = 429 if error == "ratelimited" else 200
-        failure = Failure(error, status, retry_after if error == "ratelimited" else None, drop, times)
-        with self._lock:
-            self._failures.setdefault(method, []).append(failure)
 
     def new_ts(self) -> str:
         return f"{self._ts_seconds}.{next(self._ts_counter):06d}"
@@ -211,23 +187,16 @@ class SlackStandIn:
             return [v for v in self.views.values() if v.get("_user") == user_id]
 
     # ---- serving ----------------------------------------------------------------------------------------
-    def handle(self, method: str, args: dict[str, Any], has_bearer_token: bool) -> tuple[int, dict[str, str], dict]:
+    def handle(self, method: str, args: dict[str, Any], has_bearer_token: bool) -> Answer:
         """Answer one Web API call: (HTTP status, headers, JSON body)."""
         with self._lock:
-            self.calls.append(Call(method, dict(args), has_bearer_token))
-            if self.spec is not None:
-                problems = self.spec.problems(method, args, has_bearer_token=has_bearer_token)
-                self.violations.extend(problems)
-                if problems:
-                    return 200, {}, {"ok": False, "error": "invalid_arguments", "problems": problems}
+            call = Call(method, dict(args), has_bearer_token)
+            self.calls.append(call)
+            early = self.intercept(call)
+            if early is not None:
+                return early
             if not has_bearer_token and not args.get("token"):
                 return 200, {}, {"ok": False, "error": "not_authed"}
-            failure = self._take_failure(method)
-            if failure is not None:
-                if failure.drop:
-                    raise ConnectionAbortedError(method)
-                headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-                return failure.status, headers, {"ok": False, "error": failure.error}
             implementation: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(
                 self, "_api_" + method.replace(".", "_"), None
             )
@@ -238,15 +207,14 @@ class SlackStandIn:
             except SlackError as error:
                 return 200, {}, {"ok": False, "error": error.error}
 
-    def _take_failure(self, method: str) -> Failure | None:
-        queue = self._failures.get(method)
-        if not queue:
-            return None
-        failure = queue[0]
-        failure.remaining -= 1
-        if failure.remaining <= 0:
-            queue.pop(0)
-        return failure
+    def intercept(self, call: Call) -> Answer | None:
+        """The extension hook: called for every Web API call, once recorded and before it is authenticated.
+
+        Return an answer to send it instead of the call's own, or raise ConnectionAbortedError to drop the
+        connection without an answer; return None to let the call proceed. It runs under the stand-in's lock.
+        The stand-in itself answers every call (None).
+        """
+        return None
 
     def _channel(self, channel_id: str) -> Channel:
         channel = self.channels.get(channel_id)

@@ -6,17 +6,17 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox.standin import SlackStandIn
 from bot.slack.client import make_web_client
 from tests.conftest import CHANNEL
+from tests.support.faulty_standin import FaultyStandIn
 
 
 @pytest.fixture
-def client(standin: SlackStandIn) -> WebClient:
+def client(standin: FaultyStandIn) -> WebClient:
     return make_web_client("xoxb-test-token", standin.api_url)
 
 
-def test_messages_are_kept_and_threads_answered(client: WebClient, standin: SlackStandIn) -> None:
+def test_messages_are_kept_and_threads_answered(client: WebClient, standin: FaultyStandIn) -> None:
     root = client.chat_postMessage(channel=CHANNEL, text="Step 1/6 · Presentation")
     client.chat_postMessage(channel=CHANNEL, text="in thread", thread_ts=root["ts"])
     standin.user_posts(CHANNEL, "U0BOB", "my situation", thread_ts=root["ts"])
@@ -40,7 +40,7 @@ def test_dm_and_user_facts(client: WebClient) -> None:
     assert {"tz_offset", "locale", "is_bot", "deleted"} <= set(user)
 
 
-def test_rate_limit_is_retried_after_retry_after(client: WebClient, standin: SlackStandIn) -> None:
+def test_rate_limit_is_retried_after_retry_after(client: WebClient, standin: FaultyStandIn) -> None:
     standin.fail("chat.postMessage", "ratelimited", retry_after=1)
     response = client.chat_postMessage(channel=CHANNEL, text="hello")
     assert response["ok"]
@@ -48,14 +48,14 @@ def test_rate_limit_is_retried_after_retry_after(client: WebClient, standin: Sla
     assert len(standin.messages(CHANNEL)) == 1
 
 
-def test_server_error_and_dropped_connection_are_retried(client: WebClient, standin: SlackStandIn) -> None:
+def test_server_error_and_dropped_connection_are_retried(client: WebClient, standin: FaultyStandIn) -> None:
     standin.fail("chat.postMessage", "internal_error", status=500)
     standin.fail("chat.postMessage", "dropped", drop=True)
     assert client.chat_postMessage(channel=CHANNEL, text="hello")["ok"]
     assert len(standin.calls_to("chat.postMessage")) == 3
 
 
-def test_channel_errors_on_demand_and_for_real(client: WebClient, standin: SlackStandIn) -> None:
+def test_channel_errors_on_demand_and_for_real(client: WebClient, standin: FaultyStandIn) -> None:
     standin.fail("chat.postMessage", "channel_not_found")
     with pytest.raises(SlackApiError):
         client.chat_postMessage(channel=CHANNEL, text="x")
@@ -65,7 +65,7 @@ def test_channel_errors_on_demand_and_for_real(client: WebClient, standin: Slack
     assert error.value.response["error"] == "not_in_channel"
 
 
-def test_files_upload_v2_goes_through_a_loopback_upload_url(client: WebClient, standin: SlackStandIn) -> None:
+def test_files_upload_v2_goes_through_a_loopback_upload_url(client: WebClient, standin: FaultyStandIn) -> None:
     dm = client.conversations_open(users="U0BOB")["channel"]["id"]
     client.files_upload_v2(channel=dm, filename="journal.md", content="# My journal\n", title="Journal")
     (stored,) = standin.files.values()
@@ -73,21 +73,21 @@ def test_files_upload_v2_goes_through_a_loopback_upload_url(client: WebClient, s
     assert stored["shared_in"] == dm
 
 
-def test_spec_check_catches_an_unknown_method(standin: SlackStandIn, client: WebClient) -> None:
+def test_spec_check_catches_an_unknown_method(standin: FaultyStandIn, client: WebClient) -> None:
     with pytest.raises(SlackApiError):
         client.api_call("chat.teleport", json={"channel": CHANNEL})
     assert standin.violations == ["chat.teleport: no such Web API method in Slack's spec"]
     standin.violations.clear()  # this test provoked it on purpose
 
 
-def test_spec_check_catches_a_missing_required_argument(standin: SlackStandIn, client: WebClient) -> None:
+def test_spec_check_catches_a_missing_required_argument(standin: FaultyStandIn, client: WebClient) -> None:
     with pytest.raises(SlackApiError):
         client.api_call("chat.update", json={"channel": CHANNEL, "text": "no ts"})
     assert standin.violations == ["chat.update: required argument 'ts' is missing"]
     standin.violations.clear()
 
 
-def test_a_call_without_token_is_refused(standin: SlackStandIn) -> None:
+def test_a_call_without_token_is_refused(standin: FaultyStandIn) -> None:
     anonymous = WebClient(base_url=standin.api_url)
     with pytest.raises(SlackApiError):
         anonymous.api_call("chat.postMessage", json={"channel": CHANNEL, "text": "x"})
