@@ -60,10 +60,10 @@ class DueRows(Generic[Row, Info]):
         with self.db.session() as session:
             result = session.exec(
                 update(model)
-                .where(  # type: ignore[call-overload]
-                    model.id == row_id,
-                    model.state == EventState.PENDING.value,
-                    model.due_at <= now + EARLY_TOLERANCE,
+                .where(
+                    col(model.id) == row_id,
+                    col(model.state) == EventState.PENDING.value,
+                    col(model.due_at) <= now + EARLY_TOLERANCE,
                 )
                 .values(state=EventState.FIRING.value, fired_at=now, updated_at=now)
             )
@@ -78,9 +78,9 @@ class DueRows(Generic[Row, Info]):
         with self.db.session() as session:
             session.exec(
                 update(model)
-                .where(  # type: ignore[call-overload]
-                    model.id == row_id,
-                    model.state == EventState.FIRING.value,
+                .where(
+                    col(model.id) == row_id,
+                    col(model.state) == EventState.FIRING.value,
                 )
                 .values(state=state.value, updated_at=now, message_ts=message_ts)
             )

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from bot.storage.db import Database
 from bot.storage.models import ProcessedEvent
@@ -28,9 +29,5 @@ KEEP_EVENT_IDS_FOR = timedelta(days=1)
 def forget_old_deliveries(db: Database, now: datetime) -> int:
     """Drop event ids too old to be retried, so the table stays small."""
     with db.session() as session:
-        result = session.exec(
-            delete(ProcessedEvent).where(  # type: ignore[call-overload]
-                ProcessedEvent.received_at < now - KEEP_EVENT_IDS_FOR
-            )
-        )
+        result = session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < now - KEEP_EVENT_IDS_FOR))
         return result.rowcount

@@ -286,10 +286,10 @@ class SessionService:
         with self.db.session() as session:
             session.exec(
                 update(SessionStep)
-                .where(  # type: ignore[call-overload]
-                    SessionStep.team_id == team_id,
-                    SessionStep.session_id == session_id,
-                    SessionStep.step == int(step),
+                .where(
+                    col(SessionStep.team_id) == team_id,
+                    col(SessionStep.session_id) == session_id,
+                    col(SessionStep.step) == int(step),
                 )
                 .values(message_ts=ts)
             )
@@ -332,16 +332,7 @@ class SessionService:
                 raise TransitionError("session_ended")
             if new_facilitator == before.client_id and not allow_client:
                 raise TransitionError("handover_to_client")
-            result = session.exec(
-                update(CodevSession)
-                .where(  # type: ignore[call-overload]
-                    CodevSession.id == session_id,
-                    CodevSession.version == before.version,
-                )
-                .values(facilitator_id=new_facilitator, version=before.version + 1)
-            )
-            if result.rowcount != 1:
-                raise TransitionError("concurrent_change")
+            self._update_if_unchanged(session, team_id, session_id, before.version, facilitator_id=new_facilitator)
             consultant = session.get(Consultant, (session_id, new_facilitator))
             if consultant is not None:
                 session.delete(consultant)
@@ -363,17 +354,7 @@ class SessionService:
             before = self._snapshot(session, team_id, session_id)
             if before.status is Status.ENDED:
                 raise TransitionError("session_ended")
-            result = session.exec(
-                update(CodevSession)
-                .where(  # type: ignore[call-overload]
-                    CodevSession.id == session_id,
-                    CodevSession.team_id == team_id,
-                    CodevSession.version == expected_version,
-                )
-                .values(client_id=client_id, version=expected_version + 1)
-            )
-            if result.rowcount != 1:
-                raise TransitionError("concurrent_change")
+            self._update_if_unchanged(session, team_id, session_id, expected_version, client_id=client_id)
             for old in session.exec(select(Consultant).where(Consultant.session_id == session_id)).all():
                 session.delete(old)
             session.flush()
@@ -400,24 +381,10 @@ class SessionService:
             before = self._snapshot(session, team_id, session_id)
             state = before.state()
             after = action(state, now, before)
-            values: dict[str, object] = {
-                "step": int(after.step),
-                "status": after.status.value,
-                "version": after.version,
-            }
+            values: dict[str, object] = {"step": int(after.step), "status": after.status.value}
             if after.status is Status.ENDED:
                 values["ended_at"] = now
-            result = session.exec(
-                update(CodevSession)
-                .where(  # type: ignore[call-overload]
-                    CodevSession.id == session_id,
-                    CodevSession.team_id == team_id,
-                    CodevSession.version == state.version,
-                )
-                .values(**values)
-            )
-            if result.rowcount != 1:
-                raise TransitionError("concurrent_change")
+            self._update_if_unchanged(session, team_id, session_id, state.version, **values)
             self._save_timebox(session, session_id, state, after, now)
             session.flush()
             change = Change(before, self._sync_timers(session, team_id, session_id, now))
@@ -614,10 +581,10 @@ class SessionService:
         with self.db.session() as session:
             result = session.exec(
                 update(CodevSession)
-                .where(  # type: ignore[call-overload]
-                    CodevSession.id == session_id,
-                    CodevSession.team_id == team_id,
-                    CodevSession.summary_state == "none",
+                .where(
+                    col(CodevSession.id) == session_id,
+                    col(CodevSession.team_id) == team_id,
+                    col(CodevSession.summary_state) == "none",
                 )
                 .values(summary_state="proposed", summary_text=text)
             )
@@ -634,9 +601,9 @@ class SessionService:
                 values["summary_text"] = text
             result = session.exec(
                 update(CodevSession)
-                .where(  # type: ignore[call-overload]
-                    CodevSession.id == session_id,
-                    CodevSession.summary_state == "proposed",
+                .where(
+                    col(CodevSession.id) == session_id,
+                    col(CodevSession.summary_state) == "proposed",
                 )
                 .values(**values)
             )
@@ -652,6 +619,21 @@ class SessionService:
         self._set_session_field(team_id, session_id, summary_state="proposed")
 
     # ---- internals --------------------------------------------------------------------------------------
+    @staticmethod
+    def _update_if_unchanged(session: Session, team_id: str, session_id: int, version: int, **values: object) -> None:
+        """Optimistic concurrency: the UPDATE lands, bumping the version, only if the session is still at `version`."""
+        result = session.exec(
+            update(CodevSession)
+            .where(
+                col(CodevSession.id) == session_id,
+                col(CodevSession.team_id) == team_id,
+                col(CodevSession.version) == version,
+            )
+            .values(version=version + 1, **values)
+        )
+        if result.rowcount != 1:
+            raise TransitionError("concurrent_change")
+
     def _sync_timers(self, session: Session, team_id: str, session_id: int, now: datetime) -> SessionSnapshot:
         """Bring the session's timed events in line with its new state, in the same transaction."""
         session.flush()
@@ -663,9 +645,7 @@ class SessionService:
         with self.db.session() as session:
             session.exec(
                 update(CodevSession)
-                .where(  # type: ignore[call-overload]
-                    CodevSession.id == session_id, CodevSession.team_id == team_id
-                )
+                .where(col(CodevSession.id) == session_id, col(CodevSession.team_id) == team_id)
                 .values(**values)
             )
 

@@ -51,7 +51,7 @@ def refusal_answer(refused: Exception) -> tuple[str, dict[str, Any]]:
 def explains_refusals(listener: Callable[..., None]) -> Callable[..., None]:
     """Tell whoever clicked, privately, why nothing happened: stale button, unknown session, not theirs…
 
-    Bolt injects arguments by the wrapped function's names, so the listener must take `respond`.
+    The answer goes through the request's `context.respond`, so the listener must take `context`.
     """
 
     @functools.wraps(listener)
@@ -60,7 +60,9 @@ def explains_refusals(listener: Callable[..., None]) -> Callable[..., None]:
             listener(**kwargs)
         except REFUSALS as refused:
             text, note = refusal_answer(refused)
-            say_privately(kwargs["respond"], text, **note)
+            respond = kwargs["context"].respond
+            if respond is not None:
+                say_privately(respond, text, **note)
 
     return wrapper
 

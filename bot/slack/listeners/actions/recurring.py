@@ -45,7 +45,7 @@ def volunteer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Res
 
 
 @explains_refusals
-def withdraw(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def withdraw(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     ack()
     services, team_id, user_id, kickoff_id = _clicked(body, context)
     kickoff = services.kickoffs.withdraw(team_id, kickoff_id, user_id)
@@ -53,7 +53,7 @@ def withdraw(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Resp
 
 
 @explains_refusals
-def pick(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def pick(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     ack()
     services, team_id, user_id, kickoff_id = _clicked(body, context)
     picked = body["actions"][0].get("value", "").partition(":")[2]
@@ -62,7 +62,7 @@ def pick(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond)
 
 
 @explains_refusals
-def start(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+def start(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     """Open the start modal filled in from the kick-off: the picked volunteer (or whose turn it is) as client."""
     ack()
     services, team_id, user_id, kickoff_id = _clicked(body, context)
@@ -97,7 +97,7 @@ def start(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClien
 
 
 @explains_refusals
-def follow_up(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+def follow_up(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     """Done, Postponed or Dropped in a follow-up DM: a short modal for the date, a note and sharing."""
     ack()
     services, team_id, user_id = services_of(context), team_of(body), body["user"]["id"]

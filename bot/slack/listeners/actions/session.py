@@ -39,7 +39,7 @@ def _facilitator_control(apply: Control) -> Callable[..., None]:
     """A listener for a facilitator-only button: authorize, apply atomically, then show the change."""
 
     @explains_refusals
-    def listener(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
         services = services_of(context)
         team_id, user_id, session_id, step = clicked_session(body)
@@ -85,7 +85,7 @@ def _facilitator_modal(build: Callable[[SessionSnapshot], dict[str, Any]]) -> Ca
     """A listener for a facilitator-only button that opens a modal (hand over, edit)."""
 
     @explains_refusals
-    def listener(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+    def listener(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         ack()
         services = services_of(context)
         team_id, user_id, session_id, _step = clicked_session(body)
@@ -103,7 +103,7 @@ edit = _facilitator_modal(modals.edit_modal)
 
 
 @explains_refusals
-def take_over(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def take_over(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     ack()
     services = services_of(context)
     team_id, user_id, session_id, _step = clicked_session(body)
@@ -159,7 +159,7 @@ def _client_modal(step: Step, kind: str) -> Callable[..., None]:
     """A listener for the client's own button in Contract or Synthesis: opens their modal."""
 
     @explains_refusals
-    def listener(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+    def listener(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         ack()
         services = services_of(context)
         team_id, user_id, session_id, clicked_step = clicked_session(body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.messages import t
@@ -27,7 +27,7 @@ def _session_id(body: dict[str, Any]) -> int:
 
 
 @explains_refusals
-def post(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def post(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     ack()
     services = services_of(context)
     snapshot = services.sessions.approve_summary(team_of(body), _session_id(body), body["user"]["id"])
@@ -36,7 +36,7 @@ def post(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond)
 
 
 @explains_refusals
-def edit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
+def edit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     ack()
     services = services_of(context)
     snapshot: SessionSnapshot = services.sessions.get(team_of(body), _session_id(body))
