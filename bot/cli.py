@@ -8,8 +8,14 @@ import signal
 import sys
 from collections.abc import Sequence
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, configure_logging, load_settings
+
+if TYPE_CHECKING:  # the rest is imported when a command needs it, so `codev --help` starts fast
+    from slack_bolt import App
+
+    from bot.slack.context import Services
 
 log = logging.getLogger("codev")
 
@@ -119,7 +125,7 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGINT, stop)
 
 
-def _serve_http(app, services, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+def _serve_http(app: App, services: Services, host: str, port: int) -> None:
     from bot.server import make_http_server, make_wsgi_app
 
     wsgi = make_wsgi_app(app, services.db, services.settings.slack_signing_secret or "")
@@ -128,7 +134,7 @@ def _serve_http(app, services, host: str, port: int) -> None:  # type: ignore[no
     server.run()
 
 
-def _serve_socket_mode(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def _serve_socket_mode(app: App, settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler = SocketModeHandler(app, settings.slack_app_token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,7 +34,7 @@ def _turn_order(role: str, candidates: list[str], history: list[PastSession]) ->
     return sorted(candidates, key=lambda m: (counts[m], last.get(m, date.min), position[m]))
 
 
-def next_turn(members: list[str], history: list[PastSession], away: set[str] = frozenset()) -> Turn | None:
+def next_turn(members: list[str], history: list[PastSession], away: AbstractSet[str] = frozenset()) -> Turn | None:
     """Who should be client and facilitator next (never the same person), everyone else consulting.
 
     Members who are away are skipped; None when fewer than two are present.

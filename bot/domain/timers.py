@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -72,8 +73,8 @@ class Stored:
 
 
 def plan(
-    state: SessionState, settings: TimerSettings, clock_speed: float, nudge_targets: list[NudgeTarget] = ()
-) -> list[Planned]:  # type: ignore[assignment]
+    state: SessionState, settings: TimerSettings, clock_speed: float, nudge_targets: Sequence[NudgeTarget] = ()
+) -> list[Planned]:
     """The events a running step implies; none while paused or after the end."""
     if state.status is not Status.RUNNING:
         return []
@@ -120,9 +121,9 @@ def reconcile(stored: list[Stored], planned: list[Planned]) -> Reconciliation:
                 result.reschedule.append((existing.id, event.due_at))
         elif existing.state in (EventState.DONE, EventState.DROPPED) and _rearms(existing, event):
             result.reschedule.append((existing.id, event.due_at))
-    for event in stored:
-        if event.state is EventState.PENDING and event.key not in planned_keys:
-            result.cancel.append(event.id)
+    for old in stored:
+        if old.state is EventState.PENDING and old.key not in planned_keys:
+            result.cancel.append(old.id)
     return result
 
 

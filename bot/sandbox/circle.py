@@ -34,14 +34,15 @@ def populate(standin: SlackStandIn) -> None:
     standin.add_channel(CHANNEL, "codev-circle", is_private=True, members=[p[0] for p in PEOPLE])
 
 
-def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:
+def eventually(check: Callable[[], T | None], timeout: float = 10.0) -> T:
     """Wait for the app's after-ack work: returns check()'s first truthy value, or fails."""
     deadline = time.monotonic() + timeout
     while True:
+        result: T | None
         try:
             result = check()
         except (AssertionError, LookupError, KeyError, TypeError):
-            result = None  # type: ignore[assignment]
+            result = None
             if time.monotonic() >= deadline:
                 raise
         if result:
@@ -67,7 +68,12 @@ class Circle:
         before = len(self.standin.views_for(user_id))
         reply = self.slack.command(user_id, f"start {topic}".strip(), channel_id=channel_id)
         assert reply.status == 200, reply
-        return eventually(lambda: self.standin.views_for(user_id)[before:] and self.standin.views_for(user_id)[-1])
+
+        def the_new_view() -> dict[str, Any] | None:
+            views = self.standin.views_for(user_id)
+            return views[-1] if len(views) > before else None
+
+        return eventually(the_new_view)
 
     def submit_start(self, view: dict[str, Any], user_id: str = ALICE, **values: Any) -> Reply:
         defaults: dict[str, Any] = {"client": BOB, "consultants": [CAROL, DAVE, ERIN, FRANK]}

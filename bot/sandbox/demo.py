@@ -13,6 +13,7 @@ import tempfile
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -124,9 +125,13 @@ def form_group(circle: Circle) -> None:
     group = eventually(lambda: circle.services.groups.of_channel(circle.standin.team_id, circle.channel))
     for member in group.members:
         dm = circle.standin.dm_channel(member)
-        eventually(lambda d=dm: circle.standin.messages(d))
+        eventually(partial(circle.standin.messages, dm))
         circle.slack.click(member, ids.CHARTER_ACCEPT, channel_id=dm)
     eventually(lambda: not circle.services.groups.of_channel(circle.standin.team_id, circle.channel).not_accepted)
+
+
+def _kickoff_shows(circle: Circle, topic: str) -> bool:
+    return topic in str(circle.messages()[0]["blocks"])
 
 
 def kick_off(circle: Circle) -> None:
@@ -135,7 +140,7 @@ def kick_off(circle: Circle) -> None:
     eventually(lambda: circle.messages())
     for person, topic in ((BOB, TOPIC), (CAROL, "Saying no to my director without losing her trust")):
         circle.slack.click(person, ids.KICKOFF_VOLUNTEER, channel_id=circle.channel, typed={ids.KICKOFF_TOPIC: topic})
-        eventually(lambda t=topic: t in str(circle.messages()[0]["blocks"]))
+        eventually(partial(_kickoff_shows, circle, topic))
     kickoff_id = circle.messages()[0]["blocks"][-1]["elements"][0]["value"]
     circle.slack.click(ALICE, ids.KICKOFF_PICK, channel_id=circle.channel, value=f"{kickoff_id}:{BOB}")
     eventually(lambda: "picked" in str(circle.messages()[0]["blocks"]))
@@ -198,7 +203,7 @@ def play(circle: Circle) -> None:
             eventually(lambda: circle.thread(5))
         circle.click(ALICE, ids.NEXT, step=step)
         if step < 6:
-            eventually(lambda s=step: circle.step_message(s + 1))
+            eventually(partial(circle.step_message, step + 1))
     dm = circle.standin.dm_channel(BOB)
     eventually(lambda: ids.SUMMARY_POST in str(circle.standin.messages(dm)))
     circle.slack.click(BOB, ids.SUMMARY_POST, channel_id=dm)

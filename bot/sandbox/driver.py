@@ -135,7 +135,7 @@ class SlackDriver:
         if view_id is not None:
             view = self.standin.view(view_id)
             action, block_id = _find_action(view.get("blocks", []), action_id, value)
-            container = {"type": "view", "view_id": view_id}
+            container: dict[str, Any] = {"type": "view", "view_id": view_id}
             extra: dict[str, Any] = {"view": _view_payload(view, {})}
         else:
             assert channel_id is not None, "a click on a message needs its channel"

@@ -73,7 +73,7 @@ class Timekeeper:
         agendas: list[Agenda],
         clock: Clock,
         leadership: Leadership,
-        housekeeping: Callable[[], None] | None = None,
+        housekeeping: Callable[[], object] | None = None,
     ) -> None:
         self.name = name
         self.agendas = {agenda.prefix: agenda for agenda in agendas}

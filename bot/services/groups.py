@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -110,14 +111,16 @@ class GroupService:
             for user_id, member in existing.items():
                 if user_id not in members:
                     session.delete(member)
-            new = []
+            new: list[str] = []
             for position, user_id in enumerate(dict.fromkeys(members)):
-                member = existing.get(user_id)
-                if member is None:
+                found = existing.get(user_id)
+                if found is None:
                     member = GroupMember(group_id=group.id or 0, user_id=user_id, team_id=team_id)
                     new.append(user_id)
-                elif charter_changed:
-                    member.charter_accepted_at = None  # a new charter is accepted anew
+                else:
+                    member = found
+                    if charter_changed:
+                        member.charter_accepted_at = None  # a new charter is accepted anew
                 member.position = position
                 session.add(member)
             session.flush()
@@ -209,7 +212,7 @@ class GroupService:
             session.add(member)
             return True
 
-    def next_turn(self, group: GroupView, also_skip: set[str] = frozenset()) -> Turn | None:  # type: ignore[assignment]
+    def next_turn(self, group: GroupView, also_skip: AbstractSet[str] = frozenset()) -> Turn | None:
         """Whose turn it is, skipping members away, gone from the workspace or out of the channel."""
         skip = self.absent(group) | set(also_skip)
         return next_turn(group.members, self._history(group.team_id, group.channel_id), skip)

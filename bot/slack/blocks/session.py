@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -80,7 +81,7 @@ def button_value(snapshot: SessionSnapshot, step: Step | None = None) -> str:
 
 
 # ---- root message -------------------------------------------------------------------------------------
-def root_message(snapshot: SessionSnapshot, charter_pending: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+def root_message(snapshot: SessionSnapshot, charter_pending: Sequence[str] = ()) -> dict[str, Any]:
     marks = core.progress(snapshot.state())
     progress = "  →  ".join(t("progress_" + mark, step=step_name(step)) for step, mark in marks)
     blocks: list[Block] = [

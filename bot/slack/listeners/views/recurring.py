@@ -21,11 +21,7 @@ def submit_follow_up(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
     services = services_of(context)
     team_id, user_id = team_of(body), body["user"]["id"]
     values, metadata = input_values(view), metadata_of(view)
-    status = (
-        ActionStatus(values.get("status"))
-        if values.get("status") in {s.value for s in ActionStatus}
-        else ActionStatus.DONE
-    )
+    status = next((s for s in ActionStatus if s.value == values.get("status")), ActionStatus.DONE)
     new_date = parse_day(values.get("due"))
     if status is ActionStatus.POSTPONED and (new_date is None or new_date < services.clock.now().date()):
         ack(response_action="errors", errors={"due": t("follow_up_error_date")})
