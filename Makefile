@@ -20,9 +20,14 @@ run: setup
 demo: setup
 	$(BIN)/codev demo
 
-test: setup
-	$(BIN)/ruff check .
+test: setup lint
 	$(BIN)/pytest
+
+# Lint, formatting and types: the same checks CI runs before the tests.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/home.py
