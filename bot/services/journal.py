@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
@@ -113,10 +113,10 @@ class JournalService:
             if source_ts is not None:  # a retried event, or the same message saved twice
                 existing = session.exec(
                     select(JournalEntry).where(
-                        JournalEntry.team_id == team_id,
-                        JournalEntry.source_channel_id == source_channel_id,
-                        JournalEntry.source_ts == source_ts,
-                        JournalEntry.user_id == user_id,
+                        col(JournalEntry.team_id) == team_id,
+                        col(JournalEntry.source_channel_id) == source_channel_id,
+                        col(JournalEntry.source_ts) == source_ts,
+                        col(JournalEntry.user_id) == user_id,
                     )
                 ).first()
                 if existing is not None:
@@ -141,10 +141,10 @@ class JournalService:
         with self.db.session() as session:
             session.exec(
                 update(JournalEntry)
-                .where(  # type: ignore[call-overload]
-                    JournalEntry.id == entry_id,
-                    JournalEntry.team_id == team_id,
-                    JournalEntry.user_id == user_id,
+                .where(
+                    col(JournalEntry.id) == entry_id,
+                    col(JournalEntry.team_id) == team_id,
+                    col(JournalEntry.user_id) == user_id,
                 )
                 .values(confirmation_ts=ts)
             )
@@ -173,7 +173,9 @@ class JournalService:
         with self.db.session() as session:
             entry = session.exec(
                 select(JournalEntry).where(
-                    JournalEntry.id == entry_id, JournalEntry.team_id == team_id, JournalEntry.user_id == user_id
+                    col(JournalEntry.id) == entry_id,
+                    col(JournalEntry.team_id) == team_id,
+                    col(JournalEntry.user_id) == user_id,
                 )
             ).first()
             if entry is None:
@@ -187,38 +189,36 @@ class JournalService:
         notes (unshared), and stop asking them about their actions."""
         with self.db.session() as session:
             entries = session.exec(
-                select(JournalEntry).where(JournalEntry.team_id == team_id, JournalEntry.user_id == user_id)
+                select(JournalEntry).where(col(JournalEntry.team_id) == team_id, col(JournalEntry.user_id) == user_id)
             ).all()
             for entry in entries:
                 session.delete(entry)
             result = session.exec(
                 update(Contribution)
-                .where(  # type: ignore[call-overload]
-                    Contribution.team_id == team_id, Contribution.user_id == user_id
-                )
+                .where(col(Contribution.team_id) == team_id, col(Contribution.user_id) == user_id)
                 .values(text=DELETED_TEXT)
             )
             session.exec(
                 update(HomeState)
-                .where(  # type: ignore[call-overload]
-                    HomeState.team_id == team_id, HomeState.user_id == user_id
-                )
+                .where(col(HomeState.team_id) == team_id, col(HomeState.user_id) == user_id)
                 .values(query="", page=0)
             )
-            theirs = select(ActionItem.id).where(ActionItem.team_id == team_id, ActionItem.owner_id == user_id)
+            theirs = select(ActionItem.id).where(
+                col(ActionItem.team_id) == team_id, col(ActionItem.owner_id) == user_id
+            )
             session.exec(
                 update(ActionItem)
-                .where(  # type: ignore[call-overload]
-                    ActionItem.team_id == team_id,
-                    ActionItem.owner_id == user_id,
+                .where(
+                    col(ActionItem.team_id) == team_id,
+                    col(ActionItem.owner_id) == user_id,
                 )
                 .values(outcome_note=None, outcome_shared=False)
             )
             session.exec(
                 update(ScheduledTask)
-                .where(  # type: ignore[call-overload]
-                    ScheduledTask.kind == TaskKind.FOLLOW_UP.value,
-                    ScheduledTask.state == EventState.PENDING.value,
+                .where(
+                    col(ScheduledTask.kind) == TaskKind.FOLLOW_UP.value,
+                    col(ScheduledTask.state) == EventState.PENDING.value,
                     col(ScheduledTask.subject_id).in_(theirs),
                 )
                 .values(state=EventState.CANCELLED.value, updated_at=self.clock.now())
@@ -231,13 +231,16 @@ class JournalService:
     ) -> tuple[list[EntryView], int]:
         """The author's entries, newest first, filtered by text or #tag, one page at a time."""
         with self.db.read() as session:
-            conditions = [JournalEntry.team_id == team_id, JournalEntry.user_id == user_id]
+            conditions: list[ColumnElement[bool]] = [
+                col(JournalEntry.team_id) == team_id,
+                col(JournalEntry.user_id) == user_id,
+            ]
             words = query.strip()
             if words.startswith("#"):
                 tag = words[1:].lower()
                 conditions.append(
                     or_(
-                        JournalEntry.tags == tag,
+                        col(JournalEntry.tags) == tag,
                         col(JournalEntry.tags).startswith(tag + " "),
                         col(JournalEntry.tags).endswith(" " + tag),
                         col(JournalEntry.tags).contains(" " + tag + " "),
@@ -259,7 +262,7 @@ class JournalService:
         with self.db.read() as session:
             rows = session.exec(
                 select(JournalEntry)
-                .where(JournalEntry.team_id == team_id, JournalEntry.user_id == user_id)
+                .where(col(JournalEntry.team_id) == team_id, col(JournalEntry.user_id) == user_id)
                 .order_by(col(JournalEntry.created_at).desc(), col(JournalEntry.id).desc())
             ).all()
             return self._views(session, list(rows))
@@ -269,9 +272,9 @@ class JournalService:
         now = self.clock.now()
         with self.db.read() as session:
             conditions = [
-                JournalEntry.team_id == team_id,
-                JournalEntry.user_id == user_id,
-                JournalEntry.created_at <= now - timedelta(days=7),
+                col(JournalEntry.team_id) == team_id,
+                col(JournalEntry.user_id) == user_id,
+                col(JournalEntry.created_at) <= now - timedelta(days=7),
             ]
             count = session.exec(select(func.count()).select_from(JournalEntry).where(*conditions)).one()
             if not count:
@@ -297,8 +300,8 @@ class JournalService:
                     select(ActionItem, CodevSession.topic)
                     .join(CodevSession, col(CodevSession.id) == ActionItem.session_id)
                     .where(
-                        ActionItem.team_id == team_id,
-                        ActionItem.owner_id == user_id,
+                        col(ActionItem.team_id) == team_id,
+                        col(ActionItem.owner_id) == user_id,
                         col(ActionItem.status).in_(["open", "postponed"]),
                     )
                     .order_by(col(ActionItem.due_date), col(ActionItem.id))
@@ -311,8 +314,8 @@ class JournalService:
                     select(ActionItem, CodevSession.topic)
                     .join(CodevSession, col(CodevSession.id) == ActionItem.session_id)
                     .where(
-                        ActionItem.team_id == team_id,
-                        ActionItem.owner_id == user_id,
+                        col(ActionItem.team_id) == team_id,
+                        col(ActionItem.owner_id) == user_id,
                         col(ActionItem.outcome_at).is_not(None),
                     )
                     .order_by(col(ActionItem.outcome_at).desc())
@@ -340,9 +343,9 @@ class JournalService:
     def _groups_of(self, team_id: str, user_id: str) -> list[GroupLine]:
         with self.db.read() as session:
             rows = session.exec(
-                select(CodevGroup, GroupMember.away_until)
+                select(CodevGroup, col(GroupMember.away_until))
                 .join(GroupMember, col(GroupMember.group_id) == CodevGroup.id)
-                .where(GroupMember.team_id == team_id, GroupMember.user_id == user_id)
+                .where(col(GroupMember.team_id) == team_id, col(GroupMember.user_id) == user_id)
                 .order_by(col(CodevGroup.name))
             ).all()
             kickoffs = (
@@ -350,8 +353,8 @@ class JournalService:
                     session.exec(
                         select(ScheduledTask.subject_id, func.min(ScheduledTask.due_at))
                         .where(
-                            ScheduledTask.kind == TaskKind.KICKOFF.value,
-                            ScheduledTask.state == EventState.PENDING.value,
+                            col(ScheduledTask.kind) == TaskKind.KICKOFF.value,
+                            col(ScheduledTask.state) == EventState.PENDING.value,
                             col(ScheduledTask.subject_id).in_([g.id for g, _away in rows]),
                         )
                         .group_by(col(ScheduledTask.subject_id))
@@ -362,21 +365,26 @@ class JournalService:
             )
         today = self.clock.now().date()
         return [
-            GroupLine(group.name, group.channel_id, kickoffs.get(group.id), away if away and away >= today else None)
+            GroupLine(
+                group.name,
+                group.channel_id,
+                kickoffs.get(group.id) if group.id is not None else None,
+                away if away and away >= today else None,
+            )
             for group, away in rows
         ]
 
     def _sessions_of(self, session: Session, team_id: str, user_id: str) -> list[SessionLine]:
         consultant_of = select(Consultant.session_id).where(
-            Consultant.team_id == team_id, Consultant.user_id == user_id
+            col(Consultant.team_id) == team_id, col(Consultant.user_id) == user_id
         )
         rows = session.exec(
             select(CodevSession)
             .where(
-                CodevSession.team_id == team_id,
+                col(CodevSession.team_id) == team_id,
                 or_(
-                    CodevSession.facilitator_id == user_id,
-                    CodevSession.client_id == user_id,
+                    col(CodevSession.facilitator_id) == user_id,
+                    col(CodevSession.client_id) == user_id,
                     col(CodevSession.id).in_(consultant_of),
                 ),
             )
@@ -420,10 +428,12 @@ class JournalService:
         session: Session, team_id: str, user_id: str | None, channel_id: str, ts: str
     ) -> JournalEntry | None:
         query = select(JournalEntry).where(
-            JournalEntry.team_id == team_id, JournalEntry.source_channel_id == channel_id, JournalEntry.source_ts == ts
+            col(JournalEntry.team_id) == team_id,
+            col(JournalEntry.source_channel_id) == channel_id,
+            col(JournalEntry.source_ts) == ts,
         )
         if user_id is not None:
-            query = query.where(JournalEntry.user_id == user_id)
+            query = query.where(col(JournalEntry.user_id) == user_id)
         return session.exec(query).first()
 
     def _view(self, session: Session, entry: JournalEntry) -> EntryView:
