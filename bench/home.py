@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.clock import SystemClock
 from bot.sandbox.standin import SlackStandIn
+from bot.services.home import HomeReadModel
 from bot.services.journal import JournalService
 from bot.slack.blocks.home import home_view
 from bot.slack.client import make_web_client
@@ -43,15 +44,15 @@ def main() -> int:
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(workdir) / 'home.db'}"
         db = Database(url)
         db.upgrade()
-        journal = JournalService(db, SystemClock())
-        publisher = HomePublisher(client, journal, SystemClock(), min_interval=0)
+        read_model = HomeReadModel(db, SystemClock())
+        publisher = HomePublisher(client, read_model, JournalService(db, SystemClock()), SystemClock(), min_interval=0)
         written = 0
         for size in (100, 1_000, 10_000):
             user = f"U{size}"
             standin.add_user(user, f"Person {size}")
             _write_entries(db, user, size)
             written += size
-            own = _timed(lambda u=user: home_view(journal.home(TEAM, u)), args.repeat)
+            own = _timed(lambda u=user: home_view(read_model.home(TEAM, u)), args.repeat)
             total = _timed(lambda u=user: publisher.refresh(TEAM, u), args.repeat)
             print(f"{size:>8} {_ms(own, 0.5):>11.1f} ms {_ms(own, 0.95):>11.1f} ms {_ms(total, 0.5):>15.1f} ms")
         db.dispose()

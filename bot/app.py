@@ -12,6 +12,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services.followups import FollowUpService
 from bot.services.groups import GroupService
+from bot.services.home import HomeReadModel
 from bot.services.journal import JournalService
 from bot.services.kickoffs import KickoffService
 from bot.services.sessions import SessionService
@@ -37,7 +38,8 @@ def build_services(
     client = client or make_web_client(settings.slack_bot_token, settings.slack_api_url)
     sessions = SessionService(db, clock, settings.clock_speed)
     journal = JournalService(db, clock)
-    home = HomePublisher(client, journal, clock)
+    home_model = HomeReadModel(db, clock)
+    home = HomePublisher(client, home_model, journal, clock)
     tasks = TaskBook(db)
     groups = GroupService(db, clock, tasks)
     kickoffs = KickoffService(db, clock, tasks)
@@ -55,6 +57,7 @@ def build_services(
         publisher=publisher,
         deliverer=Deliverer(client, sessions, publisher, clock),
         journal=journal,
+        home_model=home_model,
         home=home,
         groups=groups,
         tasks=tasks,

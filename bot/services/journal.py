@@ -1,15 +1,18 @@
-"""The private learning journal and what a person's App Home shows. Every query is scoped to its author."""
+"""The private learning journal. Every query is scoped to its author.
+
+Its reading queries take the caller's session, so that App Home's read model (bot/services/home.py) runs them
+inside its one transaction.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, or_, update
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
-from bot.domain.session import Status
 from bot.domain.steps import Step
 from bot.domain.text import hashtags
 from bot.domain.timers import EventState
@@ -17,11 +20,8 @@ from bot.services.tasks import TaskKind
 from bot.storage.db import Database
 from bot.storage.models import (
     ActionItem,
-    CodevGroup,
     CodevSession,
-    Consultant,
     Contribution,
-    GroupMember,
     HomeState,
     JournalEntry,
     ScheduledTask,
@@ -44,51 +44,6 @@ class EntryView:
     quote_author_id: str | None
     permalink: str | None
     confirmation_ts: str | None = None
-
-
-@dataclass(frozen=True)
-class GroupLine:
-    name: str
-    channel_id: str
-    next_kickoff: datetime | None
-    away_until: date | None
-
-
-@dataclass(frozen=True)
-class SessionLine:
-    id: int
-    topic: str
-    role: str
-    status: Status
-    step: Step
-    channel_id: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class ActionLine:
-    id: int
-    text: str
-    due_date: date | None
-    status: str
-    session_topic: str
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class HomeData:
-    user_id: str
-    sessions: list[SessionLine]
-    actions: list[ActionLine]
-    entries: list[EntryView]
-    total_entries: int
-    query: str
-    page: int
-    role_counts: dict[str, int]
-    look_back: EntryView | None
-    now: datetime
-    outcomes: list[ActionLine] = field(default_factory=list)  # the latest answered follow-ups
-    groups: list[GroupLine] = field(default_factory=list)  # the groups they are in, and their next kick-off
 
 
 class JournalService:
@@ -231,32 +186,7 @@ class JournalService:
     ) -> tuple[list[EntryView], int]:
         """The author's entries, newest first, filtered by text or #tag, one page at a time."""
         with self.db.read() as session:
-            conditions: list[ColumnElement[bool]] = [
-                col(JournalEntry.team_id) == team_id,
-                col(JournalEntry.user_id) == user_id,
-            ]
-            words = query.strip()
-            if words.startswith("#"):
-                tag = words[1:].lower()
-                conditions.append(
-                    or_(
-                        col(JournalEntry.tags) == tag,
-                        col(JournalEntry.tags).startswith(tag + " "),
-                        col(JournalEntry.tags).endswith(" " + tag),
-                        col(JournalEntry.tags).contains(" " + tag + " "),
-                    )
-                )
-            elif words:
-                conditions.append(col(JournalEntry.text).ilike(f"%{_escape_like(words)}%", escape="\\"))
-            total = session.exec(select(func.count()).select_from(JournalEntry).where(*conditions)).one()
-            rows = session.exec(
-                select(JournalEntry)
-                .where(*conditions)
-                .order_by(col(JournalEntry.created_at).desc(), col(JournalEntry.id).desc())
-                .offset(max(page, 0) * size)
-                .limit(size)
-            ).all()
-            return self._views(session, list(rows)), int(total)
+            return entries_page(session, team_id, user_id, query=query, page=page, size=size)
 
     def all_entries(self, team_id: str, user_id: str) -> list[EntryView]:
         with self.db.read() as session:
@@ -265,162 +195,13 @@ class JournalService:
                 .where(col(JournalEntry.team_id) == team_id, col(JournalEntry.user_id) == user_id)
                 .order_by(col(JournalEntry.created_at).desc(), col(JournalEntry.id).desc())
             ).all()
-            return self._views(session, list(rows))
+            return entry_views(session, list(rows))
 
     def look_back(self, team_id: str, user_id: str) -> EntryView | None:
         """One of the person's own entries from at least a week ago, a different one each day."""
         now = self.clock.now()
         with self.db.read() as session:
-            conditions = [
-                col(JournalEntry.team_id) == team_id,
-                col(JournalEntry.user_id) == user_id,
-                col(JournalEntry.created_at) <= now - timedelta(days=7),
-            ]
-            count = session.exec(select(func.count()).select_from(JournalEntry).where(*conditions)).one()
-            if not count:
-                return None
-            offset = now.toordinal() % int(count)
-            row = session.exec(
-                select(JournalEntry).where(*conditions).order_by(col(JournalEntry.id)).offset(offset).limit(1)
-            ).first()
-            return self._view(session, row) if row else None
-
-    def home(self, team_id: str, user_id: str) -> HomeData:
-        state = self.home_state(team_id, user_id)
-        entries, total = self.page(team_id, user_id, query=state.query, page=state.page)
-        if not entries and state.page > 0:  # the page emptied (deletions): show the last one left
-            last = max((total - 1) // PAGE_SIZE, 0)
-            entries, total = self.page(team_id, user_id, query=state.query, page=last)
-            state = HomeState(team_id=team_id, user_id=user_id, query=state.query, page=last)
-        with self.db.read() as session:
-            sessions = self._sessions_of(session, team_id, user_id)
-            actions = [
-                ActionLine(a.id or 0, a.text, a.due_date, a.status, topic)
-                for a, topic in session.exec(
-                    select(ActionItem, CodevSession.topic)
-                    .join(CodevSession, col(CodevSession.id) == ActionItem.session_id)
-                    .where(
-                        col(ActionItem.team_id) == team_id,
-                        col(ActionItem.owner_id) == user_id,
-                        col(ActionItem.status).in_(["open", "postponed"]),
-                    )
-                    .order_by(col(ActionItem.due_date), col(ActionItem.id))
-                    .limit(10)
-                ).all()
-            ]
-            outcomes = [
-                ActionLine(a.id or 0, a.text, a.due_date, a.status, topic, a.outcome_note)
-                for a, topic in session.exec(
-                    select(ActionItem, CodevSession.topic)
-                    .join(CodevSession, col(CodevSession.id) == ActionItem.session_id)
-                    .where(
-                        col(ActionItem.team_id) == team_id,
-                        col(ActionItem.owner_id) == user_id,
-                        col(ActionItem.outcome_at).is_not(None),
-                    )
-                    .order_by(col(ActionItem.outcome_at).desc())
-                    .limit(5)
-                ).all()
-            ]
-        counts = {"client": 0, "consultant": 0, "facilitator": 0}
-        for line in sessions:
-            counts[line.role] += 1
-        return HomeData(
-            user_id,
-            sessions[:8],
-            actions,
-            entries,
-            total,
-            state.query,
-            state.page,
-            counts,
-            self.look_back(team_id, user_id),
-            self.clock.now(),
-            outcomes,
-            self._groups_of(team_id, user_id),
-        )
-
-    def _groups_of(self, team_id: str, user_id: str) -> list[GroupLine]:
-        with self.db.read() as session:
-            rows = session.exec(
-                select(CodevGroup, col(GroupMember.away_until))
-                .join(GroupMember, col(GroupMember.group_id) == CodevGroup.id)
-                .where(col(GroupMember.team_id) == team_id, col(GroupMember.user_id) == user_id)
-                .order_by(col(CodevGroup.name))
-            ).all()
-            kickoffs = (
-                dict(
-                    session.exec(
-                        select(ScheduledTask.subject_id, func.min(ScheduledTask.due_at))
-                        .where(
-                            col(ScheduledTask.kind) == TaskKind.KICKOFF.value,
-                            col(ScheduledTask.state) == EventState.PENDING.value,
-                            col(ScheduledTask.subject_id).in_([g.id for g, _away in rows]),
-                        )
-                        .group_by(col(ScheduledTask.subject_id))
-                    ).all()
-                )
-                if rows
-                else {}
-            )
-        today = self.clock.now().date()
-        return [
-            GroupLine(
-                group.name,
-                group.channel_id,
-                kickoffs.get(group.id) if group.id is not None else None,
-                away if away and away >= today else None,
-            )
-            for group, away in rows
-        ]
-
-    def _sessions_of(self, session: Session, team_id: str, user_id: str) -> list[SessionLine]:
-        consultant_of = select(Consultant.session_id).where(
-            col(Consultant.team_id) == team_id, col(Consultant.user_id) == user_id
-        )
-        rows = session.exec(
-            select(CodevSession)
-            .where(
-                col(CodevSession.team_id) == team_id,
-                or_(
-                    col(CodevSession.facilitator_id) == user_id,
-                    col(CodevSession.client_id) == user_id,
-                    col(CodevSession.id).in_(consultant_of),
-                ),
-            )
-            .order_by(col(CodevSession.created_at).desc())
-            .limit(200)
-        ).all()
-        lines = []
-        for row in rows:
-            role = (
-                "facilitator"
-                if row.facilitator_id == user_id
-                else "client"
-                if row.client_id == user_id
-                else "consultant"
-            )
-            lines.append(
-                SessionLine(
-                    row.id or 0, row.topic, role, Status(row.status), Step(row.step), row.channel_id, row.created_at
-                )
-            )
-        lines.sort(key=lambda line: (line.status is Status.ENDED, -line.created_at.timestamp()))
-        return lines
-
-    # ---- Home state -------------------------------------------------------------------------------------
-    def home_state(self, team_id: str, user_id: str) -> HomeState:
-        with self.db.read() as session:
-            return session.get(HomeState, (team_id, user_id)) or HomeState(team_id=team_id, user_id=user_id)
-
-    def set_home_view(self, team_id: str, user_id: str, *, query: str | None = None, page: int | None = None) -> None:
-        with self.db.session() as session:
-            state = session.get(HomeState, (team_id, user_id)) or HomeState(team_id=team_id, user_id=user_id)
-            if query is not None:
-                state.query, state.page = query[:200], 0
-            if page is not None:
-                state.page = max(page, 0)
-            session.add(state)
+            return look_back_entry(session, team_id, user_id, now)
 
     # ---- internals --------------------------------------------------------------------------------------
     @staticmethod
@@ -436,37 +217,84 @@ class JournalService:
             query = query.where(col(JournalEntry.user_id) == user_id)
         return session.exec(query).first()
 
-    def _view(self, session: Session, entry: JournalEntry) -> EntryView:
-        return self._views(session, [entry])[0]
-
     @staticmethod
-    def _views(session: Session, entries: list[JournalEntry]) -> list[EntryView]:
-        session_ids = {e.session_id for e in entries if e.session_id}
-        topics = (
-            dict(
-                session.exec(
-                    select(CodevSession.id, CodevSession.topic).where(col(CodevSession.id).in_(session_ids))
-                ).all()
+    def _view(session: Session, entry: JournalEntry) -> EntryView:
+        return entry_views(session, [entry])[0]
+
+
+# ---- queries shared with other read models (App Home): each runs in the caller's transaction ---------------
+def entries_page(
+    session: Session, team_id: str, user_id: str, *, query: str = "", page: int = 0, size: int = PAGE_SIZE
+) -> tuple[list[EntryView], int]:
+    """The author's entries, newest first, filtered by text or #tag, one page at a time; and how many match."""
+    conditions: list[ColumnElement[bool]] = [col(JournalEntry.team_id) == team_id, col(JournalEntry.user_id) == user_id]
+    words = query.strip()
+    if words.startswith("#"):
+        tag = words[1:].lower()
+        conditions.append(
+            or_(
+                col(JournalEntry.tags) == tag,
+                col(JournalEntry.tags).startswith(tag + " "),
+                col(JournalEntry.tags).endswith(" " + tag),
+                col(JournalEntry.tags).contains(" " + tag + " "),
             )
-            if session_ids
-            else {}
         )
-        return [
-            EntryView(
-                e.id or 0,
-                e.text,
-                e.tags.split() if e.tags else [],
-                e.created_at,
-                e.session_id,
-                topics.get(e.session_id) if e.session_id else None,
-                Step(e.step) if e.step else None,
-                e.origin,
-                e.quote_author_id,
-                e.permalink,
-                e.confirmation_ts,
-            )
-            for e in entries
-        ]
+    elif words:
+        conditions.append(col(JournalEntry.text).ilike(f"%{_escape_like(words)}%", escape="\\"))
+    total = session.exec(select(func.count()).select_from(JournalEntry).where(*conditions)).one()
+    rows = session.exec(
+        select(JournalEntry)
+        .where(*conditions)
+        .order_by(col(JournalEntry.created_at).desc(), col(JournalEntry.id).desc())
+        .offset(max(page, 0) * size)
+        .limit(size)
+    ).all()
+    return entry_views(session, list(rows)), int(total)
+
+
+def look_back_entry(session: Session, team_id: str, user_id: str, now: datetime) -> EntryView | None:
+    """One of the person's own entries from at least a week before `now`, a different one each day."""
+    conditions = [
+        col(JournalEntry.team_id) == team_id,
+        col(JournalEntry.user_id) == user_id,
+        col(JournalEntry.created_at) <= now - timedelta(days=7),
+    ]
+    count = session.exec(select(func.count()).select_from(JournalEntry).where(*conditions)).one()
+    if not count:
+        return None
+    offset = now.toordinal() % int(count)
+    row = session.exec(
+        select(JournalEntry).where(*conditions).order_by(col(JournalEntry.id)).offset(offset).limit(1)
+    ).first()
+    return entry_views(session, [row])[0] if row else None
+
+
+def entry_views(session: Session, entries: list[JournalEntry]) -> list[EntryView]:
+    """Entries as plain data, each with the topic of the session it was written in (one query for all)."""
+    session_ids = {e.session_id for e in entries if e.session_id}
+    topics = (
+        dict(
+            session.exec(select(CodevSession.id, CodevSession.topic).where(col(CodevSession.id).in_(session_ids))).all()
+        )
+        if session_ids
+        else {}
+    )
+    return [
+        EntryView(
+            e.id or 0,
+            e.text,
+            e.tags.split() if e.tags else [],
+            e.created_at,
+            e.session_id,
+            topics.get(e.session_id) if e.session_id else None,
+            Step(e.step) if e.step else None,
+            e.origin,
+            e.quote_author_id,
+            e.permalink,
+            e.confirmation_ts,
+        )
+        for e in entries
+    ]
 
 
 def _escape_like(text: str) -> str:

@@ -19,6 +19,7 @@ from bot.scheduling.leader import leadership_for
 from bot.services.events import forget_old_deliveries
 from bot.services.followups import FollowUpService
 from bot.services.groups import GroupService
+from bot.services.home import HomeReadModel
 from bot.services.journal import JournalService
 from bot.services.kickoffs import KickoffService
 from bot.services.sessions import SessionService
@@ -44,6 +45,7 @@ class Services:
     publisher: Publisher
     deliverer: Deliverer
     journal: JournalService
+    home_model: HomeReadModel  # what a person's App Home shows, and their search and page
     home: HomePublisher
     groups: GroupService
     tasks: TaskBook

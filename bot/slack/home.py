@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
 from bot.messages import t
+from bot.services.home import HomeReadModel
 from bot.services.journal import JournalService
 from bot.slack.blocks.home import export_markdown, home_view
 
@@ -20,9 +21,15 @@ MIN_INTERVAL = 3.0  # seconds between two publishes of one person's Home (views.
 
 class HomePublisher:
     def __init__(
-        self, client: WebClient, journal: JournalService, clock: Clock, min_interval: float = MIN_INTERVAL
+        self,
+        client: WebClient,
+        read_model: HomeReadModel,
+        journal: JournalService,
+        clock: Clock,
+        min_interval: float = MIN_INTERVAL,
     ) -> None:
         self.client = client
+        self.read_model = read_model
         self.journal = journal
         self.clock = clock
         self.min_interval = min_interval
@@ -57,7 +64,7 @@ class HomePublisher:
         self._publish(team_id, user_id)
 
     def _publish(self, team_id: str, user_id: str) -> None:
-        view = home_view(self.journal.home(team_id, user_id))
+        view = home_view(self.read_model.home(team_id, user_id))
         try:
             self.client.views_publish(user_id=user_id, view=view)
         except (SlackApiError, OSError):  # a Home is refreshed again at the next change or visit

@@ -22,7 +22,8 @@ from slack_sdk.models.views import View
 
 from bot.domain.session import Status
 from bot.messages import t
-from bot.services.journal import PAGE_SIZE, EntryView, GroupLine, HomeData
+from bot.services.home import GroupLine, HomeData
+from bot.services.journal import PAGE_SIZE, EntryView
 from bot.slack import ids
 from bot.slack.blocks.common import as_dicts, cut, escape, section
 from bot.slack.blocks.recurring import outcome_label

@@ -63,7 +63,7 @@ def search(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     ack()
     services = services_of(context)
     team_id, user_id, value = _who(body)
-    services.journal.set_home_view(team_id, user_id, query=(value or "").strip())
+    services.home_model.set_view(team_id, user_id, query=(value or "").strip())
     services.home.refresh(team_id, user_id)
 
 
@@ -73,7 +73,7 @@ def page(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     team_id, user_id, value = _who(body)
     number = session_id_of(value)
     if number is not None:
-        services.journal.set_home_view(team_id, user_id, page=number)
+        services.home_model.set_view(team_id, user_id, page=number)
     services.home.refresh(team_id, user_id)
 
 
