@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,8 +20,10 @@ from bot.storage.db import Database
 from bot.storage.models import PersonSettings
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, SIGNING_SECRET, BotProcess, eventually
 
-CLARIFICATION_SECONDS = 16.0
-SPEED = 48 * 3600 / CLARIFICATION_SECONDS  # the async Clarification's 48 hours last 16 seconds
+# The async Clarification's 48 hours last 8 seconds: its first event (the mid-step nudges, at 4 s) leaves
+# room for three replies and a look at the table before the kill. Contract's 24 hours last 4 seconds.
+CLARIFICATION_SECONDS = 8.0
+SPEED = 48 * 3600 / CLARIFICATION_SECONDS
 
 
 @pytest.fixture
@@ -42,9 +43,19 @@ def test_events_due_while_the_bot_was_killed_are_delivered_once(
     bot.start()
     circle = Circle(SlackDriver(bot.url, SIGNING_SECRET, standin), standin, SimpleNamespace(db=db, sessions=sessions))
 
-    # Uma keeps quiet until 20 seconds from now: her mid-step nudge will be held until then.
+    view = circle.open_start_modal(ALICE, "Restart-proof timeboxes")
+    circle.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": BOB})
+    eventually(lambda: "timekeeping" in str(standin.views[view["id"]]["blocks"]))
+    circle.slack.submit(
+        ALICE,
+        view["id"],
+        {"consultants": [CAROL, DAVE, ERIN, "U0UTC"], "group_size": ["confirm"], "timekeeping": ["nudges"]},
+    )
+    eventually(lambda: circle.step_message(1))
+
+    # Uma keeps quiet for as long as Clarification lasts: her mid-step nudge will be held until then.
     start = datetime.now(UTC)
-    quiet_until = start + timedelta(seconds=20)
+    quiet_until = start + timedelta(seconds=CLARIFICATION_SECONDS)
     with db.session() as session:
         session.add(
             PersonSettings(
@@ -55,16 +66,6 @@ def test_events_due_while_the_bot_was_killed_are_delivered_once(
                 quiet_end=quiet_until.time(),
             )
         )
-
-    view = circle.open_start_modal(ALICE, "Restart-proof timeboxes")
-    circle.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": BOB})
-    eventually(lambda: "timekeeping" in str(standin.views[view["id"]]["blocks"]))
-    circle.slack.submit(
-        ALICE,
-        view["id"],
-        {"consultants": [CAROL, DAVE, ERIN, "U0UTC"], "group_size": ["confirm"], "timekeeping": ["nudges"]},
-    )
-    eventually(lambda: circle.step_message(1))
     circle.click(ALICE, ids.NEXT, step=1)
     eventually(lambda: circle.step_message(2))
     for consultant in (CAROL, DAVE, ERIN):
@@ -79,7 +80,7 @@ def test_events_due_while_the_bot_was_killed_are_delivered_once(
 
     bot.kill()
     last_due = max(e.due_at for e in pending.values())
-    time.sleep(max((last_due - datetime.now(UTC)).total_seconds(), 0) + 1)
+    eventually(lambda: datetime.now(UTC) > last_due, timeout=CLARIFICATION_SECONDS + 10)  # all fell due while down
     watched = {e.id for e in pending.values()}
     assert all(
         e.state is EventState.PENDING for e in sessions.timers.events_of(standin.team_id, 1) if e.id in watched
