@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from sqlmodel import select
@@ -11,6 +10,7 @@ from sqlmodel import select
 from bot.slack.listeners import register_listeners
 from bot.storage.models import ActionItem, JournalEntry
 from tests.conftest import ALICE, BOB, Group, eventually
+from tests.support.settle import settle
 
 EVE = "U0FRANK"  # a colleague, in the same workspace and channel
 SECRET = "BOBSECRET"
@@ -116,7 +116,7 @@ def test_every_listener_replayed_as_someone_else_reveals_and_changes_nothing(gro
     group.slack.command(EVE, "journal export")
     group.slack.command(EVE, f"journal search {SECRET}")
     group.slack.open_home(EVE)
-    time.sleep(1.5)  # let the after-ack work finish
+    settle(group.services)  # the after-ack work is done: whatever it would show Eve is there now
 
     # Bob's journal and actions are untouched...
     with group.services.db.session() as session:
