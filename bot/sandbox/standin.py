@@ -11,7 +11,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -116,7 +116,7 @@ class SlackStandIn:
             return self.users[user_id]
 
     def add_channel(
-        self, channel_id: str, name: str, *, members: list[str] = (), bot_is_member: bool = True, **facts: Any
+        self, channel_id: str, name: str, *, members: Sequence[str] = (), bot_is_member: bool = True, **facts: Any
     ) -> Channel:
         with self._lock:
             channel = Channel(channel_id, name, members=set(members), **facts)
