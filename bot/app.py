@@ -15,6 +15,7 @@ from bot.services.groups import GroupService
 from bot.services.home import HomeReadModel
 from bot.services.journal import JournalService
 from bot.services.kickoffs import KickoffService
+from bot.services.privacy import PrivacyService
 from bot.services.sessions import SessionService
 from bot.services.tasks import TaskBook
 from bot.slack.client import make_web_client
@@ -57,6 +58,7 @@ def build_services(
         publisher=publisher,
         deliverer=Deliverer(client, sessions, publisher, clock),
         journal=journal,
+        privacy=PrivacyService(db, clock),
         home_model=home_model,
         home=home,
         groups=groups,

@@ -13,7 +13,7 @@ EN: dict[str, str] = {
         "• `/codev nudges off|on` — private reminders when a step awaits you\n"
         "• `/codev quiet 18:00-09:00` — your quiet hours (local time)\n"
         "• `/codev journal [text]` — add to your private learning journal, or read it; `/codev journal export`\n"
-        "• `/codev forget-me` — delete everything codev keeps about you\n"
+        "• `/codev forget-me` — erase what codev keeps about you (it tells you what stays)\n"
         "• `/codev group` — this channel's group: members, charter, durations, recurring sessions; "
         "`/codev group stats` — who did what\n"
         "• `/codev away 2026-12-24` / `/codev away back` — skip me in rotation while I am away\n"
@@ -293,16 +293,27 @@ EN: dict[str, str] = {
     "journal_quote": "“{text}” — <@{author}>",
     "journal_shortcut_saved": ":notebook: Saved to your journal: “{text}”",
     "forget_confirm": (
-        "*Forget me?* This deletes everything codev keeps about you: your journal (quotes you saved included), "
-        "your Home settings, your notes on how your actions went (and no more follow-ups), and the texts of your "
-        "contributions to sessions, which become “[deleted]”. "
-        "It cannot delete the messages you wrote in Slack itself; delete those in Slack."
+        "*Forget me?* This deletes what codev keeps about you alone: your journal (quotes you saved included), "
+        "your quiet hours and nudge setting, your time away, the topics you offered at kick-offs, your Home's "
+        "search and page, and its copy of your Slack profile. Where your words are part of other people's "
+        "records, they become “[deleted]”: your contributions to sessions; the topic, contract, synthesis, "
+        "summary and actions of the sessions you brought as client, and your notes on how those actions went; "
+        "messages of yours that others saved to their journals. Follow-ups and nudges to you stop.\n"
+        "*What stays:* you remain a member of your groups, past sessions still name you in your roles, and a "
+        "session running now goes on with you (what you write from now on is kept as usual). "
+        "It cannot delete the messages you wrote in Slack itself; delete those in Slack. Posts codev already "
+        "made in channels, such as contracts and summaries, stay as they are; kick-off calls drop your topic."
     ),
     "forget_button": "Delete my data",
     "forget_title": "Delete all your codev data?",
     "forget_text": "This cannot be undone.",
-    "forget_done": "Done: {entries} journal entries deleted and {contributions} contributions blanked. Your messages "
-    "in Slack itself are untouched; delete them there if you wish.",
+    "forget_done": (
+        "Done. Deleted: {entries} journal entries, {topics} kick-off topics, and your settings, time away, Home "
+        "state and cached profile. Now “[deleted]”: {contributions} contributions, {sessions} sessions you "
+        "brought, {actions} actions and {quotes} messages of yours that others saved. Stopped: {follow_ups} "
+        "follow-ups and {nudges} nudges. You remain a member of your groups and past sessions still name you. "
+        "Your messages in Slack itself are untouched; delete them there if you wish."
+    ),
     # ---- App Home ----
     "home_title": "Your co-development",
     "home_start": "Start a session",

@@ -15,20 +15,10 @@ from sqlmodel import Session, col, select
 from bot.clock import Clock
 from bot.domain.steps import Step
 from bot.domain.text import hashtags
-from bot.domain.timers import EventState
-from bot.services.tasks import TaskKind
 from bot.storage.db import Database
-from bot.storage.models import (
-    ActionItem,
-    CodevSession,
-    Contribution,
-    HomeState,
-    JournalEntry,
-    ScheduledTask,
-)
+from bot.storage.models import CodevSession, JournalEntry
 
 PAGE_SIZE = 10
-DELETED_TEXT = "[deleted]"
 
 
 @dataclass(frozen=True)
@@ -138,47 +128,6 @@ class JournalService:
             view = self._view(session, entry)
             session.delete(entry)
             return view
-
-    def forget(self, team_id: str, user_id: str) -> tuple[int, int]:
-        """Delete the person's journal (quotes included), blank their contributions' texts and their follow-up
-        notes (unshared), and stop asking them about their actions."""
-        with self.db.session() as session:
-            entries = session.exec(
-                select(JournalEntry).where(col(JournalEntry.team_id) == team_id, col(JournalEntry.user_id) == user_id)
-            ).all()
-            for entry in entries:
-                session.delete(entry)
-            result = session.exec(
-                update(Contribution)
-                .where(col(Contribution.team_id) == team_id, col(Contribution.user_id) == user_id)
-                .values(text=DELETED_TEXT)
-            )
-            session.exec(
-                update(HomeState)
-                .where(col(HomeState.team_id) == team_id, col(HomeState.user_id) == user_id)
-                .values(query="", page=0)
-            )
-            theirs = select(ActionItem.id).where(
-                col(ActionItem.team_id) == team_id, col(ActionItem.owner_id) == user_id
-            )
-            session.exec(
-                update(ActionItem)
-                .where(
-                    col(ActionItem.team_id) == team_id,
-                    col(ActionItem.owner_id) == user_id,
-                )
-                .values(outcome_note=None, outcome_shared=False)
-            )
-            session.exec(
-                update(ScheduledTask)
-                .where(
-                    col(ScheduledTask.kind) == TaskKind.FOLLOW_UP.value,
-                    col(ScheduledTask.state) == EventState.PENDING.value,
-                    col(ScheduledTask.subject_id).in_(theirs),
-                )
-                .values(state=EventState.CANCELLED.value, updated_at=self.clock.now())
-            )
-            return len(entries), result.rowcount
 
     # ---- reading ----------------------------------------------------------------------------------------
     def page(

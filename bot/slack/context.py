@@ -22,6 +22,7 @@ from bot.services.groups import GroupService
 from bot.services.home import HomeReadModel
 from bot.services.journal import JournalService
 from bot.services.kickoffs import KickoffService
+from bot.services.privacy import PrivacyService
 from bot.services.sessions import SessionService
 from bot.services.tasks import TaskBook
 from bot.slack.home import HomePublisher
@@ -45,6 +46,7 @@ class Services:
     publisher: Publisher
     deliverer: Deliverer
     journal: JournalService
+    privacy: PrivacyService  # forget-me: what codev keeps about a person, table by table
     home_model: HomeReadModel  # what a person's App Home shows, and their search and page
     home: HomePublisher
     groups: GroupService

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.messages import t
 from bot.services.followups import ActionStatus, Outcome
+from bot.services.kickoffs import KickoffRefused
 from bot.slack.blocks.home import entry_modal
 from bot.slack.blocks.modals import start_modal
 from bot.slack.blocks.recurring import follow_up_modal
-from bot.slack.context import services_of
+from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import say_privately, session_id_of, team_of
+from bot.slack.recurring import refresh_kickoff
+
+log = logging.getLogger(__name__)
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str, str | None]:
@@ -36,13 +42,45 @@ def undo(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond)
         services.home.refresh(team_id, user_id)
 
 
-def forget(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+def forget(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient) -> None:
+    """Forget-me, confirmed: the privacy service applies its plan; kick-off calls that listed a topic of theirs
+    are shown again without it."""
     ack()
     services = services_of(context)
     team_id, user_id, _value = _who(body)
-    entries, contributions = services.journal.forget(team_id, user_id)
-    say_privately(respond, t("forget_done", entries=entries, contributions=contributions))
+    report = services.privacy.forget(team_id, user_id)
+    say_privately(
+        respond,
+        t(
+            "forget_done",
+            entries=report.journal_entries,
+            topics=report.kickoff_topics,
+            contributions=report.contributions,
+            sessions=report.client_sessions,
+            actions=report.actions,
+            quotes=report.quotes,
+            follow_ups=report.follow_ups,
+            nudges=report.nudges,
+        ),
+    )
+    for kickoff_id in report.kickoffs:
+        _show_kickoff_again(services, client, team_id, kickoff_id)
     services.home.refresh(team_id, user_id)
+
+
+def _show_kickoff_again(services: Services, client: WebClient, team_id: str, kickoff_id: int) -> None:
+    try:
+        kickoff = services.kickoffs.get(team_id, kickoff_id)
+    except KickoffRefused:
+        return
+    link = None
+    root_ts = services.sessions.get(team_id, kickoff.session_id).root_ts if kickoff.session_id is not None else None
+    if root_ts:
+        try:
+            link = client.chat_getPermalink(channel=kickoff.channel_id, message_ts=root_ts)["permalink"]
+        except SlackApiError:
+            log.info("no permalink for the session of kick-off %s", kickoff_id, exc_info=True)
+    refresh_kickoff(client, services.kickoffs, kickoff, link)
 
 
 def start_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
