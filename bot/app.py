@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.logs import bolt_log_context
 from bot.services.followups import FollowUpService
 from bot.services.groups import GroupService
 from bot.services.home import HomeReadModel
@@ -88,5 +89,6 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
         context["services"] = services
         return next()
 
+    app.middleware(bolt_log_context)  # log lines name the request's team (and session), text or JSON
     register_listeners(app)
     return app

@@ -25,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, settings.log_format)
         return int(args.func(args, settings) or 0)
     except ConfigError as error:
         print(f"codev: {error}", file=sys.stderr)
@@ -129,8 +129,20 @@ def _serve_http(app: App, services: Services, host: str, port: int) -> None:
     from bot.server import make_http_server, make_wsgi_app
 
     wsgi = make_wsgi_app(app, services.db, services.settings.slack_signing_secret or "")
-    server = make_http_server(wsgi, host=host, port=port)
-    log.info("codev listening on http://%s:%s (POST /slack/events, GET /healthz)", host, port)
+    settings = services.settings
+    server = make_http_server(
+        wsgi,
+        host=host,
+        port=port,
+        connection_limit=settings.http_connection_limit,
+        channel_timeout=settings.http_channel_timeout,
+    )
+    log.info(
+        "codev listening on http://%s:%s (POST /slack/events; GET /healthz: alive, GET /readyz: database and "
+        "Slack token)",
+        host,
+        port,
+    )
     server.run()
 
 

@@ -13,6 +13,11 @@ from dotenv import dotenv_values
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///codev.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
+# HTTP mode: open connections (idle ones count) before waitress stops accepting, and seconds of silence
+# after which a connection is closed. Slack needs a handful; the margin is for idle or slow clients.
+DEFAULT_HTTP_CONNECTION_LIMIT = 500
+DEFAULT_HTTP_CHANNEL_TIMEOUT = 30
 
 
 class ConfigError(Exception):
@@ -29,6 +34,9 @@ class Settings:
     port: int
     clock_speed: float
     log_level: str
+    log_format: str = "text"
+    http_connection_limit: int = DEFAULT_HTTP_CONNECTION_LIMIT
+    http_channel_timeout: int = DEFAULT_HTTP_CHANNEL_TIMEOUT
 
     def require_slack(self, *, socket_mode: bool) -> None:
         """Check the tokens a running bot needs; raise ConfigError naming the first one missing."""
@@ -74,6 +82,13 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         port=_port(text("PORT") or "3000"),
         clock_speed=_clock_speed(text("CODEV_CLOCK_SPEED") or "1"),
         log_level=_log_level(text("LOG_LEVEL") or "INFO"),
+        log_format=_log_format(text("LOG_FORMAT") or "text"),
+        http_connection_limit=_whole(
+            "HTTP_CONNECTION_LIMIT", text("HTTP_CONNECTION_LIMIT"), DEFAULT_HTTP_CONNECTION_LIMIT, 10, 100_000
+        ),
+        http_channel_timeout=_whole(
+            "HTTP_CHANNEL_TIMEOUT", text("HTTP_CHANNEL_TIMEOUT"), DEFAULT_HTTP_CHANNEL_TIMEOUT, 1, 86_400
+        ),
     )
 
 
@@ -120,7 +135,34 @@ def _log_level(value: str) -> str:
     return level
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise at every start
+def _log_format(value: str) -> str:
+    log_format = value.lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be text or json (one JSON object per line), got {value!r}.")
+    return log_format
+
+
+def _whole(name: str, value: str | None, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {value!r}.")
+    return int(value)
+
+
+def configure_logging(level: str, log_format: str = "text") -> None:
+    """One handler on the root logger, text or JSON; routine chatter of the libraries below INFO."""
+    from bot.logs import CodevHandler, make_handler  # imported here: `codev --help` stays fast
+
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, CodevHandler)]:  # configured again: replace it
+        root.removeHandler(handler)
+    root.addHandler(make_handler(log_format))
+    root.setLevel(level)
+    # Below DEBUG, two libraries keep their routine INFO to themselves: alembic's lines at every start, and
+    # APScheduler's for every run of every job ("Running job…", "executed successfully": the 0.5 s refresh
+    # alone made 4 lines a second) and every job added or removed. Their warnings (missed runs, too many
+    # instances) and errors (a job that raised) stay visible.
+    quiet = logging.WARNING if level != "DEBUG" else logging.NOTSET
+    for name in ("alembic", "apscheduler"):
+        logging.getLogger(name).setLevel(quiet)

@@ -1,7 +1,15 @@
-"""HTTP mode: one WSGI app for Slack's request URL and the health check, served by waitress."""
+"""HTTP mode: one WSGI app for Slack's request URL, liveness and readiness, served by waitress.
+
+- `GET /healthz` is liveness: 200 whenever the process serves HTTP. It touches neither the database nor
+  Slack, so a long write, a slow database or a Slack outage never gets a working process restarted.
+- `GET /readyz` is readiness: a quick read of the database (never behind SQLite's write lock, 2 s at most)
+  and whether Slack accepts the token (`auth.test`, at most once a minute); 200 when both are fine, else
+  503; the JSON body says which is failing and why.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import threading
@@ -14,12 +22,16 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from waitress.server import create_server
 
+from bot.config import DEFAULT_HTTP_CHANNEL_TIMEOUT, DEFAULT_HTTP_CONNECTION_LIMIT
+from bot.slack.client import SlackAuthCheck
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+READ_CHECK_SECONDS = 2.0
 # Slack sends small bodies; anything bigger is not Slack.
 MAX_BODY_BYTES = 1_000_000
 
@@ -27,21 +39,21 @@ StartResponse = Callable[..., Any]
 
 
 def make_wsgi_app(
-    app: App, db: Database, signing_secret: str
+    app: App, db: Database, signing_secret: str, *, slack_auth: SlackAuthCheck | None = None
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     verifier = SignatureVerifier(signing_secret)
+    slack_auth = slack_auth or SlackAuthCheck(app.client)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            healthy = db.is_healthy()
-            body = json.dumps({"status": "ok" if healthy else "unavailable", "database": healthy}).encode()
-            status = "200 OK" if healthy else "503 Service Unavailable"
-            start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-            return [body]
+            return _json(start_response, "200 OK", {"status": "ok"})
+        if path == READY_PATH and method in ("GET", "HEAD"):
+            return _readiness(db, slack_auth, start_response)
         if path == SLACK_PATH and method == "POST":
-            return _slack_request(app, verifier, environ, start_response)
+            # A context of its own: what the request sets for its log lines (team, session) ends with it.
+            return contextvars.copy_context().run(_slack_request, app, verifier, environ, start_response)
         return _plain(start_response, "404 Not Found", b"Not Found")
 
     return wsgi
@@ -88,13 +100,50 @@ def _parses(body: str, content_type: str) -> bool:
         return False
 
 
+def _readiness(db: Database, slack_auth: SlackAuthCheck, start_response: StartResponse) -> list[bytes]:
+    database_problem = db.read_problem(timeout=READ_CHECK_SECONDS)
+    slack_ok, slack_problem = slack_auth.status()
+    checks = {
+        "database": {"ok": database_problem is None, "error": database_problem},
+        "slack": {"ok": slack_ok, "error": slack_problem},
+    }
+    failing = [name for name, check in checks.items() if not check["ok"]]
+    if failing:
+        return _json(start_response, "503 Service Unavailable", {"status": "unavailable", "failing": failing, **checks})
+    return _json(start_response, "200 OK", {"status": "ready", "failing": [], **checks})
+
+
+def _json(start_response: StartResponse, status: str, answer: dict[str, Any]) -> list[bytes]:
+    body = json.dumps(answer).encode()
+    start_response(
+        status,
+        [("Content-Type", "application/json"), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")],
+    )
+    return [body]
+
+
 def _plain(start_response: StartResponse, status: str, body: bytes) -> list[bytes]:
     start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
     return [body]
 
 
-def make_http_server(wsgi: Callable[..., Any], *, host: str, port: int, threads: int = 8) -> Any:
-    """A waitress server (threads for concurrent requests, a body cap, no dev-server shortcuts)."""
+def make_http_server(
+    wsgi: Callable[..., Any],
+    *,
+    host: str,
+    port: int,
+    threads: int = 8,
+    connection_limit: int = DEFAULT_HTTP_CONNECTION_LIMIT,
+    channel_timeout: int = DEFAULT_HTTP_CHANNEL_TIMEOUT,
+) -> Any:
+    """A waitress server (threads for concurrent requests, a body cap, no dev-server shortcuts).
+
+    Every open connection, idle or not, takes one of `connection_limit` places; at the limit waitress stops
+    accepting until one closes (waitress' default, 100, let ~100 idle sockets shut Slack out). A connection
+    silent for `channel_timeout` seconds is closed (checked every third of that), so idle ones cannot hold
+    their places long. poll() instead of select(): select() cannot watch a socket numbered above 1024.
+    """
+    _make_room_for(connection_limit)
     return create_server(
         wsgi,
         host=host,
@@ -103,14 +152,44 @@ def make_http_server(wsgi: Callable[..., Any], *, host: str, port: int, threads:
         max_request_body_size=MAX_BODY_BYTES,
         ident="codev",
         clear_untrusted_proxy_headers=True,
+        connection_limit=connection_limit,
+        channel_timeout=channel_timeout,
+        cleanup_interval=max(1, channel_timeout // 3),
+        asyncore_use_poll=True,
     )
+
+
+def _make_room_for(connections: int) -> None:
+    """Let the process open a socket per connection plus its own files: raise the soft limit if allowed."""
+    try:
+        import resource
+    except ImportError:  # not on Unix; nothing to raise
+        return
+    wanted = connections + 128  # the database, Slack's connections, logs, waitress' own pipes
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    except (ValueError, OSError):
+        pass
+    if soft < wanted:
+        log.warning(
+            "HTTP_CONNECTION_LIMIT=%d needs about %d open files but this process may open %d: raise `ulimit -n` "
+            "or lower HTTP_CONNECTION_LIMIT",
+            connections,
+            wanted,
+            soft,
+        )
 
 
 def run_until(server: Any, stop: threading.Event, *, poll: float = 0.05) -> None:
     """Serve from a background thread until `stop` is set, then close in that same thread."""
     try:
         while not stop.is_set():
-            server.asyncore.loop(timeout=poll, map=server._map, count=1)
+            server.asyncore.loop(timeout=poll, map=server._map, count=1, use_poll=server.adj.asyncore_use_poll)
     finally:
         server.task_dispatcher.shutdown()
         server.close()

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.logs import ContextThreadPoolExecutor
 from bot.scheduling import Agenda, Timekeeper
 from bot.scheduling.leader import leadership_for
 from bot.services.events import forget_old_deliveries
@@ -57,7 +58,8 @@ class Services:
     timekeeper: Timekeeper | None = None
     # Runs listeners' after-ack work; drained at shutdown so nothing is cut off halfway.
     listener_executor: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=16, thread_name_prefix="codev-listener")
+        # Tasks see the submitter's context variables: log lines name the request's team and session.
+        default_factory=lambda: ContextThreadPoolExecutor(max_workers=16, thread_name_prefix="codev-listener")
     )
 
     def start_timekeeping(self) -> Timekeeper:

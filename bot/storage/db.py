@@ -36,6 +36,8 @@ class Database:
         # SQLite takes one writer at a time; threads queue here and wake at once, instead of polling in
         # SQLite's busy handler, which sleeps up to 100 ms between tries.
         self._writers = threading.RLock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        self._read_check_lock = threading.Lock()
+        self._read_check: threading.Thread | None = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -64,6 +66,36 @@ class Database:
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    def read_problem(self, timeout: float = 2.0) -> str | None:
+        """Readiness: None when a quick read answers within `timeout` seconds, else why not, in a few words.
+
+        It reads the schema's version through the read engine, so it never queues behind SQLite's write lock;
+        it runs in a thread of its own so that a database that hangs cannot hold the caller, and one check at
+        a time is ever outstanding (a check still waiting makes the next ones answer "not answering").
+        """
+        with self._read_check_lock:
+            pending = self._read_check
+            if pending is not None and pending.is_alive():
+                return "not answering (an earlier read check is still waiting)"
+            result: list[str | None] = []
+            check = threading.Thread(target=self._read_once, args=(result,), name="codev-read-check", daemon=True)
+            self._read_check = check
+            check.start()
+        check.join(timeout)
+        if check.is_alive():
+            return f"not answering within {timeout:g} s"
+        return result[0] if result else "the read check failed"
+
+    def _read_once(self, result: list[str | None]) -> None:
+        try:
+            with self.read() as session:
+                version = session.connection().execute(text("SELECT version_num FROM alembic_version")).first()
+            result.append(None if version else "no schema (run codev db upgrade)")
+        except Exception as error:  # any failure means "not ready"; the reason goes into /readyz's answer
+            first_line = (str(error).splitlines() or [""])[0][:300]
+            log.warning("database read check failed: %s: %s", type(error).__name__, first_line)
+            result.append(type(error).__name__)
 
     def is_healthy(self) -> bool:
         try:

@@ -89,19 +89,21 @@ def test_retried_event_is_acknowledged(slack: SlackDriver) -> None:
     assert slack.event(event, event_id="Ev0RETRY", retry_num=1).status == 200
 
 
-def test_health_check_reports_the_database(running_app: RunningApp) -> None:
+def test_health_check_says_the_process_serves(running_app: RunningApp) -> None:
     with urllib.request.urlopen(running_app.base_url + "/healthz", timeout=5) as response:
         assert response.status == 200
-        assert json.loads(response.read())["database"] is True
+        assert json.loads(response.read()) == {"status": "ok"}
 
 
-def test_health_check_is_503_when_the_database_is_unreachable(running_app: RunningApp, mocker) -> None:
-    mocker.patch.object(running_app.services.db, "is_healthy", return_value=False)
+def test_readiness_is_503_when_the_database_is_unreachable(running_app: RunningApp, mocker) -> None:
+    # Liveness never looks at the database; readiness does (tests/scenario/test_operations.py has more).
+    mocker.patch.object(running_app.services.db, "read_problem", return_value="OperationalError")
     try:
-        urllib.request.urlopen(running_app.base_url + "/healthz", timeout=5)
+        urllib.request.urlopen(running_app.base_url + "/readyz", timeout=5)
         raise AssertionError("expected 503")
     except urllib.error.HTTPError as error:
         assert error.code == 503
+        assert json.loads(error.read())["failing"] == ["database"]
 
 
 def test_unknown_path_is_404(running_app: RunningApp) -> None:
