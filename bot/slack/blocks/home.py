@@ -43,7 +43,7 @@ def home_view(data: HomeData) -> dict[str, Any]:
                 ButtonElement(text=t("home_export"), action_id=ids.HOME_EXPORT, value="export"),
             ],
         ),
-        ContextBlock(elements=[MarkdownTextObject(text=t("home_counts", **data.role_counts))]),
+        ContextBlock(elements=[MarkdownTextObject(text=_role_counts(data.role_counts))]),
     ]
     if data.look_back is not None:
         blocks.append(
@@ -264,3 +264,12 @@ def export_markdown(entries: list[EntryView], now: datetime) -> str:
                 lines.append(entry.text)
             lines.append("")
     return "\n".join(lines)
+
+
+def _role_counts(counts: dict[str, int]) -> str:
+    return t(
+        "home_counts",
+        client=counts.get("client", 0),
+        consultant=counts.get("consultant", 0),
+        facilitator=counts.get("facilitator", 0),
+    )
