@@ -16,6 +16,7 @@ from bot.services.groups import GroupService
 from bot.services.home import HomeReadModel
 from bot.services.journal import JournalService
 from bot.services.kickoffs import KickoffService
+from bot.services.outbox import Outbox
 from bot.services.privacy import PrivacyService
 from bot.services.sessions import SessionService
 from bot.services.tasks import TaskBook
@@ -26,6 +27,7 @@ from bot.slack.listeners import register_listeners
 from bot.slack.people import UserDirectory
 from bot.slack.publisher import Publisher
 from bot.slack.recurring import TaskDeliverer
+from bot.slack.relay import Relay
 from bot.slack.timekeeping import Deliverer
 from bot.storage.db import Database
 
@@ -49,6 +51,8 @@ def build_services(
     publisher = Publisher(
         client, sessions, clock, on_people_changed=home.refresh_many, charter_pending=groups.charter_pending
     )
+    outbox = Outbox(db)
+    relay = Relay(client, sessions, outbox, publisher, clock)
     return Services(
         settings=settings,
         db=db,
@@ -57,7 +61,7 @@ def build_services(
         sessions=sessions,
         people=UserDirectory(db, client, clock),
         publisher=publisher,
-        deliverer=Deliverer(client, sessions, publisher, clock),
+        deliverer=Deliverer(client, sessions, publisher, relay, clock),
         journal=journal,
         privacy=PrivacyService(db, clock),
         home_model=home_model,
@@ -67,6 +71,8 @@ def build_services(
         kickoffs=kickoffs,
         followups=followups,
         task_deliverer=TaskDeliverer(client, tasks, groups, kickoffs, followups, clock),
+        outbox=outbox,
+        relay=relay,
     )
 
 

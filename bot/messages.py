@@ -304,6 +304,21 @@ EN: dict[str, str] = {
         "It cannot delete the messages you wrote in Slack itself; delete those in Slack. Posts codev already "
         "made in channels, such as contracts and summaries, stay as they are; kick-off calls drop your topic."
     ),
+    "slack_deferred_step": (
+        "*{step}* is open. Slack is not answering right now: the step's message will be posted as soon as it "
+        "does, and its timebox starts then."
+    ),
+    "slack_deferred_ended": (
+        "The session has ended. Slack is not answering right now: the channel will show it as soon as it does, "
+        "and the client gets the summary then."
+    ),
+    "slack_deferred_change": (
+        "Done. Slack is not answering right now: the channel will show the change as soon as it does."
+    ),
+    "slack_deferred_start": (
+        "The session is started. Slack is not answering right now: its messages will be posted in the channel "
+        "as soon as it does, and the first timebox starts then."
+    ),
     "forget_button": "Delete my data",
     "forget_title": "Delete all your codev data?",
     "forget_text": "This cannot be undone.",

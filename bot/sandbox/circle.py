@@ -142,9 +142,9 @@ class Circle:
             return session.exec(select(Contribution).where(Contribution.ts == ts)).first()
 
     def tick(self) -> int:
-        """Deliver every timed event and task due at the (fake) clock's now, as the scheduler would.
+        """Deliver every timed event, task and outbox row due at the (fake) clock's now, as the scheduler would.
 
-        Returns how many were due.
+        Returns how many timed events and tasks were due.
         """
         now = self.services.clock.now()
         due = self.services.sessions.timers.due(now)
@@ -153,6 +153,8 @@ class Circle:
         tasks = self.services.tasks.due(now)
         for task_id in tasks:
             self.services.task_deliverer.deliver(task_id)
+        for row_id in self.services.outbox.due(now):
+            self.services.relay.deliver(row_id)
         return len(due) + len(tasks)
 
     def current_step(self) -> int:

@@ -131,18 +131,18 @@ class FollowUpService:
         self.tasks.on_changed()
         return view
 
-    def shared_before(self, team_id: str, channel_id: str, session_id: int) -> SharedOutcomes | None:
-        """The previous session's client's outcomes in this channel that they chose to share, if any."""
+    def shared_before(self, team_id: str, channel_id: str, session_id: int | None = None) -> SharedOutcomes | None:
+        """The previous session's client's outcomes in this channel that they chose to share, if any.
+
+        "Previous" is the one before `session_id`, or the latest when the next one is not started yet.
+        """
         with self.db.read() as session:
-            previous = session.exec(
-                select(CodevSession)
-                .where(
-                    CodevSession.team_id == team_id,
-                    CodevSession.channel_id == channel_id,
-                    col(CodevSession.id) < session_id,
-                )
-                .order_by(col(CodevSession.id).desc())
-            ).first()
+            query = select(CodevSession).where(
+                col(CodevSession.team_id) == team_id, col(CodevSession.channel_id) == channel_id
+            )
+            if session_id is not None:
+                query = query.where(col(CodevSession.id) < session_id)
+            previous = session.exec(query.order_by(col(CodevSession.id).desc())).first()
             if previous is None:
                 return None
             found = session.exec(

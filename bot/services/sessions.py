@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,8 @@ from bot.domain.session import SessionState, Status, Timebox, TransitionError
 from bot.domain.steps import EXTENSION, Pace, Step, expected_speakers
 from bot.domain.text import hashtags
 from bot.domain.timers import Planned
+from bot.services import outbox
+from bot.services.outbox import OutboxKind
 from bot.services.timers import TimerBook
 from bot.storage.db import Database
 from bot.storage.models import (
@@ -29,6 +32,9 @@ from bot.storage.models import (
 )
 
 MAX_ACTIONS = 5
+# A step whose message needed retries and came this long after it was opened (Slack was down) gets its whole
+# timebox from then. A first try that went through counts from the click: people saw it at once.
+POSTING_TOLERANCE = timedelta(seconds=2)
 
 
 class ChannelBusy(Exception):
@@ -170,6 +176,14 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A message a change also owes one step's thread ("Dana took over", "everyone is done: moving on")."""
+
+    step: Step
+    message: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class ReplyOutcome:
     session: SessionSnapshot
     step: Step
@@ -230,7 +244,7 @@ class SessionService:
             return [ContributionView(r.id or 0, Step(r.step), r.user_id, r.text, r.ts, r.late, r.kept) for r in rows]
 
     # ---- starting ---------------------------------------------------------------------------------------
-    def start(self, new: NewSession) -> SessionSnapshot:
+    def start(self, new: NewSession, notes: Sequence[Note] = ()) -> SessionSnapshot:
         now = self.clock.now()
         with self.db.session() as session:
             busy = session.exec(
@@ -276,11 +290,42 @@ class SessionService:
                 )
             session.flush()
             snapshot = self._sync_timers(session, new.team_id, row.id, now)
+            outbox.add(session, new.team_id, row.id, OutboxKind.SYNC, now, refresh=[], people=snapshot.participants)
+            for note in notes:
+                outbox.add(
+                    session, new.team_id, row.id, OutboxKind.NOTE, now, step=int(note.step), message=note.message
+                )
         self.on_timers_changed()
         return snapshot
 
     def set_root_ts(self, team_id: str, session_id: int, ts: str) -> None:
         self._set_session_field(team_id, session_id, root_ts=ts)
+
+    def step_posted(
+        self, team_id: str, session_id: int, step: Step, ts: str, posted_at: datetime, *, after_retries: bool
+    ) -> SessionSnapshot:
+        """The step's message is in Slack. If that took retries (Slack was down), its timebox starts now."""
+        with self.db.session() as session:
+            row = session.get(SessionStep, (session_id, int(step)))
+            if row is None or row.team_id != team_id:
+                raise NotFound(session_id)
+            row.message_ts = ts
+            late = (
+                after_retries
+                and row.started_at is not None
+                and row.ended_at is None
+                and row.paused_at is None
+                and posted_at - row.started_at > POSTING_TOLERANCE
+            )
+            if late:
+                row.started_at = posted_at
+            session.add(row)
+            session.flush()
+            if not late:
+                return self._snapshot(session, team_id, session_id)
+            snapshot = self._sync_timers(session, team_id, session_id, posted_at)
+        self.on_timers_changed()
+        return snapshot
 
     def set_step_message(self, team_id: str, session_id: int, step: Step, ts: str) -> None:
         with self.db.session() as session:
@@ -295,13 +340,13 @@ class SessionService:
             )
 
     # ---- moving through the steps -----------------------------------------------------------------------
-    def next_step(self, team_id: str, session_id: int, expected_step: Step) -> Change:
+    def next_step(self, team_id: str, session_id: int, expected_step: Step, *, note: Note | None = None) -> Change:
         def advance(state: SessionState, now: datetime, snapshot: SessionSnapshot) -> SessionState:
             following = state.step.next
             duration = snapshot.timebox(following).duration if following else None
             return core.advance(state, now, duration, expected_step=expected_step)
 
-        return self._transition(team_id, session_id, advance)
+        return self._transition(team_id, session_id, advance, note=note)
 
     def extend(self, team_id: str, session_id: int, expected_step: Step) -> Change:
         def extend(state: SessionState, _now: datetime, snapshot: SessionSnapshot) -> SessionState:
@@ -324,7 +369,15 @@ class SessionService:
     def end(self, team_id: str, session_id: int) -> Change:
         return self._transition(team_id, session_id, lambda s, _now, _snap: core.end(s))
 
-    def hand_over(self, team_id: str, session_id: int, new_facilitator: str, *, allow_client: bool = False) -> Change:
+    def hand_over(
+        self,
+        team_id: str,
+        session_id: int,
+        new_facilitator: str,
+        *,
+        allow_client: bool = False,
+        note: Note | None = None,
+    ) -> Change:
         """Give facilitation to someone else; a consultant who takes it stops being a consultant."""
         with self.db.session() as session:
             before = self._snapshot(session, team_id, session_id)
@@ -337,7 +390,9 @@ class SessionService:
             if consultant is not None:
                 session.delete(consultant)
             session.flush()
-            return Change(before, self._snapshot(session, team_id, session_id))
+            change = Change(before, self._snapshot(session, team_id, session_id))
+            self._owe_slack(session, change, self.clock.now(), note)
+            return change
 
     def edit(
         self,
@@ -348,6 +403,7 @@ class SessionService:
         client_id: str,
         consultant_ids: list[str],
         durations: dict[Step, timedelta],
+        note: Note | None = None,
     ) -> Change:
         """Swap people or change the timeboxes of the current and later steps, if nobody changed it meanwhile."""
         with self.db.session() as session:
@@ -369,11 +425,16 @@ class SessionService:
                 session.add(row)
             session.flush()
             change = Change(before, self._sync_timers(session, team_id, session_id, self.clock.now()))
+            self._owe_slack(session, change, self.clock.now(), note)
         self.on_timers_changed()
         return change
 
     def _transition(
-        self, team_id: str, session_id: int, action: Callable[[SessionState, datetime, SessionSnapshot], SessionState]
+        self,
+        team_id: str,
+        session_id: int,
+        action: Callable[[SessionState, datetime, SessionSnapshot], SessionState],
+        note: Note | None = None,
     ) -> Change:
         """Apply a state change atomically: the UPDATE only lands if nobody changed the session meanwhile."""
         now = self.clock.now()
@@ -388,6 +449,7 @@ class SessionService:
             self._save_timebox(session, session_id, state, after, now)
             session.flush()
             change = Change(before, self._sync_timers(session, team_id, session_id, now))
+            self._owe_slack(session, change, now, note)
         self.on_timers_changed()
         return change
 
@@ -619,6 +681,25 @@ class SessionService:
         self._set_session_field(team_id, session_id, summary_state="proposed")
 
     # ---- internals --------------------------------------------------------------------------------------
+    @staticmethod
+    def _owe_slack(session: Session, change: Change, now: datetime, note: Note | None) -> None:
+        """Record, in the change's own transaction, what Slack must show because of it (the outbox)."""
+        before, after = change.before, change.after
+        moved = change.step_changed or change.ended
+        refresh = [int(before.step)] if moved else [int(after.step)]
+        people = (
+            sorted({*before.participants, *after.participants})
+            if moved or (before.participants != after.participants)
+            else []
+        )
+        outbox.add(session, after.team_id, after.id, OutboxKind.SYNC, now, refresh=refresh, people=people)
+        if note is not None:
+            outbox.add(
+                session, after.team_id, after.id, OutboxKind.NOTE, now, step=int(note.step), message=note.message
+            )
+        if change.ended:
+            outbox.add(session, after.team_id, after.id, OutboxKind.SUMMARY, now)
+
     @staticmethod
     def _update_if_unchanged(session: Session, team_id: str, session_id: int, version: int, **values: object) -> None:
         """Optimistic concurrency: the UPDATE lands, bumping the version, only if the session is still at `version`."""

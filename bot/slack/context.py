@@ -23,6 +23,7 @@ from bot.services.groups import GroupService
 from bot.services.home import HomeReadModel
 from bot.services.journal import JournalService
 from bot.services.kickoffs import KickoffService
+from bot.services.outbox import Outbox
 from bot.services.privacy import PrivacyService
 from bot.services.sessions import SessionService
 from bot.services.tasks import TaskBook
@@ -30,6 +31,7 @@ from bot.slack.home import HomePublisher
 from bot.slack.people import UserDirectory
 from bot.slack.publisher import Publisher
 from bot.slack.recurring import TaskDeliverer
+from bot.slack.relay import Relay
 from bot.slack.timekeeping import Deliverer
 from bot.storage.db import Database
 
@@ -55,6 +57,8 @@ class Services:
     kickoffs: KickoffService
     followups: FollowUpService
     task_deliverer: TaskDeliverer
+    outbox: Outbox
+    relay: Relay
     timekeeper: Timekeeper | None = None
     # Runs listeners' after-ack work; drained at shutdown so nothing is cut off halfway.
     listener_executor: ThreadPoolExecutor = field(
@@ -67,6 +71,7 @@ class Services:
         agendas = [
             Agenda("timed-event", self.sessions.timers.pending_until, self.deliverer.deliver, self.deliverer.recover),
             Agenda("task", self.tasks.pending_until, self.task_deliverer.deliver, self.task_deliverer.recover),
+            Agenda("outbox", self.outbox.pending_until, self.relay.deliver, self.relay.recover),
         ]
         timekeeper = Timekeeper(
             f"codev-{id(self)}",

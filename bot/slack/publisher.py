@@ -13,13 +13,15 @@ from bot.clock import Clock
 from bot.domain.session import Status, TransitionError
 from bot.domain.steps import Step
 from bot.messages import t
-from bot.services.sessions import Change, SessionService, SessionSnapshot
+from bot.services.sessions import SessionService, SessionSnapshot
+from bot.slack import once
 from bot.slack.blocks import session as blocks
 from bot.slack.blocks.common import escape
 
 log = logging.getLogger(__name__)
 
 # Slack errors that mean codev cannot write in the channel any more.
+SUMMARY_MESSAGE = "codev_summary"
 LOST_CHANNEL = {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived", "access_denied"}
 
 
@@ -45,40 +47,12 @@ class Publisher:
         self.on_people_changed = on_people_changed or (lambda _team, _users: None)
         self.charter_pending = charter_pending or (lambda _team, _channel, _users: [])
 
-    # ---- life of a session ------------------------------------------------------------------------------
-    def open(self, snapshot: SessionSnapshot) -> None:
-        """Post the root message and the first step's message."""
-        try:
-            root = self._post(snapshot.channel_id, **self._root(snapshot))
-            self.sessions.set_root_ts(snapshot.team_id, snapshot.id, root)
-            self._open_step(snapshot, snapshot.step)
-        except ChannelLost as lost:
-            self._on_lost_channel(snapshot, lost.error)
-        self.on_people_changed(snapshot.team_id, snapshot.participants)
-
-    def apply(self, change: Change) -> None:
-        """Show a state change: close the old step, open the new one, move the root's progress."""
-        after = change.after
-        try:
-            if change.step_changed or change.ended:
-                self.refresh_step(after, change.before.step)
-            if change.step_changed and after.status is not Status.ENDED:
-                self._open_step(after, after.step)
-            elif not change.ended:
-                self.refresh_step(after, after.step)
-            self.refresh_root(after)
-        except ChannelLost as lost:
-            self._on_lost_channel(after, lost.error)
-        if change.ended:
-            self.propose_summary(after.team_id, after.id)
-        if change.step_changed or change.ended or change.before.participants != after.participants:
-            self.on_people_changed(after.team_id, [*change.before.participants, *after.participants])
-
+    # ---- keeping messages current ------------------------------------------------------------------------
     def refresh_root(self, snapshot: SessionSnapshot) -> None:
         if snapshot.root_ts:
-            self._update(snapshot.channel_id, snapshot.root_ts, **self._root(snapshot))
+            self._update(snapshot.channel_id, snapshot.root_ts, **self.root_message(snapshot))
 
-    def _root(self, snapshot: SessionSnapshot) -> dict[str, Any]:
+    def root_message(self, snapshot: SessionSnapshot) -> dict[str, Any]:
         pending = self.charter_pending(snapshot.team_id, snapshot.channel_id, snapshot.participants)
         return blocks.root_message(snapshot, charter_pending=pending)
 
@@ -87,21 +61,17 @@ class Publisher:
         if ts:
             self._update(snapshot.channel_id, ts, **blocks.step_message(snapshot, step, self.clock.now()))
 
-    def _open_step(self, snapshot: SessionSnapshot, step: Step) -> None:
-        if snapshot.steps[step].message_ts:
-            return  # already posted (a retried request)
-        ts = self._post(snapshot.channel_id, **blocks.step_message(snapshot, step, self.clock.now()))
-        self.sessions.set_step_message(snapshot.team_id, snapshot.id, step, ts)
-
     # ---- the summary ------------------------------------------------------------------------------------
-    def propose_summary(self, team_id: str, session_id: int) -> None:
-        """Prepare the summary and send it to the client first: it is their case."""
+    def propose_summary(self, team_id: str, session_id: int, *, recovering: bool = False) -> None:
+        """Prepare the summary and send it to the client first: it is their case. Once, even when retried."""
         snapshot = self.sessions.get(team_id, session_id)
         kept = [c for c in self.sessions.contributions(team_id, session_id) if c.kept]
-        if not self.sessions.propose_summary(team_id, session_id, blocks.summary_text(snapshot, kept)):
-            return
+        proposed_now = self.sessions.propose_summary(team_id, session_id, blocks.summary_text(snapshot, kept))
+        if not proposed_now and not (recovering and snapshot.summary_state == "proposed"):
+            return  # proposed and sent before (or approved since)
         snapshot = self.sessions.get(team_id, session_id)
-        self.dm(snapshot.client_id, **blocks.summary_dm(snapshot))
+        wanted = {"event_type": SUMMARY_MESSAGE, "event_payload": {"session_id": session_id}}
+        once.dm_once(self.client, snapshot.client_id, blocks.summary_dm(snapshot), wanted, recovering=recovering)
 
     def publish_summary(self, snapshot: SessionSnapshot, dm_channel: str | None, dm_ts: str | None) -> bool:
         """Post the approved summary in the root thread and mark the client's DM as done.
@@ -155,6 +125,10 @@ class Publisher:
             log.info("ephemeral to %s in %s failed; sending a DM", user_id, channel_id, exc_info=True)
             self.dm(user_id, text=text, **extra)
 
+    def post(self, channel: str, **message: Any) -> str:
+        """Post a message; ChannelLost when codev cannot write there any more."""
+        return self._post(channel, **message)
+
     def _post(self, channel: str, **message: Any) -> str:
         try:
             return self.client.chat_postMessage(channel=channel, **message)["ts"]
@@ -177,13 +151,16 @@ class Publisher:
             raise
 
     def _on_lost_channel(self, snapshot: SessionSnapshot, error: str) -> None:
-        """Pause the session and tell the facilitator privately; everything stored stays."""
         log.warning("lost channel %s for session %s: %s", snapshot.channel_id, snapshot.id, error)
+        if snapshot.status is Status.RUNNING:
+            self.lost_channel(snapshot, error)
+
+    def lost_channel(self, snapshot: SessionSnapshot, error: str) -> None:
+        """Pause the session and tell the facilitator privately, once; everything stored stays."""
         try:
-            if snapshot.status is Status.RUNNING:
-                self.sessions.pause(snapshot.team_id, snapshot.id, None)
+            self.sessions.pause(snapshot.team_id, snapshot.id, None)
         except TransitionError:
-            pass
+            return  # paused or ended meanwhile: whoever did it has been told
         self.dm(
             snapshot.facilitator_id,
             text=t("lost_channel", channel=snapshot.channel_id, error=error, topic=escape(snapshot.topic)),

@@ -14,22 +14,26 @@ from bot.clock import Clock
 from bot.domain.session import Status, TransitionError
 from bot.domain.timers import EventKind, EventState, Planned
 from bot.messages import t
-from bot.services.sessions import NotFound, SessionService, SessionSnapshot
+from bot.services.sessions import Note, NotFound, SessionService, SessionSnapshot
 from bot.services.timers import EARLY_TOLERANCE, EventInfo
 from bot.slack import ids, once
 from bot.slack.blocks.common import as_dicts, escape, section
 from bot.slack.blocks.session import extension_label, human_duration, mentions, slack_date, step_name
 from bot.slack.publisher import Publisher
+from bot.slack.relay import Relay
 
 log = logging.getLogger(__name__)
 METADATA_TYPE = "codev_timed_event"
 
 
 class Deliverer:
-    def __init__(self, client: WebClient, sessions: SessionService, publisher: Publisher, clock: Clock) -> None:
+    def __init__(
+        self, client: WebClient, sessions: SessionService, publisher: Publisher, relay: Relay, clock: Clock
+    ) -> None:
         self.client = client
         self.sessions = sessions
         self.publisher = publisher
+        self.relay = relay
         self.clock = clock
 
     def deliver(self, event_id: int) -> None:
@@ -70,6 +74,8 @@ class Deliverer:
         """The session still implies this event, at a moment that has come (else it moved on: drop it)."""
         if snapshot.status is not Status.RUNNING or snapshot.step != event.step:
             return False
+        if snapshot.steps[event.step].message_ts is None:
+            return False  # nobody can see the step yet; its timers are planned anew when it is posted
         key = (int(event.step), event.kind.value, event.user_id)
         if event.kind is EventKind.NUDGE:
             # The plan only lists consultants still silent; a nudge already claimed keeps its place.
@@ -125,17 +131,17 @@ class Deliverer:
         return ts
 
     def _auto_advance(self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool) -> str | None:
+        """Move on; the thread's note goes with the change (the outbox), so it cannot be lost or doubled."""
+        following = snapshot.step.next
+        text = t("timer_auto_advanced", step=step_name(following)) if following else t("timer_auto_ended")
         try:
-            change = self.sessions.next_step(snapshot.team_id, snapshot.id, event.step)
+            change = self.sessions.next_step(
+                snapshot.team_id, snapshot.id, event.step, note=Note(event.step, {"text": text})
+            )
         except TransitionError:
-            return None  # the facilitator acted meanwhile: nothing to do
-        self.publisher.apply(change)
-        after = change.after
-        if after.status is Status.ENDED:
-            text = t("timer_auto_ended")
-        else:
-            text = t("timer_auto_advanced", step=step_name(after.step))
-        return self._in_thread(event, snapshot, {"text": text}, recovering)
+            return None  # the facilitator acted meanwhile (or a first try did): nothing to do
+        self.relay.show(change)
+        return None
 
     def _nudge(self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool) -> str | None:
         thread_ts = snapshot.steps[snapshot.step].message_ts

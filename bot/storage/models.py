@@ -30,13 +30,21 @@ class SlackUser(SQLModel, table=True):
 
 
 class ProcessedEvent(SQLModel, table=True):
-    """Event ids already handled, so a retried Events API delivery is handled once."""
+    """The inbox: each acknowledged Events API delivery, stored before the ack and processed from here.
+
+    The id's uniqueness drops Slack's retries; a row still "pending" after its process died is finished by
+    whichever process comes next.
+    """
 
     __tablename__ = "processed_event"
+    __table_args__ = (Index("ix_processed_event_state", "state", "received_at"),)
 
     team_id: str = Field(primary_key=True, max_length=32)
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = Field(sa_column=_utc(nullable=False))
+    state: str = Field(default="done", max_length=16)  # pending, done, failed
+    payload: str | None = None  # the request body as Slack sent it, until processed
+    attempts: int = 0
 
 
 class CodevSession(SQLModel, table=True):
@@ -73,6 +81,8 @@ class CodevSession(SQLModel, table=True):
     close_when_all_done: bool = False
     nudges: bool = False
     reminder_share: float = 0.2
+    # One process at a time delivers a session's outbox (see OutboxMessage): it holds this lease meanwhile.
+    delivering_until: datetime | None = Field(default=None, sa_column=_utc())
 
 
 class Consultant(SQLModel, table=True):
@@ -204,6 +214,34 @@ class TimedEvent(SQLModel, table=True):
     state: str = Field(default="pending", max_length=16)
     fired_at: datetime | None = Field(default=None, sa_column=_utc())
     message_ts: str | None = Field(default=None, max_length=32)
+    updated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class OutboxMessage(SQLModel, table=True):
+    """What a state change owes Slack (messages to post or update), stored in the change's own transaction.
+
+    Delivered after commit, in order per session, retried with backoff until done; a delivery that may have
+    posted already looks for its message (metadata) before posting again.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_state_due", "state", "due_at"),
+        Index("ix_outbox_session_state", "session_id", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    session_id: int = Field(foreign_key="codev_session.id", ondelete="CASCADE")
+    kind: str = Field(max_length=16)  # sync (the session's messages), note (in a step's thread), summary
+    payload: str = "{}"  # JSON
+    state: str = Field(default="pending", max_length=16)
+    due_at: datetime = Field(sa_column=_utc(nullable=False))
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=64)
+    fired_at: datetime | None = Field(default=None, sa_column=_utc())
+    message_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
 
 

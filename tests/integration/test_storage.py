@@ -27,7 +27,7 @@ def test_upgrade_is_idempotent(db: Database) -> None:
     db.upgrade()
     db.upgrade()
     with db.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
 
 
 def test_datetimes_are_stored_in_utc_and_come_back_aware(db: Database) -> None:
@@ -108,7 +108,7 @@ def test_two_processes_upgrading_an_empty_database_at_once_do_not_race(tmp_path)
         assert [code for code, _ in results] == [0, 0, 0], results
         upgraded = Database(url)
         with upgraded.engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
         upgraded.dispose()
     finally:
         with admin.connect() as connection:

@@ -86,7 +86,8 @@ def test_pause_holds_every_timer_and_resume_shifts_them(group: Group) -> None:
     group.start()
     before = {e.kind: e.due_at for e in events(group)}
     group.click(ALICE, ids.PAUSE, step=1)
-    eventually(lambda: session(group).status is Status.PAUSED)
+    eventually(lambda: ids.RESUME in str(group.step_message(1)["blocks"]))  # the channel shows the pause
+    assert session(group).status is Status.PAUSED
     assert pending(group) == set()
     later(group, hours=2)
     assert group.tick() == 0
@@ -131,7 +132,8 @@ def test_everyone_done_closes_an_async_step_early(group: Group) -> None:
     start_async(group, "close_early")
     group.click(BOB, ids.DONE, step=1)
     eventually(lambda: group.step_message(2))
-    assert any("closes early" in m["text"] for m in group.thread(1))
+    # The note goes with the change (the same outbox), posted right after the new step.
+    eventually(lambda: any("closes early" in m["text"] for m in group.thread(1)))
 
 
 def test_quiet_consultants_get_one_nudge_at_mid_step_in_working_hours(group: Group) -> None:

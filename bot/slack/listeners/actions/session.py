@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import ButtonElement
 from bot.domain.session import Status, TransitionError
 from bot.domain.steps import Pace, Step
 from bot.messages import t
-from bot.services.sessions import Change, SessionSnapshot
+from bot.services.sessions import Change, Note, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks import modals
 from bot.slack.blocks.session import mentions, private_note, step_name, who_speaks
@@ -44,9 +44,16 @@ def _facilitator_control(apply: Control) -> Callable[..., None]:
         services = services_of(context)
         team_id, user_id, session_id, step = clicked_session(body)
         _authorize(services, services.sessions.get(team_id, session_id), user_id)
-        services.publisher.apply(apply(services, team_id, session_id, step))
+        _show(services, apply(services, team_id, session_id, step), context)
 
     return listener
+
+
+def _show(services: Services, change: Change, context: BoltContext) -> None:
+    """Deliver what the change owes Slack; if Slack does not take it now, say so to whoever clicked."""
+    untold = services.relay.show(change)
+    if untold and context.respond is not None:
+        say_privately(context.respond, untold)
 
 
 def _authorize(services: Services, snapshot: SessionSnapshot, user_id: str) -> None:
@@ -111,9 +118,8 @@ def take_over(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     if user_id not in snapshot.participants or not _facilitator_absent(services, snapshot):
         raise Refusal(t("only_facilitator", facilitator=snapshot.facilitator_id))
     # The method lets the client keep the session going too when the facilitator has vanished.
-    change = services.sessions.hand_over(team_id, snapshot.id, user_id, allow_client=True)
-    services.publisher.apply(change)
-    services.publisher.post_in_thread(change.after, change.after.step, {"text": t("took_over", user=user_id)})
+    note = Note(snapshot.step, {"text": t("took_over", user=user_id)})
+    _show(services, services.sessions.hand_over(team_id, snapshot.id, user_id, allow_client=True, note=note), context)
 
 
 # ---- everyone's buttons -------------------------------------------------------------------------------
@@ -147,12 +153,12 @@ def done(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond)
 
 def _close_early(services: Services, snapshot: SessionSnapshot, step: Step) -> None:
     """Async sessions may move on as soon as everyone expected has said they are done."""
+    note = Note(step, {"text": t("timer_closed_early", step=step_name(step))})
     try:
-        change = services.sessions.next_step(snapshot.team_id, snapshot.id, step)
+        change = services.sessions.next_step(snapshot.team_id, snapshot.id, step, note=note)
     except TransitionError:
         return  # the facilitator (or another click) moved on first
-    services.publisher.post_in_thread(snapshot, step, {"text": t("timer_closed_early", step=step_name(step))})
-    services.publisher.apply(change)
+    services.relay.show(change)
 
 
 def _client_modal(step: Step, kind: str) -> Callable[..., None]:

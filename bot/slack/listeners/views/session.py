@@ -10,7 +10,7 @@ from slack_bolt import Ack, BoltContext
 
 from bot.domain.steps import Step
 from bot.messages import t
-from bot.services.sessions import MAX_ACTIONS, NotFound, SessionSnapshot
+from bot.services.sessions import MAX_ACTIONS, Note, NotFound, SessionSnapshot
 from bot.slack.blocks import session as blocks
 from bot.slack.blocks.modals import ACTION_TEXT_LIMIT, LONG_TEXT_LIMIT, parse_date, parse_durations
 from bot.slack.context import Services, services_of
@@ -105,12 +105,11 @@ def submit_handover(ack: Ack, body: dict[str, Any], view: dict[str, Any], contex
     if facts is None or facts.is_bot or facts.deleted:
         reason = "role_is_bot" if facts and facts.is_bot else "role_is_deactivated" if facts else "role_unknown_user"
         raise Refusal(t(reason, user=new_facilitator or ""))
-    change = services.sessions.hand_over(snapshot.team_id, snapshot.id, facts.user_id)
+    note = Note(snapshot.step, {"text": t("handover_done", old=user_id, new=facts.user_id)})
+    change = services.sessions.hand_over(snapshot.team_id, snapshot.id, facts.user_id, note=note)
     ack()
-    services.publisher.apply(change)
-    services.publisher.post_in_thread(
-        change.after, change.after.step, {"text": t("handover_done", old=user_id, new=facts.user_id)}
-    )
+    if untold := services.relay.show(change):
+        services.publisher.ephemeral(snapshot.channel_id, user_id, untold)
 
 
 @refuses_inline("client")
@@ -138,10 +137,11 @@ def submit_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: B
         client_id=client_id,
         consultant_ids=consultant_ids,
         durations=durations,
+        note=Note(snapshot.step, {"text": t("edit_done", user=user_id)}),
     )
     ack()
-    services.publisher.apply(change)
-    services.publisher.post_in_thread(change.after, change.after.step, {"text": t("edit_done", user=user_id)})
+    if untold := services.relay.show(change):
+        services.publisher.ephemeral(snapshot.channel_id, user_id, untold)
 
 
 @refuses_inline("summary")

@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import ButtonElement
 from bot.domain.roles import peer_count, peer_count_is_usual
 from bot.domain.steps import Pace, Step
 from bot.messages import t
-from bot.services.sessions import ChannelBusy, NewSession, SessionSnapshot
+from bot.services.sessions import ChannelBusy, NewSession, Note, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks.modals import TOPIC_LIMIT, parse_durations
 from bot.slack.blocks.recurring import shared_outcomes_message
@@ -92,13 +92,13 @@ def submit_start(
         reminder_share=reminder_share or 0.0,
     )
     try:
-        snapshot = services.sessions.start(new)
+        snapshot = services.sessions.start(new, notes=_previous_outcomes(services, team_id, channel_id))
     except ChannelBusy:  # another start won the race between our check and now
         services.publisher.dm(user_id, text=t("error_channel_busy"))
         return
-    services.publisher.open(snapshot)
+    if not services.relay.settle(team_id, snapshot.id):
+        services.publisher.ephemeral(channel_id, user_id, t("slack_deferred_start"))
     published = services.sessions.get(team_id, snapshot.id)  # now with its root and step messages
-    _share_previous_outcomes(services, published)
     # The kick-off this came from; or, for a session started with /codev start, the channel's open one.
     kickoff_id = metadata_of(view).get("kickoff") or services.kickoffs.open_in(team_id, snapshot.channel_id)
     if isinstance(kickoff_id, int):
@@ -106,14 +106,12 @@ def submit_start(
     _offer_invitations(services, client, snapshot, user_id)
 
 
-def _share_previous_outcomes(services: Services, snapshot: SessionSnapshot) -> None:
+def _previous_outcomes(services: Services, team_id: str, channel_id: str) -> list[Note]:
     """In a group's channel, the Presentation thread opens with what the last client chose to share."""
-    team_id = snapshot.team_id
-    if services.groups.of_channel(team_id, snapshot.channel_id) is None:
-        return
-    shared = services.followups.shared_before(team_id, snapshot.channel_id, snapshot.id)
-    if shared is not None:
-        services.publisher.post_in_thread(snapshot, Step.PRESENTATION, shared_outcomes_message(shared))
+    if services.groups.of_channel(team_id, channel_id) is None:
+        return []
+    shared = services.followups.shared_before(team_id, channel_id)
+    return [Note(Step.PRESENTATION, shared_outcomes_message(shared))] if shared is not None else []
 
 
 def _close_kickoff(services: Services, client: WebClient, kickoff_id: int, snapshot: SessionSnapshot) -> None:

@@ -1,0 +1,221 @@
+"""The outbox: what a session's state change owes Slack, written in the change's own transaction.
+
+A relay (bot/slack/relay.py) delivers a session's rows in order, one process at a time (a lease on the
+session row), right after the change commits; the timer leader retries what is left with backoff. A row
+that may have been delivered already (its process died mid-way, or Slack failed after receiving it) is
+delivered "recovering": the relay looks for the message it would post before posting it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, or_, select
+
+from bot.domain.timers import EventState
+from bot.services.due import DueRows
+from bot.storage.models import CodevSession, OutboxMessage
+
+# The process that made the change delivers at once; the leader steps in only if it has not by then.
+LEADER_GRACE = timedelta(seconds=10)
+# One delivery of a session at a time. The lease is renewed before each row; a process that died holding
+# it delays that session's delivery by at most this much (then the next process looks before posting).
+LEASE = timedelta(seconds=15)
+BACKOFF_FIRST = timedelta(seconds=5)
+BACKOFF_MAX = timedelta(minutes=10)
+
+
+class OutboxKind(StrEnum):
+    SYNC = "sync"  # post the session's missing messages (root, opened steps) and refresh the ones that changed
+    NOTE = "note"  # one message in a step's thread
+    SUMMARY = "summary"  # propose the summary to the client (the session ended)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    team_id: str
+    session_id: int
+    kind: OutboxKind
+    payload: dict[str, Any]
+    attempts: int
+    recovering: bool  # it may have reached Slack already: look before posting
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s … up to 10 minutes between tries."""
+    return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def add(session: Session, team_id: str, session_id: int, kind: OutboxKind, now: datetime, **payload: Any) -> None:
+    """Record an obligation inside the caller's transaction: it exists if and only if the change does."""
+    session.add(
+        OutboxMessage(
+            team_id=team_id,
+            session_id=session_id,
+            kind=kind.value,
+            payload=json.dumps(payload),
+            due_at=now + LEADER_GRACE,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+def _item(row: OutboxMessage) -> OutboxItem:
+    assert row.id is not None
+    return OutboxItem(
+        row.id,
+        row.team_id,
+        row.session_id,
+        OutboxKind(row.kind),
+        json.loads(row.payload),
+        row.attempts,
+        recovering=row.state == EventState.FIRING.value or row.attempts > 0,
+    )
+
+
+class Outbox(DueRows[OutboxMessage, OutboxItem]):
+    model = OutboxMessage
+
+    def _info(self, row: OutboxMessage) -> OutboxItem:
+        return _item(row)
+
+    # ---- one delivery per session at a time -------------------------------------------------------------
+    def take_lease(self, team_id: str, session_id: int, now: datetime) -> bool:
+        """Take the session's delivery lease; False while someone else holds it."""
+        with self.db.session() as session:
+            result = session.exec(
+                update(CodevSession)
+                .where(
+                    col(CodevSession.id) == session_id,
+                    col(CodevSession.team_id) == team_id,
+                    or_(col(CodevSession.delivering_until).is_(None), col(CodevSession.delivering_until) < now),
+                )
+                .values(delivering_until=now + LEASE)
+            )
+            return result.rowcount == 1
+
+    def renew_lease(self, team_id: str, session_id: int, now: datetime) -> None:
+        """The holder keeps its lease for another while (before each row)."""
+        with self.db.session() as session:
+            session.exec(
+                update(CodevSession)
+                .where(col(CodevSession.id) == session_id, col(CodevSession.team_id) == team_id)
+                .values(delivering_until=now + LEASE)
+            )
+
+    def lease_end(self, team_id: str, session_id: int) -> datetime | None:
+        with self.db.read() as session:
+            row = session.get(CodevSession, session_id)
+            return row.delivering_until if row is not None and row.team_id == team_id else None
+
+    def release_lease(self, team_id: str, session_id: int) -> None:
+        with self.db.session() as session:
+            session.exec(
+                update(CodevSession)
+                .where(col(CodevSession.id) == session_id, col(CodevSession.team_id) == team_id)
+                .values(delivering_until=None)
+            )
+
+    # ---- the rows ---------------------------------------------------------------------------------------
+    def owed(self, team_id: str, session_id: int) -> list[OutboxItem]:
+        """The session's undelivered rows, oldest first (a firing one was interrupted: it is retried)."""
+        with self.db.read() as session:
+            rows = session.exec(
+                select(OutboxMessage)
+                .where(
+                    col(OutboxMessage.team_id) == team_id,
+                    col(OutboxMessage.session_id) == session_id,
+                    col(OutboxMessage.state).in_([EventState.PENDING.value, EventState.FIRING.value]),
+                )
+                .order_by(col(OutboxMessage.id))
+            ).all()
+            return [_item(r) for r in rows]
+
+    def last_id(self, team_id: str, session_id: int) -> int:
+        """The newest row of the session (0 when none): what a change just committed ends here."""
+        with self.db.read() as session:
+            newest = session.exec(
+                select(func.max(OutboxMessage.id)).where(
+                    col(OutboxMessage.team_id) == team_id, col(OutboxMessage.session_id) == session_id
+                )
+            ).one()
+            return newest or 0
+
+    def owes_up_to(self, team_id: str, session_id: int, last_id: int) -> bool:
+        """Whether any of the session's rows up to `last_id` is still undelivered."""
+        return any(item.id <= last_id for item in self.owed(team_id, session_id))
+
+    def session_of(self, row_id: int) -> tuple[str, int] | None:
+        """(team, session) of a row still to deliver; None once delivered."""
+        with self.db.read() as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None or row.state not in (EventState.PENDING.value, EventState.FIRING.value):
+                return None
+            return row.team_id, row.session_id
+
+    def mark_firing(self, row_id: int, now: datetime) -> None:
+        """Record the intent before talking to Slack: a crash from here on means 'maybe posted'."""
+        with self.db.session() as session:
+            session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row_id)
+                .values(state=EventState.FIRING.value, fired_at=now, updated_at=now)
+            )
+
+    def delivered(self, row_id: int, now: datetime, message_ts: str | None = None) -> None:
+        self.finish(row_id, EventState.DONE, now, message_ts)
+
+    def dropped(self, row_id: int, now: datetime) -> None:
+        self.finish(row_id, EventState.DROPPED, now)
+
+    def failed(self, row_id: int, attempts: int, error: str, now: datetime) -> datetime:
+        """Slack did not take it: try again later. Returns when."""
+        due = now + backoff(attempts + 1)
+        with self.db.session() as session:
+            session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row_id)
+                .values(
+                    state=EventState.PENDING.value,
+                    due_at=due,
+                    attempts=attempts + 1,
+                    last_error=error[:64],
+                    updated_at=now,
+                )
+            )
+        return due
+
+    def after_lease(self, team_id: str, session_id: int, until: datetime, now: datetime) -> None:
+        """Someone holds the session's delivery (alive, or dead with its lease running): retry its rows then.
+
+        An interrupted row becomes pending again, counted as an attempt, so it is still delivered looking first.
+        """
+        with self.db.session() as session:
+            for row in session.exec(
+                select(OutboxMessage).where(
+                    col(OutboxMessage.team_id) == team_id,
+                    col(OutboxMessage.session_id) == session_id,
+                    col(OutboxMessage.state).in_([EventState.PENDING.value, EventState.FIRING.value]),
+                )
+            ).all():
+                if row.state == EventState.FIRING.value:
+                    row.attempts += 1
+                row.state, row.due_at, row.updated_at = EventState.PENDING.value, max(row.due_at, until), now
+                session.add(row)
+
+    def stuck_sessions(self, claimed_before: datetime | None) -> list[tuple[str, int]]:
+        """Sessions with a delivery interrupted (firing) before that moment, or at all when None."""
+        with self.db.read() as session:
+            query = select(OutboxMessage.team_id, OutboxMessage.session_id).where(
+                col(OutboxMessage.state) == EventState.FIRING.value
+            )
+            if claimed_before is not None:
+                query = query.where(col(OutboxMessage.updated_at) < claimed_before)
+            return list(dict.fromkeys((team, sid) for team, sid in session.exec(query).all()))

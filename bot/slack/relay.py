@@ -1,0 +1,203 @@
+"""Delivering the outbox: a session's messages in Slack catch up with what its rows say, once each.
+
+Called right after a change commits (by the request that made it) and by the timer leader for what is
+left. Rows are delivered in order under the session's lease; the first one Slack refuses stops the run
+and is tried again later with backoff, so a later row never overtakes an earlier one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.clock import Clock
+from bot.domain.session import Status
+from bot.domain.steps import Step
+from bot.messages import t
+from bot.services.outbox import Outbox, OutboxItem, OutboxKind
+from bot.services.sessions import Change, NotFound, SessionService, SessionSnapshot
+from bot.slack import once
+from bot.slack.blocks import session as blocks
+from bot.slack.publisher import ChannelLost, Publisher
+
+log = logging.getLogger(__name__)
+STEP_MESSAGE = "codev_step"
+ROOT_MESSAGE = "codev_root"
+NOTE_MESSAGE = "codev_note"
+WAIT_FOR_OTHER_DELIVERY = 3.0  # seconds: how long a request waits for another delivery of its session
+
+
+class Delivery(Enum):
+    DONE = "done"  # Slack shows everything the session's changes owed
+    DEFERRED = "deferred"  # Slack refused or did not answer: the leader tries again later
+    ELSEWHERE = "elsewhere"  # another thread or process is delivering this session right now
+
+
+class Relay:
+    def __init__(
+        self, client: WebClient, sessions: SessionService, outbox: Outbox, publisher: Publisher, clock: Clock
+    ) -> None:
+        self.client = client
+        self.sessions = sessions
+        self.outbox = outbox
+        self.publisher = publisher
+        self.clock = clock
+
+    # ---- entry points -----------------------------------------------------------------------------------
+    def deliver_session(self, team_id: str, session_id: int) -> Delivery:
+        """Deliver everything the session owes, in order; loops while rows arrive during the run."""
+        while True:
+            if not self.outbox.take_lease(team_id, session_id, self.clock.now()):
+                return Delivery.ELSEWHERE
+            try:
+                for item in self.outbox.owed(team_id, session_id):
+                    self.outbox.renew_lease(team_id, session_id, self.clock.now())
+                    if not self._deliver(item):
+                        return Delivery.DEFERRED
+            finally:
+                self.outbox.release_lease(team_id, session_id)
+            if not self.outbox.owed(team_id, session_id):
+                return Delivery.DONE
+
+    def settle(self, team_id: str, session_id: int) -> bool:
+        """Deliver what the session owes now; True when all of it reached Slack.
+
+        Another thread or process may be delivering the session: its run takes our rows too, so wait a
+        little for it rather than report on rows still in its hands.
+        """
+        mine = self.outbox.last_id(team_id, session_id)
+        deadline = time.monotonic() + WAIT_FOR_OTHER_DELIVERY
+        while self.deliver_session(team_id, session_id) is Delivery.ELSEWHERE and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return not self.outbox.owes_up_to(team_id, session_id, mine)
+
+    def show(self, change: Change) -> str | None:
+        """Deliver what a change owes. When Slack has not taken it yet: what to tell the person who made it."""
+        if self.settle(change.after.team_id, change.after.id):
+            return None
+        if change.ended:
+            return t("slack_deferred_ended")
+        if change.step_changed:
+            return t("slack_deferred_step", step=blocks.step_name(change.after.step))
+        return t("slack_deferred_change")
+
+    def deliver(self, row_id: int) -> None:
+        """The leader's job for a due row: deliver its session (a no-op when done meanwhile)."""
+        found = self.outbox.session_of(row_id)
+        if found is not None:
+            self._deliver_or_wait(*found)
+
+    def recover(self, claimed_before: datetime | None = None) -> None:
+        """Sessions whose delivery a process left half-way: finish them, looking before posting."""
+        for team_id, session_id in self.outbox.stuck_sessions(claimed_before):
+            self._deliver_or_wait(team_id, session_id)
+
+    def _deliver_or_wait(self, team_id: str, session_id: int) -> None:
+        """The leader's delivery; if another holds the session's lease, its rows wait until the lease ends."""
+        if self.deliver_session(team_id, session_id) is Delivery.ELSEWHERE:
+            until = self.outbox.lease_end(team_id, session_id)
+            if until is not None:
+                self.outbox.after_lease(team_id, session_id, until, self.clock.now())
+
+    # ---- one row ----------------------------------------------------------------------------------------
+    def _deliver(self, item: OutboxItem) -> bool:
+        """True when the row is done with (delivered, or nothing left to deliver it to)."""
+        self.outbox.mark_firing(item.id, self.clock.now())
+        try:
+            snapshot = self.sessions.get(item.team_id, item.session_id)
+        except NotFound:
+            self.outbox.dropped(item.id, self.clock.now())
+            return True
+        try:
+            ts = self._act(item, snapshot)
+        except ChannelLost as lost:
+            self._on_lost_channel(snapshot, lost.error)
+            self.outbox.dropped(item.id, self.clock.now())
+            return True
+        except (SlackApiError, OSError) as error:
+            code = error.response.get("error", "error") if isinstance(error, SlackApiError) else type(error).__name__
+            due = self.outbox.failed(item.id, item.attempts, str(code), self.clock.now())
+            log.warning(
+                "session %s: Slack did not take its %s (%s); trying again at %s",
+                item.session_id,
+                item.kind.value,
+                code,
+                due.isoformat(timespec="seconds"),
+            )
+            return False
+        self.outbox.delivered(item.id, self.clock.now(), ts)
+        return True
+
+    def _act(self, item: OutboxItem, snapshot: SessionSnapshot) -> str | None:
+        if item.kind is OutboxKind.SYNC:
+            self._sync(item, snapshot)
+            return None
+        if item.kind is OutboxKind.NOTE:
+            return self._note(item, snapshot)
+        self.publisher.propose_summary(snapshot.team_id, snapshot.id, recovering=item.recovering)
+        return None
+
+    def _sync(self, item: OutboxItem, snapshot: SessionSnapshot) -> None:
+        """Post what is missing (root, opened steps), then refresh what changed."""
+        if snapshot.root_ts is None:
+            root = self._post_once(
+                snapshot, self.publisher.root_message(snapshot), _tag(ROOT_MESSAGE, snapshot.id), item
+            )
+            self.sessions.set_root_ts(snapshot.team_id, snapshot.id, root)
+            snapshot = self.sessions.get(snapshot.team_id, snapshot.id)
+        for step in Step:
+            record = snapshot.steps[step]
+            if record.started_at is None or record.message_ts is not None:
+                continue
+            message = blocks.step_message(snapshot, step, self.clock.now())
+            ts = self._post_once(snapshot, message, _tag(STEP_MESSAGE, snapshot.id, step=int(step)), item)
+            # The timebox starts when people can see the step, not when it was decided.
+            snapshot = self.sessions.step_posted(
+                snapshot.team_id, snapshot.id, step, ts, self.clock.now(), after_retries=item.recovering
+            )
+        for step in item.payload.get("refresh", []):
+            self.publisher.refresh_step(snapshot, Step(step))
+        self.publisher.refresh_root(snapshot)
+        if item.payload.get("people"):
+            self.publisher.on_people_changed(snapshot.team_id, list(item.payload["people"]))
+
+    def _note(self, item: OutboxItem, snapshot: SessionSnapshot) -> str | None:
+        thread_ts = snapshot.steps[Step(item.payload["step"])].message_ts
+        if thread_ts is None:
+            return None  # the step's message never made it (the channel was lost): nowhere to say it
+        wanted = _tag(NOTE_MESSAGE, snapshot.id, note=item.id)
+        if item.recovering:
+            replies = self.client.conversations_replies(
+                channel=snapshot.channel_id, ts=thread_ts, include_all_metadata=True
+            )["messages"]
+            found = once.find_tagged(replies, wanted)
+            if found:
+                return found
+        return self.publisher.post(snapshot.channel_id, thread_ts=thread_ts, metadata=wanted, **item.payload["message"])
+
+    def _post_once(
+        self, snapshot: SessionSnapshot, message: dict[str, Any], wanted: dict[str, Any], item: OutboxItem
+    ) -> str:
+        """A top-level message, unless a delivery that may have happened already finds it in the channel."""
+        if item.recovering:
+            history = self.client.conversations_history(
+                channel=snapshot.channel_id, include_all_metadata=True, limit=50
+            )["messages"]
+            found = once.find_tagged(history, wanted)
+            if found:
+                return found
+        return self.publisher.post(snapshot.channel_id, metadata=wanted, **message)
+
+    def _on_lost_channel(self, snapshot: SessionSnapshot, error: str) -> None:
+        if snapshot.status is Status.RUNNING:
+            self.publisher.lost_channel(snapshot, error)
+
+
+def _tag(event_type: str, session_id: int, **more: int) -> dict[str, Any]:
+    return {"event_type": event_type, "event_payload": {"session_id": session_id, **more}}
