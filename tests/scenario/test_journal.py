@@ -133,7 +133,8 @@ def test_export_uploads_markdown_grouped_by_session_newest_first(group: Group) -
     group.services.clock.advance(timedelta(minutes=5))
     group.slack.command(CAROL, "journal A newer loose note")
     group.slack.command(CAROL, "journal export")
-    uploaded = eventually(lambda: [f for f in group.standin.files.values() if f["content"]])[0]
+    # Shared in the DM once the upload completes (the stand-in fills the content first, like Slack).
+    uploaded = eventually(lambda: [f for f in group.standin.files.values() if f["content"] and f["shared_in"]])[0]
     markdown = uploaded["content"].decode()
     assert uploaded["shared_in"] == dm_of(group, CAROL)
     assert markdown.index("## Handing over my team") < markdown.index("## Notes")
