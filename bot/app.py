@@ -24,6 +24,7 @@ from bot.slack.client import make_web_client
 from bot.slack.context import Services
 from bot.slack.home import HomePublisher
 from bot.slack.listeners import register_listeners
+from bot.slack.listeners.events import replay_orphans
 from bot.slack.people import UserDirectory
 from bot.slack.publisher import Publisher
 from bot.slack.recurring import TaskDeliverer
@@ -97,4 +98,5 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
 
     app.middleware(bolt_log_context)  # log lines name the request's team (and session), text or JSON
     register_listeners(app)
+    services.replay_inbox = lambda: replay_orphans(app, services)
     return app

@@ -6,7 +6,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -74,6 +74,7 @@ class Timekeeper:
         clock: Clock,
         leadership: Leadership,
         housekeeping: Callable[[], object] | None = None,
+        sweeps: Sequence[tuple[float, Callable[[], object]]] = (),
     ) -> None:
         self.name = name
         self.agendas = {agenda.prefix: agenda for agenda in agendas}
@@ -85,6 +86,9 @@ class Timekeeper:
         self._last_retry = 0.0
         self.housekeeping = housekeeping or (lambda: None)
         self._last_housekeeping = 0.0
+        # Chores the leader runs every so many seconds (e.g. finishing orphaned inbox deliveries).
+        self.sweeps = list(sweeps)
+        self._last_sweep = [0.0] * len(self.sweeps)
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
         self._again = False  # a change arrived during a refresh: look once more before stopping
@@ -148,6 +152,7 @@ class Timekeeper:
             if time.monotonic() - self._last_housekeeping > HOUSEKEEPING_EVERY:
                 self._last_housekeeping = time.monotonic()
                 self.housekeeping()
+            self._sweep()
             horizon = self.clock.now() + HORIZON
             pending = {
                 f"{agenda.prefix}-{row_id}": due
@@ -162,6 +167,15 @@ class Timekeeper:
                         fire_job, "date", run_date=due, args=[self.name, job_id], id=job_id, replace_existing=True
                     )
                     self._scheduled[job_id] = due
+
+    def _sweep(self) -> None:
+        for index, (every, chore) in enumerate(self.sweeps):
+            if time.monotonic() - self._last_sweep[index] >= every:
+                self._last_sweep[index] = time.monotonic()
+                try:
+                    chore()
+                except Exception:  # one chore's trouble must not stop the timers
+                    log.exception("a periodic chore failed")
 
     def _recover(self, claimed_before: datetime | None) -> None:
         for agenda in self.agendas.values():

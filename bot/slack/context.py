@@ -6,6 +6,7 @@ and neither imports the other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -35,6 +36,8 @@ from bot.slack.relay import Relay
 from bot.slack.timekeeping import Deliverer
 from bot.storage.db import Database
 
+INBOX_SWEEP_EVERY = 5.0  # seconds between the leader's looks for orphaned inbox deliveries
+
 
 @dataclass
 class Services:
@@ -60,6 +63,8 @@ class Services:
     outbox: Outbox
     relay: Relay
     timekeeper: Timekeeper | None = None
+    # Set by create_app: finishes inbox deliveries a dead process acknowledged (needs the Bolt app).
+    replay_inbox: Callable[[], int] | None = None
     # Runs listeners' after-ack work; drained at shutdown so nothing is cut off halfway.
     listener_executor: ThreadPoolExecutor = field(
         # Tasks see the submitter's context variables: log lines name the request's team and session.
@@ -79,6 +84,7 @@ class Services:
             self.clock,
             leadership_for(self.db.url),
             housekeeping=lambda: forget_old_deliveries(self.db, self.clock.now()),
+            sweeps=[(INBOX_SWEEP_EVERY, self.replay_inbox)] if self.replay_inbox else [],
         )
         self.timekeeper = timekeeper
         self.sessions.on_timers_changed = timekeeper.poke

@@ -174,7 +174,8 @@ class JournalEntry(SQLModel, table=True):
     __tablename__ = "journal_entry"
     __table_args__ = (
         Index("ix_journal_entry_author", "team_id", "user_id", "created_at"),
-        UniqueConstraint("team_id", "source_channel_id", "source_ts", name="uq_journal_entry_source"),
+        # One entry per person per message: two people may each save the same message to their own journal.
+        UniqueConstraint("team_id", "user_id", "source_channel_id", "source_ts", name="uq_journal_entry_source"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

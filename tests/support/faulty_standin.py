@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from typing import Any
 
 from bot.sandbox.standin import TEAM_ID, Answer, Call, SlackStandIn
 from tests.support.spec import SpecChecker
@@ -25,6 +27,7 @@ class FaultyStandIn(SlackStandIn):
         self.spec = spec
         self.violations: list[str] = []
         self._failures: dict[str, list[Failure]] = {}
+        self._latency: dict[str, float] = {}
 
     def fail(
         self,
@@ -42,6 +45,18 @@ class FaultyStandIn(SlackStandIn):
         failure = Failure(error, status, retry_after if error == "ratelimited" else None, drop, times)
         with self._lock:
             self._failures.setdefault(method, []).append(failure)
+
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer every call of a method `seconds` late (0 to stop), as a slow or distant Slack would."""
+        with self._lock:
+            self._latency[method] = seconds
+
+    def handle(self, method: str, args: dict[str, Any], has_bearer_token: bool) -> Answer:
+        with self._lock:
+            delay = self._latency.get(method, 0.0)
+        if delay:
+            time.sleep(delay)  # outside the lock: slow calls overlap, as they do in Slack
+        return super().handle(method, args, has_bearer_token)
 
     def intercept(self, call: Call) -> Answer | None:
         if self.spec is not None:

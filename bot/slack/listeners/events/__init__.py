@@ -1,35 +1,85 @@
+"""Events API listeners, behind the inbox: every delivery is kept before its ack and marked once handled."""
+
 from __future__ import annotations
 
+import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
-from bot.services.events import first_delivery
-from bot.slack.context import services_of
+from bot.services.events import claim_replay, first_delivery, orphans, processed, start_processing
+from bot.slack.context import Services, services_of
+from bot.slack.listeners.common import team_of
 from bot.slack.listeners.events.messages import on_message
+
+log = logging.getLogger(__name__)
+
+
+REPLAY = "codev_replay"  # set in a replayed request's context (never reachable from HTTP)
+
+EventListener = Callable[[dict[str, Any], dict[str, Any], BoltContext], None]
 
 
 def register(app: App) -> None:
-    app.middleware(skip_repeated_events)
-    app.event("message")(on_message)
-    app.event("app_home_opened")(on_home_opened)
-    app.event("member_left_channel")(on_member_left)
-    app.event("member_joined_channel")(on_member_joined)
-    app.event("user_change")(on_user_change)
+    app.middleware(store_before_ack)
+    app.event("message")(from_inbox(on_message))
+    app.event("app_home_opened")(from_inbox(on_home_opened))
+    app.event("member_left_channel")(from_inbox(on_member_left))
+    app.event("member_joined_channel")(from_inbox(on_member_joined))
+    app.event("user_change")(from_inbox(on_user_change))
     # Registered last: Bolt runs the first matching listener, and an unhandled event would get a 404,
     # which Slack treats as a failure and retries.
-    app.event(re.compile(".*"))(ignore_event)
+    app.event(re.compile(".*"))(from_inbox(ignore_event))
 
 
-def skip_repeated_events(body: dict[str, Any], context: BoltContext, next: Callable[[], Any]) -> Any:
-    """Answer 200 to a delivery already handled, without handling it again."""
-    if body.get("type") == "event_callback" and body.get("event_id"):
-        services = services_of(context)
-        if not first_delivery(services.db, body.get("team_id", ""), body["event_id"], services.clock.now()):
-            return BoltResponse(status=200, body="")
+def store_before_ack(body: dict[str, Any], request: BoltRequest, context: BoltContext, next: Callable[[], Any]) -> Any:
+    """Keep each delivery (the inbox) before Slack gets its 200; a retry of one already kept gets 200 only."""
+    event_id = body.get("event_id")
+    if body.get("type") != "event_callback" or not isinstance(event_id, str) or context.get(REPLAY):
+        return next()
+    services = services_of(context)
+    payload = request.raw_body or json.dumps(body)  # Socket Mode hands a parsed body
+    if not first_delivery(services.db, team_of(body), event_id, services.clock.now(), payload):
+        return BoltResponse(status=200, body="")
     return next()
+
+
+def from_inbox(listener: EventListener) -> EventListener:
+    """Mark the delivery processed once its listener has done its work (a failure leaves it to be replayed)."""
+
+    def handle(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        event_id = body.get("event_id")
+        if not isinstance(event_id, str):
+            listener(event, body, context)
+            return
+        services = services_of(context)
+        if not context.get(REPLAY) and not start_processing(services.db, team_of(body), event_id, services.clock.now()):
+            return  # it waited so long in our queue that a replay took it: handled there, once
+        listener(event, body, context)
+        processed(services.db, team_of(body), event_id)
+
+    handle.__name__ = listener.__name__
+    handle.__doc__ = listener.__doc__
+    return handle
+
+
+def replay_orphans(app: App, services: Services) -> int:
+    """Process deliveries acknowledged by a process that died before finishing them. Returns how many."""
+    replayed = 0
+    for team_id, event_id in orphans(services.db, services.clock.now()):
+        payload = claim_replay(services.db, team_id, event_id, services.clock.now())
+        if payload is None:
+            continue
+        log.warning(
+            "finishing event %s of %s, acknowledged by a process that stopped before handling it", event_id, team_id
+        )
+        # Socket Mode's shape: Bolt takes the parsed body as is and checks no signature (it was checked once).
+        app.dispatch(BoltRequest(body=json.loads(payload), mode="socket_mode", context={REPLAY: True}))
+        replayed += 1
+    return replayed
 
 
 def on_home_opened(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
@@ -55,5 +105,5 @@ def on_user_change(event: dict[str, Any], body: dict[str, Any], context: BoltCon
         services_of(context).people.remember(body.get("team_id") or user.get("team_id", ""), user)
 
 
-def ignore_event() -> None:
+def ignore_event(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
     """Events codev does not act on are acknowledged and dropped."""

@@ -1,4 +1,5 @@
-"""The outbox (posts a state change owes Slack), a session's delivery lease, and the event inbox's payload
+"""The outbox (posts a state change owes Slack), a session's delivery lease, the event inbox's payload, and one
+journal entry per person (not per message) for a saved message
 
 Revision ID: 0007
 Revises: 0006
@@ -50,9 +51,18 @@ def upgrade() -> None:
         batch.add_column(sa.Column("payload", AutoString(), nullable=True))
         batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
     op.create_index("ix_processed_event_state", "processed_event", ["state", "received_at"])
+    with op.batch_alter_table("journal_entry") as batch:
+        # The same message may be saved by several people, each to their own journal.
+        batch.drop_constraint("uq_journal_entry_source", type_="unique")
+        batch.create_unique_constraint(
+            "uq_journal_entry_source", ["team_id", "user_id", "source_channel_id", "source_ts"]
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("journal_entry") as batch:
+        batch.drop_constraint("uq_journal_entry_source", type_="unique")
+        batch.create_unique_constraint("uq_journal_entry_source", ["team_id", "source_channel_id", "source_ts"])
     op.drop_index("ix_processed_event_state", "processed_event")
     with op.batch_alter_table("processed_event") as batch:
         for column in ("attempts", "payload", "state"):
