@@ -83,6 +83,12 @@ class JournalService:
             return self._view(session, entry)
 
     def set_confirmation(self, team_id: str, user_id: str, entry_id: int, ts: str) -> None:
+        self._set(team_id, user_id, entry_id, confirmation_ts=ts)
+
+    def set_permalink(self, team_id: str, user_id: str, entry_id: int, permalink: str) -> None:
+        self._set(team_id, user_id, entry_id, permalink=permalink[:500])
+
+    def _set(self, team_id: str, user_id: str, entry_id: int, **values: str) -> None:
         with self.db.session() as session:
             session.exec(
                 update(JournalEntry)
@@ -91,7 +97,7 @@ class JournalService:
                     col(JournalEntry.team_id) == team_id,
                     col(JournalEntry.user_id) == user_id,
                 )
-                .values(confirmation_ts=ts)
+                .values(**values)
             )
 
     def edit_from_source(self, team_id: str, user_id: str, channel_id: str, ts: str, text: str) -> EntryView | None:

@@ -30,12 +30,14 @@ def _clicked(body: dict[str, Any], context: BoltContext) -> tuple[Services, str,
 
 @explains_refusals
 def volunteer(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
-    ack()
-    services, team_id, user_id, kickoff_id = _clicked(body, context)
-    topic = " ".join(str(input_values(body).get(ids.KICKOFF_TOPIC) or "").split())[:TOPIC_LIMIT]
-    if not topic and services.kickoffs.get(team_id, kickoff_id).status == "open":
-        raise Refusal(t("kickoff_topic_missing"))
-    kickoff = services.kickoffs.volunteer(team_id, kickoff_id, user_id, topic)
+    try:  # the topic they typed is stored before Slack hears back: a stop right after the ack loses nothing
+        services, team_id, user_id, kickoff_id = _clicked(body, context)
+        topic = " ".join(str(input_values(body).get(ids.KICKOFF_TOPIC) or "").split())[:TOPIC_LIMIT]
+        if not topic and services.kickoffs.get(team_id, kickoff_id).status == "open":
+            raise Refusal(t("kickoff_topic_missing"))
+        kickoff = services.kickoffs.volunteer(team_id, kickoff_id, user_id, topic)
+    finally:
+        ack()
     refresh_kickoff(services.client, services.kickoffs, kickoff)
     respond(
         text=t("kickoff_volunteered", facilitator=kickoff.facilitator_id),

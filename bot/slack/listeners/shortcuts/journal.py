@@ -18,22 +18,18 @@ log = logging.getLogger(__name__)
 
 
 def save_to_journal(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond) -> None:
-    ack()
     services = services_of(context)
     team_id, user_id = team_of(body), body["user"]["id"]
     message = body.get("message") or {}
     channel_id = (body.get("channel") or {}).get("id", "")
     text = (message.get("text") or "").strip()
     if not text:
+        ack()
         say_privately(respond, t("journal_file_only"))
         return
-    permalink = None
-    try:
-        permalink = client.chat_getPermalink(channel=channel_id, message_ts=message["ts"])["permalink"]
-    except SlackApiError:
-        log.info("no permalink for a saved message", exc_info=True)
     author = message.get("user") or message.get("bot_id")
-    services.journal.add(
+    # Stored before Slack hears back: a process stopped right after the ack must not lose what was saved.
+    entry = services.journal.add(
         team_id,
         user_id,
         text,
@@ -41,7 +37,13 @@ def save_to_journal(ack: Ack, body: dict[str, Any], context: BoltContext, client
         source_channel_id=channel_id,
         source_ts=message.get("ts"),
         quote_author_id=author if author != user_id else None,
-        permalink=permalink,
     )
+    ack()
+    if message.get("ts"):
+        try:
+            permalink = client.chat_getPermalink(channel=channel_id, message_ts=message["ts"])["permalink"]
+            services.journal.set_permalink(team_id, user_id, entry.id, permalink)
+        except SlackApiError:
+            log.info("no permalink for a saved message", exc_info=True)
     say_privately(respond, t("journal_shortcut_saved", text=cut(text, 200)))
     services.home.refresh(team_id, user_id)
