@@ -16,14 +16,14 @@ import threading
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 from slack_sdk.signature import SignatureVerifier
 from waitress.server import create_server
 
 from bot.config import DEFAULT_HTTP_CHANNEL_TIMEOUT, DEFAULT_HTTP_CONNECTION_LIMIT
 from bot.slack.client import SlackAuthCheck
+from bot.slack.envelope import Malformed, bolt_request
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def make_wsgi_app(
 def _slack_request(
     app: App, verifier: SignatureVerifier, environ: dict[str, Any], start_response: StartResponse
 ) -> Iterable[bytes]:
-    """Check the signature, then the body's shape, before Bolt sees anything (Bolt parses first)."""
+    """Check the signature, then the body's envelope (bot/slack/envelope.py), before Bolt sees anything."""
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length).decode("utf-8", errors="replace") if length else ""
     headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
@@ -71,11 +71,12 @@ def _slack_request(
     timestamp = headers.get("x-slack-request-timestamp", "")
     if not timestamp.isdigit() or not verifier.is_valid(body, timestamp, headers.get("x-slack-signature", "")):
         return _plain(start_response, "401 Unauthorized", b"invalid request")
-    if not _parses(body, headers.get("content-type", "")):
+    try:
+        request = bolt_request(body, query=environ.get("QUERY_STRING", ""), headers=headers)
+    except Malformed as problem:
+        log.warning("rejected a request Slack could not have sent: %s", problem)
         return _plain(start_response, "400 Bad Request", b"malformed body")
-    response = app.dispatch(
-        BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers={k: [v] for k, v in headers.items()})
-    )
+    response = app.dispatch(request)
     payload = response.body.encode("utf-8")
     out_headers = [
         (name, value)
@@ -86,18 +87,6 @@ def _slack_request(
     out_headers.append(("Content-Length", str(len(payload))))
     start_response(f"{response.status} {HTTPStatus(response.status).phrase}", out_headers)
     return [payload]
-
-
-def _parses(body: str, content_type: str) -> bool:
-    try:
-        if content_type.startswith("application/json") or body.startswith("{"):
-            return isinstance(json.loads(body), dict)
-        fields = parse_qs(body, keep_blank_values=True)
-        if "payload" in fields:
-            return isinstance(json.loads(fields["payload"][0]), dict)
-        return bool(fields)
-    except ValueError:
-        return False
 
 
 def _readiness(db: Database, slack_auth: SlackAuthCheck, start_response: StartResponse) -> list[bytes]:
