@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_bolt.response import BoltResponse
 
 from bot.messages import t
@@ -15,12 +16,28 @@ log = logging.getLogger(__name__)
 
 
 def register_listeners(app: App) -> None:
+    app.middleware(answer_only_where_slack_listens)
     commands.register(app)
     actions.register(app)
     views.register(app)
     shortcuts.register(app)
     events.register(app)
     app.error(handle_error)
+
+
+def answer_only_where_slack_listens(context: BoltContext, next: Callable[[], Any]) -> Any:
+    """A request without a response_url (a click in Home or in a modal) has nowhere for a private answer.
+
+    Slack gives one to every click on a message; a button of a message clicked elsewhere is no click Slack
+    sends, and what a listener would answer to it is dropped with one line, instead of failing.
+    """
+    if context.response_url is None:
+        context["respond"] = _nowhere_to_answer
+    return next()
+
+
+def _nowhere_to_answer(*_args: Any, **_kwargs: Any) -> None:
+    log.info("a request without a response_url was not answered privately")
 
 
 def handle_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> BoltResponse:

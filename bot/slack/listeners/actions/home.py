@@ -16,10 +16,12 @@ from bot.slack.blocks.home import entry_modal
 from bot.slack.blocks.modals import start_modal
 from bot.slack.blocks.recurring import follow_up_modal
 from bot.slack.context import Services, services_of
-from bot.slack.listeners.common import say_privately, session_id_of, team_of
+from bot.slack.listeners.common import number_in, say_privately, session_id_of, team_of
 from bot.slack.recurring import refresh_kickoff
 
 log = logging.getLogger(__name__)
+
+LAST_PAGE = 100_000  # of the journal in Home: a bigger page number is no button of codev's
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str, str | None]:
@@ -109,7 +111,7 @@ def page(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     ack()
     services = services_of(context)
     team_id, user_id, value = _who(body)
-    number = session_id_of(value)
+    number = number_in(value, 0, LAST_PAGE)
     if number is not None:
         services.home_model.set_view(team_id, user_id, page=number)
     services.home.refresh(team_id, user_id)

@@ -14,7 +14,14 @@ from bot.slack import ids
 from bot.slack.blocks.modals import TOPIC_LIMIT, start_modal
 from bot.slack.blocks.recurring import follow_up_modal
 from bot.slack.context import Services, services_of
-from bot.slack.listeners.common import Refusal, explains_refusals, input_values, session_id_of, team_of
+from bot.slack.listeners.common import (
+    Refusal,
+    clicked_value,
+    explains_refusals,
+    input_values,
+    session_id_of,
+    team_of,
+)
 from bot.slack.recurring import refresh_kickoff
 
 log = logging.getLogger(__name__)
@@ -22,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def _clicked(body: dict[str, Any], context: BoltContext) -> tuple[Services, str, str, int]:
     """(services, team, who clicked, kick-off id) from a kick-off button; a garbled value is refused."""
-    kickoff_id = session_id_of(body["actions"][0].get("value", "").split(":")[0])
+    kickoff_id = session_id_of(clicked_value(body).split(":")[0])
     if kickoff_id is None:
         raise Refusal(t("kickoff_unknown"))
     return services_of(context), team_of(body), body["user"]["id"], kickoff_id
@@ -58,7 +65,7 @@ def withdraw(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
 def pick(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     ack()
     services, team_id, user_id, kickoff_id = _clicked(body, context)
-    picked = body["actions"][0].get("value", "").partition(":")[2]
+    picked = clicked_value(body).partition(":")[2]
     kickoff = services.kickoffs.pick(team_id, kickoff_id, user_id, picked)
     refresh_kickoff(services.client, services.kickoffs, kickoff)
 
