@@ -35,6 +35,11 @@ def stored(db: Database) -> tuple[list[str], list[str]]:
         return [e for e in entries if e], list(replies)
 
 
+def step_message_recorded(db: Database) -> str | None:
+    with db.read() as session:
+        return session.exec(select(SessionStep.message_ts).where(SessionStep.step == 1)).one()
+
+
 def test_every_acknowledged_dm_and_reply_is_stored_once_after_a_kill(
     bot: BotProcess, standin: FaultyStandIn, database_url: str
 ) -> None:
@@ -44,8 +49,7 @@ def test_every_acknowledged_dm_and_reply_is_stored_once_after_a_kill(
     circle = Circle(slack, standin, SimpleNamespace(db=db))
     circle.start()
     thread_ts = circle.step_message(1)["ts"]
-    with db.read() as session:
-        eventually(lambda: session.exec(select(SessionStep.message_ts).where(SessionStep.step == 1)).one())
+    eventually(lambda: step_message_recorded(db))
     dm = standin.dm_channel(CAROL)
 
     # Slack answers slowly: each "Saved" confirmation takes a while, so acknowledged DMs queue up.
