@@ -140,11 +140,6 @@ def test_ids_no_integer_column_holds_are_answered_plainly(
     assert t("something_went_wrong") not in [r.get("text") for r in group.standin.responses]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/session.py `invite` reads its session id with isdigit()/int(); the fix, reported to its "
-    "owner: `session_id_of(session_part)` (listeners/common.py) and a stale_step refusal when it is None",
-)
 def test_an_invite_button_whose_session_id_overflows_is_a_stale_button(
     group: Group, app_log: pytest.LogCaptureFixture
 ) -> None:
@@ -158,11 +153,6 @@ def test_an_invite_button_whose_session_id_overflows_is_a_stale_button(
     assert [r.get("text") for r in group.standin.responses] == [t("stale_step")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="journal_entry's unique (team_id, source_channel_id, source_ts) lacks user_id, so a second person "
-    "saving the same message fails on it: reported, the fix is a migration (user_id in uq_journal_entry_source)",
-)
 def test_two_people_save_the_same_message_to_their_journals(group: Group, app_log: pytest.LogCaptureFixture) -> None:
     message = {"type": "message", "user": BOB, "text": "Listening first", "ts": group.standin.new_ts()}
     for saver in (ALICE, CAROL):

@@ -27,6 +27,7 @@ from bot.slack.listeners.common import (
     input_values,
     metadata_of,
     say_privately,
+    session_id_of,
     team_of,
 )
 
@@ -195,9 +196,10 @@ def invite(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClie
     ack()
     services = services_of(context)
     session_part, _, users_part = (body["actions"][0].get("value") or "").partition(":")
-    if not session_part.isdigit():
+    session_id = session_id_of(session_part)
+    if session_id is None:  # garbled, forged, or too big for any session id
         raise TransitionError("stale_step")
-    snapshot = services.sessions.get(team_of(body), int(session_part))
+    snapshot = services.sessions.get(team_of(body), session_id)
     if body["user"]["id"] != snapshot.facilitator_id:
         raise Refusal(t("only_facilitator", facilitator=snapshot.facilitator_id))
     # Only people who really are in the session can be invited, whatever the button says.

@@ -43,7 +43,7 @@ def save_to_journal(ack: Ack, body: dict[str, Any], context: BoltContext, client
         try:
             permalink = client.chat_getPermalink(channel=channel_id, message_ts=message["ts"])["permalink"]
             services.journal.set_permalink(team_id, user_id, entry.id, permalink)
-        except SlackApiError:
-            log.info("no permalink for a saved message", exc_info=True)
+        except SlackApiError as error:  # the entry stands without its link
+            log.info("no permalink for a saved message: %s", error.response.get("error"))
     say_privately(respond, t("journal_shortcut_saved", text=cut(text, 200)))
     services.home.refresh(team_id, user_id)
