@@ -240,3 +240,12 @@ class BotProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def bot(standin: SlackStandIn, database_url: str, tmp_path: Path) -> Iterator[BotProcess]:
+    """A real `codev run --http` on the test's database and stand-in, at the wall clock's pace."""
+    running = BotProcess(standin, database_url, tmp_path)
+    yield running
+    running.stop()
+    print(running.log())  # shown when the test fails

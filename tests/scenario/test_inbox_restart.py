@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
 from sqlmodel import select
 
 from bot.sandbox.circle import Circle
@@ -18,14 +15,6 @@ from tests.conftest import BOB, CAROL, SIGNING_SECRET, BotProcess, eventually
 from tests.support.faulty_standin import FaultyStandIn
 
 BURST = 24  # of each: DMs to the journal, and replies in the Presentation thread
-
-
-@pytest.fixture
-def bot(standin: FaultyStandIn, database_url: str, tmp_path: Path) -> Iterator[BotProcess]:
-    running = BotProcess(standin, database_url, tmp_path)
-    yield running
-    running.stop()
-    print(running.log())  # shown when the test fails
 
 
 def stored(db: Database) -> tuple[list[str], list[str]]:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
 from sqlmodel import select
 
 from bot.sandbox.circle import Circle
@@ -16,14 +13,6 @@ from bot.storage.db import Database
 from bot.storage.models import CodevSession, OutboxMessage
 from tests.conftest import ALICE, SIGNING_SECRET, BotProcess, eventually
 from tests.support.faulty_standin import FaultyStandIn
-
-
-@pytest.fixture
-def bot(standin: FaultyStandIn, database_url: str, tmp_path: Path) -> Iterator[BotProcess]:
-    running = BotProcess(standin, database_url, tmp_path)
-    yield running
-    running.stop()
-    print(running.log())  # shown when the test fails
 
 
 def outbox_states(db: Database) -> list[str]:
