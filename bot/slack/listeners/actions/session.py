@@ -219,16 +219,20 @@ def pace_changed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     values = input_values(view)
     pace = Pace.parse(values.get(ids.START_PACE))
     metadata = metadata_of(view)
-    client.views_update(
-        view_id=view["id"],
-        hash=view.get("hash"),
-        view=modals.start_modal(
-            topic=values.get("topic") or "",
-            user_id=body["user"]["id"],
-            channel_id=metadata.get("channel", ""),
-            pace=pace,
-            warning=metadata.get("warning") or None,
-            values=values,
-            **modals.start_modal_again(metadata),
-        ),
-    )
+    try:
+        client.views_update(
+            view_id=view["id"],
+            hash=view.get("hash"),
+            view=modals.start_modal(
+                topic=values.get("topic") or "",
+                user_id=body["user"]["id"],
+                channel_id=metadata.get("channel", ""),
+                pace=pace,
+                warning=metadata.get("warning") or None,
+                values=values,
+                **modals.start_modal_again(metadata),
+            ),
+        )
+    except SlackApiError as error:
+        # hash_conflict: the person changed the modal again meanwhile; their newer change brings its own update.
+        log.info("start modal not refreshed for the pace: %s", error.response.get("error"))
