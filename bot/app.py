@@ -18,9 +18,10 @@ from bot.services.journal import JournalService
 from bot.services.kickoffs import KickoffService
 from bot.services.outbox import Outbox
 from bot.services.privacy import PrivacyService
+from bot.services.processes import ProcessRegistry
 from bot.services.sessions import SessionService
 from bot.services.tasks import TaskBook
-from bot.slack.client import make_web_client
+from bot.slack.client import make_delivery_client, make_web_client
 from bot.slack.context import Services
 from bot.slack.home import HomePublisher
 from bot.slack.listeners import register_listeners
@@ -53,7 +54,13 @@ def build_services(
         client, sessions, clock, on_people_changed=home.refresh_many, charter_pending=groups.charter_pending
     )
     outbox = Outbox(db)
-    relay = Relay(client, sessions, outbox, publisher, clock)
+    processes = ProcessRegistry(db, clock)
+    # The outbox posts through a client that never resends a post blindly (it looks first, then retries).
+    delivery_client = make_delivery_client(client)
+    delivery = Publisher(
+        delivery_client, sessions, clock, on_people_changed=home.refresh_many, charter_pending=groups.charter_pending
+    )
+    relay = Relay(delivery_client, sessions, outbox, delivery, processes, clock)
     return Services(
         settings=settings,
         db=db,
@@ -74,6 +81,7 @@ def build_services(
         task_deliverer=TaskDeliverer(client, tasks, groups, kickoffs, followups, clock),
         outbox=outbox,
         relay=relay,
+        processes=processes,
     )
 
 

@@ -75,6 +75,7 @@ class Timekeeper:
         leadership: Leadership,
         housekeeping: Callable[[], object] | None = None,
         sweeps: Sequence[tuple[float, Callable[[], object]]] = (),
+        heartbeat: tuple[float, Callable[[], object]] | None = None,
     ) -> None:
         self.name = name
         self.agendas = {agenda.prefix: agenda for agenda in agendas}
@@ -89,6 +90,9 @@ class Timekeeper:
         # Chores the leader runs every so many seconds (e.g. finishing orphaned inbox deliveries).
         self.sweeps = list(sweeps)
         self._last_sweep = [0.0] * len(self.sweeps)
+        # Every process, leader or not, says it is alive: work it holds is not taken from it meanwhile.
+        self.heartbeat = heartbeat
+        self._last_beat = 0.0
         self._lock = threading.Lock()
         self._refreshing = threading.Lock()
         self._again = False  # a change arrived during a refresh: look once more before stopping
@@ -135,6 +139,7 @@ class Timekeeper:
             self._refreshing.release()
 
     def _refresh(self) -> None:
+        self._beat()
         with self._lock:
             if not self.leadership.check():
                 if self._leading:
@@ -167,6 +172,15 @@ class Timekeeper:
                         fire_job, "date", run_date=due, args=[self.name, job_id], id=job_id, replace_existing=True
                     )
                     self._scheduled[job_id] = due
+
+    def _beat(self) -> None:
+        if self.heartbeat is None or time.monotonic() - self._last_beat < self.heartbeat[0]:
+            return
+        self._last_beat = time.monotonic()
+        try:
+            self.heartbeat[1]()
+        except Exception:  # the database may be briefly away: the next beat says it
+            log.warning("could not record that this process is alive", exc_info=True)
 
     def _sweep(self) -> None:
         for index, (every, chore) in enumerate(self.sweeps):

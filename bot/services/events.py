@@ -7,25 +7,30 @@ whichever process leads the timers next.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import and_, col, or_, select
 
 from bot.storage.db import Database
 from bot.storage.models import ProcessedEvent
 
-# A delivery still pending this long after it came in (or after its last try began) lost its process:
-# handling one takes a second or two, even queued behind others.
+log = logging.getLogger(__name__)
+
+# A delivery nobody took yet (it came before this version) is taken for orphaned after this long.
 INBOX_GRACE = timedelta(seconds=10)
 MAX_ATTEMPTS = 3  # a delivery that failed this often is kept as "failed" and logged, not tried forever
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 
 
-def first_delivery(db: Database, team_id: str, event_id: str, now: datetime, payload: str | None = None) -> bool:
-    """Store a delivery before its ack; False when it was stored already (Slack retrying it)."""
+def first_delivery(
+    db: Database, team_id: str, event_id: str, now: datetime, payload: str | None = None, owner: str | None = None
+) -> bool:
+    """Store a delivery before its ack, held by process `owner`; False when stored already (Slack retrying)."""
     try:
         with db.session() as session:
             session.add(
@@ -35,6 +40,7 @@ def first_delivery(db: Database, team_id: str, event_id: str, now: datetime, pay
                     received_at=now,
                     state=PENDING if payload is not None else DONE,
                     payload=payload,
+                    owner=owner if payload is not None else None,
                 )
             )
         return True
@@ -42,8 +48,9 @@ def first_delivery(db: Database, team_id: str, event_id: str, now: datetime, pay
         return False
 
 
-def start_processing(db: Database, team_id: str, event_id: str, now: datetime) -> bool:
-    """The acknowledging process takes its delivery; False when a replay took it first (it was queued long)."""
+def start_processing(db: Database, team_id: str, event_id: str, me: str, now: datetime) -> bool:
+    """The acknowledging process starts on its delivery; False when a replay took it (this process was taken
+    for dead meanwhile)."""
     with db.session() as session:
         result = session.exec(
             update(ProcessedEvent)
@@ -52,53 +59,68 @@ def start_processing(db: Database, team_id: str, event_id: str, now: datetime) -
                 col(ProcessedEvent.event_id) == event_id[:64],
                 col(ProcessedEvent.state) == PENDING,
                 col(ProcessedEvent.attempts) == 0,
+                col(ProcessedEvent.owner) == me,
             )
-            .values(attempts=1, received_at=now)
+            .values(attempts=1)
         )
         return result.rowcount == 1
 
 
-def processed(db: Database, team_id: str, event_id: str) -> None:
+def processed(db: Database, team_id: str, event_id: str, me: str) -> None:
     """The delivery's work is done: forget its payload (a DM's text lives on in the journal, not here)."""
     with db.session() as session:
         session.exec(
             update(ProcessedEvent)
-            .where(col(ProcessedEvent.team_id) == team_id, col(ProcessedEvent.event_id) == event_id[:64])
+            .where(
+                col(ProcessedEvent.team_id) == team_id,
+                col(ProcessedEvent.event_id) == event_id[:64],
+                col(ProcessedEvent.owner) == me,
+            )
             .values(state=DONE, payload=None)
         )
 
 
-def orphans(db: Database, now: datetime) -> list[tuple[str, str]]:
-    """Deliveries acknowledged but never processed: their process died (or their work kept failing)."""
+def _orphaned(alive: set[str], now: datetime) -> ColumnElement[bool]:
+    """Held by a process that is no longer alive (or, from before owners, by nobody for a while)."""
+    return or_(
+        col(ProcessedEvent.owner).not_in(alive or {""}),
+        and_(col(ProcessedEvent.owner).is_(None), col(ProcessedEvent.received_at) < now - INBOX_GRACE),
+    )
+
+
+def orphans(db: Database, alive: set[str], now: datetime) -> list[tuple[str, str]]:
+    """Deliveries acknowledged but never processed: the process holding them died."""
     with db.read() as session:
         rows = session.exec(
             select(ProcessedEvent.team_id, ProcessedEvent.event_id).where(
-                col(ProcessedEvent.state) == PENDING, col(ProcessedEvent.received_at) < now - INBOX_GRACE
+                col(ProcessedEvent.state) == PENDING, _orphaned(alive, now)
             )
         ).all()
         return [(team, event) for team, event in rows]
 
 
-def claim_replay(db: Database, team_id: str, event_id: str, now: datetime) -> str | None:
+def claim_replay(db: Database, team_id: str, event_id: str, me: str, alive: set[str], now: datetime) -> str | None:
     """Take an orphan for one more try; its payload, or None when another process took it or it gave up."""
     with db.session() as session:
         row = session.get(ProcessedEvent, (team_id, event_id))
-        if row is None or row.state != PENDING or row.received_at >= now - INBOX_GRACE:
+        if row is None or row.state != PENDING:
             return None
         if row.attempts >= MAX_ATTEMPTS:
-            row.state = FAILED
+            row.state, row.payload = FAILED, None
             session.add(row)
+            log.error("event %s of %s failed %s times; it is dropped", event_id, team_id, row.attempts)
             return None
-        # Moving its time on is the claim: nobody else replays it before another grace has passed.
+        # Compare and set on what was read: of two processes replaying it, one takes it.
         result = session.exec(
             update(ProcessedEvent)
             .where(
                 col(ProcessedEvent.team_id) == team_id,
                 col(ProcessedEvent.event_id) == event_id,
-                col(ProcessedEvent.received_at) == row.received_at,
+                col(ProcessedEvent.state) == PENDING,
                 col(ProcessedEvent.attempts) == row.attempts,
+                _orphaned(alive, now),
             )
-            .values(received_at=now, attempts=row.attempts + 1)
+            .values(owner=me, attempts=row.attempts + 1, received_at=now)
         )
         return row.payload if result.rowcount == 1 else None
 

@@ -23,9 +23,9 @@ from bot.storage.models import CodevSession, OutboxMessage
 
 # The process that made the change delivers at once; the leader steps in only if it has not by then.
 LEADER_GRACE = timedelta(seconds=10)
-# One delivery of a session at a time. The lease is renewed before each row; a process that died holding
-# it delays that session's delivery by at most this much (then the next process looks before posting).
-LEASE = timedelta(seconds=15)
+# One process delivers a session at a time, for as long as it is alive (bot/services/processes.py). The
+# lease also ends after this long without renewal (renewed before each row): a live process stuck that long.
+LEASE = timedelta(minutes=10)
 BACKOFF_FIRST = timedelta(seconds=5)
 BACKOFF_MAX = timedelta(minutes=10)
 
@@ -45,6 +45,8 @@ class OutboxItem:
     payload: dict[str, Any]
     attempts: int
     recovering: bool  # it may have reached Slack already: look before posting
+    due_at: datetime
+    interrupted: bool  # a delivery of it began and never ended (its process died): due at once
 
 
 def backoff(attempts: int) -> timedelta:
@@ -77,6 +79,8 @@ def _item(row: OutboxMessage) -> OutboxItem:
         json.loads(row.payload),
         row.attempts,
         recovering=row.state == EventState.FIRING.value or row.attempts > 0,
+        due_at=row.due_at,
+        interrupted=row.state == EventState.FIRING.value,
     )
 
 
@@ -87,40 +91,49 @@ class Outbox(DueRows[OutboxMessage, OutboxItem]):
         return _item(row)
 
     # ---- one delivery per session at a time -------------------------------------------------------------
-    def take_lease(self, team_id: str, session_id: int, now: datetime) -> bool:
-        """Take the session's delivery lease; False while someone else holds it."""
+    def take_lease(self, team_id: str, session_id: int, me: str, alive: set[str], now: datetime) -> bool:
+        """Take the session's delivery for process `me`; False while another live process has it."""
         with self.db.session() as session:
             result = session.exec(
                 update(CodevSession)
                 .where(
                     col(CodevSession.id) == session_id,
                     col(CodevSession.team_id) == team_id,
-                    or_(col(CodevSession.delivering_until).is_(None), col(CodevSession.delivering_until) < now),
+                    or_(
+                        col(CodevSession.delivering_by).is_(None),
+                        col(CodevSession.delivering_by) == me,
+                        col(CodevSession.delivering_by).not_in(alive or {""}),
+                        col(CodevSession.delivering_until) < now,
+                    ),
+                )
+                .values(delivering_by=me, delivering_until=now + LEASE)
+            )
+            return result.rowcount == 1
+
+    def keep_lease(self, team_id: str, session_id: int, me: str, now: datetime) -> bool:
+        """Renew it before each row; False when it was taken over (this process was taken for dead)."""
+        with self.db.session() as session:
+            result = session.exec(
+                update(CodevSession)
+                .where(
+                    col(CodevSession.id) == session_id,
+                    col(CodevSession.team_id) == team_id,
+                    col(CodevSession.delivering_by) == me,
                 )
                 .values(delivering_until=now + LEASE)
             )
             return result.rowcount == 1
 
-    def renew_lease(self, team_id: str, session_id: int, now: datetime) -> None:
-        """The holder keeps its lease for another while (before each row)."""
+    def release_lease(self, team_id: str, session_id: int, me: str) -> None:
         with self.db.session() as session:
             session.exec(
                 update(CodevSession)
-                .where(col(CodevSession.id) == session_id, col(CodevSession.team_id) == team_id)
-                .values(delivering_until=now + LEASE)
-            )
-
-    def lease_end(self, team_id: str, session_id: int) -> datetime | None:
-        with self.db.read() as session:
-            row = session.get(CodevSession, session_id)
-            return row.delivering_until if row is not None and row.team_id == team_id else None
-
-    def release_lease(self, team_id: str, session_id: int) -> None:
-        with self.db.session() as session:
-            session.exec(
-                update(CodevSession)
-                .where(col(CodevSession.id) == session_id, col(CodevSession.team_id) == team_id)
-                .values(delivering_until=None)
+                .where(
+                    col(CodevSession.id) == session_id,
+                    col(CodevSession.team_id) == team_id,
+                    col(CodevSession.delivering_by) == me,
+                )
+                .values(delivering_by=None, delivering_until=None)
             )
 
     # ---- the rows ---------------------------------------------------------------------------------------
@@ -190,32 +203,47 @@ class Outbox(DueRows[OutboxMessage, OutboxItem]):
                     updated_at=now,
                 )
             )
+            row = session.get(OutboxMessage, row_id)
+            if row is not None:  # the session's later rows wait behind it: order is kept, no early retries
+                session.exec(
+                    update(OutboxMessage)
+                    .where(
+                        col(OutboxMessage.session_id) == row.session_id,
+                        col(OutboxMessage.state) == EventState.PENDING.value,
+                        col(OutboxMessage.id) > row_id,
+                        col(OutboxMessage.due_at) < due,
+                    )
+                    .values(due_at=due)
+                )
         return due
 
-    def after_lease(self, team_id: str, session_id: int, until: datetime, now: datetime) -> None:
-        """Someone holds the session's delivery (alive, or dead with its lease running): retry its rows then.
-
-        An interrupted row becomes pending again, counted as an attempt, so it is still delivered looking first.
-        """
+    def wait_until(self, team_id: str, session_id: int, until: datetime, now: datetime) -> None:
+        """Another process is delivering the session: its pending rows are looked at again then, not before."""
         with self.db.session() as session:
-            for row in session.exec(
-                select(OutboxMessage).where(
+            session.exec(
+                update(OutboxMessage)
+                .where(
                     col(OutboxMessage.team_id) == team_id,
                     col(OutboxMessage.session_id) == session_id,
-                    col(OutboxMessage.state).in_([EventState.PENDING.value, EventState.FIRING.value]),
+                    col(OutboxMessage.state) == EventState.PENDING.value,
+                    col(OutboxMessage.due_at) < until,
                 )
-            ).all():
-                if row.state == EventState.FIRING.value:
-                    row.attempts += 1
-                row.state, row.due_at, row.updated_at = EventState.PENDING.value, max(row.due_at, until), now
-                session.add(row)
+                .values(due_at=until, updated_at=now)
+            )
 
-    def stuck_sessions(self, claimed_before: datetime | None) -> list[tuple[str, int]]:
-        """Sessions with a delivery interrupted (firing) before that moment, or at all when None."""
+    def stuck_sessions(self, claimed_before: datetime | None, alive: set[str]) -> list[tuple[str, int]]:
+        """Sessions with a delivery left half-way (a firing row) by a process now dead, or claimed before then."""
         with self.db.read() as session:
-            query = select(OutboxMessage.team_id, OutboxMessage.session_id).where(
-                col(OutboxMessage.state) == EventState.FIRING.value
+            query = (
+                select(OutboxMessage.team_id, OutboxMessage.session_id)
+                .join(CodevSession, col(CodevSession.id) == OutboxMessage.session_id)
+                .where(col(OutboxMessage.state) == EventState.FIRING.value)
+            )
+            dead_holder = or_(
+                col(CodevSession.delivering_by).is_(None), col(CodevSession.delivering_by).not_in(alive or {""})
             )
             if claimed_before is not None:
-                query = query.where(col(OutboxMessage.updated_at) < claimed_before)
+                query = query.where(or_(dead_holder, col(OutboxMessage.updated_at) < claimed_before))
+            else:
+                query = query.where(dead_holder)
             return list(dict.fromkeys((team, sid) for team, sid in session.exec(query).all()))

@@ -54,6 +54,7 @@ NOT_A_PERSON = frozenset(
         "kickoff_id",
         "event_id",
         "subject_id",
+        "delivering_by",  # a codev process (CodevProcess.id), not a person
     }
 )
 

@@ -138,6 +138,24 @@ def make_web_client(
     )
 
 
+def make_delivery_client(client: WebClient) -> WebClient:
+    """The outbox's client: the same token and watch, but no blind retries of a post.
+
+    Slack may have posted a message before answering 500 or losing the connection; resending it as is would
+    post it twice. The outbox retries those itself, looking for the message first. Rate limits, which
+    Slack answers before doing anything, are still waited out here.
+    """
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=10,
+        retry_handlers=[
+            auth_watch_of(client) or AuthWatch(),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
 def auth_watch_of(client: WebClient) -> AuthWatch | None:
     return next((handler for handler in client.retry_handlers if isinstance(handler, AuthWatch)), None)
 

@@ -26,6 +26,7 @@ from bot.services.journal import JournalService
 from bot.services.kickoffs import KickoffService
 from bot.services.outbox import Outbox
 from bot.services.privacy import PrivacyService
+from bot.services.processes import HEARTBEAT_EVERY, ProcessRegistry
 from bot.services.sessions import SessionService
 from bot.services.tasks import TaskBook
 from bot.slack.home import HomePublisher
@@ -36,7 +37,7 @@ from bot.slack.relay import Relay
 from bot.slack.timekeeping import Deliverer
 from bot.storage.db import Database
 
-INBOX_SWEEP_EVERY = 5.0  # seconds between the leader's looks for orphaned inbox deliveries
+ORPHAN_SWEEP_EVERY = 5.0  # seconds between the leader's looks for work a dead process left (outbox, inbox)
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Services:
     task_deliverer: TaskDeliverer
     outbox: Outbox
     relay: Relay
+    processes: ProcessRegistry
     timekeeper: Timekeeper | None = None
     # Set by create_app: finishes inbox deliveries a dead process acknowledged (needs the Bolt app).
     replay_inbox: Callable[[], int] | None = None
@@ -83,14 +85,22 @@ class Services:
             agendas,
             self.clock,
             leadership_for(self.db.url),
-            housekeeping=lambda: forget_old_deliveries(self.db, self.clock.now()),
-            sweeps=[(INBOX_SWEEP_EVERY, self.replay_inbox)] if self.replay_inbox else [],
+            housekeeping=self._housekeeping,
+            sweeps=[
+                (ORPHAN_SWEEP_EVERY, self.relay.recover),  # deliveries a dead process left half-way
+                *([(ORPHAN_SWEEP_EVERY, self.replay_inbox)] if self.replay_inbox else []),
+            ],
+            heartbeat=(HEARTBEAT_EVERY, self.processes.beat),
         )
         self.timekeeper = timekeeper
         self.sessions.on_timers_changed = timekeeper.poke
         self.tasks.on_changed = timekeeper.poke
         timekeeper.start()
         return timekeeper
+
+    def _housekeeping(self) -> None:
+        forget_old_deliveries(self.db, self.clock.now())
+        self.processes.forget_dead(self.clock.now())
 
     def stop_timekeeping(self) -> None:
         if self.timekeeper is not None:

@@ -8,6 +8,7 @@ and is tried again later with backoff, so a later row never overtakes an earlier
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime
 from enum import Enum
@@ -20,7 +21,9 @@ from bot.clock import Clock
 from bot.domain.session import Status
 from bot.domain.steps import Step
 from bot.messages import t
+from bot.services.due import EARLY_TOLERANCE
 from bot.services.outbox import Outbox, OutboxItem, OutboxKind
+from bot.services.processes import PRESUMED_DEAD_AFTER, ProcessRegistry
 from bot.services.sessions import Change, NotFound, SessionService, SessionSnapshot
 from bot.slack import once
 from bot.slack.blocks import session as blocks
@@ -41,27 +44,57 @@ class Delivery(Enum):
 
 class Relay:
     def __init__(
-        self, client: WebClient, sessions: SessionService, outbox: Outbox, publisher: Publisher, clock: Clock
+        self,
+        client: WebClient,
+        sessions: SessionService,
+        outbox: Outbox,
+        publisher: Publisher,
+        processes: ProcessRegistry,
+        clock: Clock,
     ) -> None:
         self.client = client
         self.sessions = sessions
         self.outbox = outbox
         self.publisher = publisher
+        self.processes = processes
         self.clock = clock
+        self._busy: set[tuple[str, int]] = set()  # sessions a thread of this process is delivering
+        self._guard = threading.Lock()
 
     # ---- entry points -----------------------------------------------------------------------------------
-    def deliver_session(self, team_id: str, session_id: int) -> Delivery:
-        """Deliver everything the session owes, in order; loops while rows arrive during the run."""
+    def deliver_session(self, team_id: str, session_id: int, *, due_only: bool = False) -> Delivery:
+        """Deliver everything the session owes, in order; loops while rows arrive during the run.
+
+        One thread of one process at a time: threads here by a set, processes by the session's lease. The
+        leader passes `due_only`: a row waiting out its backoff is not tried early.
+        """
+        key = (team_id, session_id)
+        with self._guard:
+            if key in self._busy:
+                return Delivery.ELSEWHERE
+            self._busy.add(key)
+        try:
+            return self._drain(team_id, session_id, due_only)
+        finally:
+            with self._guard:
+                self._busy.discard(key)
+
+    def _drain(self, team_id: str, session_id: int, due_only: bool) -> Delivery:
+        me = self.processes.me
         while True:
-            if not self.outbox.take_lease(team_id, session_id, self.clock.now()):
+            now = self.clock.now()
+            if not self.outbox.take_lease(team_id, session_id, me, self.processes.alive(now), now):
                 return Delivery.ELSEWHERE
             try:
                 for item in self.outbox.owed(team_id, session_id):
-                    self.outbox.renew_lease(team_id, session_id, self.clock.now())
+                    if due_only and not item.interrupted and item.due_at > self.clock.now() + EARLY_TOLERANCE:
+                        return Delivery.DEFERRED  # its backoff is not over; later rows wait behind it
+                    if not self.outbox.keep_lease(team_id, session_id, me, self.clock.now()):
+                        return Delivery.ELSEWHERE  # taken for dead and taken over: the new holder goes on
                     if not self._deliver(item):
                         return Delivery.DEFERRED
             finally:
-                self.outbox.release_lease(team_id, session_id)
+                self.outbox.release_lease(team_id, session_id, me)
             if not self.outbox.owed(team_id, session_id):
                 return Delivery.DONE
 
@@ -94,16 +127,15 @@ class Relay:
             self._deliver_or_wait(*found)
 
     def recover(self, claimed_before: datetime | None = None) -> None:
-        """Sessions whose delivery a process left half-way: finish them, looking before posting."""
-        for team_id, session_id in self.outbox.stuck_sessions(claimed_before):
+        """Sessions whose delivery a dead process left half-way (or one stuck that long): finish them."""
+        for team_id, session_id in self.outbox.stuck_sessions(claimed_before, self.processes.alive(self.clock.now())):
             self._deliver_or_wait(team_id, session_id)
 
     def _deliver_or_wait(self, team_id: str, session_id: int) -> None:
-        """The leader's delivery; if another holds the session's lease, its rows wait until the lease ends."""
-        if self.deliver_session(team_id, session_id) is Delivery.ELSEWHERE:
-            until = self.outbox.lease_end(team_id, session_id)
-            if until is not None:
-                self.outbox.after_lease(team_id, session_id, until, self.clock.now())
+        """The leader's delivery; while another live process delivers the session, its rows wait a little."""
+        if self.deliver_session(team_id, session_id, due_only=True) is Delivery.ELSEWHERE:
+            now = self.clock.now()
+            self.outbox.wait_until(team_id, session_id, now + PRESUMED_DEAD_AFTER, now)
 
     # ---- one row ----------------------------------------------------------------------------------------
     def _deliver(self, item: OutboxItem) -> bool:
@@ -130,6 +162,10 @@ class Relay:
                 code,
                 due.isoformat(timespec="seconds"),
             )
+            return False
+        except Exception as error:  # a bug or a database hiccup: the row waits, its session's others behind it
+            due = self.outbox.failed(item.id, item.attempts, type(error).__name__, self.clock.now())
+            log.exception("session %s: delivering its %s failed; trying again at %s", item.session_id, item.kind, due)
             return False
         self.outbox.delivered(item.id, self.clock.now(), ts)
         return True

@@ -45,6 +45,7 @@ class ProcessedEvent(SQLModel, table=True):
     state: str = Field(default="done", max_length=16)  # pending, done, failed
     payload: str | None = None  # the request body as Slack sent it, until processed
     attempts: int = 0
+    owner: str | None = Field(default=None, max_length=64)  # the process handling it (CodevProcess.id)
 
 
 class CodevSession(SQLModel, table=True):
@@ -81,8 +82,10 @@ class CodevSession(SQLModel, table=True):
     close_when_all_done: bool = False
     nudges: bool = False
     reminder_share: float = 0.2
-    # One process at a time delivers a session's outbox (see OutboxMessage): it holds this lease meanwhile.
+    # One process at a time delivers a session's outbox (see OutboxMessage): it holds this lease meanwhile,
+    # for as long as it lives (CodevProcess) and at most until delivering_until.
     delivering_until: datetime | None = Field(default=None, sa_column=_utc())
+    delivering_by: str | None = Field(default=None, max_length=64)
 
 
 class Consultant(SQLModel, table=True):
@@ -216,6 +219,16 @@ class TimedEvent(SQLModel, table=True):
     fired_at: datetime | None = Field(default=None, sa_column=_utc())
     message_ts: str | None = Field(default=None, max_length=32)
     updated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class CodevProcess(SQLModel, table=True):
+    """A running codev process and when it last said it was alive: work it holds is taken over once it is not."""
+
+    __tablename__ = "codev_process"
+
+    id: str = Field(primary_key=True, max_length=64)
+    started_at: datetime = Field(sa_column=_utc(nullable=False))
+    seen_at: datetime = Field(sa_column=_utc(nullable=False))
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -42,7 +42,7 @@ def store_before_ack(body: dict[str, Any], request: BoltRequest, context: BoltCo
         return next()
     services = services_of(context)
     payload = request.raw_body or json.dumps(body)  # Socket Mode hands a parsed body
-    if not first_delivery(services.db, team_of(body), event_id, services.clock.now(), payload):
+    if not first_delivery(services.db, team_of(body), event_id, services.clock.now(), payload, services.processes.me):
         return BoltResponse(status=200, body="")
     return next()
 
@@ -56,10 +56,11 @@ def from_inbox(listener: EventListener) -> EventListener:
             listener(event, body, context)
             return
         services = services_of(context)
-        if not context.get(REPLAY) and not start_processing(services.db, team_of(body), event_id, services.clock.now()):
-            return  # it waited so long in our queue that a replay took it: handled there, once
+        me, team_id = services.processes.me, team_of(body)
+        if not context.get(REPLAY) and not start_processing(services.db, team_id, event_id, me, services.clock.now()):
+            return  # this process was taken for dead meanwhile and a replay took it: handled there, once
         listener(event, body, context)
-        processed(services.db, team_of(body), event_id)
+        processed(services.db, team_id, event_id, me)
 
     handle.__name__ = listener.__name__
     handle.__doc__ = listener.__doc__
@@ -69,8 +70,10 @@ def from_inbox(listener: EventListener) -> EventListener:
 def replay_orphans(app: App, services: Services) -> int:
     """Process deliveries acknowledged by a process that died before finishing them. Returns how many."""
     replayed = 0
-    for team_id, event_id in orphans(services.db, services.clock.now()):
-        payload = claim_replay(services.db, team_id, event_id, services.clock.now())
+    now = services.clock.now()
+    alive = services.processes.alive(now)
+    for team_id, event_id in orphans(services.db, alive, now):
+        payload = claim_replay(services.db, team_id, event_id, services.processes.me, alive, now)
         if payload is None:
             continue
         log.warning(

@@ -65,6 +65,8 @@ def on_direct_message(services: Services, team_id: str, event: dict[str, Any]) -
     entry = services.journal.add(
         team_id, user_id, text, origin="dm", source_channel_id=channel_id, source_ts=event["ts"]
     )
+    if entry.confirmation_ts:
+        return  # a replayed delivery: the entry and its "Saved" note are there already
     ts = _say(client, channel_id, **saved_confirmation(entry))
     if ts:
         services.journal.set_confirmation(team_id, user_id, entry.id, ts)

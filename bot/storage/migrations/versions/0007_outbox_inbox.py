@@ -43,13 +43,22 @@ def upgrade() -> None:
     )
     op.create_index("ix_outbox_state_due", "outbox", ["state", "due_at"])
     op.create_index("ix_outbox_session_state", "outbox", ["session_id", "state"])
+    op.create_table(
+        "codev_process",
+        sa.Column("id", AutoString(length=64), nullable=False),
+        sa.Column("started_at", UTC(timezone=True), nullable=False),
+        sa.Column("seen_at", UTC(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
     with op.batch_alter_table("codev_session") as batch:
         batch.add_column(sa.Column("delivering_until", UTC(timezone=True), nullable=True))
+        batch.add_column(sa.Column("delivering_by", AutoString(length=64), nullable=True))
     with op.batch_alter_table("processed_event") as batch:
         # Rows from before the inbox were handled already: "done".
         batch.add_column(sa.Column("state", AutoString(length=16), nullable=False, server_default="done"))
         batch.add_column(sa.Column("payload", AutoString(), nullable=True))
         batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("owner", AutoString(length=64), nullable=True))
     op.create_index("ix_processed_event_state", "processed_event", ["state", "received_at"])
     with op.batch_alter_table("journal_entry") as batch:
         # The same message may be saved by several people, each to their own journal.
@@ -65,10 +74,12 @@ def downgrade() -> None:
         batch.create_unique_constraint("uq_journal_entry_source", ["team_id", "source_channel_id", "source_ts"])
     op.drop_index("ix_processed_event_state", "processed_event")
     with op.batch_alter_table("processed_event") as batch:
-        for column in ("attempts", "payload", "state"):
+        for column in ("owner", "attempts", "payload", "state"):
             batch.drop_column(column)
     with op.batch_alter_table("codev_session") as batch:
+        batch.drop_column("delivering_by")
         batch.drop_column("delivering_until")
+    op.drop_table("codev_process")
     op.drop_index("ix_outbox_session_state", "outbox")
     op.drop_index("ix_outbox_state_due", "outbox")
     op.drop_table("outbox")
