@@ -583,6 +583,8 @@ class SessionService:
                     )
             except IntegrityError:
                 return snapshot, False
+            # The step's message shows who is done: refreshed through the outbox, in order with the rest.
+            outbox.add(session, team_id, session_id, OutboxKind.SYNC, self.clock.now(), refresh=[int(step)], people=[])
             session.flush()
             return self._snapshot(session, team_id, session_id), True
 

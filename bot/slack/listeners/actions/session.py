@@ -139,7 +139,7 @@ def done(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond)
     if not new:
         raise Refusal(t("done_already", step=step_name(step)))
     say_privately(respond, t("done_thanks", step=step_name(step)))
-    services.publisher.refresh_step(snapshot, step)
+    services.relay.settle(team_id, session_id)  # the step's message counts them (Slack may take it later)
     if set(snapshot.expected(step)) <= set(snapshot.done[step]):
         if snapshot.close_when_all_done:
             _close_early(services, snapshot, step)
