@@ -304,6 +304,9 @@ EN: dict[str, str] = {
         "It cannot delete the messages you wrote in Slack itself; delete those in Slack. Posts codev already "
         "made in channels, such as contracts and summaries, stay as they are; kick-off calls drop your topic."
     ),
+    "summary_post_failed": (
+        "Slack did not take the summary just now. It is kept as you approved it: click *Post it* again in a moment."
+    ),
     "slack_deferred_step": (
         "*{step}* is open. Slack is not answering right now: the step's message will be posted as soon as it "
         "does, and its timebox starts then."

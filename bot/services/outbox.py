@@ -34,6 +34,7 @@ class OutboxKind(StrEnum):
     SYNC = "sync"  # post the session's missing messages (root, opened steps) and refresh the ones that changed
     NOTE = "note"  # one message in a step's thread
     SUMMARY = "summary"  # propose the summary to the client (the session ended)
+    CLIENT_TEXT = "client_text"  # the client's contract or synthesis, posted in its step's thread, then kept current
 
 
 @dataclass(frozen=True)

@@ -596,6 +596,7 @@ class SessionService:
             row = self._row(session, team_id, session_id)
             row.contract_need, row.contract_expectations = need, expectations
             session.add(row)
+            outbox.add(session, team_id, session_id, OutboxKind.CLIENT_TEXT, self.clock.now(), step=int(Step.CONTRACT))
             session.flush()
             return self._snapshot(session, team_id, session_id)
 
@@ -631,6 +632,7 @@ class SessionService:
                         created_at=now,
                     )
                 )
+            outbox.add(session, team_id, session_id, OutboxKind.CLIENT_TEXT, now, step=int(Step.SYNTHESIS))
             session.flush()
             return self._snapshot(session, team_id, session_id)
 

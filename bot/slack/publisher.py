@@ -125,6 +125,10 @@ class Publisher:
             log.info("ephemeral to %s in %s failed; sending a DM", user_id, channel_id, exc_info=True)
             self.dm(user_id, text=text, **extra)
 
+    def update(self, channel: str, ts: str, **message: Any) -> None:
+        """Update a message; ChannelLost when codev cannot write there any more (a vanished message is left)."""
+        self._update(channel, ts, **message)
+
     def post(self, channel: str, **message: Any) -> str:
         """Post a message; ChannelLost when codev cannot write there any more."""
         return self._post(channel, **message)

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 STEP_MESSAGE = "codev_step"
 ROOT_MESSAGE = "codev_root"
 NOTE_MESSAGE = "codev_note"
+CLIENT_MESSAGE = "codev_client_text"
 WAIT_FOR_OTHER_DELIVERY = 3.0  # seconds: how long a request waits for another delivery of its session
 
 
@@ -176,6 +177,8 @@ class Relay:
             return None
         if item.kind is OutboxKind.NOTE:
             return self._note(item, snapshot)
+        if item.kind is OutboxKind.CLIENT_TEXT:
+            return self._client_text(item, snapshot)
         self.publisher.propose_summary(snapshot.team_id, snapshot.id, recovering=item.recovering)
         return None
 
@@ -208,14 +211,36 @@ class Relay:
         if thread_ts is None:
             return None  # the step's message never made it (the channel was lost): nowhere to say it
         wanted = _tag(NOTE_MESSAGE, snapshot.id, note=item.id)
-        if item.recovering:
-            replies = self.client.conversations_replies(
-                channel=snapshot.channel_id, ts=thread_ts, include_all_metadata=True
-            )["messages"]
-            found = once.find_tagged(replies, wanted)
-            if found:
-                return found
+        if item.recovering and (found := self._find_in_thread(snapshot, thread_ts, wanted)):
+            return found
         return self.publisher.post(snapshot.channel_id, thread_ts=thread_ts, metadata=wanted, **item.payload["message"])
+
+    def _client_text(self, item: OutboxItem, snapshot: SessionSnapshot) -> str | None:
+        """The client's contract or synthesis: posted in its thread the first time, then that message updated."""
+        step = Step(item.payload["step"])
+        if step is Step.CONTRACT:
+            message, field = blocks.contract_message(snapshot), "contract_ts"
+        else:
+            consultation = self.sessions.contributions(snapshot.team_id, snapshot.id, Step.CONSULTATION)
+            message, field = blocks.synthesis_message(snapshot, [c for c in consultation if c.kept]), "synthesis_ts"
+        posted = getattr(snapshot, field)
+        if posted:
+            self.publisher.update(snapshot.channel_id, posted, **message)
+            return posted
+        thread_ts = snapshot.steps[step].message_ts
+        if thread_ts is None:
+            return None  # the step's message never made it (the channel was lost): nowhere to post it
+        wanted = _tag(CLIENT_MESSAGE, snapshot.id, step=int(step))
+        ts = self._find_in_thread(snapshot, thread_ts, wanted) if item.recovering else None
+        ts = ts or self.publisher.post(snapshot.channel_id, thread_ts=thread_ts, metadata=wanted, **message)
+        self.sessions.set_message_ts(snapshot.team_id, snapshot.id, **{field: ts})
+        return ts
+
+    def _find_in_thread(self, snapshot: SessionSnapshot, thread_ts: str, wanted: dict[str, Any]) -> str | None:
+        replies = self.client.conversations_replies(
+            channel=snapshot.channel_id, ts=thread_ts, include_all_metadata=True
+        )
+        return once.find_tagged(replies["messages"], wanted)
 
     def _post_once(
         self, snapshot: SessionSnapshot, message: dict[str, Any], wanted: dict[str, Any], item: OutboxItem

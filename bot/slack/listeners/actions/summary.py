@@ -32,7 +32,7 @@ def post(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     snapshot = services.sessions.approve_summary(team_of(body), _session_id(body), body["user"]["id"])
     if not services.publisher.publish_summary(snapshot, *_dm_of(body)):
-        raise Refusal(t("something_went_wrong"))
+        raise Refusal(t("summary_post_failed"))
 
 
 @explains_refusals

@@ -11,7 +11,6 @@ from slack_bolt import Ack, BoltContext
 from bot.domain.steps import Step
 from bot.messages import t
 from bot.services.sessions import MAX_ACTIONS, Note, NotFound, SessionSnapshot
-from bot.slack.blocks import session as blocks
 from bot.slack.blocks.modals import ACTION_TEXT_LIMIT, LONG_TEXT_LIMIT, parse_date, parse_durations
 from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import Refusal, input_values, metadata_of, refuses_inline, team_of
@@ -27,19 +26,6 @@ def _session_of(services: Services, body: dict[str, Any], view: dict[str, Any]) 
     return services.sessions.get(team_of(body), session_id)
 
 
-def _show_in_thread(
-    services: Services, snapshot: SessionSnapshot, step: Step, message: dict[str, Any], ts_field: str
-) -> None:
-    """Post the client's text in the step's thread the first time, then keep that one message up to date."""
-    posted = getattr(snapshot, ts_field)
-    if posted:
-        services.publisher.update_message(snapshot, posted, message)
-        return
-    ts = services.publisher.post_in_thread(snapshot, step, message)
-    if ts:
-        services.sessions.set_message_ts(snapshot.team_id, snapshot.id, **{ts_field: ts})
-
-
 @refuses_inline("need")
 def submit_contract(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
@@ -53,7 +39,7 @@ def submit_contract(ack: Ack, body: dict[str, Any], view: dict[str, Any], contex
         raise Refusal(t("error_need_empty"))
     snapshot = services.sessions.save_contract(snapshot.team_id, snapshot.id, need, expectations)
     ack()
-    _show_in_thread(services, snapshot, Step.CONTRACT, blocks.contract_message(snapshot), "contract_ts")
+    services.relay.settle(snapshot.team_id, snapshot.id)  # posted in the Contract thread (the outbox)
 
 
 @refuses_inline("keep")
@@ -89,8 +75,7 @@ def submit_synthesis(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
     snapshot = services.sessions.save_synthesis(snapshot.team_id, snapshot.id, keep, kept_ids, actions)
     ack()
     services.followups.schedule_for(snapshot.team_id, snapshot.id)  # each dated action is followed up that day
-    message = blocks.synthesis_message(snapshot, [consultation[i] for i in kept_ids])
-    _show_in_thread(services, snapshot, Step.SYNTHESIS, message, "synthesis_ts")
+    services.relay.settle(snapshot.team_id, snapshot.id)  # posted in the Synthesis thread (the outbox)
 
 
 @refuses_inline("to")
@@ -156,4 +141,4 @@ def submit_summary_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], co
     ack()
     metadata = metadata_of(view)
     if not services.publisher.publish_summary(snapshot, metadata.get("dm_channel"), metadata.get("dm_ts")):
-        services.publisher.dm(user_id, text=t("something_went_wrong"))
+        services.publisher.dm(user_id, text=t("summary_post_failed"))
