@@ -162,9 +162,11 @@ class Outbox(DueRows[OutboxMessage, OutboxItem]):
             ).one()
             return newest or 0
 
-    def owes_up_to(self, team_id: str, session_id: int, last_id: int) -> bool:
-        """Whether any of the session's rows up to `last_id` is still undelivered."""
-        return any(item.id <= last_id for item in self.owed(team_id, session_id))
+    def refused_up_to(self, team_id: str, session_id: int, last_id: int) -> bool:
+        """Whether Slack refused (or never answered) one of the session's rows up to `last_id`, still owed.
+
+        A row not tried yet (another process is on it) is not counted: nothing says Slack is failing."""
+        return any(item.id <= last_id and item.attempts > 0 for item in self.owed(team_id, session_id))
 
     def session_of(self, row_id: int) -> tuple[str, int] | None:
         """(team, session) of a row still to deliver; None once delivered."""

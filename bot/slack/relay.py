@@ -100,16 +100,16 @@ class Relay:
                 return Delivery.DONE
 
     def settle(self, team_id: str, session_id: int) -> bool:
-        """Deliver what the session owes now; True when all of it reached Slack.
+        """Deliver what the session owes now; False when Slack refused or did not answer some of it.
 
         Another thread or process may be delivering the session: its run takes our rows too, so wait a
-        little for it rather than report on rows still in its hands.
+        little for it; rows still in its hands, not refused, are no reason to say Slack is failing.
         """
         mine = self.outbox.last_id(team_id, session_id)
         deadline = time.monotonic() + WAIT_FOR_OTHER_DELIVERY
         while self.deliver_session(team_id, session_id) is Delivery.ELSEWHERE and time.monotonic() < deadline:
             time.sleep(0.05)
-        return not self.outbox.owes_up_to(team_id, session_id, mine)
+        return not self.outbox.refused_up_to(team_id, session_id, mine)
 
     def show(self, change: Change) -> str | None:
         """Deliver what a change owes. When Slack has not taken it yet: what to tell the person who made it."""
