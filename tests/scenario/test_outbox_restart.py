@@ -44,9 +44,11 @@ def test_a_step_posted_as_the_bot_died_is_posted_once_after_the_restart(
 
     # Slack takes its time with Clarification's message; the facilitator's Next is committed meanwhile.
     standin.slow_down("chat.postMessage", 2.0)
+    posts_before = standin.arrivals.get("chat.postMessage", 0)
     circle.click(ALICE, ids.NEXT, step=1)
-    eventually(lambda: "firing" in outbox_states(db))
+    eventually(lambda: standin.arrivals.get("chat.postMessage", 0) > posts_before)  # the post reached Slack
     assert current_step(db) == 2
+    assert "firing" in outbox_states(db)
     bot.kill()  # after the commit, while the post is on its way: Slack gets it, the bot never hears back
     standin.slow_down("chat.postMessage", 0)
     eventually(lambda: step_posts(standin, circle, 2))

@@ -28,6 +28,7 @@ class FaultyStandIn(SlackStandIn):
         self.violations: list[str] = []
         self._failures: dict[str, list[Failure]] = {}
         self._latency: dict[str, float] = {}
+        self.arrivals: dict[str, int] = {}  # calls received, counted before any slow-down (they may never end)
 
     def fail(
         self,
@@ -54,6 +55,7 @@ class FaultyStandIn(SlackStandIn):
     def handle(self, method: str, args: dict[str, Any], has_bearer_token: bool) -> Answer:
         with self._lock:
             delay = self._latency.get(method, 0.0)
+            self.arrivals[method] = self.arrivals.get(method, 0) + 1
         if delay:
             time.sleep(delay)  # outside the lock: slow calls overlap, as they do in Slack
         return super().handle(method, args, has_bearer_token)
