@@ -80,6 +80,22 @@ EN: dict[str, str] = {
     "role_consultant_is_client": "<@{user}> is the client, so cannot be a consultant too.",
     "role_consultant_is_facilitator": "<@{user}> facilitates, so cannot be a consultant too.",
     "role_unknown_user": "codev could not find <@{user}> in this workspace.",
+    "people_check_slow": "Slack has not told me about <@{user}> yet, so I cannot check them: submit again in a moment.",
+    "people_check_failed": "Slack did not tell me about <@{user}>, so I could not check them.",
+    "people_check_line": "• {problem}",
+    "people_check_late_start": (
+        "Slack was slow to tell me about everyone when the session “{topic}” started, so I checked them just "
+        "after:\n{problems}\nThe session runs as it is: <@{facilitator}>, who facilitates, can change the client "
+        "or the consultants with *Edit session*."
+    ),
+    "people_check_late_edit": (
+        "Slack was slow to tell me about everyone when you edited the session “{topic}”, so I checked them just "
+        "after:\n{problems}\nYour change is saved as it is; change them with *Edit session* again."
+    ),
+    "people_check_late_group": (
+        "Slack was slow to tell me about every member when you saved the group “{name}”, so I checked them just "
+        "after:\n{problems}\nThe group is saved as it is; change its members with `/codev group` in <#{channel}>."
+    ),
     "invite_missing": ("{people} {verb} not in <#{channel}>, so they would not see the session. Invite them?"),
     "invite_missing_verb_one": "is",
     "invite_missing_verb_many": "are",

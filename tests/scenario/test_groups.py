@@ -13,8 +13,11 @@ MEMBERS = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
 
 
 def create_group(group: Group, members: list[str] = MEMBERS, **values: object) -> None:
+    submitted = {v["id"] for v in group.standin.views_for(ALICE)}  # closed once submitted: wait for a new one
     group.slack.command(ALICE, "group")
-    view = group.modal(ALICE, "group")
+    view = eventually(
+        lambda: [v for v in group.standin.views_for(ALICE) if v["callback_id"] == "group" and v["id"] not in submitted]
+    )[-1]
     reply = group.slack.submit(ALICE, view["id"], {"name": "Tuesday circle", "members": members, **values})
     assert reply.status == 200 and not reply.body, reply
     eventually(lambda: group.services.groups.of_channel(group.standin.team_id, group.channel))

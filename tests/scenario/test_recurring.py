@@ -22,8 +22,11 @@ EVERY_OTHER_TUESDAY = {"cadence": "2", "cadence_time": "10:00", "cadence_tz": "E
 
 
 def create_group(group: Group, **values: object) -> Any:
+    submitted = {v["id"] for v in group.standin.views_for(ALICE)}  # closed once submitted: wait for a new one
     group.slack.command(ALICE, "group")
-    view = group.modal(ALICE, "group")
+    view = eventually(
+        lambda: [v for v in group.standin.views_for(ALICE) if v["callback_id"] == "group" and v["id"] not in submitted]
+    )[-1]
     reply = group.slack.submit(ALICE, view["id"], {"name": "Tuesday circle", "members": MEMBERS, **values})
     assert reply.status == 200 and not reply.body, reply.body
     return eventually(lambda: group.services.groups.of_channel(group.standin.team_id, group.channel))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -183,15 +184,22 @@ def test_contract_can_be_edited_until_the_step_ends(group: Group) -> None:
     for step in (1, 2):
         group.click(ALICE, ids.NEXT, step=step)
         eventually(lambda s=step: group.step_message(s + 1))
-    for need in ("First need", "Better need"):
+    seen: set[str] = set()
+
+    def new_contract_modal() -> dict[str, Any]:  # a submitted modal is closed: Slack cannot send it again
         group.click(BOB, ids.CONTRACT_OPEN, step=3)
-        view = eventually(lambda: [v for v in group.standin.views_for(BOB) if v["callback_id"] == "contract"])[-1]
-        group.slack.submit(BOB, view["id"], {"need": need})
+        view = eventually(lambda: [v for v in group.standin.views_for(BOB) if v["id"] not in seen])[-1]
+        seen.add(view["id"])
+        return view
+
+    for need in ("First need", "Better need"):
+        group.slack.submit(BOB, new_contract_modal()["id"], {"need": need})
         eventually(lambda n=need: any(n in str(m.get("blocks")) for m in group.thread(3)))
     assert len(group.thread(3)) == 1, "the contract message is updated, not posted twice"
+    still_open = new_contract_modal()  # open while the step ends
     group.click(ALICE, ids.NEXT, step=3)
     eventually(lambda: group.step_message(4))
-    body = group.slack.submit(BOB, view["id"], {"need": "Too late"}).json()
+    body = group.slack.submit(BOB, still_open["id"], {"need": "Too late"}).json()
     assert "over" in body["errors"]["need"]
 
 

@@ -1,17 +1,26 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from slack_bolt import App
 
 from bot.slack import ids
 from bot.slack.listeners.views import group, recurring, session, start
+from bot.slack.listeners.views.submission import once_per_view
+
+# Every modal submission acts once per view, however often Slack delivers it (views/submission.py).
+SUBMISSIONS: dict[str, Callable[..., None]] = {
+    ids.START_VIEW: start.submit_start,
+    ids.CONTRACT_VIEW: session.submit_contract,
+    ids.SYNTHESIS_VIEW: session.submit_synthesis,
+    ids.HANDOVER_VIEW: session.submit_handover,
+    ids.EDIT_VIEW: session.submit_edit,
+    ids.SUMMARY_EDIT_VIEW: session.submit_summary_edit,
+    ids.GROUP_VIEW: group.submit_group,
+    ids.FOLLOW_UP_VIEW: recurring.submit_follow_up,
+}
 
 
 def register(app: App) -> None:
-    app.view(ids.START_VIEW)(start.submit_start)
-    app.view(ids.CONTRACT_VIEW)(session.submit_contract)
-    app.view(ids.SYNTHESIS_VIEW)(session.submit_synthesis)
-    app.view(ids.HANDOVER_VIEW)(session.submit_handover)
-    app.view(ids.EDIT_VIEW)(session.submit_edit)
-    app.view(ids.SUMMARY_EDIT_VIEW)(session.submit_summary_edit)
-    app.view(ids.GROUP_VIEW)(group.submit_group)
-    app.view(ids.FOLLOW_UP_VIEW)(recurring.submit_follow_up)
+    for callback_id, listener in SUBMISSIONS.items():
+        app.view(callback_id)(once_per_view(listener))

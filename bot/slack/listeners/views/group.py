@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import BoltContext
 from slack_sdk.models.blocks import ButtonElement
 
 from bot.domain.cadence import Cadence
@@ -20,9 +20,11 @@ from bot.slack.blocks.recurring import parse_day
 from bot.slack.blocks.session import private_note, slack_date
 from bot.slack.context import services_of
 from bot.slack.listeners.common import input_values, metadata_of, team_of
+from bot.slack.listeners.views.submission import SubmissionAck
+from bot.slack.people import describe
 
 
-def submit_group(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+def submit_group(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     team_id, user_id = team_of(body), body["user"]["id"]
     values = input_values(view)
@@ -33,11 +35,11 @@ def submit_group(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
     errors: dict[str, str] = {}
     if not name:
         errors["name"] = t("error_topic_empty")
+    # Cached profiles, and those Slack sends in time; the others are checked after the answer (below).
+    people = services.people.check(team_id, members, acting=user_id)
     for member in members:
-        facts = services.people.lookup(team_id, member)
-        if facts is None or facts.is_bot or facts.deleted:
-            reason = "role_unknown_user" if facts is None else "role_is_bot" if facts.is_bot else "role_is_deactivated"
-            errors["members"] = t(reason, user=member)
+        if (problem := people.problem(member)) is not None:
+            errors["members"] = t(problem, user=member)
             break
     if not members:
         errors["members"] = t("role_missing_consultants")
@@ -72,6 +74,11 @@ def submit_group(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: 
     if next_kickoff is not None:
         saved += t("group_saved_cadence", moment=slack_date(next_kickoff))
     services.publisher.dm(user_id, text=saved)
+    if problems := people.settle():  # members Slack had not described in time
+        services.publisher.dm(
+            user_id,
+            text=t("people_check_late_group", name=group.name, problems=describe(problems), channel=group.channel_id),
+        )
 
 
 def _durations(raw: object, pace: Pace, errors: dict[str, str]) -> dict[Step, int] | None:

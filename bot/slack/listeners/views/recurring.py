@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import BoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot.messages import t
@@ -13,11 +13,12 @@ from bot.services.followups import NOTE_LIMIT, ActionStatus, Outcome
 from bot.slack.blocks.recurring import follow_up_answered, parse_day
 from bot.slack.context import services_of
 from bot.slack.listeners.common import input_values, metadata_of, team_of
+from bot.slack.listeners.views.submission import SubmissionAck
 
 log = logging.getLogger(__name__)
 
 
-def submit_follow_up(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+def submit_follow_up(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     team_id, user_id = team_of(body), body["user"]["id"]
     values, metadata = input_values(view), metadata_of(view)
@@ -32,6 +33,7 @@ def submit_follow_up(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
         shared="share" in (values.get("share") or []),
         new_date=new_date if status is ActionStatus.POSTPONED else None,
     )
+    ack.accept()  # before recording: a second submission of this view must not record it again
     action_id = metadata.get("action")
     recorded = services.followups.record(team_id, user_id, action_id, outcome) if isinstance(action_id, int) else None
     if recorded is None:

@@ -6,7 +6,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import BoltContext
 
 from bot.domain.steps import Step
 from bot.messages import t
@@ -14,6 +14,8 @@ from bot.services.sessions import MAX_ACTIONS, Note, NotFound, SessionSnapshot
 from bot.slack.blocks.modals import ACTION_TEXT_LIMIT, LONG_TEXT_LIMIT, parse_date, parse_durations
 from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import Refusal, input_values, metadata_of, refuses_inline, team_of
+from bot.slack.listeners.views.submission import SubmissionAck
+from bot.slack.people import describe
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ def _session_of(services: Services, body: dict[str, Any], view: dict[str, Any]) 
 
 
 @refuses_inline("need")
-def submit_contract(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+def submit_contract(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     snapshot = _session_of(services, body, view)
     values = input_values(view)
@@ -37,13 +39,14 @@ def submit_contract(ack: Ack, body: dict[str, Any], view: dict[str, Any], contex
         raise Refusal(t("contract_client_only", client=snapshot.client_id))
     if not need:
         raise Refusal(t("error_need_empty"))
+    ack.accept()  # before the change: a second submission of this view must not save and post it again
     snapshot = services.sessions.save_contract(snapshot.team_id, snapshot.id, need, expectations)
     ack()
     services.relay.settle(snapshot.team_id, snapshot.id)  # posted in the Contract thread (the outbox)
 
 
 @refuses_inline("keep")
-def submit_synthesis(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+def submit_synthesis(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     snapshot = _session_of(services, body, view)
     values = input_values(view)
@@ -72,6 +75,7 @@ def submit_synthesis(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
     if errors:
         ack(response_action="errors", errors=errors)
         return
+    ack.accept()
     snapshot = services.sessions.save_synthesis(snapshot.team_id, snapshot.id, keep, kept_ids, actions)
     ack()
     services.followups.schedule_for(snapshot.team_id, snapshot.id)  # each dated action is followed up that day
@@ -79,26 +83,30 @@ def submit_synthesis(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
 
 
 @refuses_inline("to")
-def submit_handover(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+def submit_handover(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     snapshot = _session_of(services, body, view)
     user_id = body["user"]["id"]
     new_facilitator = input_values(view).get("to")
     if user_id != snapshot.facilitator_id:
         raise Refusal(t("only_facilitator", facilitator=snapshot.facilitator_id))
-    facts = services.people.lookup(snapshot.team_id, new_facilitator) if new_facilitator else None
-    if facts is None or facts.is_bot or facts.deleted:
-        reason = "role_is_bot" if facts and facts.is_bot else "role_is_deactivated" if facts else "role_unknown_user"
-        raise Refusal(t(reason, user=new_facilitator or ""))
-    note = Note(snapshot.step, {"text": t("handover_done", old=user_id, new=facts.user_id)})
-    change = services.sessions.hand_over(snapshot.team_id, snapshot.id, facts.user_id, note=note)
+    if not new_facilitator:
+        raise Refusal(t("role_unknown_user", user=""))
+    people = services.people.check(snapshot.team_id, [new_facilitator], acting=user_id)
+    if people.unconfirmed(new_facilitator):  # a bot or a deactivated facilitator could not hand back
+        raise Refusal(t("people_check_slow", user=new_facilitator))
+    if (problem := people.problem(new_facilitator)) is not None:
+        raise Refusal(t(problem, user=new_facilitator))
+    ack.accept()
+    note = Note(snapshot.step, {"text": t("handover_done", old=user_id, new=new_facilitator)})
+    change = services.sessions.hand_over(snapshot.team_id, snapshot.id, new_facilitator, note=note)
     ack()
     if untold := services.relay.show(change):
         services.publisher.ephemeral(snapshot.channel_id, user_id, untold)
 
 
 @refuses_inline("client")
-def submit_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+def submit_edit(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     snapshot = _session_of(services, body, view)
     user_id = body["user"]["id"]
@@ -109,11 +117,13 @@ def submit_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: B
     consultant_ids = list(dict.fromkeys(values.get("consultants") or []))
     steps = [step for step in Step if step >= snapshot.step]
     durations, errors = parse_durations(values, snapshot.pace, steps)
-    errors.update(services.people.role_errors(snapshot.team_id, snapshot.facilitator_id, client_id, consultant_ids))
+    people = services.people.check(snapshot.team_id, [client_id, *consultant_ids], acting=user_id)
+    errors.update(people.role_errors(snapshot.facilitator_id, client_id, consultant_ids))
     if errors:
         ack(response_action="errors", errors=errors)
         return
     assert client_id is not None
+    ack.accept()
     version = metadata_of(view).get("version")
     change = services.sessions.edit(
         snapshot.team_id,
@@ -127,16 +137,20 @@ def submit_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: B
     ack()
     if untold := services.relay.show(change):
         services.publisher.ephemeral(snapshot.channel_id, user_id, untold)
+    if problems := people.settle():  # people Slack had not described in time, checked now
+        text = t("people_check_late_edit", topic=snapshot.topic, problems=describe(problems))
+        services.publisher.dm(user_id, text=text)
 
 
 @refuses_inline("summary")
-def submit_summary_edit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+def submit_summary_edit(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
     snapshot = _session_of(services, body, view)
     user_id = body["user"]["id"]
     text = (input_values(view).get("summary") or "").strip()[:LONG_TEXT_LIMIT]
     if not text:
         raise Refusal(t("error_need_empty"))
+    ack.accept()
     snapshot = services.sessions.approve_summary(snapshot.team_id, snapshot.id, user_id, text)
     ack()
     metadata = metadata_of(view)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ButtonElement
@@ -20,13 +20,15 @@ from bot.slack.blocks.recurring import shared_outcomes_message
 from bot.slack.blocks.session import mentions, private_note
 from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import input_values, metadata_of, team_of
+from bot.slack.listeners.views.submission import SubmissionAck
+from bot.slack.people import PeopleCheck, describe
 from bot.slack.recurring import refresh_kickoff
 
 log = logging.getLogger(__name__)
 
 
 def submit_start(
-    ack: Ack,
+    ack: SubmissionAck,
     body: dict[str, Any],
     view: dict[str, Any],
     context: BoltContext,
@@ -52,7 +54,11 @@ def submit_start(
     facilitator_id = values.get("facilitator")
     client_id = values.get("client")
     consultant_ids = list(dict.fromkeys(values.get("consultants") or []))
-    errors.update(services.people.role_errors(team_id, facilitator_id, client_id, consultant_ids))
+    # Cached profiles, and those Slack sends in time; the others are checked after the answer (below).
+    people = services.people.check(team_id, [facilitator_id, client_id, *consultant_ids], acting=user_id)
+    errors.update(people.role_errors(facilitator_id, client_id, consultant_ids))
+    if people.unconfirmed(facilitator_id) and "facilitator" not in errors:  # no Edit could undo a bot facilitator
+        errors["facilitator"] = t("people_check_slow", user=facilitator_id)
 
     reminder_share = _reminder_share(values.get("reminder"))
     if reminder_share is None:
@@ -104,6 +110,22 @@ def submit_start(
     if isinstance(kickoff_id, int):
         _close_kickoff(services, client, kickoff_id, published)
     _offer_invitations(services, client, snapshot, user_id)
+    _report_late_checks(services, people, snapshot, user_id)
+
+
+def _report_late_checks(services: Services, people: PeopleCheck, snapshot: SessionSnapshot, user_id: str) -> None:
+    """Participants Slack had not described in time are checked now; who started it hears of any problem."""
+    problems = people.settle()
+    if not problems:
+        return
+    text = t(
+        "people_check_late_start",
+        topic=snapshot.topic,
+        problems=describe(problems),
+        facilitator=snapshot.facilitator_id,
+    )
+    for person in dict.fromkeys([user_id, snapshot.facilitator_id]):
+        services.publisher.dm(person, text=text)
 
 
 def _previous_outcomes(services: Services, team_id: str, channel_id: str) -> list[Note]:
