@@ -108,10 +108,11 @@ class Services:
             self.timekeeper = None
 
     def shut_down(self) -> None:
-        """Stop timers, let listeners finish what they started, cancel pending Home refreshes."""
+        """Stop timers, let listeners finish what they started, cancel pending Home refreshes and look-ups."""
         self.stop_timekeeping()
         self.listener_executor.shutdown(wait=True)
         self.home.close()
+        self.people.close()  # profile look-ups still under way are dropped
 
 
 def services_of(context: BoltContext) -> Services:
