@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, or_, select
 
 from bot.domain.timers import EventState
@@ -94,48 +95,27 @@ class Outbox(DueRows[OutboxMessage, OutboxItem]):
     # ---- one delivery per session at a time -------------------------------------------------------------
     def take_lease(self, team_id: str, session_id: int, me: str, alive: set[str], now: datetime) -> bool:
         """Take the session's delivery for process `me`; False while another live process has it."""
-        with self.db.session() as session:
-            result = session.exec(
-                update(CodevSession)
-                .where(
-                    col(CodevSession.id) == session_id,
-                    col(CodevSession.team_id) == team_id,
-                    or_(
-                        col(CodevSession.delivering_by).is_(None),
-                        col(CodevSession.delivering_by) == me,
-                        col(CodevSession.delivering_by).not_in(alive or {""}),
-                        col(CodevSession.delivering_until) < now,
-                    ),
-                )
-                .values(delivering_by=me, delivering_until=now + LEASE)
-            )
-            return result.rowcount == 1
+        holder, until = col(CodevSession.delivering_by), col(CodevSession.delivering_until)
+        free = or_(holder.is_(None), holder == me, holder.not_in(alive or {""}), until < now)
+        return self._lease(team_id, session_id, free, delivering_by=me, delivering_until=now + LEASE)
 
     def keep_lease(self, team_id: str, session_id: int, me: str, now: datetime) -> bool:
         """Renew it before each row; False when it was taken over (this process was taken for dead)."""
+        return self._lease(team_id, session_id, col(CodevSession.delivering_by) == me, delivering_until=now + LEASE)
+
+    def release_lease(self, team_id: str, session_id: int, me: str) -> None:
+        self._lease(
+            team_id, session_id, col(CodevSession.delivering_by) == me, delivering_by=None, delivering_until=None
+        )
+
+    def _lease(self, team_id: str, session_id: int, condition: ColumnElement[bool], **values: object) -> bool:
         with self.db.session() as session:
             result = session.exec(
                 update(CodevSession)
-                .where(
-                    col(CodevSession.id) == session_id,
-                    col(CodevSession.team_id) == team_id,
-                    col(CodevSession.delivering_by) == me,
-                )
-                .values(delivering_until=now + LEASE)
+                .where(col(CodevSession.id) == session_id, col(CodevSession.team_id) == team_id, condition)
+                .values(**values)
             )
             return result.rowcount == 1
-
-    def release_lease(self, team_id: str, session_id: int, me: str) -> None:
-        with self.db.session() as session:
-            session.exec(
-                update(CodevSession)
-                .where(
-                    col(CodevSession.id) == session_id,
-                    col(CodevSession.team_id) == team_id,
-                    col(CodevSession.delivering_by) == me,
-                )
-                .values(delivering_by=None, delivering_until=None)
-            )
 
     # ---- the rows ---------------------------------------------------------------------------------------
     def owed(self, team_id: str, session_id: int) -> list[OutboxItem]:
