@@ -64,11 +64,12 @@ class HomePublisher:
         self._publish(team_id, user_id)
 
     def _publish(self, team_id: str, user_id: str) -> None:
-        view = home_view(self.read_model.home(team_id, user_id))
         try:
-            self.client.views_publish(user_id=user_id, view=view)
+            self.client.views_publish(user_id=user_id, view=home_view(self.read_model.home(team_id, user_id)))
         except (SlackApiError, OSError):  # a Home is refreshed again at the next change or visit
             log.warning("could not publish the Home of %s", user_id, exc_info=True)
+        except Exception:  # the database going away at shutdown, say: a Home is best effort, never a crash
+            log.exception("could not build the Home of %s", user_id)
 
     def close(self) -> None:
         """Cancel the publishes still waiting for their interval (shutdown)."""

@@ -255,9 +255,12 @@ def test_the_next_session_opens_with_what_the_last_client_chose_to_share(group: 
     dm = group.standin.dm_channel(BOB)
     asked = eventually(lambda: len(_follow_ups(group)) == 2 and _follow_ups(group))
     for message, share in ((asked[0], []), (asked[1], ["share"])):
+        opened = len(group.standin.views_for(BOB))
         group.slack.click(
             BOB, ids.FOLLOW_UP_DROPPED if not share else ids.FOLLOW_UP_DONE, channel_id=dm, message_ts=message["ts"]
         )
+        # The modal this click opens (the first one was submitted: Slack closed it).
+        eventually(lambda n=opened: len(group.standin.views_for(BOB)) > n)
         modal = group.modal(BOB, ids.FOLLOW_UP_VIEW)
         assert not group.slack.submit(BOB, modal["id"], {"note": f"note {len(share)}", "share": share}).body
         eventually(lambda m=message: "Noted" in group.standin.message(dm, m["ts"])["text"])
