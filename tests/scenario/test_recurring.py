@@ -230,7 +230,9 @@ def test_a_follow_up_waits_for_the_owner_s_working_hours_and_the_outcome_is_kept
     assert pending(group, TaskKind.FOLLOW_UP, deputy_action) == [datetime(2026, 12, 9, 18, 0, tzinfo=UTC)]
 
     written = next(m for m in asked if "Write" in m["text"])
+    opened = len(group.standin.views_for(BOB))
     group.slack.click(BOB, ids.FOLLOW_UP_DONE, channel_id=dm, message_ts=written["ts"])
+    eventually(lambda: len(group.standin.views_for(BOB)) > opened)  # the new modal, not the one submitted
     modal = group.modal(BOB, ids.FOLLOW_UP_VIEW)
     assert not group.slack.submit(BOB, modal["id"], {"note": "The team has it", "share": ["share"]}).body
     eventually(lambda: "Shared with the group" in group.standin.message(dm, written["ts"])["text"])
