@@ -327,18 +327,6 @@ class SessionService:
         self.on_timers_changed()
         return snapshot
 
-    def set_step_message(self, team_id: str, session_id: int, step: Step, ts: str) -> None:
-        with self.db.session() as session:
-            session.exec(
-                update(SessionStep)
-                .where(
-                    col(SessionStep.team_id) == team_id,
-                    col(SessionStep.session_id) == session_id,
-                    col(SessionStep.step) == int(step),
-                )
-                .values(message_ts=ts)
-            )
-
     # ---- moving through the steps -----------------------------------------------------------------------
     def next_step(self, team_id: str, session_id: int, expected_step: Step, *, note: Note | None = None) -> Change:
         def advance(state: SessionState, now: datetime, snapshot: SessionSnapshot) -> SessionState:

@@ -101,12 +101,6 @@ class Publisher:
             self._on_lost_channel(snapshot, lost.error)
             return None
 
-    def update_message(self, snapshot: SessionSnapshot, ts: str, message: dict[str, Any]) -> None:
-        try:
-            self._update(snapshot.channel_id, ts, **message)
-        except ChannelLost as lost:
-            self._on_lost_channel(snapshot, lost.error)
-
     def dm(self, user_id: str, **message: Any) -> str | None:
         try:
             channel = self.client.conversations_open(users=user_id)["channel"]["id"]

@@ -117,7 +117,9 @@ def test_pending_timers_always_match_the_session(
                 elif action[0] == "reply" and current.status is not Status.ENDED:
                     message_ts = current.steps[current.step].message_ts or f"9.{int(current.step)}"
                     if current.steps[current.step].message_ts is None:
-                        service.set_step_message(TEAM, snapshot.id, current.step, message_ts)
+                        service.step_posted(
+                            TEAM, snapshot.id, current.step, message_ts, clock.now(), after_retries=False
+                        )
                     service.record_reply(TEAM, current.channel_id, message_ts, f"1.{next(ts)}", action[1], "a reply")
                 elif action[0] == "fire":
                     for event_id in service.timers.due(clock.now()):
