@@ -20,7 +20,8 @@ from sqlmodel import Session, col, or_, select
 
 from bot.domain.timers import EventState
 from bot.services.due import DueRows
-from bot.storage.models import CodevSession, OutboxMessage
+from bot.services.processes import PRESUMED_DEAD_AFTER
+from bot.storage.models import CodevProcess, CodevSession, OutboxMessage
 
 # The process that made the change delivers at once; the leader steps in only if it has not by then.
 LEADER_GRACE = timedelta(seconds=10)
@@ -93,10 +94,11 @@ class Outbox(DueRows[OutboxMessage, OutboxItem]):
         return _item(row)
 
     # ---- one delivery per session at a time -------------------------------------------------------------
-    def take_lease(self, team_id: str, session_id: int, me: str, alive: set[str], now: datetime) -> bool:
+    def take_lease(self, team_id: str, session_id: int, me: str, now: datetime) -> bool:
         """Take the session's delivery for process `me`; False while another live process has it."""
         holder, until = col(CodevSession.delivering_by), col(CodevSession.delivering_until)
-        free = or_(holder.is_(None), holder == me, holder.not_in(alive or {""}), until < now)
+        alive = select(CodevProcess.id).where(col(CodevProcess.seen_at) >= now - PRESUMED_DEAD_AFTER)
+        free = or_(holder.is_(None), holder == me, holder.not_in(alive), until < now)
         return self._lease(team_id, session_id, free, delivering_by=me, delivering_until=now + LEASE)
 
     def keep_lease(self, team_id: str, session_id: int, me: str, now: datetime) -> bool:

@@ -34,6 +34,7 @@ STEP_MESSAGE = "codev_step"
 ROOT_MESSAGE = "codev_root"
 NOTE_MESSAGE = "codev_note"
 CLIENT_MESSAGE = "codev_client_text"
+RENEW_LEASE_AFTER = 60.0  # seconds; the lease's own expiry is a last resort (its holder's liveness comes first)
 WAIT_FOR_OTHER_DELIVERY = 3.0  # seconds: how long a request waits for another delivery of its session
 
 
@@ -83,15 +84,17 @@ class Relay:
     def _drain(self, team_id: str, session_id: int, due_only: bool) -> Delivery:
         me = self.processes.me
         while True:
-            now = self.clock.now()
-            if not self.outbox.take_lease(team_id, session_id, me, self.processes.alive(now), now):
+            if not self.outbox.take_lease(team_id, session_id, me, self.clock.now()):
                 return Delivery.ELSEWHERE
+            renewed = time.monotonic()
             try:
                 for item in self.outbox.owed(team_id, session_id):
                     if due_only and not item.interrupted and item.due_at > self.clock.now() + EARLY_TOLERANCE:
                         return Delivery.DEFERRED  # its backoff is not over; later rows wait behind it
-                    if not self.outbox.keep_lease(team_id, session_id, me, self.clock.now()):
-                        return Delivery.ELSEWHERE  # taken for dead and taken over: the new holder goes on
+                    if time.monotonic() - renewed > RENEW_LEASE_AFTER:  # a long run (Slack slow): keep it
+                        if not self.outbox.keep_lease(team_id, session_id, me, self.clock.now()):
+                            return Delivery.ELSEWHERE  # taken over (this process was taken for dead)
+                        renewed = time.monotonic()
                     if not self._deliver(item):
                         return Delivery.DEFERRED
             finally:
