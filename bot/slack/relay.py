@@ -179,7 +179,7 @@ class Relay:
             self._sync(item, snapshot)
             return None
         if item.kind is OutboxKind.NOTE:
-            return self._note(item, snapshot)
+            return self._post_note(item, snapshot, item.payload)
         if item.kind is OutboxKind.CLIENT_TEXT:
             return self._client_text(item, snapshot)
         self.publisher.propose_summary(snapshot.team_id, snapshot.id, recovering=item.recovering)
@@ -206,17 +206,20 @@ class Relay:
         for step in item.payload.get("refresh", []):
             self.publisher.refresh_step(snapshot, Step(step))
         self.publisher.refresh_root(snapshot)
+        if item.payload.get("note"):
+            self._post_note(item, snapshot, item.payload["note"])
         if item.payload.get("people"):
             self.publisher.on_people_changed(snapshot.team_id, list(item.payload["people"]))
 
-    def _note(self, item: OutboxItem, snapshot: SessionSnapshot) -> str | None:
-        thread_ts = snapshot.steps[Step(item.payload["step"])].message_ts
+    def _post_note(self, item: OutboxItem, snapshot: SessionSnapshot, note: dict[str, Any]) -> str | None:
+        """A message in a step's thread, once: tagged with its row, looked for before any second try."""
+        thread_ts = snapshot.steps[Step(note["step"])].message_ts
         if thread_ts is None:
             return None  # the step's message never made it (the channel was lost): nowhere to say it
         wanted = _tag(NOTE_MESSAGE, snapshot.id, note=item.id)
         if item.recovering and (found := self._find_in_thread(snapshot, thread_ts, wanted)):
             return found
-        return self.publisher.post(snapshot.channel_id, thread_ts=thread_ts, metadata=wanted, **item.payload["message"])
+        return self.publisher.post(snapshot.channel_id, thread_ts=thread_ts, metadata=wanted, **note["message"])
 
     def _client_text(self, item: OutboxItem, snapshot: SessionSnapshot) -> str | None:
         """The client's contract or synthesis: posted in its thread the first time, then that message updated."""
