@@ -42,7 +42,7 @@ def build_services(
     db = db or Database(settings.database_url)
     clock = clock or SystemClock()
     client = client or make_web_client(settings.slack_bot_token, settings.slack_api_url)
-    sessions = SessionService(db, clock, settings.clock_speed)
+    sessions = SessionService(db, clock, settings.clock_speed, default_calendar=settings.working_calendar)
     journal = JournalService(db, clock)
     home_model = HomeReadModel(db, clock)
     home = HomePublisher(client, home_model, journal, clock)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from bot.domain.workcal import DEFAULT_CALENDAR, WorkingCalendar, parse_calendar
+
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///codev.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -37,6 +39,8 @@ class Settings:
     log_format: str = "text"
     http_connection_limit: int = DEFAULT_HTTP_CONNECTION_LIMIT
     http_channel_timeout: int = DEFAULT_HTTP_CHANNEL_TIMEOUT
+    # Working days and hours of sessions outside a group (in the facilitator's Slack time zone).
+    working_calendar: WorkingCalendar = DEFAULT_CALENDAR
 
     def require_slack(self, *, socket_mode: bool) -> None:
         """Check the tokens a running bot needs; raise ConfigError naming the first one missing."""
@@ -89,7 +93,16 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         http_channel_timeout=_whole(
             "HTTP_CHANNEL_TIMEOUT", text("HTTP_CHANNEL_TIMEOUT"), DEFAULT_HTTP_CHANNEL_TIMEOUT, 1, 86_400
         ),
+        working_calendar=_working_calendar(text("CODEV_WORKING_DAYS"), text("CODEV_WORKING_HOURS")),
     )
+
+
+def _working_calendar(days: str | None, hours: str | None) -> WorkingCalendar:
+    calendar, errors = parse_calendar(tz="UTC", days=days or "mon-fri", hours=hours or "09:00-17:00")
+    if calendar is None:
+        names = {"days": "CODEV_WORKING_DAYS", "hours": "CODEV_WORKING_HOURS"}
+        raise ConfigError(" ".join(f"{names.get(field, field)}: {reason}" for field, reason in errors.items()))
+    return calendar
 
 
 def _api_url(value: str) -> str:

@@ -253,6 +253,12 @@ EN: dict[str, str] = {
     "timer_reminder": ":hourglass: {left} left for {step}.{waiting}",
     "timer_reminder_waiting": " Still to speak: {people}.",
     "timer_deadline": ":alarm_clock: Time's up for {step}.",
+    "timer_turn": (
+        ":sunrise: <@{user}>, {step} opened outside your working hours and is waiting for you: "
+        "reply in this thread until {deadline}."
+    ),
+    "timer_reminder_own": ":hourglass: <@{user}>, {left} left for {step}: your reply is still welcome here.",
+    "someone": "a participant",
     "timer_deadline_auto": " If nobody decides, codev moves on by itself {moment}.",
     "timer_deadline_facilitator": (
         "Time's up for {step} in “{topic}”. Give the group a little longer, or move on?{auto}"

@@ -89,15 +89,3 @@ def _at(day: date, wall: time, tz: ZoneInfo) -> datetime:
 def local_moment(day: date, wall: time, tz: ZoneInfo) -> datetime:
     """That wall-clock time on that day in that zone, as a UTC moment (a skipped time moves forward)."""
     return _at(day, wall, tz).astimezone(UTC)
-
-
-FOLLOW_UP_TIME = time(10, 0)  # a follow-up comes mid-morning of the due date, local time
-
-
-def follow_up_moment(due: date, tz_name: str | None, quiet: QuietHours, now: datetime) -> datetime:
-    """When to ask how an action went: its due date at 10:00 local, moved into the person's working hours.
-
-    A date already past (or today, later than 10:00) means as soon as they are working.
-    """
-    start = max(local_moment(due, FOLLOW_UP_TIME, zone(tz_name)), now)
-    return next_working_moment(start, tz_name, quiet)

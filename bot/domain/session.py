@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.steps import STEPS, Step
+from bot.domain.workcal import WorkingCalendar
 
 
 class Status(StrEnum):
@@ -25,21 +26,57 @@ class TransitionError(Exception):
 
 @dataclass(frozen=True)
 class Timebox:
-    """The running step's clock: when it started, its duration, extensions and paused time."""
+    """The running step's clock: when it started, its duration, extensions and paused time.
+
+    With a working calendar (async sessions), durations, extensions and paused time are working time and the
+    deadline is where that much working time has passed; without one (live sessions), clock time.
+    """
 
     started_at: datetime
     duration: timedelta
     extended: timedelta = timedelta(0)
     paused_total: timedelta = timedelta(0)
     paused_at: datetime | None = None
+    calendar: WorkingCalendar | None = None
+
+    @property
+    def length(self) -> timedelta:
+        """The time the step is given: its duration and extensions (working time with a calendar)."""
+        return self.duration + self.extended
 
     @property
     def deadline(self) -> datetime:
-        return self.started_at + self.duration + self.extended + self.paused_total
+        if self.calendar is None:
+            return self.started_at + self.length + self.paused_total
+        return self.calendar.add(self.started_at, self.length + self.paused_total)
+
+    def before_deadline(self, amount: timedelta) -> datetime:
+        """The moment `amount` of (working) time before the deadline: where a reminder falls."""
+        if self.calendar is None:
+            return self.deadline - amount
+        return self.calendar.subtract(self.deadline, amount)
+
+    def after_deadline(self, amount: timedelta) -> datetime:
+        """The moment `amount` of (working) time after the deadline: where an automatic move-on falls."""
+        if self.calendar is None:
+            return self.deadline + amount
+        return self.calendar.add(self.deadline, amount)
+
+    def elapsed(self, since: datetime, until: datetime) -> timedelta:
+        """The (working) time between two moments: what a pause costs."""
+        if self.calendar is None:
+            return max(until - since, timedelta(0))
+        return self.calendar.between(since, until)
 
     def time_left(self, now: datetime) -> timedelta:
+        """Clock time to the deadline for a live step, working time for a step with a calendar."""
         reference = self.paused_at or now
-        return self.deadline - reference
+        if self.calendar is None:
+            return self.deadline - reference
+        deadline = self.deadline
+        if reference >= deadline:
+            return -(reference - deadline)
+        return self.calendar.between(reference, deadline)
 
     def is_overdue(self, now: datetime) -> bool:
         return self.paused_at is None and now >= self.deadline
@@ -58,8 +95,8 @@ def scaled(duration: timedelta, clock_speed: float) -> timedelta:
     return duration / clock_speed
 
 
-def start(now: datetime, first_duration: timedelta) -> SessionState:
-    return SessionState(Step.PRESENTATION, Status.RUNNING, 1, Timebox(now, first_duration))
+def start(now: datetime, first_duration: timedelta, calendar: WorkingCalendar | None = None) -> SessionState:
+    return SessionState(Step.PRESENTATION, Status.RUNNING, 1, Timebox(now, first_duration, calendar=calendar))
 
 
 def _require_open(state: SessionState, expected_step: Step | None) -> None:
@@ -79,7 +116,8 @@ def advance(
         return replace(state, status=Status.ENDED, version=state.version + 1)
     if next_duration is None:
         raise ValueError("the next step needs a duration")
-    return SessionState(following, Status.RUNNING, state.version + 1, Timebox(now, next_duration))
+    timebox = Timebox(now, next_duration, calendar=state.timebox.calendar)
+    return SessionState(following, Status.RUNNING, state.version + 1, timebox)
 
 
 def extend(state: SessionState, by: timedelta, *, expected_step: Step | None = None) -> SessionState:
@@ -101,7 +139,7 @@ def resume(state: SessionState, now: datetime, *, expected_step: Step | None = N
     _require_open(state, expected_step)
     if state.status is not Status.PAUSED or state.timebox.paused_at is None:
         raise TransitionError("not_paused")
-    paused_for = max(now - state.timebox.paused_at, timedelta(0))
+    paused_for = state.timebox.elapsed(state.timebox.paused_at, now)
     timebox = replace(state.timebox, paused_at=None, paused_total=state.timebox.paused_total + paused_for)
     return replace(state, status=Status.RUNNING, timebox=timebox, version=state.version + 1)
 

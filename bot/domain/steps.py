@@ -43,8 +43,8 @@ SPEAKERS: dict[Step, Speakers] = {
 
 
 class Pace(StrEnum):
-    LIVE = "live"  # one sitting, timeboxes in minutes
-    ASYNC = "async"  # spread over days, timeboxes in hours
+    LIVE = "live"  # one sitting, timeboxes in clock minutes
+    ASYNC = "async"  # spread over days, timeboxes in working hours of the group's calendar
 
     @classmethod
     def parse(cls, value: object) -> Pace:
@@ -57,7 +57,10 @@ class Pace(StrEnum):
         return timedelta(minutes=1) if self is Pace.LIVE else timedelta(hours=1)
 
 
-# Defaults in the pace's unit (minutes for live, hours for async).
+# Defaults in the pace's unit (minutes for live, working hours for async). Async: ½, 1, ½, 1½, ½ and 1 working
+# days of 8 hours — a case takes one working week. Presentation, Contract and Synthesis are the client's alone
+# (half a day each); Clarification and Learning are everyone's (a day, so each finds a moment in their own day);
+# Consultation is the heart of the method and needs the most voices (a day and a half).
 DEFAULT_DURATIONS: dict[Pace, dict[Step, int]] = {
     Pace.LIVE: {
         Step.PRESENTATION: 10,
@@ -68,19 +71,30 @@ DEFAULT_DURATIONS: dict[Pace, dict[Step, int]] = {
         Step.LEARNING: 10,
     },
     Pace.ASYNC: {
-        Step.PRESENTATION: 24,
-        Step.CLARIFICATION: 48,
-        Step.CONTRACT: 24,
-        Step.CONSULTATION: 72,
-        Step.SYNTHESIS: 24,
-        Step.LEARNING: 24,
+        Step.PRESENTATION: 4,
+        Step.CLARIFICATION: 8,
+        Step.CONTRACT: 4,
+        Step.CONSULTATION: 12,
+        Step.SYNTHESIS: 4,
+        Step.LEARNING: 8,
     },
 }
+NOMINAL_WORKING_DAY = timedelta(hours=8)  # the day the async defaults are written for
 
-# The longest timebox that still makes sense, in the pace's unit: 4 hours live, 14 days async.
-MAX_DURATION: dict[Pace, int] = {Pace.LIVE: 240, Pace.ASYNC: 14 * 24}
 
-EXTENSION: dict[Pace, timedelta] = {Pace.LIVE: timedelta(minutes=5), Pace.ASYNC: timedelta(hours=12)}
+def default_durations(pace: Pace, working_day: timedelta = NOMINAL_WORKING_DAY) -> dict[Step, int]:
+    """The method's defaults; async ones keep their share of a working day when the group's day is not 8 hours."""
+    defaults = DEFAULT_DURATIONS[pace]
+    if pace is Pace.LIVE or working_day == NOMINAL_WORKING_DAY:
+        return dict(defaults)
+    return {step: max(1, round(hours * working_day / NOMINAL_WORKING_DAY)) for step, hours in defaults.items()}
+
+
+# The longest timebox that still makes sense, in the pace's unit: 4 hours live, 10 working days of 8 h async.
+MAX_DURATION: dict[Pace, int] = {Pace.LIVE: 240, Pace.ASYNC: 10 * 8}
+
+# Half a working day async: the facilitator's "Continue" gives the group the rest of its day, or a morning.
+EXTENSION: dict[Pace, timedelta] = {Pace.LIVE: timedelta(minutes=5), Pace.ASYNC: timedelta(hours=4)}
 
 MIN_PEERS = 5
 MAX_PEERS = 8

@@ -7,16 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.calendar import QuietHours, next_working_moment
 from bot.domain.session import SessionState, Status, scaled
 from bot.domain.steps import Step
+from bot.domain.workcal import WorkingCalendar
 
 
 class EventKind(StrEnum):
-    REMINDER = "reminder"  # a share of the time is left
-    DEADLINE = "deadline"  # time's up: the facilitator chooses
+    REMINDER = "reminder"  # a share of the time is left (with a user: their own, held for their working hours)
+    DEADLINE = "deadline"  # time's up: the facilitator chooses (with a user: the facilitator's held DM)
     AUTO_ADVANCE = "auto_advance"  # async: nobody acted during the grace period, move on
     NUDGE = "nudge"  # async: a private DM to a consultant who has not replied yet
+    TURN = "turn"  # async: a step opened outside someone's working hours; they are told when their day starts
 
 
 class EventState(StrEnum):
@@ -28,21 +29,25 @@ class EventState(StrEnum):
 
 
 NUDGED_STEPS = (Step.CLARIFICATION, Step.CONSULTATION)
+ONCE_PER_STEP = (EventKind.NUDGE, EventKind.TURN)  # never re-armed by an extension
 
 
 @dataclass(frozen=True)
 class TimerSettings:
     reminder_share: float = 0.2
     auto_advance: bool = False
-    grace: timedelta = timedelta(hours=4)  # method time: scaled by CODEV_CLOCK_SPEED
+    grace: timedelta = timedelta(hours=4)  # method time (working time in async sessions): scaled by CODEV_CLOCK_SPEED
     nudges: bool = False
 
 
 @dataclass(frozen=True)
-class NudgeTarget:
+class Person:
+    """Someone a step concerns, as the timers see them."""
+
     user_id: str
-    tz: str | None
-    quiet: QuietHours
+    hours: WorkingCalendar  # when they may be notified: their own hours, else the group's in their zone
+    acted: bool = False  # replied in the step's thread or clicked "I'm done"
+    nudge: bool = False  # a consultant still silent who may be nudged (nudges on, still in the channel)
 
 
 @dataclass(frozen=True)
@@ -73,25 +78,59 @@ class Stored:
 
 
 def plan(
-    state: SessionState, settings: TimerSettings, clock_speed: float, nudge_targets: Sequence[NudgeTarget] = ()
+    state: SessionState,
+    settings: TimerSettings,
+    clock_speed: float,
+    speakers: Sequence[Person] = (),
+    facilitator: Person | None = None,
 ) -> list[Planned]:
-    """The events a running step implies; none while paused or after the end."""
+    """The events a running step implies; none while paused or after the end.
+
+    `speakers` are those the step expects. In a session with a working calendar (async), nobody is notified
+    outside their working hours: who is off when the step opens gets a TURN when their day starts, who is off
+    at the reminder gets their own REMINDER then (if still before the deadline), and a facilitator off at the
+    deadline gets the time's-up DM as their own DEADLINE. Nudges always wait for working hours.
+    """
     if state.status is not Status.RUNNING:
         return []
     timebox = state.timebox
-    length = timebox.duration + timebox.extended
     deadline = timebox.deadline
     events = [Planned(EventKind.DEADLINE, state.step, "", deadline)]
+    held = timebox.calendar is not None
+    waiting = [p for p in speakers if not p.acted]
+    turns: dict[str, datetime] = {}
+    if held:
+        for person in waiting:
+            if not person.hours.may_notify(timebox.started_at):
+                turns[person.user_id] = person.hours.next_working_instant(timebox.started_at)
+                events.append(Planned(EventKind.TURN, state.step, person.user_id, turns[person.user_id]))
     if settings.reminder_share > 0:
-        events.append(Planned(EventKind.REMINDER, state.step, "", deadline - length * settings.reminder_share))
+        reminder = timebox.before_deadline(timebox.length * settings.reminder_share)
+        events.append(Planned(EventKind.REMINDER, state.step, "", reminder))
+        for person in waiting if held else ():
+            if person.hours.may_notify(reminder):
+                continue
+            due = person.hours.next_working_instant(reminder)
+            turn = turns.get(person.user_id)
+            if due < deadline and (turn is None or turn < due):  # a later turn message says it all
+                events.append(Planned(EventKind.REMINDER, state.step, person.user_id, due))
+    if held and facilitator is not None and not facilitator.hours.may_notify(deadline):
+        events.append(
+            Planned(
+                EventKind.DEADLINE, state.step, facilitator.user_id, facilitator.hours.next_working_instant(deadline)
+            )
+        )
     if settings.auto_advance:
-        events.append(Planned(EventKind.AUTO_ADVANCE, state.step, "", deadline + scaled(settings.grace, clock_speed)))
+        events.append(
+            Planned(EventKind.AUTO_ADVANCE, state.step, "", timebox.after_deadline(scaled(settings.grace, clock_speed)))
+        )
     if settings.nudges and state.step in NUDGED_STEPS:
-        middle = deadline - length / 2
-        for target in nudge_targets:
-            # Quiet hours are wall-clock facts: never scaled.
-            due = next_working_moment(middle, target.tz, target.quiet)
-            events.append(Planned(EventKind.NUDGE, state.step, target.user_id, due))
+        middle = timebox.before_deadline(timebox.length / 2)
+        for person in speakers:
+            if person.nudge:
+                events.append(
+                    Planned(EventKind.NUDGE, state.step, person.user_id, person.hours.next_working_instant(middle))
+                )
     return events
 
 
@@ -129,7 +168,7 @@ def reconcile(stored: list[Stored], planned: list[Planned]) -> Reconciliation:
 
 def _rearms(fired: Stored, planned: Planned) -> bool:
     """An extension after a reminder or time's-up makes a new one due later; a nudge comes once per step."""
-    if planned.kind is EventKind.NUDGE:
+    if planned.kind in ONCE_PER_STEP:
         return False
     reference = fired.fired_at or fired.due_at
     return planned.due_at > reference

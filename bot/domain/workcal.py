@@ -30,12 +30,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.calendar import is_zone
+from bot.domain.calendar import QuietHours, is_zone
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MONDAY_TO_FRIDAY = frozenset(range(5))
 DEFAULT_START = time(9, 0)
 DEFAULT_END = time(17, 0)
+END_OF_DAY = time.max  # "24:00": working until midnight (its last microsecond, which nobody can tell apart)
 ONE_DAY = timedelta(days=1)
 ZERO = timedelta(0)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -58,10 +59,23 @@ class WorkingCalendar:
             raise ValueError("; ".join(problems))
         object.__setattr__(self, "_zone", ZoneInfo(self.tz))
 
+    def in_zone(self, tz: str | None) -> WorkingCalendar:
+        """The same days, hours and holidays on another zone's wall clock (a member's own); this one if unknown."""
+        if not tz or tz == self.tz or not is_zone(tz):
+            return self
+        return WorkingCalendar(tz=tz, days=self.days, start=self.start, end=self.end, holidays=self.holidays)
+
+    def spec(self) -> str:
+        """One line that `from_spec` reads back: "Europe/Paris;mon-fri;09:00-17:00;2026-12-25,2027-01-01"."""
+        return ";".join((self.tz, describe_days(self.days), describe_hours(self), describe_holidays(self, ",")))
+
     @property
     def working_day(self) -> timedelta:
         """The nominal length of a working day: the hours on the wall clock (see the module's note)."""
-        return datetime.combine(date.min, self.end) - datetime.combine(date.min, self.start)
+        if self.end == END_OF_DAY:
+            return datetime.combine(date.min + ONE_DAY, time(0)) - datetime.combine(date.min, self.start)
+        end = datetime.combine(date.min, self.end)
+        return end - datetime.combine(date.min, self.start)
 
     # -- the operations -------------------------------------------------------------------------------------
 
@@ -71,6 +85,11 @@ class WorkingCalendar:
         # The neighbouring dates too: a clock change across midnight can put a period's edge on the next date.
         periods = (self._period(day + n * ONE_DAY) for n in (-1, 0, 1))
         return any(p is not None and p[0] <= instant < p[1] for p in periods)
+
+    def may_notify(self, instant: datetime) -> bool:
+        """Working time, or the very end of a working period: a deadline that uses the day to its last minute
+        (17:00 sharp) still reaches people whose day ends then."""
+        return self.is_working(instant) or self.is_working(_utc(instant) - timedelta(microseconds=1))
 
     def next_working_instant(self, instant: datetime) -> datetime:
         """`instant` itself when it is working time, else the start of the next working period."""
@@ -271,9 +290,10 @@ def parse_hours(text: str) -> tuple[tuple[time, time] | None, str | None]:
     if not match:
         return None, f"“{text}” is not a span of hours {example}."
     start_h, start_m, end_h, end_m = (int(g) if g else 0 for g in match.groups())
-    if start_h > 23 or end_h > 23 or start_m > 59 or end_m > 59:
+    midnight = (end_h, end_m) in ((24, 0), (0, 0))  # "18-24" and "0-0"… "00:00-24:00" is the whole day
+    if start_h > 23 or (end_h > 23 and not midnight) or start_m > 59 or end_m > 59:
         return None, f"“{text}” is not a span of hours {example}."
-    start, end = time(start_h, start_m), time(end_h, end_m)
+    start, end = time(start_h, start_m), END_OF_DAY if midnight else time(end_h, end_m)
     if end <= start:
         return None, f"Working hours end after they start, on the same day {example}."
     return (start, end), None
@@ -311,11 +331,39 @@ def describe_days(days: frozenset[int]) -> str:
 
 
 def describe_hours(calendar: WorkingCalendar) -> str:
-    return f"{calendar.start:%H:%M}-{calendar.end:%H:%M}"
+    end = "24:00" if calendar.end == END_OF_DAY else f"{calendar.end:%H:%M}"
+    return f"{calendar.start:%H:%M}-{end}"
 
 
-def describe_holidays(calendar: WorkingCalendar) -> str:
-    return ", ".join(d.isoformat() for d in sorted(calendar.holidays))
+def describe_holidays(calendar: WorkingCalendar, separator: str = ", ") -> str:
+    return separator.join(d.isoformat() for d in sorted(calendar.holidays))
+
+
+def from_spec(spec: str | None) -> WorkingCalendar | None:
+    """The calendar `WorkingCalendar.spec` wrote, or None for no spec (or one that no longer reads: a zone gone)."""
+    if not spec:
+        return None
+    parts = spec.split(";")
+    if len(parts) != 4:
+        return None
+    calendar, errors = parse_calendar(tz=parts[0], days=parts[1], hours=parts[2], holidays=parts[3])
+    return None if errors else calendar
+
+
+def from_quiet_hours(quiet: QuietHours, tz: str | None) -> WorkingCalendar:
+    """A person's `/codev quiet` hours as the working time they leave: quiet 18:00-09:00 works 09:00-18:00.
+
+    Quiet hours inside one day (13:00-14:00) leave two spans; the longer one, from their end, is kept.
+    """
+    zone_name = tz if tz and is_zone(tz) else "UTC"
+    days = MONDAY_TO_FRIDAY if quiet.weekends else frozenset(range(7))
+    if quiet.start == quiet.end:
+        start, end = time(0), END_OF_DAY
+    elif quiet.start > quiet.end:
+        start, end = quiet.end, quiet.start
+    else:
+        start, end = quiet.end, END_OF_DAY
+    return WorkingCalendar(tz=zone_name, days=days, start=start, end=end)
 
 
 def _problems(tz: str, days: frozenset[int], start: time, end: time) -> list[str]:
@@ -329,6 +377,16 @@ def _problems(tz: str, days: frozenset[int], start: time, end: time) -> list[str
     elif end <= start:
         problems.append("working hours end after they start, on the same day")
     return problems
+
+
+FOLLOW_UP_TIME = time(10, 0)  # a follow-up comes mid-morning of the due date, local time
+
+
+def follow_up_moment(due: date, hours: WorkingCalendar, now: datetime) -> datetime:
+    """When to ask how an action went: its due date at 10:00 on the person's clock, moved into their working
+    hours. A date already past (or today, later than 10:00) means as soon as they are working."""
+    start = max(_instant(due, FOLLOW_UP_TIME, ZoneInfo(hours.tz)), _utc(now))
+    return hours.next_working_instant(start)
 
 
 DEFAULT_CALENDAR = WorkingCalendar()  # UTC, Monday–Friday, 09:00–17:00: for a caller with no zone at all

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
-from bot.domain.calendar import follow_up_moment
+from bot.domain.workcal import follow_up_moment
 from bot.services.reach import Reach, reach_of
 from bot.services.tasks import TaskBook, TaskKind
 from bot.storage.db import Database
@@ -92,7 +92,7 @@ class FollowUpService:
                 self.tasks.cancel(session, TaskKind.FOLLOW_UP, action.id, now)
                 continue
             owner = reach[action.owner_id]
-            due = follow_up_moment(action.due_date, owner.tz, owner.quiet, now)
+            due = follow_up_moment(action.due_date, owner.hours, now)
             self.tasks.schedule(session, action.team_id, TaskKind.FOLLOW_UP, action.id, due, now)
 
     def owner_reach(self, action: ActionView) -> Reach:

@@ -10,9 +10,9 @@ from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.domain.cadence import Cadence
-from bot.domain.calendar import QuietHours
 from bot.domain.rotation import PastSession, Turn, next_turn
 from bot.domain.steps import Pace, Step, parse_duration_list
+from bot.domain.workcal import WorkingCalendar, from_spec
 from bot.services.tasks import TaskBook, TaskKind
 from bot.storage.db import Database
 from bot.storage.models import ChannelLeave, CodevGroup, CodevSession, Consultant, GroupMember, SlackUser
@@ -29,7 +29,7 @@ class GroupView:
     members: list[str]
     away: dict[str, date]
     accepted: set[str]
-    quiet: QuietHours | None = None
+    calendar: WorkingCalendar | None = None  # None: each member's zone with the default hours
     durations: dict[Step, int] | None = None  # in the pace's unit; None: the method's defaults
     cadence: Cadence | None = None
     created_by: str = ""
@@ -46,7 +46,7 @@ class GroupSettings:
     name: str
     charter: str
     pace: Pace = Pace.LIVE
-    quiet: QuietHours | None = None
+    calendar: WorkingCalendar | None = None
     durations: dict[Step, int] | None = None
     cadence: Cadence | None = None
 
@@ -270,23 +270,17 @@ class GroupService:
             members=[m.user_id for m in members],
             away={m.user_id: m.away_until for m in members if m.away_until},
             accepted={m.user_id for m in members if m.charter_accepted_at is not None},
-            quiet=group_quiet_hours(group),
+            calendar=from_spec(group.calendar),
             durations=_durations_of(group),
             cadence=_cadence_of(group),
             created_by=group.created_by,
         )
 
 
-def group_quiet_hours(group: CodevGroup | None) -> QuietHours | None:
-    if group is None or group.quiet_start is None or group.quiet_end is None:
-        return None
-    return QuietHours(group.quiet_start, group.quiet_end)
-
-
 def _apply(group: CodevGroup, settings: GroupSettings) -> None:
     group.name, group.charter, group.pace = settings.name, settings.charter, settings.pace.value
-    quiet, cadence = settings.quiet, settings.cadence
-    group.quiet_start, group.quiet_end = (quiet.start, quiet.end) if quiet else (None, None)
+    cadence = settings.cadence
+    group.calendar = settings.calendar.spec() if settings.calendar else None
     group.durations = ",".join(str(settings.durations[s]) for s in Step) if settings.durations else None
     if cadence is None:
         group.cadence_first = group.cadence_time = group.cadence_weeks = group.cadence_tz = None

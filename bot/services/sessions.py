@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,17 +17,21 @@ from bot.domain.session import SessionState, Status, Timebox, TransitionError
 from bot.domain.steps import EXTENSION, Pace, Step, expected_speakers
 from bot.domain.text import hashtags
 from bot.domain.timers import Planned
+from bot.domain.workcal import DEFAULT_CALENDAR, WorkingCalendar, from_spec
 from bot.services import outbox
 from bot.services.outbox import OutboxKind
+from bot.services.reach import reach_of
 from bot.services.timers import TimerBook
 from bot.storage.db import Database
 from bot.storage.models import (
     ActionItem,
+    CodevGroup,
     CodevSession,
     Consultant,
     Contribution,
     JournalEntry,
     SessionStep,
+    SlackUser,
     StepDone,
 )
 
@@ -58,12 +62,13 @@ class NewSession:
     client_id: str
     consultant_ids: list[str]
     pace: Pace
-    durations: dict[Step, timedelta]  # method time, before CODEV_CLOCK_SPEED
+    durations: dict[Step, timedelta]  # method time, before CODEV_CLOCK_SPEED (working time when async)
     created_by: str
     auto_advance: bool = False
     close_when_all_done: bool = False
     nudges: bool = False
     reminder_share: float = 0.2
+    calendar: WorkingCalendar | None = None  # async: None takes the group's, else the facilitator's zone's
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,9 @@ class SessionSnapshot:
     auto_advance: bool = False
     close_when_all_done: bool = False
     nudges: bool = False
+    calendar: WorkingCalendar | None = None  # async sessions count working time in it; live ones clock time
+    hours: Mapping[str, WorkingCalendar] = field(default_factory=dict)  # async: when each person may be notified
+    names: Mapping[str, str] = field(default_factory=dict)  # async: how to write someone without notifying them
 
     @property
     def participants(self) -> list[str]:
@@ -152,7 +160,17 @@ class SessionSnapshot:
             extended=core.scaled(record.extended, speed),
             paused_total=record.paused,
             paused_at=record.paused_at,
+            calendar=self.calendar,
         )
+
+    def may_notify(self, user_id: str, at: datetime) -> bool:
+        """Whether a mention of this person at that moment is inside their working hours (always, when live)."""
+        hours = self.hours.get(user_id)
+        return hours is None or hours.may_notify(at)
+
+    def off_duty(self, at: datetime) -> dict[str, str]:
+        """Participants outside their working hours at that moment, with the name to write instead of a mention."""
+        return {u: self.names.get(u) or "" for u in self.hours if not self.may_notify(u, at)}
 
     def state(self) -> SessionState:
         return SessionState(self.step, self.status, self.version, self.timebox())
@@ -193,11 +211,17 @@ class ReplyOutcome:
 
 class SessionService:
     def __init__(
-        self, db: Database, clock: Clock, clock_speed: float = 1.0, on_timers_changed: Callable[[], None] | None = None
+        self,
+        db: Database,
+        clock: Clock,
+        clock_speed: float = 1.0,
+        on_timers_changed: Callable[[], None] | None = None,
+        default_calendar: WorkingCalendar = DEFAULT_CALENDAR,
     ) -> None:
         self.db = db
         self.clock = clock
         self.clock_speed = clock_speed
+        self.default_calendar = default_calendar  # its days and hours, for sessions outside a group
         self.timers = TimerBook(db, clock_speed)
         # Tells this process's scheduler to look at the table now rather than at its next poll.
         self.on_timers_changed = on_timers_changed or (lambda: None)
@@ -244,9 +268,34 @@ class SessionService:
             return [ContributionView(r.id or 0, Step(r.step), r.user_id, r.text, r.ts, r.late, r.kept) for r in rows]
 
     # ---- starting ---------------------------------------------------------------------------------------
+    def calendar_for(self, team_id: str, channel_id: str, facilitator_id: str | None) -> WorkingCalendar:
+        """The working calendar an async session here would count in: the channel's group's, else the default
+        days and hours in the facilitator's Slack time zone."""
+        with self.db.read() as session:
+            return self._calendar_for(session, team_id, channel_id, facilitator_id)
+
+    def _calendar_for(
+        self, session: Session, team_id: str, channel_id: str, facilitator_id: str | None
+    ) -> WorkingCalendar:
+        spec = session.exec(
+            select(CodevGroup.calendar).where(CodevGroup.team_id == team_id, CodevGroup.channel_id == channel_id)
+        ).first()
+        group_calendar = from_spec(spec)
+        if group_calendar is not None:
+            return group_calendar
+        tz = None
+        if facilitator_id:
+            tz = session.exec(
+                select(SlackUser.tz).where(SlackUser.team_id == team_id, SlackUser.user_id == facilitator_id)
+            ).first()
+        return self.default_calendar.in_zone(tz)
+
     def start(self, new: NewSession, notes: Sequence[Note] = ()) -> SessionSnapshot:
         now = self.clock.now()
         with self.db.session() as session:
+            calendar = None
+            if new.pace is Pace.ASYNC:
+                calendar = new.calendar or self._calendar_for(session, new.team_id, new.channel_id, new.facilitator_id)
             busy = session.exec(
                 select(CodevSession.id).where(
                     CodevSession.team_id == new.team_id,
@@ -272,6 +321,7 @@ class SessionService:
                 close_when_all_done=new.close_when_all_done,
                 nudges=new.nudges,
                 reminder_share=new.reminder_share,
+                calendar=calendar.spec() if calendar else None,
             )
             session.add(row)
             session.flush()
@@ -749,6 +799,7 @@ class SessionService:
 
     def _snapshot(self, session: Session, team_id: str, session_id: int) -> SessionSnapshot:
         row = self._row(session, team_id, session_id)
+        calendar = from_spec(row.calendar)
         consultants = session.exec(
             select(Consultant.user_id).where(Consultant.session_id == session_id).order_by(col(Consultant.position))
         ).all()
@@ -814,4 +865,17 @@ class SessionService:
             auto_advance=row.auto_advance,
             close_when_all_done=row.close_when_all_done,
             nudges=row.nudges,
+            calendar=calendar,
+            **self._hours(session, row, [row.facilitator_id, row.client_id, *consultants], calendar),
         )
+
+    @staticmethod
+    def _hours(session: Session, row: CodevSession, people: list[str], calendar: WorkingCalendar | None) -> Any:
+        """Each participant's working hours and name: async sessions only (live ones happen while all are there)."""
+        if calendar is None:
+            return {}
+        reach = reach_of(session, row.team_id, row.channel_id, list(dict.fromkeys(people)), calendar)
+        return {
+            "hours": {user_id: r.hours for user_id, r in reach.items()},
+            "names": {user_id: r.name for user_id, r in reach.items()},
+        }

@@ -8,18 +8,20 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.domain.calendar import QuietHours
-from bot.domain.session import SessionState
-from bot.domain.steps import Step
+from bot.domain.session import SessionState, Status
+from bot.domain.steps import Step, expected_speakers
 from bot.domain.timers import (
+    NUDGED_STEPS,
     EventKind,
     EventState,
-    NudgeTarget,
+    Person,
     Planned,
     Stored,
     TimerSettings,
     plan,
     reconcile,
 )
+from bot.domain.workcal import from_spec
 from bot.services.due import EARLY_TOLERANCE, DueRows
 from bot.services.reach import reach_of
 from bot.storage.db import Database
@@ -28,6 +30,7 @@ from bot.storage.models import (
     Consultant,
     Contribution,
     PersonSettings,
+    StepDone,
     TimedEvent,
 )
 
@@ -116,12 +119,19 @@ class TimerBook(DueRows[TimedEvent, EventInfo]):
 
     def plan_for(self, session: Session, row: CodevSession, state: SessionState) -> list[Planned]:
         settings = TimerSettings(reminder_share=row.reminder_share, auto_advance=row.auto_advance, nudges=row.nudges)
-        targets = self._nudge_targets(session, row, state.step) if row.nudges else []
-        return plan(state, settings, self.clock_speed, targets)
+        if state.status is not Status.RUNNING:
+            return []
+        speakers, facilitator = self._people(session, row, state.step)
+        return plan(state, settings, self.clock_speed, speakers, facilitator)
 
-    def _nudge_targets(self, session: Session, row: CodevSession, step: Step) -> list[NudgeTarget]:
-        """Consultants who have not replied in this step yet and have not turned nudges off."""
-        consultants = session.exec(select(Consultant.user_id).where(Consultant.session_id == row.id)).all()
+    def _people(self, session: Session, row: CodevSession, step: Step) -> tuple[list[Person], Person]:
+        """Those the step expects (who replied or is done has acted; consultants still silent may be nudged),
+        and the facilitator, each with the hours they may be notified in."""
+        consultants = list(
+            session.exec(
+                select(Consultant.user_id).where(Consultant.session_id == row.id).order_by(col(Consultant.position))
+            ).all()
+        )
         replied = set(
             session.exec(
                 select(Contribution.user_id).where(
@@ -131,12 +141,27 @@ class TimerBook(DueRows[TimedEvent, EventInfo]):
                 )
             ).all()
         )
-        waiting = [u for u in consultants if u not in replied]
-        reach = reach_of(session, row.team_id, row.channel_id, waiting)
-        # Nobody who turned nudges off, left the workspace or left the channel.
-        return [
-            NudgeTarget(u, reach[u].tz, reach[u].quiet) for u in waiting if not (reach[u].nudges_off or reach[u].gone)
-        ]
+        done = set(
+            session.exec(
+                select(StepDone.user_id).where(StepDone.session_id == row.id, StepDone.step == int(step))
+            ).all()
+        )
+        expected = expected_speakers(step, row.client_id, consultants)
+        everyone = list(dict.fromkeys([*expected, row.facilitator_id]))
+        reach = reach_of(session, row.team_id, row.channel_id, everyone, from_spec(row.calendar))
+        nudged = set(consultants) if row.nudges and step in NUDGED_STEPS else set()
+
+        def person(user_id: str) -> Person:
+            here = reach[user_id]
+            silent = user_id not in replied
+            return Person(
+                user_id,
+                here.hours,
+                acted=not silent or user_id in done,
+                nudge=user_id in nudged and silent and not (here.nudges_off or here.gone),
+            )
+
+        return [person(u) for u in expected], person(row.facilitator_id)
 
     def events_of(self, team_id: str, session_id: int) -> list[EventInfo]:
         with self.db.read() as session:

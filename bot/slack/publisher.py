@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -16,7 +17,7 @@ from bot.messages import t
 from bot.services.sessions import SessionService, SessionSnapshot
 from bot.slack import once
 from bot.slack.blocks import session as blocks
-from bot.slack.blocks.common import escape
+from bot.slack.blocks.common import escape, without_mentions
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,8 @@ class Publisher:
         On failure the summary goes back to "proposed", so the client can click Post again.
         """
         try:
-            ts = self._post(snapshot.channel_id, thread_ts=snapshot.root_ts, **blocks.summary_post(snapshot))
+            message = quietly(snapshot, blocks.summary_post(snapshot), self.clock.now())
+            ts = self._post(snapshot.channel_id, thread_ts=snapshot.root_ts, **message)
         except (ChannelLost, SlackApiError) as error:
             log.warning("summary of session %s not posted: %s", snapshot.id, error)
             self.sessions.summary_failed(snapshot.team_id, snapshot.id)
@@ -163,3 +165,10 @@ class Publisher:
             snapshot.facilitator_id,
             text=t("lost_channel", channel=snapshot.channel_id, error=error, topic=escape(snapshot.topic)),
         )
+
+
+def quietly(snapshot: SessionSnapshot, message: dict[str, Any], at: datetime) -> dict[str, Any]:
+    """A new channel message as it may be posted at that moment: who is off duty then is named, not mentioned.
+    (Edits never notify, so updates need not care.)"""
+    result: dict[str, Any] = without_mentions(message, snapshot.off_duty(at))
+    return result

@@ -27,7 +27,7 @@ from bot.services.processes import PRESUMED_DEAD_AFTER, ProcessRegistry
 from bot.services.sessions import Change, NotFound, SessionService, SessionSnapshot
 from bot.slack import once
 from bot.slack.blocks import session as blocks
-from bot.slack.publisher import ChannelLost, Publisher
+from bot.slack.publisher import ChannelLost, Publisher, quietly
 
 log = logging.getLogger(__name__)
 STEP_MESSAGE = "codev_step"
@@ -188,16 +188,16 @@ class Relay:
     def _sync(self, item: OutboxItem, snapshot: SessionSnapshot) -> None:
         """Post what is missing (root, opened steps), then refresh what changed."""
         if snapshot.root_ts is None:
-            root = self._post_once(
-                snapshot, self.publisher.root_message(snapshot), _tag(ROOT_MESSAGE, snapshot.id), item
-            )
+            message = quietly(snapshot, self.publisher.root_message(snapshot), snapshot.created_at)
+            root = self._post_once(snapshot, message, _tag(ROOT_MESSAGE, snapshot.id), item)
             self.sessions.set_root_ts(snapshot.team_id, snapshot.id, root)
             snapshot = self.sessions.get(snapshot.team_id, snapshot.id)
         for step in Step:
             record = snapshot.steps[step]
             if record.started_at is None or record.message_ts is not None:
                 continue
-            message = blocks.step_message(snapshot, step, self.clock.now())
+            # Who is off when the step opens is written by name; their TURN tells them when their day starts.
+            message = quietly(snapshot, blocks.step_message(snapshot, step, self.clock.now()), record.started_at)
             ts = self._post_once(snapshot, message, _tag(STEP_MESSAGE, snapshot.id, step=int(step)), item)
             # The timebox starts when people can see the step, not when it was decided.
             snapshot = self.sessions.step_posted(
@@ -219,7 +219,8 @@ class Relay:
         wanted = _tag(NOTE_MESSAGE, snapshot.id, note=item.id)
         if item.recovering and (found := self._find_in_thread(snapshot, thread_ts, wanted)):
             return found
-        return self.publisher.post(snapshot.channel_id, thread_ts=thread_ts, metadata=wanted, **note["message"])
+        message = quietly(snapshot, note["message"], self.clock.now())
+        return self.publisher.post(snapshot.channel_id, thread_ts=thread_ts, metadata=wanted, **message)
 
     def _client_text(self, item: OutboxItem, snapshot: SessionSnapshot) -> str | None:
         """The client's contract or synthesis: posted in its thread the first time, then that message updated."""
@@ -238,6 +239,7 @@ class Relay:
             return None  # the step's message never made it (the channel was lost): nowhere to post it
         wanted = _tag(CLIENT_MESSAGE, snapshot.id, step=int(step))
         ts = self._find_in_thread(snapshot, thread_ts, wanted) if item.recovering else None
+        message = quietly(snapshot, message, self.clock.now())
         ts = ts or self.publisher.post(snapshot.channel_id, thread_ts=thread_ts, metadata=wanted, **message)
         self.sessions.set_message_ts(snapshot.team_id, snapshot.id, **{field: ts})
         return ts

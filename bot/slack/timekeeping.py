@@ -19,7 +19,7 @@ from bot.services.timers import EARLY_TOLERANCE, EventInfo
 from bot.slack import ids, once
 from bot.slack.blocks.common import as_dicts, escape, section
 from bot.slack.blocks.session import extension_label, human_duration, mentions, slack_date, step_name
-from bot.slack.publisher import Publisher
+from bot.slack.publisher import Publisher, quietly
 from bot.slack.relay import Relay
 
 log = logging.getLogger(__name__)
@@ -88,8 +88,14 @@ class Deliverer:
 
     # ---- what each kind does ----------------------------------------------------------------------------
     def _act(self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool) -> str | None:
+        if event.kind is EventKind.TURN:
+            return self._in_thread(event, snapshot, self._turn(snapshot, event.user_id), recovering)
+        if event.kind is EventKind.REMINDER and event.user_id:
+            return self._in_thread(event, snapshot, self._own_reminder(snapshot, event.user_id), recovering)
         if event.kind is EventKind.REMINDER:
             return self._in_thread(event, snapshot, self._reminder(snapshot), recovering)
+        if event.kind is EventKind.DEADLINE and event.user_id:
+            return self._facilitator_dm(event, snapshot, recovering)
         if event.kind is EventKind.DEADLINE:
             return self._deadline(event, snapshot, recovering)
         if event.kind is EventKind.AUTO_ADVANCE:
@@ -102,19 +108,40 @@ class Deliverer:
         waiting_text = t("timer_reminder_waiting", people=mentions(waiting)) if waiting else ""
         return {"text": t("timer_reminder", left=left, step=step_name(snapshot.step), waiting=waiting_text)}
 
+    def _turn(self, snapshot: SessionSnapshot, user_id: str) -> dict[str, Any]:
+        """The step opened outside this person's working hours; their day has started."""
+        deadline = slack_date(snapshot.timebox().deadline)
+        return {"text": t("timer_turn", user=user_id, step=step_name(snapshot.step), deadline=deadline)}
+
+    def _own_reminder(self, snapshot: SessionSnapshot, user_id: str) -> dict[str, Any]:
+        """The reminder came outside this person's working hours: theirs, now that they are working."""
+        left = human_duration(snapshot.timebox().time_left(self.clock.now()))
+        return {"text": t("timer_reminder_own", user=user_id, left=left, step=step_name(snapshot.step))}
+
+    def _auto_note(self, snapshot: SessionSnapshot) -> str:
+        if not snapshot.auto_advance:
+            return ""
+        planned_auto = [
+            e
+            for e in self.sessions.timers.events_of(snapshot.team_id, snapshot.id)
+            if e.kind is EventKind.AUTO_ADVANCE and e.step == snapshot.step
+        ]
+        return t("timer_deadline_auto", moment=slack_date(planned_auto[0].due_at)) if planned_auto else ""
+
     def _deadline(self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool) -> str | None:
-        auto = ""
-        if snapshot.auto_advance:
-            planned_auto = [
-                e
-                for e in self.sessions.timers.events_of(snapshot.team_id, snapshot.id)
-                if e.kind is EventKind.AUTO_ADVANCE and e.step == snapshot.step
-            ]
-            if planned_auto:
-                auto = t("timer_deadline_auto", moment=slack_date(planned_auto[0].due_at))
+        auto = self._auto_note(snapshot)
         ts = self._in_thread(
             event, snapshot, {"text": t("timer_deadline", step=step_name(snapshot.step)) + auto}, recovering
         )
+        if snapshot.may_notify(snapshot.facilitator_id, event.due_at):
+            self._facilitator_dm(event, snapshot, recovering, auto)
+        return ts  # else the facilitator's own DEADLINE brings the DM when their day starts
+
+    def _facilitator_dm(
+        self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool, auto: str | None = None
+    ) -> str | None:
+        """Time's up, privately: continue or move on."""
+        auto = self._auto_note(snapshot) if auto is None else auto
         value = f"{snapshot.id}:{int(snapshot.step)}"
         text = t("timer_deadline_facilitator", step=step_name(snapshot.step), topic=escape(snapshot.topic), auto=auto)
         buttons = ActionsBlock(
@@ -125,10 +152,9 @@ class Deliverer:
                 ButtonElement(text=t("button_move_on"), action_id=ids.NEXT, value=value, style="primary"),
             ]
         )
-        self._dm_once(
+        return self._dm_once(
             event, snapshot.facilitator_id, {"text": text, "blocks": as_dicts([section(text), buttons])}, recovering
         )
-        return ts
 
     def _auto_advance(self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool) -> str | None:
         """Move on; the thread's note goes with the change (the outbox), so it cannot be lost or doubled."""
@@ -180,6 +206,7 @@ class Deliverer:
             )
             if found:
                 return found
+        message = quietly(snapshot, message, event.due_at)  # who is off then has their own event
         return self.publisher.post_in_thread(snapshot, event.step, {**message, "metadata": self._tag(event)})
 
     def _dm_once(self, event: EventInfo, user_id: str, message: dict[str, Any], recovering: bool) -> str | None:

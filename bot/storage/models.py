@@ -82,6 +82,8 @@ class CodevSession(SQLModel, table=True):
     close_when_all_done: bool = False
     nudges: bool = False
     reminder_share: float = 0.2
+    # An async session's working calendar (WorkingCalendar.spec), copied at start; NULL: clock time (live).
+    calendar: str | None = None
     # One process at a time delivers a session's outbox (see OutboxMessage): it holds this lease meanwhile,
     # for as long as it lives (CodevProcess) and at most until delivering_until.
     delivering_until: datetime | None = Field(default=None, sa_column=_utc())
@@ -295,8 +297,9 @@ class CodevGroup(SQLModel, table=True):
     name: str = Field(max_length=100)
     charter: str
     pace: str = Field(default="live", max_length=8)
-    quiet_start: time | None = None  # the group's quiet hours, in each member's local time
-    quiet_end: time | None = None
+    # The group's working calendar (WorkingCalendar.spec): async timeboxes count its working time, and members
+    # without hours of their own are notified in its working hours, on their own zone's clock.
+    calendar: str | None = None
     durations: str | None = Field(default=None, max_length=64)  # comma-separated, in the pace's unit
     # The cadence: every `cadence_weeks` weeks from `cadence_first`, at `cadence_time` in `cadence_tz`.
     cadence_first: date | None = None

@@ -205,7 +205,7 @@ def test_a_calendar_from_the_group_modal() -> None:
         ({"hours": "17:00-09:00"}, "hours"),
         ({"hours": "09:00-09:00"}, "hours"),
         ({"hours": "9 to 5"}, "hours"),
-        ({"hours": "09:00-24:00"}, "hours"),
+        ({"hours": "09:00-25:00"}, "hours"),
         ({"hours": "09:75-17:00"}, "hours"),
         ({"holidays": "2026-02-30"}, "holidays"),
         ({"holidays": "25/12/2026"}, "holidays"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from slack_sdk.models.blocks import SectionBlock
@@ -45,3 +47,27 @@ def escape(text: str) -> str:
 def unescape(text: str) -> str:
     """Slack's escaped text (slash commands, messages) back to what the person typed."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def without_mentions(message: Any, names: Mapping[str, str]) -> Any:
+    """The same message with these people written by name ("@Carol"), not mentioned: Slack notifies a person
+    for a mention anywhere in a new message, and they are outside their working hours."""
+    if not names:
+        return message
+    if isinstance(message, str):
+        return _MENTION.sub(lambda m: _name(m, names), message)
+    if isinstance(message, list):
+        return [without_mentions(item, names) for item in message]
+    if isinstance(message, dict):
+        return {key: value if key == "metadata" else without_mentions(value, names) for key, value in message.items()}
+    return message
+
+
+def _name(match: re.Match[str], names: Mapping[str, str]) -> str:
+    user_id = match.group(1)
+    if user_id not in names:
+        return match.group(0)
+    return "@" + escape(names[user_id] or t("someone"))
