@@ -27,7 +27,7 @@ def test_upgrade_is_idempotent(db: Database) -> None:
     db.upgrade()
     db.upgrade()
     with db.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
 
 
 def test_datetimes_are_stored_in_utc_and_come_back_aware(db: Database) -> None:
@@ -112,7 +112,7 @@ def test_two_processes_upgrading_an_empty_database_at_once_do_not_race(tmp_path)
         assert [code for code, _ in results] == [0, 0, 0], results
         upgraded = Database(url)
         with upgraded.engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
         upgraded.dispose()
     finally:
         with admin.connect() as connection:
@@ -153,3 +153,34 @@ def test_old_event_ids_are_forgotten(db: Database) -> None:
     assert not first_delivery(db, "T1", "Ev2", now)
     assert forget_old_deliveries(db, now) == 1
     assert first_delivery(db, "T1", "Ev1", now), "an id forgotten after a day can come again"
+
+
+def test_a_groups_quiet_hours_become_its_working_calendar_and_async_hours_working_hours(tmp_path) -> None:
+    from alembic import command
+
+    from bot.domain.workcal import from_spec
+    from bot.storage.db import alembic_config
+
+    db = Database(f"sqlite:///{tmp_path}/old.db")
+    with db.engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+        connection.execute(
+            text(
+                "INSERT INTO codev_group (team_id, channel_id, name, charter, pace, quiet_start, quiet_end, durations, "
+                "cadence_tz, created_by, created_at) VALUES ('T1', 'C1', 'Circle', 'Be kind', 'async', '18:00:00', "
+                "'08:30:00', '24,48,24,72,24,24', 'Europe/Paris', 'UA', '2026-01-01 10:00:00')"
+            )
+        )
+    db.upgrade()
+    with db.engine.connect() as connection:
+        spec, durations = connection.execute(text("SELECT calendar, durations FROM codev_group")).one()
+    calendar = from_spec(spec)
+    assert calendar is not None and (calendar.tz, str(calendar.start), str(calendar.end)) == (
+        "Europe/Paris",
+        "08:30:00",
+        "18:00:00",
+    )
+    assert durations == "8,16,8,24,8,8"  # a clock day of the old async pace is one working day now
+    db.dispose()

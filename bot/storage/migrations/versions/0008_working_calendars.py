@@ -10,12 +10,15 @@ from __future__ import annotations
 from datetime import time
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
+
+AutoString = sqlmodel.sql.sqltypes.AutoString
 
 # What 0008 knows of the tables it reads and fills (not the models: they move on).
 _groups = sa.table(
@@ -26,16 +29,16 @@ _groups = sa.table(
     sa.column("quiet_start", sa.Time()),
     sa.column("quiet_end", sa.Time()),
     sa.column("cadence_tz", sa.String()),
-    sa.column("calendar", sa.Text()),
+    sa.column("calendar", AutoString()),
 )
 
 
 def upgrade() -> None:
     with op.batch_alter_table("codev_group") as batch:
-        batch.add_column(sa.Column("calendar", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("calendar", AutoString(), nullable=True))
     with op.batch_alter_table("codev_session") as batch:
         # NULL: clock time (live sessions, and async sessions started before working calendars).
-        batch.add_column(sa.Column("calendar", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("calendar", AutoString(), nullable=True))
     connection = op.get_bind()
     for row in connection.execute(sa.select(_groups)).mappings().all():
         values: dict[str, object] = {}
