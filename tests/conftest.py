@@ -206,6 +206,9 @@ class BotProcess:
             "PORT": str(self.port),
             "CODEV_CLOCK_SPEED": str(clock_speed),
             "LOG_LEVEL": "WARNING",
+            # The wall clock runs these tests at any hour: sessions outside a group work around the clock.
+            "CODEV_WORKING_DAYS": "mon-sun",
+            "CODEV_WORKING_HOURS": "00:00-24:00",
         }
         self.workdir = workdir
         self.process: subprocess.Popen[str] | None = None

@@ -128,9 +128,10 @@ def plan(
         middle = timebox.before_deadline(timebox.length / 2)
         for person in speakers:
             if person.nudge:
-                events.append(
-                    Planned(EventKind.NUDGE, state.step, person.user_id, person.hours.next_working_instant(middle))
-                )
+                due = person.hours.next_working_instant(middle)
+                turn = turns.get(person.user_id)
+                if turn is None or turn < due:  # a turn message at that moment or later says it already
+                    events.append(Planned(EventKind.NUDGE, state.step, person.user_id, due))
     return events
 
 
