@@ -6,6 +6,11 @@ fired against their due time (real seconds), Web API calls per session, and the 
 
     python bench/timers.py [--sessions 1000] [--seconds 200] [--speed 720]
 
+Sessions run on working-time calendars: each one's facilitator works in one of eight time zones, 09:00–17:00
+every day of the week (CODEV_WORKING_DAYS/HOURS; weekends are working days here so that a run on a Saturday
+still sees events), so at 720× a working day lasts 40 s and a night 80 s, and deadlines, reminders and turn
+messages fall at the start and inside each zone's working periods.
+
 Not a test and not a CI gate. Targets: p99 lateness under 1 s, peak RSS under 150 MB.
 """
 
@@ -48,6 +53,9 @@ def main() -> int:
     standin = SlackStandIn().start()
     populate(standin)
     people = [p[0] for p in PEOPLE]
+    for user_id, zone in FACILITATORS:
+        standin.add_user(user_id, user_id.title(), tz=zone)
+    people += [user_id for user_id, _zone in FACILITATORS]
     for n in range(args.sessions):
         standin.add_channel(f"CBENCH{n:05d}", f"circle-{n}", is_private=True, members=people)
     with tempfile.TemporaryDirectory(prefix="codev-bench-") as workdir:
@@ -62,6 +70,8 @@ def main() -> int:
             "DATABASE_URL": database_url,
             "PORT": str(port),
             "CODEV_CLOCK_SPEED": str(args.speed),
+            "CODEV_WORKING_DAYS": "mon-sun",
+            "CODEV_WORKING_HOURS": "09:00-17:00",
             "LOG_LEVEL": "WARNING",
         }
         env.pop("SLACK_APP_TOKEN", None)
@@ -86,8 +96,26 @@ def main() -> int:
     return 0
 
 
+FACILITATORS = [
+    (f"U0FAC{n}", zone)
+    for n, zone in enumerate(
+        (
+            "Pacific/Auckland",
+            "Asia/Tokyo",
+            "Asia/Kolkata",
+            "Europe/Paris",
+            "America/Sao_Paulo",
+            "America/New_York",
+            "America/Los_Angeles",
+            "Pacific/Honolulu",
+        )
+    )
+]
+
+
 def _start_session(driver: SlackDriver, standin: SlackStandIn, n: int) -> None:
     alice, bob, *consultants = (p[0] for p in PEOPLE)
+    facilitator = FACILITATORS[n % len(FACILITATORS)][0]  # the session's calendar is in their zone
     channel = f"CBENCH{n:05d}"
     trigger_user = alice
     before = len(standin.views_for(trigger_user))
@@ -101,9 +129,8 @@ def _start_session(driver: SlackDriver, standin: SlackStandIn, n: int) -> None:
     )
     driver.choose(alice, view["id"], ids.START_PACE, "async", {"client": bob})
     eventually(lambda: "timekeeping" in str(standin.views[view["id"]]["blocks"]), timeout=60)
-    reply = driver.submit(
-        alice, view["id"], {"consultants": consultants, "timekeeping": ["auto_advance", "nudges"]}, timeout=30
-    )
+    values = {"facilitator": facilitator, "consultants": consultants, "timekeeping": ["auto_advance", "nudges"]}
+    reply = driver.submit(alice, view["id"], values, timeout=30)
     assert reply.status == 200 and not reply.body, reply
 
 

@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.clock import FakeClock
 from bot.domain.session import Status, TransitionError
 from bot.domain.steps import DEFAULT_DURATIONS, Pace, Step
-from bot.domain.timers import EventKind, EventState
+from bot.domain.timers import ONCE_PER_STEP, EventState
 from bot.scheduling import HORIZON, Agenda, Timekeeper
 from bot.scheduling.leader import AlwaysLeader
 from bot.services.sessions import NewSession, SessionService
@@ -50,7 +50,7 @@ def check_invariant(service: SessionService, session_id: int, clock: FakeClock, 
             continue
         # Only an event that already fired (and that an extension does not move past that moment) may be missing.
         assert key in fired, f"missing event {key}"
-        assert plan.kind is EventKind.NUDGE or plan.due_at <= (fired[key].fired_at or fired[key].due_at)
+        assert plan.kind in ONCE_PER_STEP or plan.due_at <= (fired[key].fired_at or fired[key].due_at)
     # The scheduler holds exactly the pending events due within its horizon (all sessions in the table).
     timekeeper.refresh()
     horizon = clock.now() + HORIZON

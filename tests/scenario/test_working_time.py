@@ -46,7 +46,9 @@ def start(group: Group) -> None:
     group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": CLIENT})
     eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
     reply = group.slack.submit(
-        ALICE, view["id"], {"facilitator": ALICE, "client": CLIENT, "consultants": CONSULTANTS, "group_size": ["confirm"]}
+        ALICE,
+        view["id"],
+        {"facilitator": ALICE, "client": CLIENT, "consultants": CONSULTANTS, "group_size": ["confirm"]},
     )
     assert reply.status == 200 and not reply.body, reply
     eventually(lambda: group.step_message(1))

@@ -105,4 +105,4 @@ def test_clock_speed_shrinks_working_time_not_the_calendar() -> None:
     # At 60×, a one-day step lasts 8 minutes of working time: started at 16:58 it ends 6 minutes into Monday.
     state = core.start(paris(2026, 11, 27, 16, 58), core.scaled(DAY, 60), PARIS)
     assert state.timebox.deadline == paris(2026, 11, 30, 9, 6)
-    assert Step.PRESENTATION == state.step
+    assert state.step == Step.PRESENTATION
