@@ -37,6 +37,8 @@ def test_env_file_fills_gaps_and_real_environment_wins(tmp_path: Path) -> None:
         ("LOG_LEVEL", "LOUD"),
         ("DATABASE_URL", "mysql://x"),
         ("SLACK_API_URL", "slack.com"),
+        ("CODEV_WORKING_DAYS", "weekdays"),
+        ("CODEV_WORKING_HOURS", "17-9"),
     ],
 )
 def test_malformed_settings_name_themselves(name: str, value: str) -> None:
@@ -73,3 +75,10 @@ def test_socket_mode_needs_an_app_token(tmp_path: Path) -> None:
     result = _codev("run", "--socket", env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert "SLACK_APP_TOKEN" in result.stderr
+
+
+def test_the_default_working_calendar_comes_from_the_environment() -> None:
+    settings = load_settings({"CODEV_WORKING_DAYS": "sun-thu", "CODEV_WORKING_HOURS": "08:30-16:30"}, env_file=None)
+    calendar = settings.working_calendar
+    assert (sorted(calendar.days), str(calendar.start), str(calendar.end)) == ([0, 1, 2, 3, 6], "08:30:00", "16:30:00")
+    assert load_settings({}, env_file=None).working_calendar.working_day.total_seconds() == 8 * 3600
