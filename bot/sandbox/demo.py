@@ -28,7 +28,7 @@ from bot.slack import ids
 from bot.storage.db import Database
 
 TOPIC = "Handing over my team before a three-month leave"
-START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # a Monday
+START = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # a Monday, 15:00 in Paris, 09:00 in Montreal: all at work
 KICKOFF = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Paris
 FOLLOW_UP_DAY = "2026-12-08"
 FOLLOW_UP = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)  # 10:00 in Montreal, where Bob works

@@ -9,7 +9,9 @@ from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.domain.steps import VOLUNTEER_WINDOW
+from bot.services.duty import notify_at
 from bot.services.groups import GroupView
+from bot.services.reach import reach_of
 from bot.services.tasks import TaskBook, TaskKind
 from bot.storage.db import Database
 from bot.storage.models import CodevGroup, Kickoff, KickoffVolunteer
@@ -57,7 +59,8 @@ class KickoffService:
     def open(
         self, group: GroupView, scheduled_for: datetime, facilitator_id: str
     ) -> tuple[KickoffView, list[KickoffView]]:
-        """The kick-off of this occurrence (created once), with its volunteer deadline scheduled.
+        """The kick-off of this occurrence (created once), with its volunteer deadline scheduled (moved into
+        the facilitator's working hours).
 
         Earlier kick-offs of the group that never led to a session lapse (one call for a client at a time);
         they are returned second, for their messages to say so.
@@ -87,8 +90,11 @@ class KickoffService:
                 session.add(row)
                 session.flush()
                 assert row.id is not None
+                # The facilitator is asked privately: at the end of the window, or when their next day starts.
                 deadline = max(scheduled_for, now) + VOLUNTEER_WINDOW[group.pace]
-                self.tasks.schedule(session, group.team_id, TaskKind.VOLUNTEERS, row.id, deadline, now)
+                reach = reach_of(session, group.team_id, group.channel_id, [facilitator_id], group.calendar)
+                due = notify_at(reach[facilitator_id].hours, deadline)
+                self.tasks.schedule(session, group.team_id, TaskKind.VOLUNTEERS, row.id, due, now)
             view, lapsed_views = self._view(session, row), [self._view(session, r) for r in lapsed]
         self.tasks.on_changed()
         return view, lapsed_views

@@ -30,6 +30,7 @@ LEADER_GRACE = timedelta(seconds=10)
 LEASE = timedelta(minutes=10)
 BACKOFF_FIRST = timedelta(seconds=5)
 BACKOFF_MAX = timedelta(minutes=10)
+HELD = "held"  # a payload key: see OutboxItem.held
 
 
 class OutboxKind(StrEnum):
@@ -51,6 +52,12 @@ class OutboxItem:
     due_at: datetime
     interrupted: bool  # a delivery of it began and never ended (its process died): due at once
 
+    @property
+    def held(self) -> bool:
+        """Not to be delivered before its due_at by anyone (a DM kept for its person's working hours); the
+        session's later rows wait behind it."""
+        return bool(self.payload.get(HELD))
+
 
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s … up to 10 minutes between tries."""
@@ -59,13 +66,36 @@ def backoff(attempts: int) -> timedelta:
 
 def add(session: Session, team_id: str, session_id: int, kind: OutboxKind, now: datetime, **payload: Any) -> None:
     """Record an obligation inside the caller's transaction: it exists if and only if the change does."""
+    _add(session, team_id, session_id, kind, now, now + LEADER_GRACE, payload)
+
+
+def add_held(
+    session: Session, team_id: str, session_id: int, kind: OutboxKind, now: datetime, until: datetime, **payload: Any
+) -> None:
+    """`add`, but not delivered before `until` (its person is off duty now): the leader delivers it then, and the
+    session's later rows wait behind it. `until` not later than now: plain `add`."""
+    if until <= now:
+        add(session, team_id, session_id, kind, now, **payload)
+        return
+    _add(session, team_id, session_id, kind, now, max(until, now + LEADER_GRACE), {**payload, HELD: True})
+
+
+def _add(
+    session: Session,
+    team_id: str,
+    session_id: int,
+    kind: OutboxKind,
+    now: datetime,
+    due_at: datetime,
+    payload: dict[str, Any],
+) -> None:
     session.add(
         OutboxMessage(
             team_id=team_id,
             session_id=session_id,
             kind=kind.value,
             payload=json.dumps(payload),
-            due_at=now + LEADER_GRACE,
+            due_at=due_at,
             created_at=now,
             updated_at=now,
         )

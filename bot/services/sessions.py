@@ -19,6 +19,7 @@ from bot.domain.text import hashtags
 from bot.domain.timers import Planned
 from bot.domain.workcal import DEFAULT_CALENDAR, WorkingCalendar, from_spec
 from bot.services import outbox
+from bot.services.duty import notify_at
 from bot.services.outbox import OutboxKind
 from bot.services.reach import reach_of
 from bot.services.timers import TimerBook
@@ -738,7 +739,9 @@ class SessionService:
         extra = {"note": {"step": int(note.step), "message": note.message}} if note is not None else {}
         outbox.add(session, after.team_id, after.id, OutboxKind.SYNC, now, refresh=refresh, people=people, **extra)
         if change.ended:
-            outbox.add(session, after.team_id, after.id, OutboxKind.SUMMARY, now)
+            # The summary DM waits for the client's working hours (async: live sessions end while all are there).
+            held = notify_at(after.hours.get(after.client_id), now)
+            outbox.add_held(session, after.team_id, after.id, OutboxKind.SUMMARY, now, held)
 
     @staticmethod
     def _update_if_unchanged(session: Session, team_id: str, session_id: int, version: int, **values: object) -> None:

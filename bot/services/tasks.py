@@ -1,4 +1,5 @@
-"""Scheduled work outside a session's steps: a group's kick-off, its volunteer deadline, action follow-ups.
+"""Scheduled work outside a session's steps: a group's kick-off, its volunteer deadline, action follow-ups,
+the charter for members who were off duty when it was sent.
 
 Each subject has at most one pending task of a kind; scheduling again moves it. Like session timers, the
 table is the truth and the scheduler's jobs follow it, so tasks survive restarts.
@@ -23,6 +24,7 @@ class TaskKind(StrEnum):
     KICKOFF = "kickoff"  # subject: a group. "Who brings a challenge this time?"
     VOLUNTEERS = "volunteers"  # subject: a kick-off. Nobody volunteered (or nobody was picked) by now
     FOLLOW_UP = "follow_up"  # subject: an action item. "How did it go?"
+    CHARTER = "charter"  # subject: a group. Its charter, to members who were off duty when it was sent
 
 
 @dataclass(frozen=True)

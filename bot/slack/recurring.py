@@ -1,4 +1,5 @@
-"""Delivering scheduled tasks: a group's kick-off, the volunteer deadline, action follow-ups. Each once."""
+"""Delivering scheduled tasks: a group's kick-off, the volunteer deadline, action follow-ups, a charter held for
+members' working hours. Each once."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from slack_sdk.errors import SlackApiError
 from bot.clock import Clock
 from bot.domain.timers import EventState
 from bot.messages import t
+from bot.services.duty import off_duty, reach_now
 from bot.services.followups import FollowUpService
 from bot.services.groups import GroupService
 from bot.services.kickoffs import KickoffRefused, KickoffService, KickoffView
 from bot.services.tasks import TaskBook, TaskInfo, TaskKind
 from bot.slack import once
-from bot.slack.blocks.common import escape
+from bot.slack.blocks.common import escape, without_mentions
 from bot.slack.blocks.recurring import facilitator_ask, follow_up_message, kickoff_message
 from bot.slack.blocks.session import slack_date
+from bot.slack.charter import deliver_held_charter
 from bot.slack.publisher import LOST_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,7 @@ class TaskDeliverer:
             TaskKind.KICKOFF: self._kickoff,
             TaskKind.VOLUNTEERS: self._volunteers,
             TaskKind.FOLLOW_UP: self._follow_up,
+            TaskKind.CHARTER: self._charter,
         }
         try:
             state, ts = handlers[task.kind](task, recovering)
@@ -81,11 +85,15 @@ class TaskDeliverer:
         self._close_lapsed(lapsed, group.name)
         if kickoff.message_ts:
             return EventState.DONE, kickoff.message_ts
+        # Whoever it mentions outside their working hours now is written by name (edits never notify).
+        people = [*group.members, kickoff.facilitator_id, *(v.user_id for v in kickoff.volunteers)]
+        reach = reach_now(self.tasks.db, group.team_id, group.channel_id, people, group.calendar)
+        message = without_mentions(kickoff_message(kickoff, group.name), off_duty(reach, self.clock.now()))
         try:
             ts = once.post_once(
                 self.client,
                 group.channel_id,
-                kickoff_message(kickoff, group.name),
+                message,
                 once.tag(METADATA_TYPE, task.id, task.due_at),
                 recovering=recovering,
             )
@@ -155,6 +163,14 @@ class TaskDeliverer:
         if turn is None:
             return t("kickoff_nobody_no_turn", name=name, moment=moment, channel=kickoff.channel_id)
         return t("kickoff_nobody", name=name, moment=moment, channel=kickoff.channel_id, client=turn.client_id)
+
+    # ---- the charter, for those who were off duty when it was sent ----------------------------------------
+    def _charter(self, task: TaskInfo, recovering: bool) -> tuple[EventState, str | None]:
+        group = self.groups.group(task.team_id, task.subject_id)
+        if group is None:
+            return EventState.DROPPED, None
+        deliver_held_charter(self.client, self.tasks, group, self.clock.now())
+        return EventState.DONE, None
 
     # ---- follow-up --------------------------------------------------------------------------------------
     def _follow_up(self, task: TaskInfo, recovering: bool) -> tuple[EventState, str | None]:

@@ -89,7 +89,13 @@ class Relay:
             renewed = time.monotonic()
             try:
                 for item in self.outbox.owed(team_id, session_id):
-                    if due_only and not item.interrupted and item.due_at > self.clock.now() + EARLY_TOLERANCE:
+                    if (
+                        (due_only or item.held)
+                        and not item.interrupted
+                        and item.due_at > self.clock.now() + EARLY_TOLERANCE
+                    ):
+                        if item.held:  # kept for its person's working hours: later rows are due with it, not before
+                            self.outbox.wait_until(team_id, session_id, item.due_at, self.clock.now())
                         return Delivery.DEFERRED  # its backoff is not over; later rows wait behind it
                     if time.monotonic() - renewed > RENEW_LEASE_AFTER:  # a long run (Slack slow): keep it
                         if not self.outbox.keep_lease(team_id, session_id, me, self.clock.now()):

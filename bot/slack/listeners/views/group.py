@@ -6,7 +6,6 @@ from datetime import date, time
 from typing import Any
 
 from slack_bolt import BoltContext
-from slack_sdk.models.blocks import ButtonElement
 
 from bot.domain.cadence import Cadence
 from bot.domain.calendar import QuietHours, is_zone
@@ -15,9 +14,9 @@ from bot.domain.steps import DEFAULT_DURATIONS, MAX_DURATION, Pace, Step, format
 from bot.messages import t
 from bot.services.groups import GroupSettings
 from bot.services.tasks import TaskKind
-from bot.slack import ids
 from bot.slack.blocks.recurring import parse_day
-from bot.slack.blocks.session import private_note, slack_date
+from bot.slack.blocks.session import slack_date
+from bot.slack.charter import send_charter
 from bot.slack.context import services_of
 from bot.slack.listeners.common import input_values, metadata_of, team_of
 from bot.slack.listeners.views.submission import SubmissionAck
@@ -62,13 +61,9 @@ def submit_group(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any],
     ack()
     settings = GroupSettings(name=name, charter=charter, pace=pace, quiet=quiet, durations=durations, cadence=cadence)
     group, _new = services.groups.save(team_id, channel_id, settings, members=members, by=user_id)
-    # The charter goes to everyone who has not accepted it: new members, or all when the charter changed.
-    for member in group.not_accepted:
-        button = ButtonElement(
-            text=t("group_charter_accept"), action_id=ids.CHARTER_ACCEPT, value=str(group.id), style="primary"
-        )
-        text = t("group_charter_dm", name=group.name, channel=group.channel_id, charter=group.charter)
-        services.publisher.dm(member, **private_note(text, button=button))
+    # The charter goes to everyone who has not accepted it: new members, or all when the charter changed;
+    # to those off duty now, at their next working instant.
+    send_charter(group, saved_by=user_id, publisher=services.publisher, tasks=services.tasks, now=services.clock.now())
     saved = t("group_saved", name=group.name, count=len(group.members))
     next_kickoff = services.tasks.pending_due(TaskKind.KICKOFF, group.id)
     if next_kickoff is not None:

@@ -1,0 +1,92 @@
+"""A group's charter, sent by DM to each member who has not accepted it yet — inside their working hours.
+
+When the group is saved, members on duty (and whoever saved it: they are awake) get it at once; the others
+get it at their next working instant, from one CHARTER task per group that moves on to the next member's
+morning as long as someone is still waiting. Each DM carries the charter's tag, and the task looks for it
+before sending: nobody gets the same charter twice from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ButtonElement
+
+from bot.messages import t
+from bot.services.duty import notify_at, reach_now
+from bot.services.groups import GroupView
+from bot.services.tasks import TaskBook, TaskKind
+from bot.slack import ids, once
+from bot.slack.blocks.session import private_note
+from bot.slack.publisher import Publisher
+
+log = logging.getLogger(__name__)
+CHARTER_MESSAGE = "codev_charter"
+# Slack will never deliver a DM to this person: skip them rather than retry the whole task.
+UNREACHABLE = {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "user_not_visible"}
+
+
+def charter_message(group: GroupView) -> dict[str, Any]:
+    button = ButtonElement(
+        text=t("group_charter_accept"), action_id=ids.CHARTER_ACCEPT, value=str(group.id), style="primary"
+    )
+    text = t("group_charter_dm", name=group.name, channel=group.channel_id, charter=group.charter)
+    return private_note(text, button=button)
+
+
+def charter_tag(group: GroupView) -> dict[str, Any]:
+    """Names the group and this wording of its charter (a changed charter is a new one to send)."""
+    digest = hashlib.sha256(group.charter.encode()).hexdigest()[:16]
+    return {"event_type": CHARTER_MESSAGE, "event_payload": {"group_id": group.id, "charter": digest}}
+
+
+def send_charter(group: GroupView, *, saved_by: str, publisher: Publisher, tasks: TaskBook, now: datetime) -> None:
+    """The charter to everyone who has not accepted it: at once to who is on duty now, later to the others."""
+    pending = group.not_accepted
+    reach = reach_now(tasks.db, group.team_id, group.channel_id, pending, group.calendar)
+    message = {**charter_message(group), "metadata": charter_tag(group)}
+    later = []
+    for member in pending:
+        hours = reach[member].hours
+        if member == saved_by or hours.may_notify(now):
+            publisher.dm(member, **message)
+        else:
+            later.append(notify_at(hours, now))
+    _hold(tasks, group, later, now)
+
+
+def deliver_held_charter(client: WebClient, tasks: TaskBook, group: GroupView, now: datetime) -> None:
+    """The CHARTER task: the charter to each member still to accept it who is on duty now and has not got this
+    charter yet; the task moves on to the next morning of those still off duty."""
+    pending = group.not_accepted
+    reach = reach_now(tasks.db, group.team_id, group.channel_id, pending, group.calendar)
+    later = []
+    for member in pending:
+        person = reach[member]
+        if person.deleted:
+            continue
+        if not person.hours.may_notify(now):
+            later.append(notify_at(person.hours, now))
+            continue
+        try:  # "recovering": their DM is looked at first, so whoever got it when the group was saved is skipped
+            once.dm_once(client, member, charter_message(group), charter_tag(group), recovering=True)
+        except SlackApiError as error:
+            if error.response.get("error") not in UNREACHABLE:
+                raise  # the task stays "firing" and is retried whole: who got it already is skipped then
+            log.warning("charter of group %s not sent to %s: %s", group.id, member, error.response.get("error"))
+    _hold(tasks, group, later, now)
+
+
+def _hold(tasks: TaskBook, group: GroupView, later: list[datetime], now: datetime) -> None:
+    """The group's one pending CHARTER task is due at the earliest of these mornings; none when nobody waits."""
+    with tasks.db.session() as session:
+        if later:
+            tasks.schedule(session, group.team_id, TaskKind.CHARTER, group.id, min(later), now)
+        else:
+            tasks.cancel(session, TaskKind.CHARTER, group.id, now)
+    tasks.on_changed()
