@@ -48,6 +48,7 @@ class Person:
     hours: WorkingCalendar  # when they may be notified: their own hours, else the group's in their zone
     acted: bool = False  # replied in the step's thread or clicked "I'm done"
     nudge: bool = False  # a consultant still silent who may be nudged (nudges on, still in the channel)
+    gone: bool = False  # left the channel or the workspace: no message in the thread will reach them
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def plan(
     deadline = timebox.deadline
     events = [Planned(EventKind.DEADLINE, state.step, "", deadline)]
     held = timebox.calendar is not None
-    waiting = [p for p in speakers if not p.acted]
+    waiting = [p for p in speakers if not (p.acted or p.gone)]
     turns: dict[str, datetime] = {}
     if held:
         for person in waiting:

@@ -159,6 +159,7 @@ class TimerBook(DueRows[TimedEvent, EventInfo]):
                 here.hours,
                 acted=not silent or user_id in done,
                 nudge=user_id in nudged and silent and not (here.nudges_off or here.gone),
+                gone=here.gone,
             )
 
         return [person(u) for u in expected], person(row.facilitator_id)
