@@ -418,10 +418,46 @@ EN: dict[str, str] = {
         "• Consultants ask before they advise; the client decides what to keep.\n"
         "• We show up, on time, for each other."
     ),
-    "group_quiet_start": "Quiet from (members' local time)",
-    "group_quiet_end": "Quiet until",
-    "group_quiet_hint": "No private nudges in these hours, nor at weekends. A member's own `/codev quiet` wins.",
-    "group_quiet_error": "Give both ends of the quiet hours, or neither.",
+    # ---- the group's working calendar, and working time as people read it ----
+    "group_work_tz": "Time zone of the working hours",
+    "group_work_tz_hint": (
+        "An IANA name such as Europe/Paris. Async timeboxes count only the group's working time, read on this "
+        "clock. Empty: each session counts in its facilitator's own time zone, Monday to Friday 09:00–17:00."
+    ),
+    "group_work_tz_missing": "Give the time zone these working days and hours are read in (such as Europe/Paris).",
+    "group_work_days": "Working days",
+    "group_work_days_hint": "Such as mon-fri, sun-thu or mon,tue,thu.",
+    "group_work_hours": "Working hours",
+    "group_work_hours_hint": (
+        "Such as 09:00-17:00: a working day of 8 h. Async timeboxes count only these hours, and nobody is "
+        "notified outside them — read on each member's own Slack time zone; a member's own `/codev quiet` wins."
+    ),
+    "group_holidays": "Days off (holidays)",
+    "group_holidays_hint": (
+        "Dates without work, such as 2026-12-25, separated by commas or new lines: they count no working time "
+        "and hold notifications."
+    ),
+    "group_durations_placeholder": "live {live} · async {async_}",
+    "start_durations_async": (
+        "Timeboxes, in *working hours* — a working day is {day} here ({calendar}). Only working time counts: "
+        "evenings, days off and holidays do not."
+    ),
+    "start_duration_proposed": "Proposed: {label}.",
+    "edit_intro_async": (
+        "Swap people or change the timeboxes of the steps still to come, in *working hours* — a working day is "
+        "{day} here ({calendar})."
+    ),
+    "edit_duration_now": "Now: {label}.",
+    "worktime_calendar": "{days} {hours}, {tz}",
+    "worktime_facilitator_zone": "the facilitator's time zone",
+    "worktime_half_day": "½ working day",
+    "worktime_day_one": "1 working day",
+    "worktime_days": "{days} working days",
+    "worktime_days_and": "{days} {rest}",
+    "worktime_hour_one": "1 working hour",
+    "worktime_hours": "{hours} working hours",
+    "worktime_hours_and": "{hours} {minutes} min",
+    "worktime_minutes": "{minutes} min of working time",
     "group_saved": "Group “{name}” saved with {count} members.",
     "group_charter_dm": "You are now in the co-development group “{name}” in <#{channel}>. Its charter:\n\n{charter}",
     "group_charter_accept": "I accept",
@@ -479,11 +515,12 @@ EN: dict[str, str] = {
     # ---- group durations and cadence ----
     "group_durations": "Step durations",
     "group_durations_hint": (
-        "Six numbers, in minutes for a live pace or hours for an async one: Presentation, Clarification, Contract, "
-        "Consultation, Synthesis, Learning. Empty: the method's defaults."
+        "Six numbers, in minutes for a live pace or working hours for an async one: Presentation, Clarification, "
+        "Contract, Consultation, Synthesis, Learning. Empty: the method's defaults — live {live} minutes; async "
+        "{async_} working hours, that is {days} with a working day of {day}."
     ),
     "group_durations_error": (
-        "Give six whole numbers (at most {live} minutes live, {async_} hours async), e.g. {example}."
+        "Give six whole numbers (at most {live} minutes live, {async_} working hours async), e.g. {example}."
     ),
     "group_cadence": "Recurring sessions",
     "group_cadence_none": "No cadence: start sessions by hand",
@@ -590,9 +627,9 @@ EN: dict[str, str] = {
     "home_group_away": " — you are away until {date} (`/codev away back` to return)",
     "home_outcome_line": "{action} — *{status}*{note} _({topic})_",
     "pace_live": "Live (minutes)",
-    "pace_async": "Async (hours)",
+    "pace_async": "Async (working hours)",
     "unit_live": "minutes",
-    "unit_async": "hours",
+    "unit_async": "working hours",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN}

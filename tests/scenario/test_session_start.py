@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.steps import Step
 from bot.slack import ids
 from tests.conftest import ALICE, BOB, CAROL, CHANNEL, DAVE, ERIN, FRANK, Group, eventually
 
@@ -73,7 +74,16 @@ def test_async_pace_switch_refreshes_the_defaults(group: Group) -> None:
         )
     )
     blocks = {b.get("block_id"): b for b in updated["blocks"]}
-    assert blocks["duration_async_consultation"]["element"]["initial_value"] == "72"
+    assert [blocks[f"duration_async_{step.key}"]["element"]["initial_value"] for step in Step] == [
+        "4",
+        "8",
+        "4",
+        "12",
+        "4",
+        "8",
+    ], "working hours: ½, 1, ½, 1½, ½ and 1 working days"
+    assert "a working day is 8 h here" in str(updated["blocks"])
+    assert blocks["duration_async_consultation"]["hint"]["text"] == "Proposed: 1½ working days."
     assert blocks["client"]["element"]["initial_user"] == BOB, "what was chosen stays"
     reply = group.slack.submit(ALICE, view["id"], {"consultants": [CAROL, DAVE, ERIN, FRANK]})
     assert reply.status == 200 and not reply.body
@@ -147,3 +157,31 @@ def test_a_topic_typed_after_the_command_reads_as_typed_in_the_modal(group: Grou
     view = group.open_start_modal(ALICE, "R&D <> sales")
     topic = next(b for b in view["blocks"] if b.get("block_id") == "topic")
     assert topic["element"]["initial_value"] == "R&D <> sales"
+
+
+def test_an_async_sessions_timeboxes_are_edited_in_working_hours(group: Group) -> None:
+    view = group.open_start_modal()
+    group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": BOB})
+    eventually(lambda: "duration_async" in str(group.standin.views[view["id"]]["blocks"]))
+    reply = group.slack.submit(
+        ALICE, view["id"], {"consultants": [CAROL, DAVE, ERIN, FRANK], "duration_consultation": "19"}
+    )
+    assert reply.status == 200 and not reply.body, reply
+    eventually(lambda: group.step_message(1))
+    group.click(ALICE, ids.EDIT, step=1)
+    edit = group.modal(ALICE, ids.EDIT_VIEW)
+    blocks = {b.get("block_id"): b for b in edit["blocks"]}
+    assert blocks["duration_async_consultation"]["element"]["initial_value"] == "19"
+    assert blocks["duration_async_consultation"]["hint"]["text"] == "Now: 2 working days 3 h."
+    assert "in *working hours* — a working day is 8 h here" in str(edit["blocks"])
+    errors = errors_of(group.slack.submit(ALICE, edit["id"], {"duration_learning": "81"}))
+    assert "at most 80 working hours" in errors["duration_async_learning"]
+    reply = group.slack.submit(ALICE, edit["id"], {"duration_learning": "12"})
+    assert reply.status == 200 and not reply.body, reply
+    learning = eventually(
+        lambda: (
+            group.services.sessions.get(group.standin.team_id, 1).steps[Step.LEARNING].duration.total_seconds()
+            == 12 * 3600
+        )
+    )
+    assert learning

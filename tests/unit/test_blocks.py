@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.session import Status
 from bot.domain.steps import Pace, Step
+from bot.domain.workcal import WorkingCalendar
 from bot.messages import EN, placeholders, t
+from bot.services.groups import GroupView
 from bot.services.sessions import ActionView, ContributionView, SessionSnapshot, StepRecord
 from bot.slack.blocks import modals
 from bot.slack.blocks import session as blocks
@@ -119,8 +123,55 @@ def test_start_modal_fits_slacks_limits_and_prefills_per_pace() -> None:
     view = modals.start_modal(topic="t" * 5000, user_id="UA", channel_id="C1", pace=Pace.ASYNC)
     blocks_by_id = {b.get("block_id"): b for b in view["blocks"]}
     assert len(blocks_by_id["topic"]["element"]["initial_value"]) == 300
-    assert blocks_by_id["duration_async_consultation"]["element"]["initial_value"] == "72"
+    assert blocks_by_id["duration_async_consultation"]["element"]["initial_value"] == "12"
+    assert blocks_by_id["duration_async_consultation"]["hint"]["text"] == "Proposed: 1½ working days."
+    assert "a working day is 8 h here (mon-fri 09:00–17:00, the facilitator's time zone)" in str(view["blocks"])
     assert len(view["title"]["text"]) <= 24
+
+
+def test_the_start_modal_counts_in_the_calendars_working_day_and_keeps_it_for_a_pace_switch() -> None:
+    morning = WorkingCalendar(tz="Europe/Paris", start=time(9), end=time(13), holidays=frozenset({date(2026, 12, 25)}))
+    view = modals.start_modal(topic="t", user_id="UA", channel_id="C1", pace=Pace.LIVE, calendar=morning)
+    assert "Proposed" not in str(view["blocks"]), "live timeboxes are clock minutes"
+    again = modals.start_modal_again(json.loads(view["private_metadata"]))
+    assert again["calendar"] == replace(morning, holidays=frozenset())
+    view = modals.start_modal(topic="t", user_id="UA", channel_id="C1", pace=Pace.ASYNC, **again)
+    proposed = [b["element"]["initial_value"] for b in view["blocks"] if b.get("block_id", "").startswith("duration")]
+    assert proposed == ["2", "4", "2", "6", "2", "4"]
+    assert "a working day is 4 h here (mon-fri 09:00–13:00, Europe/Paris)" in str(view["blocks"])
+
+
+def test_the_group_modal_shows_its_calendar_within_slacks_limits() -> None:
+    holidays = frozenset(date(2026, 1, 1) + timedelta(days=n) for n in range(400))
+    calendar = WorkingCalendar(tz="Europe/Paris", start=time(9), end=time(17), holidays=holidays)
+    group = GroupView(1, "T1", "C1", "Circle", "Be kind", Pace.ASYNC, ["UA"], {}, set(), calendar=calendar)
+    view = modals.group_modal(channel_id="C1", group=group, user_id="UA", tz="America/Montreal")
+    by_id = {b.get("block_id"): b for b in view["blocks"]}
+    assert by_id["work_tz"]["element"]["initial_value"] == "Europe/Paris"
+    assert by_id["work_days"]["element"]["initial_value"] == "mon-fri"
+    assert by_id["work_hours"]["element"]["initial_value"] == "09:00-17:00"
+    assert len(by_id["holidays"]["element"]["initial_value"]) <= 3000
+    assert "½, 1, ½, 1½, ½, 1 working days" in by_id["durations"]["hint"]["text"]
+    assert "async 4, 8, 4, 12, 4, 8" in by_id["durations"]["element"]["placeholder"]["text"]
+    assert not any(
+        b.get("element", {}).get("type") == "timepicker" and "quiet" in b["block_id"] for b in view["blocks"]
+    )
+    fresh = modals.group_modal(channel_id="C1", group=None, user_id="UA", tz="America/Montreal")
+    by_id = {b.get("block_id"): b for b in fresh["blocks"]}
+    assert by_id["work_tz"]["element"]["initial_value"] == "America/Montreal"
+    assert by_id["work_hours"]["element"]["initial_value"] == "09:00-17:00"
+    assert "initial_value" not in by_id["holidays"]["element"]
+
+
+def test_the_edit_modal_of_an_async_session_is_in_working_hours() -> None:
+    calendar = WorkingCalendar(tz="Europe/Paris", start=time(9), end=time(17))
+    steps = snapshot().steps
+    hours = {step: replace(record, duration=timedelta(hours=12)) for step, record in steps.items()}
+    view = modals.edit_modal(snapshot(pace=Pace.ASYNC, calendar=calendar, steps=hours))
+    by_id = {b.get("block_id"): b for b in view["blocks"]}
+    assert by_id["duration_async_consultation"]["element"]["initial_value"] == "12"
+    assert by_id["duration_async_consultation"]["hint"]["text"] == "Now: 1½ working days."
+    assert "in *working hours* — a working day is 8 h here (mon-fri 09:00–17:00, Europe/Paris)" in str(view)
 
 
 def test_usage_message_for_an_unknown_command_is_cut_and_friendly() -> None:

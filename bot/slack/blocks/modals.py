@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,18 +29,36 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.cadence import MAX_EVERY_WEEKS
-from bot.domain.steps import DEFAULT_DURATIONS, MAX_DURATION, Pace, Step, format_duration_list, parse_duration_list
+from bot.domain.steps import (
+    MAX_DURATION,
+    NOMINAL_WORKING_DAY,
+    Pace,
+    Step,
+    default_durations,
+    format_duration_list,
+    parse_duration_list,
+)
+from bot.domain.workcal import WorkingCalendar, describe_days, describe_holidays, describe_hours, from_spec
 from bot.messages import t
 from bot.services.groups import GroupView
 from bot.services.sessions import MAX_ACTIONS, ContributionView, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks.common import cut, section
+from bot.slack.blocks.durations import (
+    calendar_text,
+    clock_text,
+    working_days_label,
+    working_days_list,
+    working_time_label,
+)
 from bot.slack.blocks.session import step_name
 
 TOPIC_LIMIT = 300
 LONG_TEXT_LIMIT = 3000
 ACTION_TEXT_LIMIT = 500
 OPTION_TEXT_LIMIT = 75
+HINT_LIMIT = 2000
+PLACEHOLDER_LIMIT = 150
 MAX_OPTIONS = 100
 TIMEKEEPING_OPTIONS = [
     ("auto_advance", "start_auto_advance"),
@@ -86,15 +105,23 @@ def start_modal(
     group_durations: dict[Step, int] | None = None,
     group_pace: Pace | None = None,
     kickoff: int | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> dict[str, Any]:
     """The start modal; `values` re-fills people chosen before a pace switch rebuilt it.
 
     A group's own step durations are proposed for the group's pace; `kickoff` ties the session to the
-    kick-off of a recurring session that led to it.
+    kick-off of a recurring session that led to it. `calendar` is the one an async session would count in
+    (`SessionService.calendar_for`): async timeboxes are typed in its working hours, and the defaults keep their
+    share of its working day. None: the default days and hours, in the facilitator's zone.
     """
     values = values or {}
-    durations = group_durations if group_durations and pace is group_pace else DEFAULT_DURATIONS[pace]
-    unit = t("unit_" + pace.value)
+    working_day = calendar.working_day if calendar else NOMINAL_WORKING_DAY
+    group_fits = group_durations and pace is group_pace
+    durations = group_durations if group_durations and group_fits else default_durations(pace, working_day)
+    if pace is Pace.ASYNC:
+        intro = t("start_durations_async", day=clock_text(working_day), calendar=calendar_text(calendar))
+    else:
+        intro = t("start_durations", unit=t("unit_" + pace.value))
     blocks: list[Block] = [section(t("start_intro"))]
     if warning:
         blocks.append(ContextBlock(block_id="confidential", elements=[MarkdownTextObject(text=warning)]))
@@ -141,14 +168,16 @@ def start_modal(
                 initial_option=_pace_options()[list(Pace).index(pace)],
             ),
         ),
-        section(t("start_durations", unit=unit)),
+        section(intro),
     ]
     for step in Step:
+        proposed = working_days_label(durations[step], working_day)
         blocks.append(
             InputBlock(
                 # The pace in the block_id makes Slack show the new defaults after a pace switch.
                 block_id=f"duration_{pace.value}_{step.key}",
                 label=step_name(step),
+                hint=t("start_duration_proposed", label=proposed) if pace is Pace.ASYNC else None,
                 element=NumberInputElement(
                     action_id=f"duration_{step.key}", is_decimal_allowed=False, initial_value=str(durations[step])
                 ),
@@ -195,6 +224,8 @@ def start_modal(
         metadata["group_durations"], metadata["group_pace"] = format_duration_list(group_durations), group_pace.value
     if kickoff is not None:
         metadata["kickoff"] = kickoff
+    if calendar is not None:  # for the pace switch; its holidays do not change what the modal shows
+        metadata["calendar"] = replace(calendar, holidays=frozenset()).spec()
     return view_of(ids.START_VIEW, t("start_title"), blocks, submit=t("start_submit"), metadata=metadata)
 
 
@@ -310,8 +341,14 @@ def handover_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
 def edit_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
     """Swap the client or consultants; change the timeboxes of the current and later steps."""
     pace = snapshot.pace
+    calendar = snapshot.calendar
+    working_day = calendar.working_day if calendar else NOMINAL_WORKING_DAY
+    if pace is Pace.ASYNC:
+        intro = t("edit_intro_async", day=clock_text(working_day), calendar=calendar_text(calendar))
+    else:
+        intro = t("edit_intro", unit=t("unit_" + pace.value))
     blocks: list[Block] = [
-        section(t("edit_intro", unit=t("unit_" + pace.value))),
+        section(intro),
         InputBlock(
             block_id="client",
             label=t("start_client"),
@@ -326,11 +363,14 @@ def edit_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
     for step in Step:
         if step < snapshot.step:
             continue
-        amount = int(snapshot.steps[step].duration / pace.unit)
+        duration = snapshot.steps[step].duration
+        amount = int(duration / pace.unit)
+        now = working_time_label(duration, working_day)
         blocks.append(
             InputBlock(
                 block_id=f"duration_{pace.value}_{step.key}",
                 label=step_name(step),
+                hint=t("edit_duration_now", label=now) if pace is Pace.ASYNC else None,
                 element=NumberInputElement(
                     action_id=f"duration_{step.key}", is_decimal_allowed=False, initial_value=str(amount)
                 ),
@@ -370,10 +410,21 @@ def summary_edit_modal(snapshot: SessionSnapshot, dm_channel: str | None, dm_ts:
 def group_modal(
     *, channel_id: str, group: GroupView | None, user_id: str, tz: str | None, warning: str | None = None
 ) -> dict[str, Any]:
-    """Create or edit a channel's group; `tz` is the cadence's zone to propose (the group's, else the person's)."""
+    """Create or edit a channel's group; `tz` is the person's zone, proposed for the working hours and the cadence
+    when the group has none of its own."""
     pace = group.pace if group else Pace.LIVE
-    quiet = group.quiet if group else None
+    calendar = group.calendar if group else None
     cadence = group.cadence if group else None
+    work_tz = calendar.tz if calendar else (cadence.tz if cadence else tz)
+    shown = calendar or WorkingCalendar()  # the days and hours proposed to a group without a calendar
+    live, async_ = default_durations(Pace.LIVE), default_durations(Pace.ASYNC, shown.working_day)
+    durations_hint = t(
+        "group_durations_hint",
+        live=format_duration_list(live),
+        async_=format_duration_list(async_),
+        days=working_days_list([async_[step] for step in Step], shown.working_day),
+        day=clock_text(shown.working_day),
+    )
     rhythm = [Option(value="0", text=t("group_cadence_none"))] + [
         Option(value=str(n), text=t(f"group_cadence_every_{n}")) for n in range(1, MAX_EVERY_WEEKS + 1)
     ]
@@ -413,32 +464,55 @@ def group_modal(
             ),
         ),
         InputBlock(
+            block_id="work_tz",
+            label=t("group_work_tz"),
+            optional=True,
+            hint=t("group_work_tz_hint"),
+            element=PlainTextInputElement(action_id="work_tz", max_length=64, initial_value=work_tz or None),
+        ),
+        InputBlock(
+            block_id="work_days",
+            label=t("group_work_days"),
+            hint=t("group_work_days_hint"),
+            element=PlainTextInputElement(
+                action_id="work_days", max_length=60, initial_value=describe_days(shown.days)
+            ),
+        ),
+        InputBlock(
+            block_id="work_hours",
+            label=t("group_work_hours"),
+            hint=t("group_work_hours_hint"),
+            element=PlainTextInputElement(action_id="work_hours", max_length=30, initial_value=describe_hours(shown)),
+        ),
+        InputBlock(
+            block_id="holidays",
+            label=t("group_holidays"),
+            optional=True,
+            hint=t("group_holidays_hint"),
+            element=PlainTextInputElement(
+                action_id="holidays",
+                multiline=True,
+                max_length=LONG_TEXT_LIMIT,
+                initial_value=cut(describe_holidays(calendar, "\n"), LONG_TEXT_LIMIT) if calendar else None,
+            ),
+        ),
+        InputBlock(
             block_id="durations",
             label=t("group_durations"),
             optional=True,
-            hint=t("group_durations_hint"),
+            hint=cut(durations_hint, HINT_LIMIT),
             element=PlainTextInputElement(
                 action_id="durations",
                 max_length=60,
-                placeholder=format_duration_list(DEFAULT_DURATIONS[Pace.LIVE]),
+                placeholder=cut(
+                    t(
+                        "group_durations_placeholder",
+                        live=format_duration_list(live),
+                        async_=format_duration_list(async_),
+                    ),
+                    PLACEHOLDER_LIMIT,
+                ),
                 initial_value=format_duration_list(group.durations) if group and group.durations else None,
-            ),
-        ),
-        InputBlock(
-            block_id="quiet_start",
-            label=t("group_quiet_start"),
-            optional=True,
-            hint=t("group_quiet_hint"),
-            element=TimePickerElement(
-                action_id="quiet_start", initial_time=quiet.start.strftime("%H:%M") if quiet else None
-            ),
-        ),
-        InputBlock(
-            block_id="quiet_end",
-            label=t("group_quiet_end"),
-            optional=True,
-            element=TimePickerElement(
-                action_id="quiet_end", initial_time=quiet.end.strftime("%H:%M") if quiet else None
             ),
         ),
         InputBlock(
@@ -493,7 +567,7 @@ def parse_date(value: str | None) -> date | None:
 
 def start_modal_again(metadata: dict[str, Any]) -> dict[str, Any]:
     """The start modal's arguments kept in its metadata, for a rebuild (pace switch, warning)."""
-    kept: dict[str, Any] = {"kickoff": metadata.get("kickoff")}
+    kept: dict[str, Any] = {"kickoff": metadata.get("kickoff"), "calendar": from_spec(metadata.get("calendar"))}
     group_pace = Pace.parse(metadata.get("group_pace"))
     try:
         kept["group_durations"] = parse_duration_list(str(metadata.get("group_durations") or ""), group_pace)

@@ -101,6 +101,7 @@ def start(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClien
             group_durations=group.durations,
             group_pace=group.pace,
             kickoff=kickoff.id,
+            calendar=services.sessions.calendar_for(team_id, kickoff.channel_id, facilitator_id),
         ),
     )
 

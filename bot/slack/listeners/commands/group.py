@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.domain.calendar import zone
 from bot.messages import t
@@ -44,20 +45,25 @@ def group(
         upcoming = cadence.next_after(services.clock.now()).astimezone(zone(cadence.tz)).date()
         shown = replace(existing, cadence=replace(cadence, first=upcoming))
 
-    def modal(warning: str | None = None) -> dict[str, Any]:
-        return group_modal(
-            channel_id=channel_id,
-            group=shown,
-            user_id=command["user_id"],
-            tz=facts.tz if facts else None,
-            warning=warning,
-        )
+    def modal(tz: str | None, warning: str | None = None) -> dict[str, Any]:
+        return group_modal(channel_id=channel_id, group=shown, user_id=command["user_id"], tz=tz, warning=warning)
 
-    # Open first (the trigger expires in 3 seconds), then warn about a public or shared channel.
-    opened = client.views_open(trigger_id=command["trigger_id"], view=modal())["view"]
+    # Open first (the trigger expires in 3 seconds), then warn about a public or shared channel, and propose the
+    # person's own time zone for the working hours if codev did not know it yet.
+    known = facts.tz if facts else None
+    opened = client.views_open(trigger_id=command["trigger_id"], view=modal(known))["view"]
     warning = channel_warning(client, channel_id)
-    if warning and warning != "not_member":
-        client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=modal(warning))
+    warning = warning if warning != "not_member" else None
+    tz = known
+    if tz is None and (existing is None or existing.calendar is None):
+        looked_up = services.people.lookup(team_id, command["user_id"])
+        tz = looked_up.tz if looked_up else None
+    if warning or tz != known:
+        try:
+            client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=modal(tz, warning))
+        except SlackApiError as error:
+            # hash_conflict: the person already changed the modal; what they typed stands.
+            logger.info("group modal not updated: %s", error.response.get("error"))
 
 
 def _stats(services: Any, existing: Any) -> str:

@@ -28,6 +28,11 @@ def start(
     user_id = command["user_id"]
     rest = unescape(rest)  # Slack sends &, < and > escaped; the modal shows plain text
     prefill = _whose_turn(context, command.get("team_id", ""), channel_id)
+    # The calendar async timeboxes would count in: the modal says how long a working day is, and scales defaults.
+    facilitator_id = prefill.get("values", {}).get("facilitator") or user_id
+    prefill["calendar"] = services_of(context).sessions.calendar_for(
+        command.get("team_id", ""), channel_id, facilitator_id
+    )
     # Open first: a trigger_id lives 3 seconds. Check the channel afterwards and update the modal.
     opened = client.views_open(
         trigger_id=command["trigger_id"],

@@ -1,16 +1,25 @@
-"""The group modal: members, charter, usual pace. New members get the charter to accept."""
+"""The group modal: members, charter, usual pace, working calendar. New members get the charter to accept."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from slack_bolt import BoltContext
 
 from bot.domain.cadence import Cadence
-from bot.domain.calendar import QuietHours, is_zone
+from bot.domain.calendar import is_zone
 from bot.domain.roles import peer_count_is_usual
-from bot.domain.steps import DEFAULT_DURATIONS, MAX_DURATION, Pace, Step, format_duration_list, parse_duration_list
+from bot.domain.steps import (
+    MAX_DURATION,
+    NOMINAL_WORKING_DAY,
+    Pace,
+    Step,
+    default_durations,
+    format_duration_list,
+    parse_duration_list,
+)
+from bot.domain.workcal import WorkingCalendar, parse_calendar
 from bot.messages import t
 from bot.services.groups import GroupSettings
 from bot.services.tasks import TaskKind
@@ -46,20 +55,18 @@ def submit_group(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any],
         errors["group_size"] = t("group_size_error", count=len(members))
     if not channel_id:
         errors["name"] = t("error_channel_missing")
-    quiet_ends = (values.get("quiet_start"), values.get("quiet_end"))
-    quiet = None
-    if any(quiet_ends) and not all(quiet_ends):
-        errors["quiet_end"] = t("group_quiet_error")
-    elif all(quiet_ends):
-        quiet = QuietHours(time.fromisoformat(str(quiet_ends[0])), time.fromisoformat(str(quiet_ends[1])))
+    calendar = _calendar(values, errors)
     pace = Pace.parse(values.get("pace"))
-    durations = _durations(values.get("durations"), pace, errors)
+    working_day = calendar.working_day if calendar else NOMINAL_WORKING_DAY
+    durations = _durations(values.get("durations"), pace, working_day, errors)
     cadence = _cadence(values, services.clock.now().date(), errors)
     if errors:
         ack(response_action="errors", errors=errors)
         return
     ack()
-    settings = GroupSettings(name=name, charter=charter, pace=pace, quiet=quiet, durations=durations, cadence=cadence)
+    settings = GroupSettings(
+        name=name, charter=charter, pace=pace, calendar=calendar, durations=durations, cadence=cadence
+    )
     group, _new = services.groups.save(team_id, channel_id, settings, members=members, by=user_id)
     # The charter goes to everyone who has not accepted it: new members, or all when the charter changed;
     # to those off duty now, at their next working instant.
@@ -76,7 +83,29 @@ def submit_group(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any],
         )
 
 
-def _durations(raw: object, pace: Pace, errors: dict[str, str]) -> dict[Step, int] | None:
+# The calendar's fields, as parse_calendar names them, and the modal's blocks that show their errors.
+CALENDAR_BLOCKS = {"tz": "work_tz", "days": "work_days", "hours": "work_hours", "holidays": "holidays"}
+
+
+def _calendar(values: dict[str, Any], errors: dict[str, str]) -> WorkingCalendar | None:
+    """The group's working calendar, or None (no zone, the default days and hours, no holidays): each session
+    then counts in its facilitator's own zone. Each field's error shows on its block."""
+    tz = str(values.get("work_tz") or "").strip()
+    days = str(values.get("work_days") or "").strip() or "mon-fri"
+    hours = str(values.get("work_hours") or "").strip() or "09:00-17:00"
+    holidays = str(values.get("holidays") or "")
+    calendar, problems = parse_calendar(tz=tz or "UTC", days=days, hours=hours, holidays=holidays)
+    for field_name, problem in problems.items():
+        errors[CALENDAR_BLOCKS[field_name]] = problem
+    if tz or calendar is None:
+        return calendar
+    if calendar == WorkingCalendar():  # nothing but the defaults: no calendar of the group's own
+        return None
+    errors["work_tz"] = t("group_work_tz_missing")
+    return None
+
+
+def _durations(raw: object, pace: Pace, working_day: timedelta, errors: dict[str, str]) -> dict[Step, int] | None:
     text = str(raw or "").strip()
     if not text:
         return None
@@ -87,7 +116,7 @@ def _durations(raw: object, pace: Pace, errors: dict[str, str]) -> dict[Step, in
             "group_durations_error",
             live=MAX_DURATION[Pace.LIVE],
             async_=MAX_DURATION[Pace.ASYNC],
-            example=format_duration_list(DEFAULT_DURATIONS[pace]),
+            example=format_duration_list(default_durations(pace, working_day)),
         )
         return None
 
