@@ -30,6 +30,7 @@ from bot.storage.db import Database
 TOPIC = "Handing over my team before a three-month leave"
 START = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # a Monday, 15:00 in Paris, 09:00 in Montreal: all at work
 KICKOFF = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Paris
+BOB_MORNING = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # 09:00 in Montreal
 FOLLOW_UP_DAY = "2026-12-08"
 FOLLOW_UP = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)  # 10:00 in Montreal, where Bob works
 SCRIPT: dict[int, list[tuple[str, str]]] = {
@@ -89,9 +90,14 @@ def run_demo(settings: Settings, out: TextIO) -> int:
             circle = Circle(driver, standin, services)
             form_group(circle)
             kick_off(circle)
+            opened = render(circle.step_message(1) or {})  # before the session moves on and closes it
             play(circle)
             follow_up(circle)
             print_channel(standin, circle, out)
+            out.write(
+                "\nWhen Presentation opened (Tuesday 10:00 in Paris, 04:00 in Montreal where Bob works), its "
+                "message read — Bob named, not notified, until his day starts:\n" + _indent(opened, 2) + "\n"
+            )
             print_dm(standin, BOB, out)
             out.write(
                 "\n" + "=" * 72 + "\nThe group and its session ran against codev's built-in Slack stand-in. "
@@ -120,6 +126,12 @@ def form_group(circle: Circle) -> None:
             "cadence_first": KICKOFF.date().isoformat(),
             "cadence_time": "10:00",
             "cadence_tz": "Europe/Paris",
+            # An async group: its timeboxes count working time in Paris, nobody is pinged outside their hours.
+            "pace": "async",
+            "work_tz": "Europe/Paris",
+            "work_days": "mon-fri",
+            "work_hours": "09:00-17:00",
+            "holidays": "2026-12-25",
         },
     )
     group = eventually(lambda: circle.services.groups.of_channel(circle.standin.team_id, circle.channel))
@@ -204,6 +216,8 @@ def play(circle: Circle) -> None:
         circle.click(ALICE, ids.NEXT, step=step)
         if step < 6:
             eventually(partial(circle.step_message, step + 1))
+    # The session ended at 10:00 in Paris, 04:00 in Montreal: Bob's summary waits for his morning.
+    _at(circle, BOB_MORNING)
     dm = circle.standin.dm_channel(BOB)
     eventually(lambda: ids.SUMMARY_POST in str(circle.standin.messages(dm)))
     circle.slack.click(BOB, ids.SUMMARY_POST, channel_id=dm)
