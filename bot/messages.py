@@ -179,7 +179,6 @@ EN: dict[str, str] = {
     "edit_title": "Edit the session",
     "edit_submit": "Save",
     "edit_intro": "Swap people or change the timeboxes of the steps still to come (in {unit}).",
-    "edit_done": "<@{user}> updated the session.",
     "button_contract": "Write my contract",
     "button_synthesis": "Write my synthesis",
     "confirm_end_title": "End the session?",
@@ -211,7 +210,6 @@ EN: dict[str, str] = {
     "handover_submit": "Hand over",
     "handover_to": "New facilitator",
     "handover_to_client": "The client cannot facilitate their own case.",
-    "handover_done": "<@{old}> handed facilitation to <@{new}>.",
     "lost_channel": (
         "codev can no longer post in <#{channel}> ({error}), so the session “{topic}” is paused. Nothing "
         "written so far is lost. Invite codev back (`/invite @codev`) and click Resume."
@@ -280,6 +278,15 @@ EN: dict[str, str] = {
         "Your voice is awaited in {step} of “{topic}” in <#{channel}>, until {deadline}: {link}\n"
         "_Turn these reminders off with `/codev nudges off`._"
     ),
+    # ---- timekeeping: the facilitator's changes, told in the step's thread ----
+    "note_paused": ":double_vertical_bar: <@{user}> paused {step}: the time left ({left}) is kept until it resumes.",
+    "note_resumed": ":arrow_forward: <@{user}> resumed {step}: it now ends {deadline}.",
+    "note_extended": ":heavy_plus_sign: <@{user}> gave {step} {amount} more: it now ends {deadline}.",
+    "note_extended_paused": ":heavy_plus_sign: <@{user}> gave {step} {amount} more: {left} left when it resumes.",
+    "note_edited": ":pencil2: <@{user}> updated the session: {step} now ends {deadline}.",
+    "note_edited_paused": ":pencil2: <@{user}> updated the session: {step} has {left} left when it resumes.",
+    "note_handed_over": ":handshake: <@{old}> handed facilitation over: <@{new}> facilitates this session now.",
+    "note_working_time": "{left} of working time",
     "button_continue": "Continue +{amount}",
     "button_move_on": "Move on",
     "start_timekeeping": "Timekeeping (async sessions)",

@@ -41,7 +41,7 @@ class DueRows(Generic[Row, Info]):
             return {row_id: due for row_id, due in rows if row_id is not None}
 
     def due(self, now: datetime) -> list[int]:
-        """Pending rows whose moment has come, oldest first."""
+        """Pending rows whose moment has come, oldest first (then in the order they were written)."""
         model = self.model
         with self.db.read() as session:
             return [
@@ -49,7 +49,7 @@ class DueRows(Generic[Row, Info]):
                 for i in session.exec(
                     select(model.id)
                     .where(model.state == EventState.PENDING.value, model.due_at <= now + EARLY_TOLERANCE)
-                    .order_by(col(model.due_at))
+                    .order_by(col(model.due_at), col(model.id))
                 ).all()
                 if i is not None
             ]
@@ -86,10 +86,11 @@ class DueRows(Generic[Row, Info]):
             )
 
     def interrupted(self, claimed_before: datetime | None = None) -> list[Info]:
-        """Rows claimed but never finished: by a process that died, or whose delivery Slack refused."""
+        """Rows claimed but never finished: by a process that died, or whose delivery Slack refused. In due order."""
         model = self.model
         with self.db.read() as session:
             query = select(model).where(model.state == EventState.FIRING.value)
             if claimed_before is not None:
                 query = query.where(col(model.updated_at) < claimed_before)
+            query = query.order_by(col(model.due_at), col(model.id))
             return [self._info(r) for r in session.exec(query).all()]

@@ -202,6 +202,11 @@ class Note:
     message: dict[str, Any]
 
 
+# A note written from the session as the change left it (its new deadline, its new facilitator…), inside the
+# change's own transaction: what it says is what the change did, not a guess made before it.
+NoteFor = Callable[[SessionSnapshot], Note]
+
+
 @dataclass(frozen=True)
 class ReplyOutcome:
     session: SessionSnapshot
@@ -379,7 +384,9 @@ class SessionService:
         return snapshot
 
     # ---- moving through the steps -----------------------------------------------------------------------
-    def next_step(self, team_id: str, session_id: int, expected_step: Step, *, note: Note | None = None) -> Change:
+    def next_step(
+        self, team_id: str, session_id: int, expected_step: Step, *, note: Note | NoteFor | None = None
+    ) -> Change:
         def advance(state: SessionState, now: datetime, snapshot: SessionSnapshot) -> SessionState:
             following = state.step.next
             duration = snapshot.timebox(following).duration if following else None
@@ -387,22 +394,28 @@ class SessionService:
 
         return self._transition(team_id, session_id, advance, note=note)
 
-    def extend(self, team_id: str, session_id: int, expected_step: Step) -> Change:
+    def extend(
+        self, team_id: str, session_id: int, expected_step: Step, *, note: Note | NoteFor | None = None
+    ) -> Change:
         def extend(state: SessionState, _now: datetime, snapshot: SessionSnapshot) -> SessionState:
             return core.extend(
                 state, core.scaled(EXTENSION[snapshot.pace], self.clock_speed), expected_step=expected_step
             )
 
-        return self._transition(team_id, session_id, extend)
+        return self._transition(team_id, session_id, extend, note=note)
 
-    def pause(self, team_id: str, session_id: int, expected_step: Step | None) -> Change:
+    def pause(
+        self, team_id: str, session_id: int, expected_step: Step | None, *, note: Note | NoteFor | None = None
+    ) -> Change:
         return self._transition(
-            team_id, session_id, lambda s, now, _snap: core.pause(s, now, expected_step=expected_step)
+            team_id, session_id, lambda s, now, _snap: core.pause(s, now, expected_step=expected_step), note=note
         )
 
-    def resume(self, team_id: str, session_id: int, expected_step: Step | None) -> Change:
+    def resume(
+        self, team_id: str, session_id: int, expected_step: Step | None, *, note: Note | NoteFor | None = None
+    ) -> Change:
         return self._transition(
-            team_id, session_id, lambda s, now, _snap: core.resume(s, now, expected_step=expected_step)
+            team_id, session_id, lambda s, now, _snap: core.resume(s, now, expected_step=expected_step), note=note
         )
 
     def end(self, team_id: str, session_id: int) -> Change:
@@ -415,7 +428,7 @@ class SessionService:
         new_facilitator: str,
         *,
         allow_client: bool = False,
-        note: Note | None = None,
+        note: Note | NoteFor | None = None,
     ) -> Change:
         """Give facilitation to someone else; a consultant who takes it stops being a consultant."""
         with self.db.session() as session:
@@ -442,7 +455,7 @@ class SessionService:
         client_id: str,
         consultant_ids: list[str],
         durations: dict[Step, timedelta],
-        note: Note | None = None,
+        note: Note | NoteFor | None = None,
     ) -> Change:
         """Swap people or change the timeboxes of the current and later steps, if nobody changed it meanwhile."""
         with self.db.session() as session:
@@ -473,7 +486,7 @@ class SessionService:
         team_id: str,
         session_id: int,
         action: Callable[[SessionState, datetime, SessionSnapshot], SessionState],
-        note: Note | None = None,
+        note: Note | NoteFor | None = None,
     ) -> Change:
         """Apply a state change atomically: the UPDATE only lands if nobody changed the session meanwhile."""
         now = self.clock.now()
@@ -725,9 +738,11 @@ class SessionService:
 
     # ---- internals --------------------------------------------------------------------------------------
     @staticmethod
-    def _owe_slack(session: Session, change: Change, now: datetime, note: Note | None) -> None:
+    def _owe_slack(session: Session, change: Change, now: datetime, note: Note | NoteFor | None) -> None:
         """Record, in the change's own transaction, what Slack must show because of it (the outbox)."""
         before, after = change.before, change.after
+        if callable(note):
+            note = note(after)
         moved = change.step_changed or change.ended
         refresh = [int(before.step)] if moved else [int(after.step)]
         people = (

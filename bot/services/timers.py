@@ -164,6 +164,29 @@ class TimerBook(DueRows[TimedEvent, EventInfo]):
 
         return [person(u) for u in expected], person(row.facilitator_id)
 
+    def session_of(self, event_id: int) -> int | None:
+        with self.db.read() as session:
+            row = session.get(TimedEvent, event_id)
+            return row.session_id if row is not None else None
+
+    def due_in_session(self, session_id: int, now: datetime) -> list[int]:
+        """A session's pending events whose moment has come, in the order they fell due (then were written):
+        after a downtime they all fire at once, and its thread must read them in that order."""
+        with self.db.read() as session:
+            return [
+                i
+                for i in session.exec(
+                    select(TimedEvent.id)
+                    .where(
+                        TimedEvent.session_id == session_id,
+                        TimedEvent.state == EventState.PENDING.value,
+                        col(TimedEvent.due_at) <= now + EARLY_TOLERANCE,
+                    )
+                    .order_by(col(TimedEvent.due_at), col(TimedEvent.id))
+                ).all()
+                if i is not None
+            ]
+
     def events_of(self, team_id: str, session_id: int) -> list[EventInfo]:
         with self.db.read() as session:
             rows = session.exec(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -35,22 +38,50 @@ class Deliverer:
         self.publisher = publisher
         self.relay = relay
         self.clock = clock
+        # One delivery at a time per session, so its thread reads its events in the order they fell due.
+        self._sessions_busy: dict[int, tuple[threading.Lock, int]] = {}
+        self._busy_guard = threading.Lock()
 
     def deliver(self, event_id: int) -> None:
-        """Claim a due event and deliver it; a no-op when another process or an earlier run took it."""
-        now = self.clock.now()
-        event = self.sessions.timers.claim(event_id, now)
-        if event is not None:
-            self._deliver(event, recovering=False)
+        """Claim a due event and deliver it; a no-op when another process or an earlier run took it.
+
+        After a downtime a session's overdue events all fire at once, on several threads: whichever runs
+        first delivers every one due in that session, earliest first; the others then find theirs taken.
+        """
+        session_id = self.sessions.timers.session_of(event_id)
+        if session_id is None:
+            return
+        with self._one_at_a_time(session_id):
+            for due_id in self.sessions.timers.due_in_session(session_id, self.clock.now()):
+                event = self.sessions.timers.claim(due_id, self.clock.now())
+                if event is not None:
+                    self._deliver(event, recovering=False)
 
     def recover(self, claimed_before: datetime | None = None) -> None:
-        """Finish claimed events left unfinished, looking in Slack first so nothing is posted twice.
+        """Finish claimed events left unfinished, in due order, looking in Slack first so nothing is posted twice.
 
         At start every such event is a dead process's; later, only those claimed long ago (`claimed_before`),
         so a delivery still waiting on a rate limit is not taken for a lost one.
         """
         for event in self.sessions.timers.interrupted(claimed_before):
-            self._deliver(event, recovering=True)
+            with self._one_at_a_time(event.session_id):
+                self._deliver(event, recovering=True)
+
+    @contextmanager
+    def _one_at_a_time(self, session_id: int) -> Iterator[None]:
+        with self._busy_guard:
+            lock, users = self._sessions_busy.get(session_id) or (threading.Lock(), 0)
+            self._sessions_busy[session_id] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._busy_guard:
+                lock, users = self._sessions_busy[session_id]
+                if users == 1:
+                    del self._sessions_busy[session_id]
+                else:
+                    self._sessions_busy[session_id] = (lock, users - 1)
 
     def _deliver(self, event: EventInfo, *, recovering: bool) -> None:
         now = self.clock.now()
@@ -60,7 +91,9 @@ class Deliverer:
             self.sessions.timers.finish(event.id, EventState.DROPPED, now)
             return
         if not self._still_due(event, snapshot, planned, now):
-            self.sessions.timers.finish(event.id, EventState.DROPPED, now)
+            # A delivery interrupted after posting is done, whatever happened since; anything else is dropped.
+            posted = self._posted_before(event, snapshot) if recovering else None
+            self.sessions.timers.finish(event.id, EventState.DONE if posted else EventState.DROPPED, now, posted)
             return
         try:
             ts = self._act(event, snapshot, recovering)
@@ -76,6 +109,8 @@ class Deliverer:
             return False
         if snapshot.steps[event.step].message_ts is None:
             return False  # nobody can see the step yet; its timers are planned anew when it is posted
+        if event.kind is EventKind.REMINDER and snapshot.timebox().is_overdue(now):
+            return False  # stale news after a downtime: "time's up" says it all, never "0 s left"
         key = (int(event.step), event.kind.value, event.user_id)
         if event.kind is EventKind.NUDGE:
             # The plan only lists consultants still silent; a nudge already claimed keeps its place.
@@ -104,9 +139,15 @@ class Deliverer:
 
     def _reminder(self, snapshot: SessionSnapshot) -> dict[str, Any]:
         left = human_duration(snapshot.timebox().time_left(self.clock.now()))
-        waiting = [u for u in snapshot.expected(snapshot.step) if u not in snapshot.done[snapshot.step]]
+        waiting = self._still_to_speak(snapshot)
         waiting_text = t("timer_reminder_waiting", people=mentions(waiting)) if waiting else ""
         return {"text": t("timer_reminder", left=left, step=step_name(snapshot.step), waiting=waiting_text)}
+
+    def _still_to_speak(self, snapshot: SessionSnapshot) -> list[str]:
+        """Those the step expects who have not replied in its thread, nor said they are done without a word."""
+        replied = {c.user_id for c in self.sessions.contributions(snapshot.team_id, snapshot.id, snapshot.step)}
+        done = set(snapshot.done[snapshot.step])
+        return [u for u in snapshot.expected(snapshot.step) if u not in replied and u not in done]
 
     def _turn(self, snapshot: SessionSnapshot, user_id: str) -> dict[str, Any]:
         """The step opened outside this person's working hours; their day has started."""
@@ -197,17 +238,30 @@ class Deliverer:
         thread_ts = snapshot.steps[event.step].message_ts
         if thread_ts is None:
             return None
-        if recovering:
-            found = once.find_tagged(
-                self.client.conversations_replies(channel=snapshot.channel_id, ts=thread_ts, include_all_metadata=True)[
-                    "messages"
-                ],
-                self._tag(event),
-            )
-            if found:
-                return found
+        if recovering and (found := self._found_in_thread(event, snapshot, thread_ts)):
+            return found
         message = quietly(snapshot, message, event.due_at)  # who is off then has their own event
         return self.publisher.post_in_thread(snapshot, event.step, {**message, "metadata": self._tag(event)})
+
+    def _found_in_thread(self, event: EventInfo, snapshot: SessionSnapshot, thread_ts: str) -> str | None:
+        replies = self.client.conversations_replies(
+            channel=snapshot.channel_id, ts=thread_ts, include_all_metadata=True
+        )
+        return once.find_tagged(replies["messages"], self._tag(event))
+
+    def _posted_before(self, event: EventInfo, snapshot: SessionSnapshot) -> str | None:
+        """Where an interrupted delivery of a thread message already posted it, if it did."""
+        in_thread = event.kind in (EventKind.REMINDER, EventKind.TURN) or (
+            event.kind is EventKind.DEADLINE and not event.user_id
+        )
+        thread_ts = snapshot.steps[event.step].message_ts
+        if not in_thread or thread_ts is None:
+            return None
+        try:
+            return self._found_in_thread(event, snapshot, thread_ts)
+        except SlackApiError:
+            log.info("could not look for timed event %s in its thread", event.id, exc_info=True)
+            return None
 
     def _dm_once(self, event: EventInfo, user_id: str, message: dict[str, Any], recovering: bool) -> str | None:
         return once.dm_once(self.client, user_id, message, self._tag(event), recovering=recovering)

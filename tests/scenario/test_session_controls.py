@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -304,3 +304,59 @@ def test_text_typed_in_modals_cannot_ping_the_channel_or_fake_a_link(group: Grou
     group.slack.submit(BOB, view["id"], {"need": "Help <!here>"})
     contract = eventually(lambda: [m for m in group.thread(3) if "Help" in str(m.get("blocks"))])[0]
     assert "Help &lt;!here&gt;" in str(contract["blocks"]) and "<!here>" not in str(contract["blocks"])
+
+
+# ---- what the facilitator's changes tell the step's thread --------------------------------------------
+def thread_note(group: Group, step: int, words: str) -> str:
+    return str(eventually(lambda: [m for m in group.thread(step) if words in m["text"]])[-1]["text"])
+
+
+def slack_date_of(deadline: datetime) -> str:
+    return f"<!date^{int(deadline.timestamp())}^"
+
+
+def test_pause_and_resume_are_told_in_the_thread_with_the_time_left_and_the_new_deadline(group: Group) -> None:
+    group.start()  # live: Presentation lasts 10 minutes
+    group.services.clock.advance(timedelta(minutes=4))
+    group.click(ALICE, ids.PAUSE, step=1)
+    paused = thread_note(group, 1, "paused")
+    assert f"<@{ALICE}> paused Presentation" in paused and "(6 min)" in paused
+    group.services.clock.advance(timedelta(minutes=30))
+    group.click(ALICE, ids.RESUME, step=1)
+    resumed = thread_note(group, 1, "resumed")
+    deadline = session(group).timebox().deadline
+    assert deadline == group.services.clock.now() + timedelta(minutes=6)
+    assert f"<@{ALICE}> resumed Presentation" in resumed and slack_date_of(deadline) in resumed
+
+
+def test_an_extension_is_told_in_the_thread_with_the_new_deadline(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.EXTEND, step=1)
+    extended = thread_note(group, 1, "more")
+    deadline = session(group).timebox().deadline
+    assert deadline == session(group).steps[1].started_at + timedelta(minutes=15)
+    assert f"<@{ALICE}> gave Presentation 5 min more" in extended and slack_date_of(deadline) in extended
+
+
+def test_a_hand_over_names_the_new_facilitator_in_the_thread(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.HANDOVER, step=1)
+    group.slack.submit(ALICE, group.modal(ALICE, "handover")["id"], {"to": CAROL})
+    note = thread_note(group, 1, "handed facilitation")
+    assert f"<@{ALICE}> handed facilitation over: <@{CAROL}> facilitates" in note
+
+
+def test_an_edit_of_the_timeboxes_gives_the_current_steps_new_deadline(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.EDIT, step=1)
+    view = group.modal(ALICE, "edit_session")
+    reply = group.slack.submit(
+        ALICE,
+        view["id"],
+        {"client": BOB, "consultants": [CAROL, DAVE, ERIN, FRANK], "duration_presentation": "20"},
+    )
+    assert reply.status == 200 and not reply.body
+    note = thread_note(group, 1, "updated the session")
+    deadline = session(group).timebox().deadline
+    assert deadline == session(group).steps[1].started_at + timedelta(minutes=20)
+    assert f"<@{ALICE}> updated the session: Presentation now ends" in note and slack_date_of(deadline) in note

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.domain.session import Status
 from bot.domain.timers import EventKind, EventState
 from bot.slack import ids
@@ -225,3 +227,50 @@ def test_no_reminder_when_the_share_is_zero(group: Group) -> None:
     group.submit_start(view, reminder="0")
     eventually(lambda: group.step_message(1))
     assert pending(group) == {(1, "deadline", "")}
+
+
+def test_after_a_downtime_a_stale_reminder_is_dropped_and_events_come_in_due_order(
+    group: Group, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group.start()  # reminder at 8 minutes, time's up at 10
+    later(group, minutes=12)  # the process was down through both
+    reminder, deadline = events(group, EventKind.REMINDER)[0], events(group, EventKind.DEADLINE)[0]
+    timers = group.services.sessions.timers
+    claimed: list[int] = []
+    claim = timers.claim
+
+    def recording_claim(event_id: int, now: datetime):  # type: ignore[no-untyped-def]
+        found = claim(event_id, now)
+        if found is not None:
+            claimed.append(event_id)
+        return found
+
+    monkeypatch.setattr(timers, "claim", recording_claim)
+    # The scheduler's threads fire both jobs at once; say the later one's runs first.
+    group.services.deliverer.deliver(deadline.id)
+    group.services.deliverer.deliver(reminder.id)
+    assert claimed == [reminder.id, deadline.id], "the session's events are taken in the order they fell due"
+    assert [m["text"] for m in group.thread(1)] == [":alarm_clock: Time's up for Presentation."]
+    assert {e.kind: e.state for e in events(group)} == {
+        EventKind.REMINDER: EventState.DROPPED,
+        EventKind.DEADLINE: EventState.DONE,
+    }
+
+
+def test_still_to_speak_names_who_has_neither_replied_nor_said_they_are_done(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: group.step_message(2))  # Clarification: the consultants speak
+    group.reply(CAROL, 2, "What did you try first?")  # replied, never clicked "I'm done"
+    group.click(DAVE, ids.DONE, step=2)  # done without a word (nothing to ask)
+    eventually(lambda: DAVE in session(group).done[2])
+    group.reply(ERIN, 2, "Who else knows?")
+    group.click(ERIN, ids.DONE, step=2)
+    eventually(lambda: ERIN in session(group).done[2])
+    group.services.clock.set(next(e.due_at for e in events(group, EventKind.REMINDER) if e.step == 2))
+    assert group.tick() == 1
+    reminder = [m["text"] for m in group.thread(2) if "left for Clarification" in m["text"]]
+    assert len(reminder) == 1
+    waiting = reminder[0].split("Still to speak:")[1]
+    assert f"<@{FRANK}>" in waiting
+    assert all(f"<@{u}>" not in waiting for u in (CAROL, DAVE, ERIN))

@@ -17,7 +17,7 @@ from bot.domain.steps import Pace, Step
 from bot.messages import t
 from bot.services.sessions import Change, Note, SessionSnapshot
 from bot.slack import ids
-from bot.slack.blocks import modals
+from bot.slack.blocks import modals, notes
 from bot.slack.blocks.session import mentions, private_note, step_name, who_speaks
 from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import (
@@ -33,7 +33,8 @@ from bot.slack.listeners.common import (
 
 log = logging.getLogger(__name__)
 
-Control = Callable[[Services, str, int, Step], Change]
+# (services, team, session, step, who clicked) -> the change, applied atomically
+Control = Callable[[Services, str, int, Step, str], Change]
 
 
 def _facilitator_control(apply: Control) -> Callable[..., None]:
@@ -45,7 +46,7 @@ def _facilitator_control(apply: Control) -> Callable[..., None]:
         services = services_of(context)
         team_id, user_id, session_id, step = clicked_session(body)
         _authorize(services, services.sessions.get(team_id, session_id), user_id)
-        _show(services, apply(services, team_id, session_id, step), context)
+        _show(services, apply(services, team_id, session_id, step, user_id), context)
 
     return listener
 
@@ -82,11 +83,18 @@ def _facilitator_absent(services: Services, snapshot: SessionSnapshot) -> bool:
 
 
 # ---- facilitator controls -----------------------------------------------------------------------------
-next_step = _facilitator_control(lambda s, team, sid, step: s.sessions.next_step(team, sid, step))
-extend = _facilitator_control(lambda s, team, sid, step: s.sessions.extend(team, sid, step))
-pause = _facilitator_control(lambda s, team, sid, step: s.sessions.pause(team, sid, step))
-resume = _facilitator_control(lambda s, team, sid, step: s.sessions.resume(team, sid, step))
-end = _facilitator_control(lambda s, team, sid, _step: s.sessions.end(team, sid))
+# Pause, resume and extend say so in the step's thread, with the time left or the new deadline.
+next_step = _facilitator_control(lambda s, team, sid, step, _user: s.sessions.next_step(team, sid, step))
+extend = _facilitator_control(
+    lambda s, team, sid, step, user: s.sessions.extend(team, sid, step, note=notes.extended(user))
+)
+pause = _facilitator_control(
+    lambda s, team, sid, step, user: s.sessions.pause(team, sid, step, note=notes.paused(user))
+)
+resume = _facilitator_control(
+    lambda s, team, sid, step, user: s.sessions.resume(team, sid, step, note=notes.resumed(user))
+)
+end = _facilitator_control(lambda s, team, sid, _step, _user: s.sessions.end(team, sid))
 
 
 def _facilitator_modal(build: Callable[[SessionSnapshot], dict[str, Any]]) -> Callable[..., None]:

@@ -10,7 +10,8 @@ from slack_bolt import BoltContext
 
 from bot.domain.steps import Step
 from bot.messages import t
-from bot.services.sessions import MAX_ACTIONS, Note, NotFound, SessionSnapshot
+from bot.services.sessions import MAX_ACTIONS, NotFound, SessionSnapshot
+from bot.slack.blocks import notes
 from bot.slack.blocks.modals import ACTION_TEXT_LIMIT, LONG_TEXT_LIMIT, parse_date, parse_durations
 from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import Refusal, input_values, metadata_of, refuses_inline, team_of
@@ -98,7 +99,7 @@ def submit_handover(ack: SubmissionAck, body: dict[str, Any], view: dict[str, An
     if (problem := people.problem(new_facilitator)) is not None:
         raise Refusal(t(problem, user=new_facilitator))
     ack.accept()
-    note = Note(snapshot.step, {"text": t("handover_done", old=user_id, new=new_facilitator)})
+    note = notes.handed_over(user_id)
     change = services.sessions.hand_over(snapshot.team_id, snapshot.id, new_facilitator, note=note)
     ack()
     if untold := services.relay.show(change):
@@ -132,7 +133,7 @@ def submit_edit(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any], 
         client_id=client_id,
         consultant_ids=consultant_ids,
         durations=durations,
-        note=Note(snapshot.step, {"text": t("edit_done", user=user_id)}),
+        note=notes.edited(user_id),  # with the current step's deadline as the edit left it
     )
     ack()
     if untold := services.relay.show(change):
