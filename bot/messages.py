@@ -265,6 +265,10 @@ EN: dict[str, str] = {
         ":sunrise: <@{user}>, {step} opened outside your working hours and is waiting for you: "
         "reply in this thread until {deadline}."
     ),
+    "timer_turn_late": (
+        ":sunrise: <@{user}>, {step} opened outside your working hours; its time was up {deadline}, but it is "
+        "still open and your reply is welcome in this thread."
+    ),
     "timer_reminder_own": ":hourglass: <@{user}>, {left} left for {step}: your reply is still welcome here.",
     "someone": "a participant",
     "timer_deadline_auto": " If nobody decides, codev moves on by itself {moment}.",

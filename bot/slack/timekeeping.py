@@ -151,8 +151,9 @@ class Deliverer:
 
     def _turn(self, snapshot: SessionSnapshot, user_id: str) -> dict[str, Any]:
         """The step opened outside this person's working hours; their day has started."""
-        deadline = slack_date(snapshot.timebox().deadline)
-        return {"text": t("timer_turn", user=user_id, step=step_name(snapshot.step), deadline=deadline)}
+        timebox = snapshot.timebox()
+        key = "timer_turn_late" if timebox.is_overdue(self.clock.now()) else "timer_turn"  # the step is still open
+        return {"text": t(key, user=user_id, step=step_name(snapshot.step), deadline=slack_date(timebox.deadline))}
 
     def _own_reminder(self, snapshot: SessionSnapshot, user_id: str) -> dict[str, Any]:
         """The reminder came outside this person's working hours: theirs, now that they are working."""
@@ -167,7 +168,9 @@ class Deliverer:
             for e in self.sessions.timers.events_of(snapshot.team_id, snapshot.id)
             if e.kind is EventKind.AUTO_ADVANCE and e.step == snapshot.step
         ]
-        return t("timer_deadline_auto", moment=slack_date(planned_auto[0].due_at)) if planned_auto else ""
+        if not planned_auto or planned_auto[0].due_at <= self.clock.now():
+            return ""  # after a downtime the move-on is due too: it says so itself, right after
+        return t("timer_deadline_auto", moment=slack_date(planned_auto[0].due_at))
 
     def _deadline(self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool) -> str | None:
         auto = self._auto_note(snapshot)

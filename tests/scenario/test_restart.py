@@ -20,10 +20,11 @@ from bot.storage.db import Database
 from bot.storage.models import PersonSettings
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, SIGNING_SECRET, BotProcess, eventually
 
-# The async Clarification's 48 hours last 8 seconds: its first event (the mid-step nudges, at 4 s) leaves
-# room for three replies and a look at the table before the kill. Contract's 24 hours last 4 seconds.
+# The async Clarification's working day (8 working hours, around the clock here: see BotProcess) lasts 8
+# seconds: its first event (at 6.4 s) leaves room for three replies and a look at the table before the kill.
+# Contract's half day lasts 4 seconds.
 CLARIFICATION_SECONDS = 8.0
-SPEED = 48 * 3600 / CLARIFICATION_SECONDS
+SPEED = 8 * 3600 / CLARIFICATION_SECONDS
 
 
 @pytest.fixture
@@ -49,11 +50,19 @@ def test_events_due_while_the_bot_was_killed_are_delivered_once(
     circle.slack.submit(
         ALICE,
         view["id"],
-        {"consultants": [CAROL, DAVE, ERIN, "U0UTC"], "group_size": ["confirm"], "timekeeping": ["nudges"]},
+        {
+            "consultants": [CAROL, DAVE, ERIN, "U0UTC"],
+            "group_size": ["confirm"],
+            "timekeeping": ["nudges"],
+            # Working hours of half and one working day (of 8 h): the 24-hour day here would triple the defaults.
+            "duration_presentation": "4",
+            "duration_clarification": "8",
+            "duration_contract": "4",
+        },
     )
     eventually(lambda: circle.step_message(1))
 
-    # Uma keeps quiet for as long as Clarification lasts: her mid-step nudge will be held until then.
+    # Uma keeps quiet for as long as Clarification lasts: she hears of it once, when her quiet hours end.
     start = datetime.now(UTC)
     quiet_until = start + timedelta(seconds=CLARIFICATION_SECONDS)
     with db.session() as session:
@@ -75,8 +84,9 @@ def test_events_due_while_the_bot_was_killed_are_delivered_once(
         for e in sessions.timers.events_of(standin.team_id, 1)
         if e.state is EventState.PENDING and e.step == 2
     }
-    assert set(pending) == {EventKind.REMINDER, EventKind.DEADLINE, EventKind.NUDGE}
-    assert abs((pending[EventKind.NUDGE].due_at - quiet_until).total_seconds()) < 1, "the nudge is held"
+    assert set(pending) == {EventKind.REMINDER, EventKind.DEADLINE, EventKind.TURN}
+    assert pending[EventKind.TURN].user_id == "U0UTC"
+    assert abs((pending[EventKind.TURN].due_at - quiet_until).total_seconds()) < 1, "held until she works"
 
     bot.kill()
     last_due = max(e.due_at for e in pending.values())
@@ -87,16 +97,21 @@ def test_events_due_while_the_bot_was_killed_are_delivered_once(
     ), "nothing fired while the bot was down"
     bot.start()
 
-    def delivered() -> bool:
-        events = sessions.timers.events_of(standin.team_id, 1)
-        return all(e.state is EventState.DONE for e in events if e.id in watched)
+    def finished() -> dict[EventKind, EventState] | None:
+        states = {e.kind: e.state for e in sessions.timers.events_of(standin.team_id, 1) if e.id in watched}
+        return states if EventState.PENDING not in states.values() else None
 
-    eventually(delivered, timeout=20)
+    # The reminder fell due before the deadline, which has passed too: stale news, dropped ("time's up" says it).
+    assert eventually(finished, timeout=20) == {
+        EventKind.REMINDER: EventState.DROPPED,
+        EventKind.DEADLINE: EventState.DONE,
+        EventKind.TURN: EventState.DONE,
+    }
     thread = circle.thread(2)
-    assert sum("left for Clarification" in m["text"] for m in thread) == 1
+    assert sum("left for Clarification" in m["text"] for m in thread) == 0
     assert sum("Time's up for Clarification" in m["text"] for m in thread) == 1
-    nudges = standin.messages(standin.dm_channel("U0UTC"))
-    assert len(nudges) == 1 and "Clarification" in nudges[0]["text"]
+    assert sum("<@U0UTC>, Clarification opened" in m["text"] for m in thread) == 1
+    assert standin.messages(standin.dm_channel("U0UTC")) == [], "her turn message says it all: no nudge too"
 
     # Later deadlines still hold after the restart: the Contract step's reminder comes on time.
     circle.click(ALICE, ids.NEXT, step=2)

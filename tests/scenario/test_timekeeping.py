@@ -107,12 +107,16 @@ def test_end_leaves_no_pending_timer(group: Group) -> None:
 
 
 def test_async_moves_on_by_itself_after_the_grace_period(group: Group) -> None:
+    group.services.clock.set(datetime(2026, 11, 24, 13, 0, tzinfo=UTC))  # Tuesday 14:00 in Paris (Alice's zone)
     start_async(group, "auto_advance")
-    deadline = session(group).timebox().deadline  # 24 h
+    deadline = session(group).timebox().deadline  # half a working day: Wednesday 10:00 in Paris
+    assert deadline == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     group.services.clock.set(deadline)
     group.tick()
     assert "moves on by itself" in group.thread(1)[-1]["text"]
-    group.services.clock.set(deadline + timedelta(hours=4))
+    (auto,) = events(group, EventKind.AUTO_ADVANCE)
+    assert auto.due_at == datetime(2026, 11, 25, 13, 0, tzinfo=UTC), "4 working hours of grace: 14:00 in Paris"
+    group.services.clock.set(auto.due_at)
     group.tick()
     eventually(lambda: group.step_message(2))
     assert session(group).step == 2
@@ -139,31 +143,33 @@ def test_everyone_done_closes_an_async_step_early(group: Group) -> None:
 
 
 def test_quiet_consultants_get_one_nudge_at_mid_step_in_working_hours(group: Group) -> None:
-    group.services.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))  # Tuesday
+    group.services.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))  # Tuesday 09:00 in Paris
     start_async(group, "nudges")
     group.click(ALICE, ids.NEXT, step=1)
-    eventually(lambda: group.step_message(2))  # Clarification: 48 h, mid-step Wednesday 08:00 UTC
+    eventually(lambda: group.step_message(2))  # Clarification: one working day, mid-step 13:00 in Paris
     group.reply(CAROL, 2, "What did you try?")
     nudged = {e.user_id: e.due_at for e in events(group, EventKind.NUDGE) if e.state is EventState.PENDING}
-    assert set(nudged) == {DAVE, ERIN, FRANK}, "Carol replied"
-    assert nudged[DAVE] == datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # Brussels 09:00
-    assert nudged[ERIN] == datetime(2026, 11, 25, 14, 0, tzinfo=UTC), "held until 09:00 in Toronto"
-    group.services.clock.set(datetime(2026, 11, 25, 8, 30, tzinfo=UTC))
+    assert set(nudged) == {DAVE, FRANK}, "Carol replied; Erin, asleep in Toronto, gets her turn message instead"
+    assert nudged[DAVE] == datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # Brussels 13:00
+    (turn,) = [e for e in events(group, EventKind.TURN) if e.state is EventState.PENDING]
+    assert (turn.user_id, turn.due_at) == (ERIN, datetime(2026, 11, 24, 14, 0, tzinfo=UTC)), "09:00 in Toronto"
+    group.services.clock.set(datetime(2026, 11, 24, 12, 30, tzinfo=UTC))
     group.tick()
     dm = group.standin.messages(group.standin.dm_channel(DAVE))
     assert len(dm) == 1 and "Clarification" in dm[0]["text"] and "https://" in dm[0]["text"]
     assert group.standin.messages(group.standin.dm_channel(ERIN)) == []
     group.reply(ERIN, 2, "Who decides today?")
-    assert (2, "nudge", ERIN) not in pending(group), "a reply cancels the nudge"
-    group.services.clock.set(datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+    assert (2, "turn", ERIN) not in pending(group), "a reply cancels her turn message"
+    group.services.clock.set(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
     group.tick()
     assert len(group.standin.messages(group.standin.dm_channel(DAVE))) == 1, "one nudge per step"
+    assert not [m for m in group.thread(2) if f"<@{ERIN}>" in m["text"]], "Erin acted: no turn message"
 
 
 def test_people_can_turn_nudges_off_and_set_their_quiet_hours(group: Group) -> None:
     assert "will not nudge" in group.slack.command(FRANK, "nudges off").json()["text"]
-    body = group.slack.command(DAVE, "quiet 08:00-12:00 weekdays").json()
-    assert "08:00 to 12:00" in body["text"]
+    body = group.slack.command(DAVE, "quiet 08:00-14:00 weekdays").json()
+    assert "08:00 to 14:00" in body["text"]
     assert "like this" in group.slack.command(DAVE, "quiet whenever").json()["text"]
     group.services.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
     start_async(group, "nudges")
@@ -171,8 +177,9 @@ def test_people_can_turn_nudges_off_and_set_their_quiet_hours(group: Group) -> N
     eventually(lambda: group.step_message(2))
     nudged = {e.user_id: e.due_at for e in events(group, EventKind.NUDGE)}
     assert FRANK not in nudged
-    # Mid-step is 09:00 in Brussels, inside Dave's own quiet morning: held until 12:00 there.
-    assert nudged[DAVE] == datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+    # Dave keeps his mornings quiet until 14:00: he hears of Clarification then, once (a turn, not a nudge too).
+    turns = {e.user_id: e.due_at for e in events(group, EventKind.TURN)}
+    assert turns[DAVE] == datetime(2026, 11, 24, 13, 0, tzinfo=UTC) and DAVE not in nudged
 
 
 def test_an_event_interrupted_mid_delivery_is_not_posted_twice(group: Group) -> None:

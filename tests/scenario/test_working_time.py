@@ -172,3 +172,22 @@ def test_a_live_session_keeps_clock_minutes_at_any_hour(group: Group, hour: int)
     group.services.clock.set(paris(11, 28, hour))  # a Saturday
     group.start(facilitator=ALICE, client=CLIENT, consultants=CONSULTANTS)
     assert session(group).timebox().deadline == paris(11, 28, hour, 10)
+
+
+def test_a_turn_that_comes_after_the_deadline_says_the_step_is_still_open(group: Group) -> None:
+    make_group(group)
+    group.standin.add_user("U0HAWAII", "Hana", tz="Pacific/Honolulu")  # 09:00–17:00 there is 20:00–04:00 in Paris
+    group.services.clock.set(paris(11, 24, 9))
+    view = group.open_start_modal(ALICE, "Saying no to my director")
+    group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": CLIENT})
+    eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
+    consultants = [*CONSULTANTS, "U0HAWAII"]
+    values = {"facilitator": ALICE, "client": CLIENT, "consultants": consultants, "group_size": ["confirm"]}
+    assert not group.slack.submit(ALICE, view["id"], {**values, "timekeeping": []}).body
+    eventually(lambda: group.step_message(1))
+    group.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: group.step_message(2))  # Clarification until 17:00 in Paris
+    assert pending(group, EventKind.TURN)["U0HAWAII"] == paris(11, 24, 20)
+    at(group, paris(11, 24, 20))
+    (late,) = [m for m in group.thread(2) if "<@U0HAWAII>" in m["text"]]
+    assert "still open" in late["text"] and "time was up" in late["text"]
