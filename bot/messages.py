@@ -120,14 +120,8 @@ EN: dict[str, str] = {
     "step_closed_fallback": "Step {number}/6 · {step} — closed",
     "step_deadline": ":hourglass_flowing_sand: Until {deadline}",
     "step_deadline_working": (
-        ":hourglass_flowing_sand: Until {deadline} — {amount}, counted in working hours ({days} {hours}, {tz})"
+        ":hourglass_flowing_sand: Until {deadline} — {amount}, counted in working hours ({calendar})"
     ),
-    "working_half_day": "½ working day",
-    "working_day_one": "1 working day",
-    "working_days": "{n} working days",
-    "working_days_and_half": "{n}½ working days",
-    "working_days_and_hours": "{days} and {hours} h",
-    "working_hours_only": "{n} working h",
     "step_paused": ":double_vertical_bar: Paused — {left} left when it resumes",
     "step_closed": ":lock: Closed · {count} {replies}",
     "reply_one": "reply",

@@ -29,6 +29,6 @@ def test_codev_demo_prints_a_whole_session(tmp_path: Path) -> None:
     # The group's life around the session: the kick-off, the pick, and the follow-up in Bob's DMs.
     assert "Who brings a challenge this time?" in out and "picked" in out
     assert "Noted: “Name Carol-from-ops as my deputy” — done." in out
-    assert "½ working day, counted in working hours (mon-fri 09:00-17:00, Europe/Paris)" in out, "working time"
+    assert "½ working day, counted in working hours (mon-fri 09:00–17:00, Europe/Paris)" in out, "working time"
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "codev.db").exists(), "the demo keeps its data in a temporary place"

@@ -20,11 +20,11 @@ from slack_sdk.models.blocks import (
 from bot.domain import session as core
 from bot.domain.session import Status
 from bot.domain.steps import EXTENSION, SPEAKERS, Pace, Speakers, Step
-from bot.domain.workcal import describe_days, describe_hours
 from bot.messages import t
 from bot.services.sessions import ContributionView, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks.common import as_dicts, cut, escape, section
+from bot.slack.blocks.durations import calendar_text, working_time_label
 
 HEADER_LIMIT = 150
 FALLBACK_LIMIT = 3000
@@ -68,25 +68,6 @@ def extension_label(pace: Pace) -> str:
     return t("amount_half_day")
 
 
-def working_amount(amount: timedelta, working_day: timedelta) -> str:
-    """Working time as people count it: "½ working day", "1½ working days", "1 working day and 2 h", "3 working h"."""
-    halves, rest = divmod(amount, working_day / 2)
-    if not rest and halves:
-        days, half = divmod(int(halves), 2)
-        if not days:
-            return t("working_half_day")
-        if half:
-            return t("working_days_and_half", n=days)
-        return t("working_day_one") if days == 1 else t("working_days", n=days)
-    days, rest = divmod(amount, working_day)
-    hours = round(rest / timedelta(hours=1), 1)
-    hours_text = f"{hours:g}"
-    if not days:
-        return t("working_hours_only", n=hours_text)
-    day_text = t("working_day_one") if days == 1 else t("working_days", n=int(days))
-    return t("working_days_and_hours", days=day_text, hours=hours_text)
-
-
 def deadline_line(snapshot: SessionSnapshot, step: Step) -> str:
     """The step's deadline; for an async step, also how much working time it is given and in which calendar."""
     timebox = snapshot.timebox(step)
@@ -95,14 +76,8 @@ def deadline_line(snapshot: SessionSnapshot, step: Step) -> str:
     if calendar is None:
         return t("step_deadline", deadline=deadline)
     record = snapshot.steps[step]
-    return t(
-        "step_deadline_working",
-        deadline=deadline,
-        amount=working_amount(record.duration + record.extended, calendar.working_day),
-        days=describe_days(calendar.days),
-        hours=describe_hours(calendar),
-        tz=calendar.tz,
-    )
+    amount = working_time_label(record.duration + record.extended, calendar.working_day)
+    return t("step_deadline_working", deadline=deadline, amount=amount, calendar=calendar_text(calendar))
 
 
 def who_speaks(snapshot: SessionSnapshot, step: Step) -> str:
