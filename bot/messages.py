@@ -284,7 +284,6 @@ EN: dict[str, str] = {
     "note_edited": ":pencil2: <@{user}> updated the session: {step} now ends {deadline}.",
     "note_edited_paused": ":pencil2: <@{user}> updated the session: {step} has {left} left when it resumes.",
     "note_handed_over": ":handshake: <@{old}> handed facilitation over: <@{new}> facilitates this session now.",
-    "note_working_time": "{left} of working time",
     "button_continue": "Continue +{amount}",
     "button_move_on": "Move on",
     "start_timekeeping": "Timekeeping (async sessions)",

@@ -21,7 +21,7 @@ from bot.services.sessions import Note, NotFound, SessionService, SessionSnapsho
 from bot.services.timers import EARLY_TOLERANCE, EventInfo
 from bot.slack import ids, once
 from bot.slack.blocks.common import as_dicts, escape, section
-from bot.slack.blocks.session import extension_label, human_duration, mentions, slack_date, step_name
+from bot.slack.blocks.session import extension_label, mentions, slack_date, step_name, time_left_text
 from bot.slack.publisher import Publisher, quietly
 from bot.slack.relay import Relay
 
@@ -138,7 +138,7 @@ class Deliverer:
         return self._nudge(event, snapshot, recovering)
 
     def _reminder(self, snapshot: SessionSnapshot) -> dict[str, Any]:
-        left = human_duration(snapshot.timebox().time_left(self.clock.now()))
+        left = time_left_text(snapshot, self.clock.now())
         waiting = self._still_to_speak(snapshot)
         waiting_text = t("timer_reminder_waiting", people=mentions(waiting)) if waiting else ""
         return {"text": t("timer_reminder", left=left, step=step_name(snapshot.step), waiting=waiting_text)}
@@ -157,7 +157,7 @@ class Deliverer:
 
     def _own_reminder(self, snapshot: SessionSnapshot, user_id: str) -> dict[str, Any]:
         """The reminder came outside this person's working hours: theirs, now that they are working."""
-        left = human_duration(snapshot.timebox().time_left(self.clock.now()))
+        left = time_left_text(snapshot, self.clock.now())
         return {"text": t("timer_reminder_own", user=user_id, left=left, step=step_name(snapshot.step))}
 
     def _auto_note(self, snapshot: SessionSnapshot) -> str:

@@ -127,6 +127,7 @@ def test_the_reminder_falls_in_working_time_and_reaches_each_person_in_their_own
     at(group, paris(11, 24, 15, 24))
     (note,) = [m for m in group.thread(2) if "left for Clarification" in m["text"]]
     assert {BOB, ERIN} <= mentioned([note]), "09:24 in Montreal and Toronto: they are working"
+    assert "1 working hour 36 min left" in note["text"], note["text"]
 
 
 def test_the_facilitators_times_up_dm_waits_for_their_morning(group: Group) -> None:

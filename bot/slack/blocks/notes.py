@@ -9,14 +9,13 @@ from __future__ import annotations
 from bot.domain.session import Status, Timebox
 from bot.messages import t
 from bot.services.sessions import Note, NoteFor, SessionSnapshot
-from bot.slack.blocks.session import extension_label, human_duration, slack_date, step_name
+from bot.slack.blocks.session import extension_label, slack_date, step_name, time_left_text
 
 
 def _left(after: SessionSnapshot) -> str:
     """The time a paused step keeps (working time in async sessions)."""
     timebox: Timebox = after.timebox()
-    left = human_duration(timebox.time_left(timebox.paused_at or timebox.started_at))
-    return left if after.calendar is None else t("note_working_time", left=left)
+    return time_left_text(after, timebox.paused_at or timebox.started_at)
 
 
 def _note(after: SessionSnapshot, key: str, user_id: str, amount: str = "") -> Note:

@@ -68,6 +68,15 @@ def extension_label(pace: Pace) -> str:
     return t("amount_half_day")
 
 
+def time_left_text(snapshot: SessionSnapshot, now: datetime, step: Step | None = None) -> str:
+    """What is left of a step: working time in an async session ("1 working day and 2 h"), else clock time."""
+    timebox = snapshot.timebox(step)
+    left = timebox.time_left(now)
+    if snapshot.calendar is None:
+        return human_duration(left)
+    return working_time_label(left, snapshot.calendar.working_day)
+
+
 def deadline_line(snapshot: SessionSnapshot, step: Step) -> str:
     """The step's deadline; for an async step, also how much working time it is given and in which calendar."""
     timebox = snapshot.timebox(step)
@@ -151,7 +160,7 @@ def step_message(snapshot: SessionSnapshot, step: Step, now: datetime) -> dict[s
         blocks.append(section(t("step_speaking_now", who=_plain_who(snapshot, step))))
         blocks.append(section(t("step_examples", examples=t("examples_" + step.key))))
         if snapshot.status is Status.PAUSED:
-            status_line = t("step_paused", left=human_duration(timebox.time_left(now)))
+            status_line = t("step_paused", left=time_left_text(snapshot, now, step))
         else:
             status_line = deadline_line(snapshot, step)
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=status_line + " · " + t("step_reply_here"))]))
@@ -365,7 +374,7 @@ def status_message(snapshots: list[SessionSnapshot], now: datetime) -> dict[str,
         elif timebox.is_overdue(now):
             left = t("status_overdue", left=human_duration(now - timebox.deadline))
         else:
-            left = t("status_left", left=human_duration(timebox.time_left(now)))
+            left = t("status_left", left=time_left_text(snapshot, now))
         lines.append(
             t(
                 "status_line",
