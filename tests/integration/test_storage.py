@@ -173,9 +173,30 @@ def test_a_groups_quiet_hours_become_its_working_calendar_and_async_hours_workin
                 "'08:30:00', '24,48,24,72,24,24', 'Europe/Paris', 'UA', '2026-01-01 10:00:00')"
             )
         )
+        group_id = connection.execute(text("SELECT id FROM codev_group")).scalar()
+        for user in ("UA", "UB"):
+            connection.execute(
+                text("INSERT INTO group_member (group_id, user_id, team_id, position) VALUES (:g, :u, 'T1', 0)"),
+                {"g": group_id, "u": user},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO codev_group (team_id, channel_id, name, charter, pace, quiet_start, quiet_end, durations, "
+                "created_by, created_at) VALUES ('T1', 'C2', 'Never quiet', 'Be kind', 'async', '22:00:00', "
+                "'22:00:00', '300,48,24,72,24,24', 'UA', '2026-01-01 10:00:00')"
+            )
+        )
     db.upgrade()
     with db.engine.connect() as connection:
-        spec, durations = connection.execute(text("SELECT calendar, durations FROM codev_group")).one()
+        members = connection.execute(text("SELECT count(*) FROM group_member")).scalar()
+        never_quiet = connection.execute(
+            text("SELECT calendar, durations FROM codev_group WHERE channel_id = 'C2'")
+        ).one()
+        spec, durations = connection.execute(
+            text("SELECT calendar, durations FROM codev_group WHERE channel_id = 'C1'")
+        ).one()
+    assert members == 2, "dropping the quiet-hours columns keeps every member"
+    assert tuple(never_quiet) == ("UTC;mon-fri;00:00-24:00;", "80,16,8,24,8,8")
     calendar = from_spec(spec)
     assert calendar is not None and (calendar.tz, str(calendar.start), str(calendar.end)) == (
         "Europe/Paris",

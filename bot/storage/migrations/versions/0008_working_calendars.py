@@ -48,7 +48,9 @@ def upgrade() -> None:
             values["durations"] = _working_hours(row["durations"])
         if values:
             connection.execute(sa.update(_groups).where(_groups.c.id == row["id"]).values(**values))
-    with op.batch_alter_table("codev_group") as batch:
+    # A native DROP COLUMN (SQLite 3.35+), never a copy of the table: with foreign keys on, SQLite's rebuild drops
+    # the old table, and ON DELETE CASCADE would take every group's members and kick-offs with it.
+    with op.batch_alter_table("codev_group", recreate="never") as batch:
         batch.drop_column("quiet_start")
         batch.drop_column("quiet_end")
 
@@ -63,9 +65,16 @@ def downgrade() -> None:
 
 
 def _calendar_from_quiet(start: time, end: time, tz: str | None) -> str:
-    """Quiet 18:00-09:00 was "work 09:00-18:00, Monday to Friday" (in each member's zone, the cadence's for all)."""
-    hours = f"{end:%H:%M}-{start:%H:%M}" if start > end else f"{end:%H:%M}-24:00"
+    """Quiet 18:00-09:00 was "work 09:00-18:00, Monday to Friday" (in each member's zone, the cadence's for all);
+    quiet from and until the same time was never quiet."""
+    if start == end:
+        hours = "00:00-24:00"
+    else:
+        hours = f"{end:%H:%M}-{start:%H:%M}" if start > end else f"{end:%H:%M}-24:00"
     return f"{tz or 'UTC'};mon-fri;{hours};"
+
+
+MAX_WORKING_HOURS = 80  # steps.MAX_DURATION[ASYNC] when 0008 was written
 
 
 def _working_hours(durations: str) -> str:
@@ -74,4 +83,4 @@ def _working_hours(durations: str) -> str:
         hours = [int(part) for part in durations.split(",")]
     except ValueError:
         return durations
-    return ",".join(str(max(1, round(h / 3))) for h in hours)
+    return ",".join(str(min(MAX_WORKING_HOURS, max(1, round(h / 3)))) for h in hours)
