@@ -56,11 +56,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("codev_group") as batch:
+    # Native DROP COLUMN here too: a rebuilt codev_session or codev_group would cascade to their rows' children.
+    # The calendars are lost (quiet hours come back empty).
+    with op.batch_alter_table("codev_group", recreate="never") as batch:
         batch.add_column(sa.Column("quiet_start", sa.Time(), nullable=True))
         batch.add_column(sa.Column("quiet_end", sa.Time(), nullable=True))
         batch.drop_column("calendar")
-    with op.batch_alter_table("codev_session") as batch:
+    with op.batch_alter_table("codev_session", recreate="never") as batch:
         batch.drop_column("calendar")
 
 
