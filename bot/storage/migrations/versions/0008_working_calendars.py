@@ -69,11 +69,8 @@ def downgrade() -> None:
 def _calendar_from_quiet(start: time, end: time, tz: str | None) -> str:
     """Quiet 18:00-09:00 was "work 09:00-18:00, Monday to Friday" (in each member's zone, the cadence's for all);
     quiet from and until the same time was never quiet."""
-    if start == end:
-        hours = "00:00-24:00"
-    else:
-        hours = f"{end:%H:%M}-{start:%H:%M}" if start > end else f"{end:%H:%M}-24:00"
-    return f"{tz or 'UTC'};mon-fri;{hours};"
+    hours = f"{end:%H:%M}-{start:%H:%M}" if start > end else f"{end:%H:%M}-24:00"
+    return f"{tz or 'UTC'};mon-fri;{'00:00-24:00' if start == end else hours};"
 
 
 MAX_WORKING_HOURS = 80  # steps.MAX_DURATION[ASYNC] when 0008 was written
