@@ -85,6 +85,16 @@ class DueRows(Generic[Row, Info]):
                 .values(state=state.value, updated_at=now, message_ts=message_ts)
             )
 
+    def put_back(self, row_id: int, due_at: datetime, now: datetime) -> None:
+        """A claimed row goes back to waiting, due later (its person is off duty now: see Deliverer)."""
+        model = self.model
+        with self.db.session() as session:
+            session.exec(
+                update(model)
+                .where(col(model.id) == row_id, col(model.state) == EventState.FIRING.value)
+                .values(state=EventState.PENDING.value, due_at=due_at, fired_at=None, updated_at=now)
+            )
+
     def interrupted(self, claimed_before: datetime | None = None) -> list[Info]:
         """Rows claimed but never finished: by a process that died, or whose delivery Slack refused. In due order."""
         model = self.model

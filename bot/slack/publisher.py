@@ -167,8 +167,11 @@ class Publisher:
         )
 
 
-def quietly(snapshot: SessionSnapshot, message: dict[str, Any], at: datetime) -> dict[str, Any]:
-    """A new channel message as it may be posted at that moment: who is off duty then is named, not mentioned.
-    (Edits never notify, so updates need not care.)"""
-    result: dict[str, Any] = without_mentions(message, snapshot.off_duty(at))
+def quietly(snapshot: SessionSnapshot, message: dict[str, Any], *moments: datetime) -> dict[str, Any]:
+    """A new channel message as it may be posted: who is off duty at any of these moments (when it was meant for,
+    and now) is named, not mentioned. Edits never notify, so updates need not care."""
+    off: dict[str, str] = {}
+    for moment in moments:
+        off.update(snapshot.off_duty(moment))
+    result: dict[str, Any] = without_mentions(message, off)
     return result

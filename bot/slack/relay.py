@@ -24,7 +24,7 @@ from bot.messages import t
 from bot.services.due import EARLY_TOLERANCE
 from bot.services.outbox import Outbox, OutboxItem, OutboxKind
 from bot.services.processes import PRESUMED_DEAD_AFTER, ProcessRegistry
-from bot.services.sessions import Change, NotFound, SessionService, SessionSnapshot
+from bot.services.sessions import POSTING_TOLERANCE, Change, NotFound, SessionService, SessionSnapshot
 from bot.slack import once
 from bot.slack.blocks import session as blocks
 from bot.slack.publisher import ChannelLost, Publisher, quietly
@@ -194,7 +194,7 @@ class Relay:
     def _sync(self, item: OutboxItem, snapshot: SessionSnapshot) -> None:
         """Post what is missing (root, opened steps), then refresh what changed."""
         if snapshot.root_ts is None:
-            message = quietly(snapshot, self.publisher.root_message(snapshot), snapshot.created_at)
+            message = quietly(snapshot, self.publisher.root_message(snapshot), snapshot.created_at, self.clock.now())
             root = self._post_once(snapshot, message, _tag(ROOT_MESSAGE, snapshot.id), item)
             self.sessions.set_root_ts(snapshot.team_id, snapshot.id, root)
             snapshot = self.sessions.get(snapshot.team_id, snapshot.id)
@@ -202,8 +202,12 @@ class Relay:
             record = snapshot.steps[step]
             if record.started_at is None or record.message_ts is not None:
                 continue
-            # Who is off when the step opens is written by name; their TURN tells them when their day starts.
-            message = quietly(snapshot, blocks.step_message(snapshot, step, self.clock.now()), record.started_at)
+            # Who is off when the step opens is written by name; their TURN tells them when their day starts. A
+            # step posted late after retries opens now (step_posted), and its TURNs are planned from now.
+            now = self.clock.now()
+            late = item.recovering and now - record.started_at > POSTING_TOLERANCE
+            opened = now if late else record.started_at
+            message = quietly(snapshot, blocks.step_message(snapshot, step, now), opened, now)
             ts = self._post_once(snapshot, message, _tag(STEP_MESSAGE, snapshot.id, step=int(step)), item)
             # The timebox starts when people can see the step, not when it was decided.
             snapshot = self.sessions.step_posted(

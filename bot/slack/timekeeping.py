@@ -95,6 +95,12 @@ class Deliverer:
             posted = self._posted_before(event, snapshot) if recovering else None
             self.sessions.timers.finish(event.id, EventState.DONE if posted else EventState.DROPPED, now, posted)
             return
+        hours = snapshot.hours.get(event.user_id) if event.user_id else None
+        if hours is not None and not recovering and not hours.may_notify(now):
+            # Planned for their working hours, but delivered late (a downtime, a pause): wait for their next ones.
+            self.sessions.timers.put_back(event.id, hours.next_working_instant(now), now)
+            self.sessions.on_timers_changed()
+            return
         try:
             ts = self._act(event, snapshot, recovering)
         except SlackApiError:
@@ -177,9 +183,12 @@ class Deliverer:
         ts = self._in_thread(
             event, snapshot, {"text": t("timer_deadline", step=step_name(snapshot.step)) + auto}, recovering
         )
-        if snapshot.may_notify(snapshot.facilitator_id, event.due_at):
+        facilitator = snapshot.facilitator_id
+        if snapshot.may_notify(facilitator, event.due_at) and snapshot.may_notify(facilitator, self.clock.now()):
             self._facilitator_dm(event, snapshot, recovering, auto)
-        return ts  # else the facilitator's own DEADLINE brings the DM when their day starts
+        # Else the facilitator's own DEADLINE brings the DM when their day starts — or, delivered late (after a
+        # downtime) outside their hours, the thread says it and no DM wakes them.
+        return ts
 
     def _facilitator_dm(
         self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool, auto: str | None = None
@@ -243,7 +252,8 @@ class Deliverer:
             return None
         if recovering and (found := self._found_in_thread(event, snapshot, thread_ts)):
             return found
-        message = quietly(snapshot, message, event.due_at)  # who is off then has their own event
+        # Who is off at its moment has an event of their own; who is off now (a late delivery) is not woken.
+        message = quietly(snapshot, message, event.due_at, self.clock.now())
         return self.publisher.post_in_thread(snapshot, event.step, {**message, "metadata": self._tag(event)})
 
     def _found_in_thread(self, event: EventInfo, snapshot: SessionSnapshot, thread_ts: str) -> str | None:

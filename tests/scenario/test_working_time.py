@@ -192,3 +192,46 @@ def test_a_turn_that_comes_after_the_deadline_says_the_step_is_still_open(group:
     at(group, paris(11, 24, 20))
     (late,) = [m for m in group.thread(2) if "<@U0HAWAII>" in m["text"]]
     assert "still open" in late["text"] and "time was up" in late["text"]
+
+
+def test_a_turn_delivered_late_at_night_waits_for_the_persons_next_morning(group: Group) -> None:
+    make_group(group)
+    group.services.clock.set(paris(11, 27, 16))  # Friday
+    start(group)
+    group.services.clock.set(paris(11, 27, 23, 30))
+    group.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: group.step_message(2))
+    assert pending(group, EventKind.TURN)[DAVE] == paris(11, 30, 9)
+    # The timers were down all Monday: at 23:30 the turn messages are overdue, and everyone is off again.
+    at(group, paris(11, 30, 23, 30))
+    assert mentioned(group.thread(2)) == set(), "nobody is woken by a late delivery"
+    turns = pending(group, EventKind.TURN)
+    assert turns[DAVE] == paris(12, 1, 9), "Dave's turn message waits for Tuesday 09:00 in Brussels"
+    assert turns[BOB] == datetime(2026, 12, 1, 14, 0, tzinfo=UTC), "Bob's for Tuesday 09:00 in Montreal"
+    at(group, paris(12, 1, 9))
+    assert mentioned(group.thread(2)) == {DAVE, FRANK}
+
+
+def test_a_step_resumed_in_someones_night_does_not_wake_them_with_an_old_turn(group: Group) -> None:
+    make_group(group)
+    group.standin.add_user("U0TOKYO", "Tomo", tz="Asia/Tokyo")
+    group.services.clock.set(paris(11, 24, 9))  # Tuesday 09:00 in Paris, 17:00 in Tokyo
+    view = group.open_start_modal(ALICE, "Saying no to my director")
+    group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": CLIENT})
+    eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
+    consultants = [*CONSULTANTS, "U0TOKYO"]
+    values = {"facilitator": ALICE, "client": CLIENT, "consultants": consultants, "group_size": ["confirm"]}
+    assert not group.slack.submit(ALICE, view["id"], {**values, "timekeeping": []}).body
+    eventually(lambda: group.step_message(1))
+    group.services.clock.set(paris(11, 24, 10))  # 18:00 in Tokyo: off
+    group.click(ALICE, ids.NEXT, step=1)
+    eventually(lambda: group.step_message(2))
+    assert pending(group, EventKind.TURN)["U0TOKYO"] == datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # 09:00 Tokyo
+    group.click(ALICE, ids.PAUSE, step=2)
+    eventually(lambda: session(group).status.value == "paused")
+    group.services.clock.set(paris(11, 25, 15, 30))  # Wednesday 23:30 in Tokyo
+    group.click(ALICE, ids.RESUME, step=2)
+    eventually(lambda: session(group).status.value == "running")
+    group.tick()
+    assert "U0TOKYO" not in mentioned(group.thread(2))
+    assert pending(group, EventKind.TURN)["U0TOKYO"] == datetime(2026, 11, 26, 0, 0, tzinfo=UTC), "Thursday 09:00"
