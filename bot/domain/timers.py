@@ -100,6 +100,7 @@ def plan(
     held = timebox.calendar is not None
     waiting = [p for p in speakers if not (p.acted or p.gone)]
     turns: dict[str, datetime] = {}
+    own_reminders: dict[str, datetime] = {}
     if held:
         for person in waiting:
             if not person.hours.may_notify(timebox.started_at):
@@ -114,6 +115,7 @@ def plan(
             due = person.hours.next_working_instant(reminder)
             turn = turns.get(person.user_id)
             if due < deadline and (turn is None or turn < due):  # a later turn message says it all
+                own_reminders[person.user_id] = due
                 events.append(Planned(EventKind.REMINDER, state.step, person.user_id, due))
     if held and facilitator is not None and not facilitator.hours.may_notify(deadline):
         events.append(
@@ -131,7 +133,8 @@ def plan(
             if person.nudge:
                 due = person.hours.next_working_instant(middle)
                 turn = turns.get(person.user_id)
-                if turn is None or turn < due:  # a turn message at that moment or later says it already
+                told = (turn is not None and turn >= due) or own_reminders.get(person.user_id) == due
+                if not told:  # a turn message at that moment or later, or their reminder then, says it already
                     events.append(Planned(EventKind.NUDGE, state.step, person.user_id, due))
     return events
 

@@ -158,7 +158,7 @@ class TimerBook(DueRows[TimedEvent, EventInfo]):
                 user_id,
                 here.hours,
                 acted=not silent or user_id in done,
-                nudge=user_id in nudged and silent and not (here.nudges_off or here.gone),
+                nudge=user_id in nudged and silent and user_id not in done and not (here.nudges_off or here.gone),
                 gone=here.gone,
             )
 

@@ -124,6 +124,9 @@ class Deliverer:
         return any(p.key == key and p.due_at <= now + EARLY_TOLERANCE for p in planned)
 
     def _still_silent(self, snapshot: SessionSnapshot, user_id: str) -> bool:
+        """Neither replied nor said they are done."""
+        if user_id in snapshot.done[snapshot.step]:
+            return False
         replies = self.sessions.contributions(snapshot.team_id, snapshot.id, snapshot.step)
         return not any(c.user_id == user_id for c in replies)
 

@@ -106,3 +106,14 @@ def test_clock_speed_shrinks_working_time_not_the_calendar() -> None:
     state = core.start(paris(2026, 11, 27, 16, 58), core.scaled(DAY, 60), PARIS)
     assert state.timebox.deadline == paris(2026, 11, 30, 9, 6)
     assert state.step == Step.PRESENTATION
+
+
+def test_a_nudge_and_ones_own_reminder_at_the_same_moment_make_one_message() -> None:
+    # Monday 09:30 Paris, two working days; a consultant in Tokyo is off at the reminder and at mid-step, so
+    # both would wait for the same 09:00 in Tokyo: the reminder alone goes.
+    state = core.advance(core.start(paris(2026, 11, 30, 9), DAY, PARIS), paris(2026, 11, 30, 9, 30), 2 * DAY)
+    tokyo = Person("U0TOMO", PARIS.in_zone("Asia/Tokyo"), nudge=True)
+    events = plan(state, TimerSettings(reminder_share=0.2, nudges=True), 1.0, [tokyo])
+    mine = sorted((e.due_at, e.kind.value) for e in events if e.user_id == "U0TOMO")
+    assert len({due for due, _kind in mine}) == len(mine), mine
+    assert [kind for _due, kind in mine] == ["turn", "reminder"], "Tuesday's turn, Wednesday's reminder, no nudge"
