@@ -398,9 +398,9 @@ class SessionService:
         self, team_id: str, session_id: int, expected_step: Step, *, note: Note | NoteFor | None = None
     ) -> Change:
         def extend(state: SessionState, _now: datetime, snapshot: SessionSnapshot) -> SessionState:
-            return core.extend(
-                state, core.scaled(EXTENSION[snapshot.pace], self.clock_speed), expected_step=expected_step
-            )
+            # Async: half of the calendar's working day ("+½ day" on the button), whatever its length.
+            amount = snapshot.calendar.working_day / 2 if snapshot.calendar else EXTENSION[snapshot.pace]
+            return core.extend(state, core.scaled(amount, self.clock_speed), expected_step=expected_step)
 
         return self._transition(team_id, session_id, extend, note=note)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -119,6 +119,9 @@ class TimerBook(DueRows[TimedEvent, EventInfo]):
 
     def plan_for(self, session: Session, row: CodevSession, state: SessionState) -> list[Planned]:
         settings = TimerSettings(reminder_share=row.reminder_share, auto_advance=row.auto_advance, nudges=row.nudges)
+        calendar = from_spec(row.calendar)
+        if calendar is not None:  # the automatic move-on waits half of the calendar's working day
+            settings = replace(settings, grace=calendar.working_day / 2)
         if state.status is not Status.RUNNING:
             return []
         speakers, facilitator = self._people(session, row, state.step)

@@ -7,7 +7,7 @@ zone's clock. Nobody's name notifies them outside their hours; they hear of thei
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,8 +27,8 @@ def paris(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=PARIS).astimezone(UTC)
 
 
-def make_group(group: Group, holidays: frozenset[date] = frozenset()) -> None:
-    calendar = WorkingCalendar(tz="Europe/Paris", holidays=holidays)
+def make_group(group: Group, holidays: frozenset[date] = frozenset(), end: time = time(17)) -> None:
+    calendar = WorkingCalendar(tz="Europe/Paris", holidays=holidays, end=end)
     services, team = group.services, group.standin.team_id
     saved, _new = services.groups.save(
         team,
@@ -235,3 +235,18 @@ def test_a_step_resumed_in_someones_night_does_not_wake_them_with_an_old_turn(gr
     group.tick()
     assert "U0TOKYO" not in mentioned(group.thread(2))
     assert pending(group, EventKind.TURN)["U0TOKYO"] == datetime(2026, 11, 26, 0, 0, tzinfo=UTC), "Thursday 09:00"
+
+
+def test_half_a_day_more_is_half_of_the_groups_working_day(group: Group) -> None:
+    make_group(group, end=time(13))  # mornings only: a working day of 4 hours
+    group.services.clock.set(paris(11, 24, 9))
+    start(group)
+    before = session(group).timebox().deadline  # half a day: 11:00
+    assert before == paris(11, 24, 11)
+    group.click(ALICE, ids.EXTEND, step=1)
+    eventually(lambda: session(group).timebox().deadline != before)
+    assert session(group).timebox().deadline == paris(11, 24, 13), "+½ day is 2 hours of a 4-hour day"
+    events = group.services.sessions.timers.events_of(group.standin.team_id, 1)
+    (auto,) = [e for e in events if e.kind is EventKind.AUTO_ADVANCE and e.state is EventState.PENDING]
+    assert auto.due_at == paris(11, 25, 11), "the move-on waits half a working day: Wednesday 11:00"
+    assert session(group).steps[session(group).step].extended == timedelta(hours=2)
