@@ -19,6 +19,7 @@ from bot.services.kickoffs import KickoffService
 from bot.services.outbox import Outbox
 from bot.services.privacy import PrivacyService
 from bot.services.processes import ProcessRegistry
+from bot.services.reach import use_default_hours
 from bot.services.sessions import SessionService
 from bot.services.tasks import TaskBook
 from bot.slack.client import make_delivery_client, make_web_client
@@ -42,6 +43,7 @@ def build_services(
     db = db or Database(settings.database_url)
     clock = clock or SystemClock()
     client = client or make_web_client(settings.slack_bot_token, settings.slack_api_url)
+    use_default_hours(settings.working_calendar)
     sessions = SessionService(db, clock, settings.clock_speed, default_calendar=settings.working_calendar)
     journal = JournalService(db, clock)
     home_model = HomeReadModel(db, clock)

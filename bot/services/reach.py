@@ -79,9 +79,17 @@ def own_quiet(settings: PersonSettings | None) -> QuietHours | None:
     return QuietHours(settings.quiet_start, settings.quiet_end, settings.quiet_weekends)
 
 
+_default_hours = [DEFAULT_CALENDAR]  # CODEV_WORKING_DAYS/HOURS, set once by the composition root
+
+
+def use_default_hours(calendar: WorkingCalendar) -> None:
+    """The days and hours of people with no quiet hours of their own and no group calendar (the operator's)."""
+    _default_hours[0] = calendar
+
+
 def working_hours(own: QuietHours | None, tz: str | None, calendar: WorkingCalendar | None) -> WorkingCalendar:
     """A person's own quiet hours win; else the session's (or group's) calendar, else the default — read on the
     person's own zone's clock when Slack tells it (a Montreal member of a Paris group works Montreal hours)."""
     if own is not None:
         return from_quiet_hours(own, tz or (calendar.tz if calendar else None))
-    return (calendar or DEFAULT_CALENDAR).in_zone(tz)
+    return (calendar or _default_hours[0]).in_zone(tz)

@@ -82,3 +82,15 @@ def test_the_default_working_calendar_comes_from_the_environment() -> None:
     calendar = settings.working_calendar
     assert (sorted(calendar.days), str(calendar.start), str(calendar.end)) == ([0, 1, 2, 3, 6], "08:30:00", "16:30:00")
     assert load_settings({}, env_file=None).working_calendar.working_day.total_seconds() == 8 * 3600
+
+
+def test_the_operators_working_hours_apply_to_people_outside_sessions_too() -> None:
+    from bot.services.reach import use_default_hours, working_hours
+
+    settings = load_settings({"CODEV_WORKING_DAYS": "mon-sun", "CODEV_WORKING_HOURS": "00:00-24:00"}, env_file=None)
+    try:
+        use_default_hours(settings.working_calendar)
+        hours = working_hours(None, "Europe/Paris", None)
+        assert (hours.tz, len(hours.days), hours.working_day.total_seconds()) == ("Europe/Paris", 7, 24 * 3600)
+    finally:
+        use_default_hours(load_settings({}, env_file=None).working_calendar)
