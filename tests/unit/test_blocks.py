@@ -194,3 +194,14 @@ def test_human_durations() -> None:
     assert blocks.human_duration(timedelta(days=2, hours=3, minutes=5)) == "2 d 3 h"
     assert blocks.human_duration(timedelta(minutes=7)) == "7 min"
     assert blocks.human_duration(timedelta(seconds=20)) == "20 s"
+
+
+def test_names_written_instead_of_mentions_keep_a_text_within_slacks_limit() -> None:
+    from bot.slack.blocks.common import without_mentions
+
+    text = ("<@U0CAROL> " * 272)[:2990]
+    message = {"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}], "text": "<@U0CAROL>"}
+    quiet = without_mentions(message, {"U0CAROL": "Caroline-Marie de la Fontaine-Beauregard"})
+    assert len(quiet["blocks"][0]["text"]["text"]) == 3000 and "<@" not in quiet["blocks"][0]["text"]["text"]
+    assert quiet["text"] == "@Caroline-Marie de la Fontaine-Beauregard"
+    assert without_mentions(message, {"U0BOB": "Bob"}) == message, "only the people named change"

@@ -62,7 +62,10 @@ def without_mentions(message: Any, names: Mapping[str, str]) -> Any:
     if isinstance(message, list):
         return [without_mentions(item, names) for item in message]
     if isinstance(message, dict):
-        return {key: value if key == "metadata" else without_mentions(value, names) for key, value in message.items()}
+        result = {key: value if key == "metadata" else without_mentions(value, names) for key, value in message.items()}
+        if message.get("type") in ("mrkdwn", "plain_text") and isinstance(result.get("text"), str):
+            result["text"] = cut(result["text"], max(len(message["text"]), SECTION_TEXT_LIMIT))  # names are longer
+        return result
     return message
 
 
