@@ -633,6 +633,7 @@ EN: dict[str, str] = {
     "pace_live": "Live (minutes)",
     "pace_async": "Async (working hours)",
     "unit_live": "minutes",
+    "unit_clock_hours": "hours",
     "unit_async": "working hours",
 }
 

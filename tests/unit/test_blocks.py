@@ -174,6 +174,15 @@ def test_the_edit_modal_of_an_async_session_is_in_working_hours() -> None:
     assert "in *working hours* — a working day is 8 h here (mon-fri 09:00–17:00, Europe/Paris)" in str(view)
 
 
+def test_the_edit_modal_of_an_async_session_from_before_calendars_is_in_clock_hours() -> None:
+    steps = snapshot().steps
+    hours = {step: replace(record, duration=timedelta(hours=24)) for step, record in steps.items()}
+    view = modals.edit_modal(snapshot(pace=Pace.ASYNC, calendar=None, steps=hours))
+    by_id = {b.get("block_id"): b for b in view["blocks"]}
+    assert by_id["duration_async_consultation"]["element"]["initial_value"] == "24"
+    assert "hint" not in by_id["duration_async_consultation"] and "working" not in str(view)
+
+
 def test_usage_message_for_an_unknown_command_is_cut_and_friendly() -> None:
     message = usage_message(unknown="x" * 40)
     assert message["response_type"] == "ephemeral"

@@ -343,10 +343,12 @@ def edit_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
     pace = snapshot.pace
     calendar = snapshot.calendar
     working_day = calendar.working_day if calendar else NOMINAL_WORKING_DAY
-    if pace is Pace.ASYNC:
+    # Async sessions started before working calendars keep clock hours: no working days to speak of.
+    in_working_time = pace is Pace.ASYNC and calendar is not None
+    if in_working_time:
         intro = t("edit_intro_async", day=clock_text(working_day), calendar=calendar_text(calendar))
     else:
-        intro = t("edit_intro", unit=t("unit_" + pace.value))
+        intro = t("edit_intro", unit=t("unit_clock_hours") if pace is Pace.ASYNC else t("unit_" + pace.value))
     blocks: list[Block] = [
         section(intro),
         InputBlock(
@@ -370,7 +372,7 @@ def edit_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
             InputBlock(
                 block_id=f"duration_{pace.value}_{step.key}",
                 label=step_name(step),
-                hint=t("edit_duration_now", label=now) if pace is Pace.ASYNC else None,
+                hint=t("edit_duration_now", label=now) if in_working_time else None,
                 element=NumberInputElement(
                     action_id=f"duration_{step.key}", is_decimal_allowed=False, initial_value=str(amount)
                 ),
