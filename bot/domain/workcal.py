@@ -353,7 +353,8 @@ def from_spec(spec: str | None) -> WorkingCalendar | None:
 def from_quiet_hours(quiet: QuietHours, tz: str | None) -> WorkingCalendar:
     """A person's `/codev quiet` hours as the working time they leave: quiet 18:00-09:00 works 09:00-18:00.
 
-    Quiet hours inside one day (13:00-14:00) leave two spans; the longer one, from their end, is kept.
+    Quiet hours inside one day (13:00-14:00) leave two spans, and a working calendar has one a day: the span from
+    their end to midnight is kept, so such a person is reached after their quiet hours, never before them.
     """
     zone_name = tz if tz and is_zone(tz) else "UTC"
     days = MONDAY_TO_FRIDAY if quiet.weekends else frozenset(range(7))
