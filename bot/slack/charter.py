@@ -71,7 +71,8 @@ def deliver_held_charter(client: WebClient, tasks: TaskBook, group: GroupView, n
         if person.deleted:
             continue
         if not person.hours.may_notify(now):
-            later.append(notify_at(person.hours, now))
+            if not _has_it(client, member, group):  # who got it already only has to accept it: no waiting for them
+                later.append(notify_at(person.hours, now))
             continue
         try:  # "recovering": their DM is looked at first, so whoever got it when the group was saved is skipped
             once.dm_once(client, member, charter_message(group), charter_tag(group), recovering=True)
@@ -80,6 +81,18 @@ def deliver_held_charter(client: WebClient, tasks: TaskBook, group: GroupView, n
                 raise  # the task stays "firing" and is retried whole: who got it already is skipped then
             log.warning("charter of group %s not sent to %s: %s", group.id, member, error.response.get("error"))
     _hold(tasks, group, later, now)
+
+
+def _has_it(client: WebClient, member: str, group: GroupView) -> bool:
+    """Whether this charter is in the member's DM with codev already (sent when the group was saved, or earlier)."""
+    try:
+        channel = client.conversations_open(users=member)["channel"]["id"]
+        history = client.conversations_history(channel=channel, include_all_metadata=True, limit=50)["messages"]
+    except SlackApiError as error:
+        if error.response.get("error") in UNREACHABLE:
+            return True  # nothing will ever reach them: do not wait for them
+        raise
+    return once.find_tagged(history, charter_tag(group)) is not None
 
 
 def _hold(tasks: TaskBook, group: GroupView, later: list[datetime], now: datetime) -> None:
