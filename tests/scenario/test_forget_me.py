@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from bot.domain.timers import EventKind, EventState
+from bot.domain.timers import EventState
 from bot.sandbox.circle import Circle
 from bot.services.privacy import PLAN, Treatment
 from bot.services.tasks import TaskKind
@@ -129,8 +129,9 @@ def a_session_is_running_with_carol_as_consultant(group: Group) -> Circle:
 
 
 def pending_nudges(group: Group) -> set[str]:
-    nudges = rows(group, TimedEvent, TimedEvent.kind == EventKind.NUDGE.value)
-    return {e.user_id for e in nudges if e.state == EventState.PENDING.value}
+    """Who has a pending event of their own (a nudge, or a turn message or reminder that stands in for it)."""
+    personal = rows(group, TimedEvent, TimedEvent.user_id != "")
+    return {e.user_id for e in personal if e.state == EventState.PENDING.value}
 
 
 def test_forget_me_leaves_nothing_of_hers_keeps_others_whole_and_a_running_session_goes_on(group: Group) -> None:
