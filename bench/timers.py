@@ -139,7 +139,17 @@ def _lateness(database_url: str) -> list[float]:
     with db.session() as session:
         rows = session.exec(select(TimedEvent).where(TimedEvent.state == "done")).all()
     db.dispose()
-    return sorted((r.fired_at - r.due_at).total_seconds() for r in rows if r.fired_at)
+    by_kind: dict[str, list[float]] = {}
+    for r in rows:
+        if r.fired_at:
+            by_kind.setdefault(r.kind + ("" if not r.user_id else " (a person's)"), []).append(
+                (r.fired_at - r.due_at).total_seconds()
+            )
+    for kind, late in sorted(by_kind.items()):
+        late.sort()
+        p50, p99 = late[len(late) // 2], late[int(0.99 * len(late))]
+        print(f"  {kind:>24}: {len(late):5d} fired, p50 {p50:.3f} s, p99 {p99:.3f} s")
+    return sorted(x for late in by_kind.values() for x in late)
 
 
 def _report(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from bot.domain.steps import STEPS, Step
 from bot.domain.workcal import WorkingCalendar
@@ -44,7 +45,7 @@ class Timebox:
         """The time the step is given: its duration and extensions (working time with a calendar)."""
         return self.duration + self.extended
 
-    @property
+    @cached_property  # a timebox never changes, and a working-time deadline walks the calendar
     def deadline(self) -> datetime:
         if self.calendar is None:
             return self.started_at + self.length + self.paused_total

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import QuietHours, is_zone
@@ -339,8 +340,11 @@ def describe_holidays(calendar: WorkingCalendar, separator: str = ", ") -> str:
     return separator.join(d.isoformat() for d in sorted(calendar.holidays))
 
 
+@lru_cache(maxsize=1024)
 def from_spec(spec: str | None) -> WorkingCalendar | None:
-    """The calendar `WorkingCalendar.spec` wrote, or None for no spec (or one that no longer reads: a zone gone)."""
+    """The calendar `WorkingCalendar.spec` wrote, or None for no spec (or one that no longer reads: a zone gone).
+
+    Cached: every snapshot and plan of an async session reads its calendar, and a calendar never changes."""
     if not spec:
         return None
     parts = spec.split(";")
