@@ -4,12 +4,13 @@ Runs `codev run --http` as its own process against the built-in Slack stand-in, 
 Slack would (slash command, modal submission), lets their timeboxes run, then prints how late timed events
 fired against their due time (real seconds), Web API calls per session, and the bot's peak RSS.
 
-    python bench/timers.py [--sessions 1000] [--seconds 200] [--speed 720]
+    python bench/timers.py [--sessions 1000] [--seconds 200] [--speed 240]
 
 Sessions run on working-time calendars: each one's facilitator works in one of eight time zones, 09:00–17:00
 every day of the week (CODEV_WORKING_DAYS/HOURS; weekends are working days here so that a run on a Saturday
-still sees events), so at 720× a working day lasts 40 s and a night 80 s, and deadlines, reminders and turn
-messages fall at the start and inside each zone's working periods.
+still sees events), so at the default 240× a working day lasts 2 minutes (as a clock day did at 720× before
+timeboxes counted working time) and a night 4, and deadlines, reminders and turn messages fall at the start
+and inside each zone's working periods.
 
 Not a test and not a CI gate. Targets: p99 lateness under 1 s, peak RSS under 150 MB.
 """
@@ -46,7 +47,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=200, help="how long to let timers run after the starts")
-    parser.add_argument("--speed", type=float, default=720, help="CODEV_CLOCK_SPEED (720: 24 h last 2 min)")
+    parser.add_argument(
+        "--speed", type=float, default=240, help="CODEV_CLOCK_SPEED (240: a working day of 8 h lasts 2 min)"
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args()
 
