@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
@@ -218,32 +219,33 @@ class GroupService:
         return next_turn(group.members, self._history(group.team_id, group.channel_id), skip)
 
     def record(self, group: GroupView) -> GroupRecord:
-        """Sessions held in the group's channel and, per member, counts and last date in each role."""
-        with self.db.read() as session:
-            sessions = session.exec(
-                select(CodevSession).where(
-                    CodevSession.team_id == group.team_id, CodevSession.channel_id == group.channel_id
-                )
-            ).all()
-            consultants = (
-                session.exec(select(Consultant).where(col(Consultant.session_id).in_([s.id for s in sessions]))).all()
-                if sessions
-                else []
-            )
-        by_id = {s.id: s for s in sessions}
+        """Sessions held in the group's channel and, per member, counts and last date in each role.
+
+        Aggregated in SQL (a count and a latest date per person and role): a group's history grows for years.
+        """
+        in_channel = (CodevSession.team_id == group.team_id, CodevSession.channel_id == group.channel_id)
         records = {m: MemberRecord(m) for m in group.members}
-
-        def count(user_id: str, role: str, held_on: date) -> None:
-            if user_id in records:
-                records[user_id].counts[role] += 1
-                records[user_id].last[role] = max(records[user_id].last.get(role, held_on), held_on)
-
-        for past in sessions:
-            count(past.client_id, "client", past.created_at.date())
-            count(past.facilitator_id, "facilitator", past.created_at.date())
-        for consultant in consultants:
-            count(consultant.user_id, "consultant", by_id[consultant.session_id].created_at.date())
-        return GroupRecord(len(sessions), list(records.values()))
+        with self.db.read() as session:
+            held = session.exec(select(func.count()).select_from(CodevSession).where(*in_channel)).one()
+            rows: list[tuple[str, str, int, datetime]] = []
+            for role, person in (("client", CodevSession.client_id), ("facilitator", CodevSession.facilitator_id)):
+                found = session.exec(
+                    select(person, func.count(), func.max(CodevSession.created_at))
+                    .where(*in_channel, col(person).in_(group.members))
+                    .group_by(person)
+                ).all()
+                rows += [(user_id, role, n, last) for user_id, n, last in found]
+            consulted = session.exec(
+                select(Consultant.user_id, func.count(), func.max(CodevSession.created_at))
+                .join(CodevSession, col(CodevSession.id) == Consultant.session_id)
+                .where(*in_channel, col(Consultant.user_id).in_(group.members))
+                .group_by(col(Consultant.user_id))
+            ).all()
+            rows += [(user_id, "consultant", n, last) for user_id, n, last in consulted]
+        for user_id, role, n, last in rows:
+            records[user_id].counts[role] = n
+            records[user_id].last[role] = _utc_date(last)
+        return GroupRecord(held, list(records.values()))
 
     def _history(self, team_id: str, channel_id: str) -> list[PastSession]:
         # Whatever actually happened counts as the turn: the sessions held in the channel.
@@ -275,6 +277,13 @@ class GroupService:
             cadence=_cadence_of(group),
             created_by=group.created_by,
         )
+
+
+def _utc_date(moment: datetime | str) -> date:
+    """The UTC date of a stored instant (an aggregate may come back as the database's text on SQLite)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return (moment if moment.tzinfo is None else moment.astimezone(UTC)).date()
 
 
 def _apply(group: CodevGroup, settings: GroupSettings) -> None:
