@@ -41,15 +41,13 @@ def make_group(group: Group, holidays: frozenset[date] = frozenset(), end: time 
         services.groups.accept_charter(team, saved.id, member)
 
 
-def start(group: Group) -> None:
-    view = group.open_start_modal(ALICE, "Saying no to my director")
-    group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": CLIENT})
+def start(group: Group, facilitator: str = ALICE, consultants: list[str] = CONSULTANTS, **values: object) -> None:
+    """`facilitator` opens the start modal, chooses async and starts the session (more form values may follow)."""
+    view = group.open_start_modal(facilitator, "Saying no to my director")
+    group.slack.choose(facilitator, view["id"], ids.START_PACE, "async", {"client": CLIENT})
     eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
-    reply = group.slack.submit(
-        ALICE,
-        view["id"],
-        {"facilitator": ALICE, "client": CLIENT, "consultants": CONSULTANTS, "group_size": ["confirm"]},
-    )
+    form = {"facilitator": facilitator, "client": CLIENT, "consultants": consultants, "group_size": ["confirm"]}
+    reply = group.slack.submit(facilitator, view["id"], {**form, **values})
     assert reply.status == 200 and not reply.body, reply
     eventually(lambda: group.step_message(1))
 
@@ -134,21 +132,7 @@ def test_the_facilitators_times_up_dm_waits_for_their_morning(group: Group) -> N
     make_group(group)
     group.standin.add_user("U0TOKYO", "Tomo", tz="Asia/Tokyo")
     group.services.clock.set(paris(11, 24, 9))
-    view = group.open_start_modal("U0TOKYO", "Saying no to my director")
-    group.slack.choose("U0TOKYO", view["id"], ids.START_PACE, "async", {"client": CLIENT})
-    eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
-    group.slack.submit(
-        "U0TOKYO",
-        view["id"],
-        {
-            "facilitator": "U0TOKYO",
-            "client": CLIENT,
-            "consultants": CONSULTANTS,
-            "group_size": ["confirm"],
-            "timekeeping": [],  # no automatic move-on: the step waits for the facilitator
-        },
-    )
-    eventually(lambda: group.step_message(1))
+    start(group, "U0TOKYO", timekeeping=[])  # no automatic move-on: the step waits for the facilitator
     deadline = session(group).timebox().deadline  # Tuesday 13:00 in Paris: 21:00 in Tokyo
     assert deadline == paris(11, 24, 13)
     at(group, deadline)
@@ -179,13 +163,7 @@ def test_a_turn_that_comes_after_the_deadline_says_the_step_is_still_open(group:
     make_group(group)
     group.standin.add_user("U0HAWAII", "Hana", tz="Pacific/Honolulu")  # 09:00–17:00 there is 20:00–04:00 in Paris
     group.services.clock.set(paris(11, 24, 9))
-    view = group.open_start_modal(ALICE, "Saying no to my director")
-    group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": CLIENT})
-    eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
-    consultants = [*CONSULTANTS, "U0HAWAII"]
-    values = {"facilitator": ALICE, "client": CLIENT, "consultants": consultants, "group_size": ["confirm"]}
-    assert not group.slack.submit(ALICE, view["id"], {**values, "timekeeping": []}).body
-    eventually(lambda: group.step_message(1))
+    start(group, consultants=[*CONSULTANTS, "U0HAWAII"], timekeeping=[])
     group.click(ALICE, ids.NEXT, step=1)
     eventually(lambda: group.step_message(2))  # Clarification until 17:00 in Paris
     assert pending(group, EventKind.TURN)["U0HAWAII"] == paris(11, 24, 20)
@@ -216,13 +194,7 @@ def test_a_step_resumed_in_someones_night_does_not_wake_them_with_an_old_turn(gr
     make_group(group)
     group.standin.add_user("U0TOKYO", "Tomo", tz="Asia/Tokyo")
     group.services.clock.set(paris(11, 24, 9))  # Tuesday 09:00 in Paris, 17:00 in Tokyo
-    view = group.open_start_modal(ALICE, "Saying no to my director")
-    group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": CLIENT})
-    eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
-    consultants = [*CONSULTANTS, "U0TOKYO"]
-    values = {"facilitator": ALICE, "client": CLIENT, "consultants": consultants, "group_size": ["confirm"]}
-    assert not group.slack.submit(ALICE, view["id"], {**values, "timekeeping": []}).body
-    eventually(lambda: group.step_message(1))
+    start(group, consultants=[*CONSULTANTS, "U0TOKYO"], timekeeping=[])
     group.services.clock.set(paris(11, 24, 10))  # 18:00 in Tokyo: off
     group.click(ALICE, ids.NEXT, step=1)
     eventually(lambda: group.step_message(2))
