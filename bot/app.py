@@ -43,8 +43,8 @@ def build_services(
     db = db or Database(settings.database_url)
     clock = clock or SystemClock()
     client = client or make_web_client(settings.slack_bot_token, settings.slack_api_url)
-    use_default_hours(settings.working_calendar)
-    sessions = SessionService(db, clock, settings.clock_speed, default_calendar=settings.working_calendar)
+    use_default_hours(settings.working_calendar)  # sessions outside a group, and everyone's hours by default
+    sessions = SessionService(db, clock, settings.clock_speed)
     journal = JournalService(db, clock)
     home_model = HomeReadModel(db, clock)
     home = HomePublisher(client, home_model, journal, clock)

@@ -17,11 +17,11 @@ from bot.domain.session import SessionState, Status, Timebox, TransitionError
 from bot.domain.steps import EXTENSION, Pace, Step, expected_speakers
 from bot.domain.text import hashtags
 from bot.domain.timers import Planned
-from bot.domain.workcal import DEFAULT_CALENDAR, WorkingCalendar, from_spec
+from bot.domain.workcal import WorkingCalendar, from_spec
 from bot.services import outbox
 from bot.services.duty import notify_at
 from bot.services.outbox import OutboxKind
-from bot.services.reach import reach_of
+from bot.services.reach import reach_of, working_hours
 from bot.services.timers import TimerBook
 from bot.storage.db import Database
 from bot.storage.models import (
@@ -222,12 +222,10 @@ class SessionService:
         clock: Clock,
         clock_speed: float = 1.0,
         on_timers_changed: Callable[[], None] | None = None,
-        default_calendar: WorkingCalendar = DEFAULT_CALENDAR,
     ) -> None:
         self.db = db
         self.clock = clock
         self.clock_speed = clock_speed
-        self.default_calendar = default_calendar  # its days and hours, for sessions outside a group
         self.timers = TimerBook(db, clock_speed)
         # Tells this process's scheduler to look at the table now rather than at its next poll.
         self.on_timers_changed = on_timers_changed or (lambda: None)
@@ -294,7 +292,7 @@ class SessionService:
             tz = session.exec(
                 select(SlackUser.tz).where(SlackUser.team_id == team_id, SlackUser.user_id == facilitator_id)
             ).first()
-        return self.default_calendar.in_zone(tz)
+        return working_hours(None, tz, None)  # the operator's days and hours, on the facilitator's clock
 
     def start(self, new: NewSession, notes: Sequence[Note] = ()) -> SessionSnapshot:
         now = self.clock.now()
