@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlmodel import SQLModel, select
 
 import bot.storage.models  # noqa: F401
@@ -120,7 +123,9 @@ def test_two_processes_upgrading_an_empty_database_at_once_do_not_race(tmp_path)
         admin.dispose()
 
 
-def test_an_existing_database_upgrades_in_place_keeping_its_data(tmp_path) -> None:
+@contextmanager
+def at_revision(tmp_path: Path, revision: str) -> Iterator[tuple[Database, Connection]]:
+    """An SQLite database left at an old migration, with a connection to fill it in as it was then."""
     from alembic import command
 
     from bot.storage.db import alembic_config
@@ -129,7 +134,12 @@ def test_an_existing_database_upgrades_in_place_keeping_its_data(tmp_path) -> No
     with db.engine.begin() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
+        command.upgrade(config, revision)
+        yield db, connection
+
+
+def test_an_existing_database_upgrades_in_place_keeping_its_data(tmp_path) -> None:
+    with at_revision(tmp_path, "0002") as (db, connection):
         connection.execute(
             text(
                 "INSERT INTO codev_session (team_id, channel_id, topic, facilitator_id, client_id, created_by, pace, "
@@ -156,16 +166,9 @@ def test_old_event_ids_are_forgotten(db: Database) -> None:
 
 
 def test_a_groups_quiet_hours_become_its_working_calendar_and_async_hours_working_hours(tmp_path) -> None:
-    from alembic import command
-
     from bot.domain.workcal import from_spec
-    from bot.storage.db import alembic_config
 
-    db = Database(f"sqlite:///{tmp_path}/old.db")
-    with db.engine.begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0007")
+    with at_revision(tmp_path, "0007") as (db, connection):
         connection.execute(
             text(
                 "INSERT INTO codev_group (team_id, channel_id, name, charter, pace, quiet_start, quiet_end, durations, "
