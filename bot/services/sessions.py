@@ -21,7 +21,7 @@ from bot.domain.workcal import WorkingCalendar, from_spec
 from bot.services import outbox
 from bot.services.duty import notify_at
 from bot.services.outbox import OutboxKind
-from bot.services.reach import reach_of, working_hours
+from bot.services.reach import Reach, reach_of, working_hours
 from bot.services.timers import TimerBook
 from bot.storage.db import Database
 from bot.storage.models import (
@@ -140,6 +140,7 @@ class SessionSnapshot:
     calendar: WorkingCalendar | None = None  # async sessions count working time in it; live ones clock time
     hours: Mapping[str, WorkingCalendar] = field(default_factory=dict)  # async: when each person may be notified
     names: Mapping[str, str] = field(default_factory=dict)  # async: how to write someone without notifying them
+    reach: Mapping[str, Reach] = field(default_factory=dict)  # async: all the above, as the timers read it
 
     @property
     def participants(self) -> list[str]:
@@ -256,7 +257,8 @@ class SessionService:
         """The session and the timed events its state implies, read together."""
         with self.db.read() as session:
             snapshot = self._snapshot(session, team_id, session_id)
-            planned = self.timers.plan_for(session, self._row(session, team_id, session_id), snapshot.state())
+            row = self._row(session, team_id, session_id)
+            planned = self.timers.plan_for(session, row, snapshot.state(), snapshot.reach)
             return snapshot, planned
 
     def contributions(self, team_id: str, session_id: int, step: Step | None = None) -> list[ContributionView]:
@@ -775,7 +777,7 @@ class SessionService:
         """Bring the session's timed events in line with its new state, in the same transaction."""
         session.flush()
         snapshot = self._snapshot(session, team_id, session_id)
-        self.timers.sync(session, self._row(session, team_id, session_id), snapshot.state(), now)
+        self.timers.sync(session, self._row(session, team_id, session_id), snapshot.state(), now, snapshot.reach)
         return snapshot
 
     def _set_session_field(self, team_id: str, session_id: int, **values: object) -> None:
@@ -894,4 +896,5 @@ class SessionService:
         return {
             "hours": {user_id: r.hours for user_id, r in reach.items()},
             "names": {user_id: r.name for user_id, r in reach.items()},
+            "reach": reach,
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -23,7 +24,7 @@ from bot.domain.timers import (
 )
 from bot.domain.workcal import from_spec
 from bot.services.due import EARLY_TOLERANCE, DueRows
-from bot.services.reach import reach_of
+from bot.services.reach import Reach, reach_of
 from bot.storage.db import Database
 from bot.storage.models import (
     CodevSession,
@@ -80,10 +81,17 @@ class TimerBook(DueRows[TimedEvent, EventInfo]):
         return _info(row)
 
     # ---- keeping events equal to the plan ---------------------------------------------------------------
-    def sync(self, session: Session, row: CodevSession, state: SessionState, now: datetime) -> bool:
+    def sync(
+        self,
+        session: Session,
+        row: CodevSession,
+        state: SessionState,
+        now: datetime,
+        known: Mapping[str, Reach] | None = None,
+    ) -> bool:
         """Make the stored events of one session match its state; True when anything changed."""
         assert row.id is not None
-        planned = self.plan_for(session, row, state)
+        planned = self.plan_for(session, row, state, known)
         stored_rows = list(session.exec(select(TimedEvent).where(TimedEvent.session_id == row.id)).all())
         stored = [
             Stored(r.id or 0, EventKind(r.kind), Step(r.step), r.user_id, r.due_at, EventState(r.state), r.fired_at)
@@ -117,17 +125,22 @@ class TimerBook(DueRows[TimedEvent, EventInfo]):
         session.flush()
         return True
 
-    def plan_for(self, session: Session, row: CodevSession, state: SessionState) -> list[Planned]:
+    def plan_for(
+        self, session: Session, row: CodevSession, state: SessionState, known: Mapping[str, Reach] | None = None
+    ) -> list[Planned]:
+        """The events the session implies; `known`: its participants' reach when the caller has read it already."""
         settings = TimerSettings(reminder_share=row.reminder_share, auto_advance=row.auto_advance, nudges=row.nudges)
         calendar = from_spec(row.calendar)
         if calendar is not None:  # the automatic move-on waits half of the calendar's working day
             settings = replace(settings, grace=calendar.working_day / 2)
         if state.status is not Status.RUNNING:
             return []
-        speakers, facilitator = self._people(session, row, state.step)
+        speakers, facilitator = self._people(session, row, state.step, known or {})
         return plan(state, settings, self.clock_speed, speakers, facilitator)
 
-    def _people(self, session: Session, row: CodevSession, step: Step) -> tuple[list[Person], Person]:
+    def _people(
+        self, session: Session, row: CodevSession, step: Step, known: Mapping[str, Reach]
+    ) -> tuple[list[Person], Person]:
         """Those the step expects (who replied or is done has acted; consultants still silent may be nudged),
         and the facilitator, each with the hours they may be notified in."""
         consultants = list(
@@ -151,7 +164,10 @@ class TimerBook(DueRows[TimedEvent, EventInfo]):
         )
         expected = expected_speakers(step, row.client_id, consultants)
         everyone = list(dict.fromkeys([*expected, row.facilitator_id]))
-        reach = reach_of(session, row.team_id, row.channel_id, everyone, from_spec(row.calendar))
+        if all(user_id in known for user_id in everyone):
+            reach = known
+        else:
+            reach = reach_of(session, row.team_id, row.channel_id, everyone, from_spec(row.calendar))
         nudged = set(consultants) if row.nudges and step in NUDGED_STEPS else set()
 
         def person(user_id: str) -> Person:
