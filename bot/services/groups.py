@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
@@ -87,9 +88,7 @@ class GroupService:
         """
         now = self.clock.now()
         with self.db.session() as session:
-            group = session.exec(
-                select(CodevGroup).where(CodevGroup.team_id == team_id, CodevGroup.channel_id == channel_id)
-            ).first()
+            group = self._of_channel_for_update(session, team_id, channel_id)
             if group is None:
                 group = CodevGroup(
                     team_id=team_id,
@@ -100,8 +99,12 @@ class GroupService:
                     created_by=by,
                     created_at=now,
                 )
-                session.add(group)
-                session.flush()
+                try:
+                    with session.begin_nested():
+                        session.add(group)
+                except IntegrityError:  # a second submission created it meanwhile: this one edits it
+                    group = self._of_channel_for_update(session, team_id, channel_id)
+                    assert group is not None
             charter_changed = group.charter != settings.charter
             _apply(group, settings)
             session.add(group)
@@ -128,6 +131,11 @@ class GroupService:
             view = self._view(session, group)
         self.tasks.on_changed()
         return view, new
+
+    @staticmethod
+    def _of_channel_for_update(session: Session, team_id: str, channel_id: str) -> CodevGroup | None:
+        query = select(CodevGroup).where(CodevGroup.team_id == team_id, CodevGroup.channel_id == channel_id)
+        return session.exec(query.with_for_update()).first()
 
     def plan_next_kickoff(self, group_id: int, after: datetime) -> None:
         """Schedule the kick-off that follows `after` (the one just posted), if the group still has a cadence."""
