@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from bot.storage.types import UTCDateTime
@@ -72,8 +72,12 @@ class CodevSession(SQLModel, table=True):
     contract_need: str | None = None
     contract_expectations: str | None = None
     contract_ts: str | None = Field(default=None, max_length=32)
+    contract_problem: str | None = None  # "How I see my problem now": the client's reformulation after Clarification
     synthesis_keep: str | None = None
     synthesis_ts: str | None = Field(default=None, max_length=32)
+    # "Did you get what you asked for?", against the contract: yes, partly or no, with the client's own words.
+    synthesis_got: str | None = Field(default=None, max_length=16)
+    synthesis_got_note: str | None = None
     summary_state: str = Field(default="none", max_length=16)  # none, proposed, posted
     summary_text: str | None = None
     summary_ts: str | None = Field(default=None, max_length=32)
@@ -306,6 +310,10 @@ class CodevGroup(SQLModel, table=True):
     cadence_time: time | None = None
     cadence_weeks: int | None = None
     cadence_tz: str | None = Field(default=None, max_length=64)
+    # Members must accept the charter before they take part in a session (the start modal refuses until then).
+    charter_required: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Members evaluate how the group works after every this many sessions (0: never).
+    evaluation_every: int = Field(default=4, sa_column_kwargs={"server_default": "4"})
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
 
@@ -382,3 +390,41 @@ class KickoffVolunteer(SQLModel, table=True):
     team_id: str = Field(max_length=32)
     topic: str = Field(max_length=300)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class GroupEvaluation(SQLModel, table=True):
+    """A round of the group's evaluation of how it works, asked after one of its sessions."""
+
+    __tablename__ = "group_evaluation"
+    __table_args__ = (UniqueConstraint("group_id", "session_id", name="uq_group_evaluation_session"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    group_id: int = Field(foreign_key="codev_group.id", ondelete="CASCADE")
+    session_id: int | None = Field(default=None, foreign_key="codev_session.id", ondelete="SET NULL")
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    results_ts: str | None = Field(default=None, max_length=32)  # the aggregate posted in the channel
+    results_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # answers it shows
+
+
+class EvaluationResponse(SQLModel, table=True):
+    """One answer, deliberately without its author nor its time: nobody, not even the database, can tell who
+    said what. Who answered is kept apart (EvaluationVoter), only to ask each person once."""
+
+    __tablename__ = "evaluation_response"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    evaluation_id: int = Field(foreign_key="group_evaluation.id", ondelete="CASCADE")
+    climate: int  # 1-5
+    listening: int  # 1-5
+    method: int  # 1-5: how well the group respects the method
+    comment: str | None = Field(default=None, max_length=1000)
+
+
+class EvaluationVoter(SQLModel, table=True):
+    __tablename__ = "evaluation_voter"
+
+    evaluation_id: int = Field(foreign_key="group_evaluation.id", primary_key=True, ondelete="CASCADE")
+    user_id: str = Field(primary_key=True, max_length=32)
+    team_id: str = Field(max_length=32)

@@ -10,13 +10,16 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlmodel import SQLModel, select
 
 import bot.storage.models  # noqa: F401
-from bot.storage.db import Database
+from bot.storage.db import Database, alembic_config
 from bot.storage.models import SlackUser
 from tests.conftest import is_postgres
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def test_models_and_migrations_do_not_drift(db: Database) -> None:
@@ -30,7 +33,7 @@ def test_upgrade_is_idempotent(db: Database) -> None:
     db.upgrade()
     db.upgrade()
     with db.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
 
 
 def test_datetimes_are_stored_in_utc_and_come_back_aware(db: Database) -> None:
@@ -115,7 +118,7 @@ def test_two_processes_upgrading_an_empty_database_at_once_do_not_race(tmp_path)
         assert [code for code, _ in results] == [0, 0, 0], results
         upgraded = Database(url)
         with upgraded.engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         upgraded.dispose()
     finally:
         with admin.connect() as connection:
@@ -207,4 +210,40 @@ def test_a_groups_quiet_hours_become_its_working_calendar_and_async_hours_workin
         "18:00:00",
     )
     assert durations == "8,16,8,24,8,8"  # a clock day of the old async pace is one working day now
+    db.dispose()
+
+
+def test_the_method_columns_arrive_without_touching_sessions_groups_or_their_children(tmp_path) -> None:
+    with at_revision(tmp_path, "0008") as (db, connection):
+        connection.execute(
+            text(
+                "INSERT INTO codev_group (team_id, channel_id, name, charter, pace, created_by, created_at) "
+                "VALUES ('T1', 'C1', 'Circle', 'Be kind', 'live', 'UA', '2026-01-01 10:00:00')"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO group_member (group_id, user_id, team_id, position) VALUES (1, 'UA', 'T1', 0)")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO codev_session (team_id, channel_id, topic, facilitator_id, client_id, created_by, pace, "
+                "status, step, version, created_at, summary_state, auto_advance, close_when_all_done, nudges, "
+                "reminder_share) VALUES ('T1', 'C1', 'Topic', 'UA', 'UB', 'UA', 'live', 'running', 2, 3, "
+                "'2026-01-01 10:00:00', 'none', 0, 0, 0, 0.2)"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO consultant (session_id, user_id, team_id, position) VALUES (1, 'UC', 'T1', 0)")
+        )
+    db.upgrade()
+    with db.engine.connect() as connection:
+        counts = [
+            connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("group_member", "consultant")
+        ]
+        group = connection.execute(text("SELECT charter_required, evaluation_every FROM codev_group")).one()
+        session = connection.execute(text("SELECT contract_problem, synthesis_got FROM codev_session")).one()
+    assert counts == [1, 1]
+    assert (bool(group[0]), group[1]) == (False, 4)
+    assert tuple(session) == (None, None)
     db.dispose()
