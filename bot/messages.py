@@ -635,6 +635,11 @@ EN: dict[str, str] = {
     "unit_live": "minutes",
     "unit_clock_hours": "hours",
     "unit_async": "working hours",
+    # ---- method: the right people at each turn, the facilitator panel ----
+    # ---- method: contract, consultation and synthesis ----
+    # ---- method: coaching (questions, advice, off-role posts) ----
+    # ---- method: the loop after the session (Learning prompts, debrief, evaluation) ----
+    # ---- method: the charter as a frame, and polish ----
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
