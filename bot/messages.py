@@ -636,10 +636,235 @@ EN: dict[str, str] = {
     "unit_clock_hours": "hours",
     "unit_async": "working hours",
     # ---- method: the right people at each turn, the facilitator panel ----
+    "turn_presentation": "{client} presents the situation; the consultants listen without interrupting.",
+    "turn_clarification": "Consultants ({consultants}) ask neutral questions; {client} answers.",
+    "turn_contract": "{client} states what they need and expect from the group; the consultants listen.",
+    "turn_consultation": "Consultants ({consultants}) share ideas; {client} listens and takes notes.",
+    "turn_synthesis": "{client} says what they keep and names their next actions; the consultants listen.",
+    "turn_learning": "Everyone in turn says what they take away, the facilitator too: {everyone}.",
+    "step_fallback_turn": "Step {number}/6 · {step}: {turn} Until {deadline}.",
+    "facilitator_menu": "Facilitator",
+    "facilitator_option_next": "Next step",
+    "facilitator_option_finish": "Finish the session",
+    "facilitator_option_extend": "Extend +{amount}",
+    "facilitator_option_pause": "Pause",
+    "facilitator_option_resume": "Resume",
+    "facilitator_option_handover": "Hand over facilitation",
+    "facilitator_option_edit": "Edit people and timeboxes",
+    "facilitator_option_end": "End the session…",
+    "end_confirm_question": (
+        "*End the session for everyone?* This closes the current step and skips the ones left. "
+        "The client then gets the summary."
+    ),
+    "end_confirm_button": "End the session",
+    "stale_pick": "The session has changed since this menu was shown; nothing was done. Look at the step again.",
     # ---- method: contract, consultation and synthesis ----
+    "contract_problem": "How I see my problem now",
+    "contract_problem_hint": (
+        "After the questions, your problem may look different. If it does, say it again in your own words."
+    ),
+    "contract_post_with_problem": (
+        ":handshake: *<@{client}>'s contract*\n*How I see my problem now:* {problem}\n*Need:* {need}\n"
+        "*Expectations of the group:* {expectations}"
+    ),
+    "error_text_long": "Keep this under {limit} characters.",
+    "consultation_contract_linked": ":handshake: *The contract* (<{link}|see the Contract thread>)",
+    "consultation_contract_unlinked": ":handshake: *The contract* (in the Contract thread above)",
+    "consultation_contract_problem": "*How the client sees the problem now:* {problem}",
+    "consultation_contract_need": "*Need:* {need}",
+    "consultation_contract_expectations": "*Expectations of the group:* {expectations}",
+    "consultation_no_contract": (
+        ":grey_question: *No contract was written* in the Contract step: the client has not said what they "
+        "need from the group. Keep to the problem as they presented it."
+    ),
+    "synthesis_contract_context": "*Your contract*\n{contract}",
+    "synthesis_no_contract_context": (
+        "You wrote no contract in the Contract step: answer against what you hoped for when you came."
+    ),
+    "synthesis_got": "Did you get what you asked for?",
+    "synthesis_got_yes": "Yes",
+    "synthesis_got_partly": "Partly",
+    "synthesis_got_no": "No",
+    "synthesis_got_note": "A word about it",
+    "synthesis_got_note_hint": "What was missing, or what you got that you did not expect.",
+    "synthesis_got_post_yes": "*Did I get what I asked for?* Yes.",
+    "synthesis_got_post_partly": "*Did I get what I asked for?* Partly.",
+    "synthesis_got_post_no": "*Did I get what I asked for?* No.",
+    "synthesis_got_post_note": "_{note}_",
+    "summary_contract_with_problem": (
+        "*Contract*\nHow the client sees the problem now: {problem}\nNeed: {need}\nExpectations: {expectations}"
+    ),
+    "summary_got_yes": "*Did the client get what they asked for?* Yes.",
+    "summary_got_partly": "*Did the client get what they asked for?* Partly.",
+    "summary_got_no": "*Did the client get what they asked for?* No.",
+    "summary_got_note": "_{note}_",
+    "action_due_suffix": " — due {due}",
+    "action_line_owned": "{n}. {text} — <@{owner}>{due}",
+    "summary_contributions_expected": "*Contributions* (what each role was expected to say)\n{lines}",
+    "summary_contribution_contract_line": "• {step}: {count} (the client's contract counts as one)",
+    "summary_contribution_synthesis_line": "• {step}: {count} (the client's synthesis counts as one)",
+    "summary_contribution_roles": (
+        "By role: the client {client} · the consultants {consultants} · the facilitator {facilitator}"
+    ),
+    "summary_edit_intro": (
+        "Change what goes in the summary. Names, dates and the rest of the summary are written for you."
+    ),
+    "summary_edit_keep": "What I keep",
+    "summary_edit_kept": "Ideas I keep",
+    "summary_edit_action": "Action {n}",
+    "summary_edit_owner": "Who does action {n}",
+    "summary_edit_due": "Due date for action {n}",
+    "error_summary_empty": "Write what you keep, keep an idea or name an action: the summary needs one of them.",
+    "error_action_owner": "Choose who does this action.",
     # ---- method: coaching (questions, advice, off-role posts) ----
     # ---- method: the loop after the session (Learning prompts, debrief, evaluation) ----
+    "learning_prompts": (
+        "*The method's four prompts* — take the ones that speak to you:\n"
+        "• *What I appreciated* in this session.\n"
+        "• *What I expected* coming in, and whether it came.\n"
+        "• *What I learned*, for my own practice.\n"
+        "• *What I will apply*, and when."
+    ),
+    "after_summary_posted": "The summary of *{topic}* is posted: <{link}|read it in the channel>.",
+    "after_summary_posted_nolink": "The summary of *{topic}* is posted in <#{channel}>.",
+    "after_journal_prompt": (
+        "What do you take away from this session? Reply here: what you write to me goes to your private "
+        "learning journal, which only you can read."
+    ),
+    "after_fallback": "The summary of “{topic}” is posted. What do you take away? Reply here for your journal.",
+    "after_fallback_facilitator": (
+        "The summary of “{topic}” is posted. What do you take away? And a short debrief of your facilitation, "
+        "for your journal."
+    ),
+    "debrief_offer": (
+        "*You facilitated.* A short debrief, for you alone: how you held the frame, the timing, the climate. "
+        "It goes to your private journal; nobody else sees it."
+    ),
+    "debrief_button": "Write my debrief",
+    "debrief_title": "Facilitator debrief",
+    "debrief_intro": "Your debrief of *{topic}*. It goes to your private journal: only you will read it.",
+    "debrief_again": "You wrote a debrief of this session already: saving replaces it.",
+    "debrief_frame": "How I held the frame",
+    "debrief_frame_hint": "The steps, the roles, questions before advice, confidentiality.",
+    "debrief_timing": "The timing",
+    "debrief_timing_hint": "Timeboxes kept or stretched, moments rushed or dragging.",
+    "debrief_climate": "The climate",
+    "debrief_climate_hint": "Trust, listening, how the client was held.",
+    "debrief_submit": "Save to my journal",
+    "debrief_empty": "Write at least one of the three answers.",
+    "debrief_not_yours": "Only the session's facilitator writes its debrief.",
+    "debrief_saved": ":notebook: Your debrief is in your private journal.",
+    "debrief_entry_title": "Debrief of my facilitation — {topic}",
+    "debrief_entry_frame": "How I held the frame: {text}",
+    "debrief_entry_timing": "The timing: {text}",
+    "debrief_entry_climate": "The climate: {text}",
+    "evaluation_dm": (
+        "Time for a short evaluation of how *{group}* works: the climate, the listening, the respect of the "
+        "method. It takes a minute."
+    ),
+    "evaluation_anonymous": (
+        "Anonymous: your answer is kept without your name. The group sees only averages and comments without "
+        "names, and only once at least three people have answered."
+    ),
+    "evaluation_button": "Evaluate the group",
+    "evaluation_title": "How the group works",
+    "evaluation_intro": "How does *{group}* work together? 1 is poor, 5 is excellent. Your answer is anonymous.",
+    "evaluation_climate": "Climate",
+    "evaluation_climate_hint": "Trust, safety, confidentiality kept.",
+    "evaluation_listening": "Listening",
+    "evaluation_listening_hint": "Do we listen to the client and to each other?",
+    "evaluation_method": "Respect of the method",
+    "evaluation_method_hint": "Steps in order, questions before advice, the client owns the contract.",
+    "evaluation_comment": "A comment for the group (optional)",
+    "evaluation_comment_hint": "Shown to the group without your name, among the others.",
+    "evaluation_score_1": "1 · poor",
+    "evaluation_score_2": "2 · fair",
+    "evaluation_score_3": "3 · good",
+    "evaluation_score_4": "4 · very good",
+    "evaluation_score_5": "5 · excellent",
+    "evaluation_submit": "Send anonymously",
+    "evaluation_pick_one": "Pick a score from 1 to 5.",
+    "evaluation_thanks": (
+        "Thank you: your evaluation of *{group}* is in, anonymously. The group will see the results once at "
+        "least three people have answered."
+    ),
+    "evaluation_already": "You already answered this evaluation, thank you! Each person answers once.",
+    "evaluation_not_member": "This evaluation is for the members of the group.",
+    "evaluation_gone": "This evaluation is no longer open.",
+    "evaluation_results_header": "How {group} works: the group's evaluation",
+    "evaluation_results_count": "*{count} answers* so far.",
+    "evaluation_results_scores": (
+        "Climate: *{climate}* / 5\nListening: *{listening}* / 5\nRespect of the method: *{method}* / 5"
+    ),
+    "evaluation_results_comments": "*Comments*, without names and in no particular order:",
+    "evaluation_results_comment": "> {text}",
+    "evaluation_results_anonymous": (
+        "Averages of anonymous answers: nobody, codev included, can tell who said what. Later answers update "
+        "this message."
+    ),
+    "evaluation_results_fallback": (
+        "{group}'s evaluation: {count} answers. Climate {climate}/5, listening {listening}/5, respect of the "
+        "method {method}/5."
+    ),
+    "forget_done_evaluation_one": (
+        "Deleted too: the record that you answered a group evaluation. Your answer itself stays, anonymous: "
+        "nothing links it to you."
+    ),
+    "forget_done_evaluation_many": (
+        "Deleted too: the record that you answered {count} group evaluations. Your answers themselves stay, "
+        "anonymous: nothing links them to you."
+    ),
+    "forget_confirm_evaluations": (
+        "Your answers to group evaluations stay, anonymous: nothing links them to you. The record that you "
+        "answered (kept only so that you answer once) is deleted."
+    ),
     # ---- method: the charter as a frame, and polish ----
+    "group_modal_title": "Co-development group",
+    "group_charter_required": "Charter before taking part",
+    "group_charter_required_option": "Members take part only once they have accepted the charter",
+    "group_charter_required_hint": (
+        "When ticked, a session cannot start with someone who has not accepted the charter yet: "
+        "codev sends it to them privately and the start waits for their “I accept”."
+    ),
+    "group_evaluation_every": "Evaluate how the group works every N sessions",
+    "group_evaluation_every_hint": (
+        "After every this many sessions, members get a short anonymous evaluation of how the group works "
+        "(climate, listening, the method). 0: never."
+    ),
+    "group_evaluation_every_error": "Give a whole number of sessions, from 0 (never) to {max}.",
+    "group_size_count_hint": (
+        "You chose {count} members; the method works best with 5 to 8 peers. Tick to keep this group anyway."
+    ),
+    "group_size_explain": (
+        ":raised_hand: You chose {count} members; the method works best with 5 to 8 peers. "
+        "Tick “Run with this group anyway” below to keep them, or change the members."
+    ),
+    "group_charter_dm_session": (
+        ":scroll: A co-development session you are part of is starting in <#{channel}>. Before it, please read "
+        "the charter of the group “{name}” and accept it:\n\n{charter}"
+    ),
+    "group_charter_accepted_dm": (
+        ":handshake: Thank you: you accepted the charter of the co-development group “{name}” in <#{channel}>:"
+        "\n\n{charter}"
+    ),
+    "start_charter_required_one": (
+        "{names} has not accepted the group's charter yet, and this group asks for it before taking part. "
+        "codev has sent it to them privately: start once they have accepted it."
+    ),
+    "start_charter_required_many": (
+        "{names} have not accepted the group's charter yet, and this group asks for it before taking part. "
+        "codev has sent it to them privately: start once they have accepted it."
+    ),
+    "charter_pending_note_one": (
+        ":scroll: {people} has not accepted the group's charter yet. codev has asked them privately; "
+        "you may recall the frame as the session opens."
+    ),
+    "charter_pending_note_many": (
+        ":scroll: {people} have not accepted the group's charter yet. codev has asked them privately; "
+        "you may recall the frame as the session opens."
+    ),
+    "journal_export_stamp": "Exported on {moment} ({tz})",
+    "journal_export_loose": "Notes",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN}

@@ -18,7 +18,7 @@ from bot.domain.steps import EXTENSION, Pace, Step, expected_speakers
 from bot.domain.text import hashtags
 from bot.domain.timers import Planned
 from bot.domain.workcal import WorkingCalendar, from_spec
-from bot.services import outbox
+from bot.services import evaluations, outbox
 from bot.services.duty import notify_at
 from bot.services.outbox import OutboxKind
 from bot.services.reach import Reach, reach_of, working_hours
@@ -37,6 +37,7 @@ from bot.storage.models import (
 )
 
 MAX_ACTIONS = 5
+GOT_ANSWERS = ("yes", "partly", "no")
 # A step whose message needed retries and came this long after it was opened (Slack was down) gets its whole
 # timebox from then. A first try that went through counts from the click: people saw it at once.
 POSTING_TOLERANCE = timedelta(seconds=2)
@@ -90,6 +91,31 @@ class ActionView:
     text: str
     due_date: date | None
     status: str
+    owner_id: str = ""
+
+
+@dataclass(frozen=True)
+class Got:
+    """The answer to "did you get what you asked for?": yes, partly or no, and the client's word about it."""
+
+    answer: str  # one of GOT_ANSWERS
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SummaryAction:
+    owner_id: str
+    text: str
+    due_date: date | None
+
+
+@dataclass(frozen=True)
+class SummaryEdit:
+    """The summary's fields as the client edits them before posting."""
+
+    keep: str
+    kept_ids: list[int]
+    actions: list[SummaryAction]
 
 
 @dataclass(frozen=True)
@@ -101,6 +127,9 @@ class ContributionView:
     ts: str
     late: bool
     kept: bool
+
+
+EXAMPLE_SESSIONS = 3  # a group's first sessions show each step's examples
 
 
 @dataclass(frozen=True)
@@ -128,7 +157,11 @@ class SessionSnapshot:
     contract_need: str | None = None
     contract_expectations: str | None = None
     contract_ts: str | None = None
+    contract_problem: str | None = None  # "How I see my problem now", written after Clarification
     synthesis_keep: str | None = None
+    synthesis_got: str | None = None  # "Did you get what you asked for?": yes, partly or no
+    synthesis_got_note: str | None = None
+    said: Mapping[Step, Mapping[str, int]] = field(default_factory=dict)  # replies per step, per person
     synthesis_ts: str | None = None
     summary_state: str = "none"
     summary_text: str | None = None
@@ -139,8 +172,10 @@ class SessionSnapshot:
     nudges: bool = False
     calendar: WorkingCalendar | None = None  # async sessions count working time in it; live ones clock time
     hours: Mapping[str, WorkingCalendar] = field(default_factory=dict)  # async: when each person may be notified
-    names: Mapping[str, str] = field(default_factory=dict)  # async: how to write someone without notifying them
+    names: Mapping[str, str] = field(default_factory=dict)  # how to write someone without notifying them
     reach: Mapping[str, Reach] = field(default_factory=dict)  # async: all the above, as the timers read it
+    # The steps' "For example" bullets: shown outside a group and in a group's first sessions, folded after.
+    show_examples: bool = True
 
     @property
     def participants(self) -> list[str]:
@@ -178,7 +213,7 @@ class SessionSnapshot:
         return SessionState(self.step, self.status, self.version, self.timebox())
 
     def expected(self, step: Step) -> list[str]:
-        return expected_speakers(step, self.client_id, self.consultant_ids)
+        return expected_speakers(step, self.client_id, self.consultant_ids, self.facilitator_id)
 
 
 @dataclass(frozen=True)
@@ -640,21 +675,39 @@ class SessionService:
             session.flush()
             return self._snapshot(session, team_id, session_id), True
 
-    def save_contract(self, team_id: str, session_id: int, need: str, expectations: str) -> SessionSnapshot:
+    def redraw_step(self, team_id: str, session_id: int, step: Step) -> None:
+        """Show a step's message afresh (its Facilitator menu back to its label after a pick that changed nothing
+        yet: a modal opened, a confirmation asked), through the outbox, in order with the rest."""
+        with self.db.session() as session:
+            self._row(session, team_id, session_id)  # this workspace's session, or NotFound
+            outbox.add(session, team_id, session_id, OutboxKind.SYNC, self.clock.now(), refresh=[int(step)], people=[])
+
+    def save_contract(
+        self, team_id: str, session_id: int, need: str, expectations: str, problem: str = ""
+    ) -> SessionSnapshot:
+        """The client's contract: their need, what they expect, and how they see their problem now (optional)."""
         with self.db.session() as session:
             snapshot = self._snapshot(session, team_id, session_id)
             if snapshot.status is Status.ENDED or snapshot.step is not Step.CONTRACT:
                 raise TransitionError("contract_closed")
             row = self._row(session, team_id, session_id)
             row.contract_need, row.contract_expectations = need, expectations
+            row.contract_problem = problem or None
             session.add(row)
             outbox.add(session, team_id, session_id, OutboxKind.CLIENT_TEXT, self.clock.now(), step=int(Step.CONTRACT))
             session.flush()
             return self._snapshot(session, team_id, session_id)
 
     def save_synthesis(
-        self, team_id: str, session_id: int, keep: str, kept_ids: list[int], actions: list[tuple[str, date | None]]
+        self,
+        team_id: str,
+        session_id: int,
+        keep: str,
+        kept_ids: list[int],
+        actions: list[tuple[str, date | None]],
+        got: Got | None = None,
     ) -> SessionSnapshot:
+        """The client's synthesis; `got` answers "did you get what you asked for?" against the contract."""
         now = self.clock.now()
         with self.db.session() as session:
             snapshot = self._snapshot(session, team_id, session_id)
@@ -662,6 +715,8 @@ class SessionService:
                 raise TransitionError("synthesis_closed")
             row = self._row(session, team_id, session_id)
             row.synthesis_keep = keep
+            if got is not None:
+                row.synthesis_got, row.synthesis_got_note = got.answer, got.note or None
             session.add(row)
             for contribution in session.exec(
                 select(Contribution).where(Contribution.team_id == team_id, Contribution.session_id == session_id)
@@ -708,8 +763,20 @@ class SessionService:
             )
             return result.rowcount == 1
 
-    def approve_summary(self, team_id: str, session_id: int, user_id: str, text: str | None = None) -> SessionSnapshot:
-        """The client approves (maybe after editing); only one approval ever posts."""
+    def approve_summary(
+        self,
+        team_id: str,
+        session_id: int,
+        user_id: str,
+        text: str | None = None,
+        edit: SummaryEdit | None = None,
+    ) -> SessionSnapshot:
+        """The client approves (maybe after editing); only one approval ever posts.
+
+        An edit (what the client keeps, the actions) is saved with the approval, in its transaction: `text` is the
+        summary rendered from it.
+        """
+        now = self.clock.now()
         with self.db.session() as session:
             snapshot = self._snapshot(session, team_id, session_id)
             if user_id != snapshot.client_id:
@@ -727,11 +794,55 @@ class SessionService:
             )
             if result.rowcount != 1:
                 raise TransitionError("summary_already_posted")
+            if edit is not None:
+                self._save_summary_edit(session, team_id, session_id, edit, now)
             session.flush()
             return self._snapshot(session, team_id, session_id)
 
+    def _save_summary_edit(
+        self, session: Session, team_id: str, session_id: int, edit: SummaryEdit, now: datetime
+    ) -> None:
+        row = self._row(session, team_id, session_id)
+        row.synthesis_keep = edit.keep
+        session.add(row)
+        for contribution in session.exec(
+            select(Contribution).where(Contribution.team_id == team_id, Contribution.session_id == session_id)
+        ).all():
+            contribution.kept = contribution.id in edit.kept_ids
+            session.add(contribution)
+        existing = list(
+            session.exec(
+                select(ActionItem)
+                .where(ActionItem.team_id == team_id, ActionItem.session_id == session_id)
+                .order_by(col(ActionItem.position))
+            ).all()
+        )
+        # Actions keep their rows (and their follow-ups) where they stay; the ones cleared go.
+        for position, action in enumerate(edit.actions[:MAX_ACTIONS]):
+            item = existing[position] if position < len(existing) else None
+            if item is None:
+                item = ActionItem(
+                    team_id=team_id, session_id=session_id, owner_id=action.owner_id, text="", created_at=now
+                )
+            item.owner_id, item.text, item.due_date, item.position = (
+                action.owner_id,
+                action.text,
+                action.due_date,
+                position,
+            )
+            session.add(item)
+        for item in existing[len(edit.actions[:MAX_ACTIONS]) :]:
+            session.delete(item)
+
     def summary_posted(self, team_id: str, session_id: int, ts: str) -> None:
-        self._set_session_field(team_id, session_id, summary_state="posted", summary_ts=ts)
+        with self.db.session() as session:
+            row = self._row(session, team_id, session_id)
+            first = row.summary_state != "posted"
+            row.summary_state, row.summary_ts = "posted", ts
+            session.add(row)
+            session.flush()
+            if first:  # the loop after the session: the DMs it owes people, in this same change
+                evaluations.owe_after_summary(session, self._snapshot(session, team_id, session_id), self.clock.now())
 
     def summary_failed(self, team_id: str, session_id: int) -> None:
         self._set_session_field(team_id, session_id, summary_state="proposed")
@@ -815,6 +926,23 @@ class SessionService:
             ).all()
         )
 
+    @staticmethod
+    def _shows_examples(session: Session, row: CodevSession) -> bool:
+        """A group learns the steps in its first sessions: their examples fold away once it has held this many
+        before (counted up to that many, however long its history). Outside a group, they always show."""
+        group = select(CodevGroup.id).where(CodevGroup.team_id == row.team_id, CodevGroup.channel_id == row.channel_id)
+        earlier = session.exec(
+            select(CodevSession.id)
+            .where(
+                CodevSession.team_id == row.team_id,
+                CodevSession.channel_id == row.channel_id,
+                col(CodevSession.id) < (row.id or 0),
+                group.exists(),
+            )
+            .limit(EXAMPLE_SESSIONS)
+        ).all()
+        return len(earlier) < EXAMPLE_SESSIONS
+
     def _snapshot(self, session: Session, team_id: str, session_id: int) -> SessionSnapshot:
         row = self._row(session, team_id, session_id)
         calendar = from_spec(row.calendar)
@@ -839,15 +967,16 @@ class SessionService:
             select(StepDone).where(StepDone.session_id == session_id).order_by(col(StepDone.done_at))
         ).all():
             done[Step(d.step)].append(d.user_id)
-        counts = dict(
-            session.exec(
-                select(Contribution.step, func.count())
-                .where(Contribution.session_id == session_id, col(Contribution.deleted).is_(False))
-                .group_by(col(Contribution.step))
-            ).all()
-        )
+        said: dict[Step, dict[str, int]] = {}
+        for step_number, user_id, count in session.exec(
+            select(Contribution.step, Contribution.user_id, func.count())
+            .where(Contribution.session_id == session_id, col(Contribution.deleted).is_(False))
+            .group_by(col(Contribution.step), col(Contribution.user_id))
+        ).all():
+            said.setdefault(Step(step_number), {})[user_id] = count
+        counts = {step: sum(by_person.values()) for step, by_person in said.items()}
         actions = [
-            ActionView(a.id or 0, a.text, a.due_date, a.status)
+            ActionView(a.id or 0, a.text, a.due_date, a.status, a.owner_id)
             for a in session.exec(
                 select(ActionItem).where(ActionItem.session_id == session_id).order_by(col(ActionItem.position))
             ).all()
@@ -870,11 +999,15 @@ class SessionService:
             clock_speed=self.clock_speed,
             steps=steps,
             done=done,
-            reply_counts={Step(k): v for k, v in counts.items()},
+            reply_counts=counts,
             contract_need=row.contract_need,
             contract_expectations=row.contract_expectations,
             contract_ts=row.contract_ts,
+            contract_problem=row.contract_problem,
             synthesis_keep=row.synthesis_keep,
+            synthesis_got=row.synthesis_got,
+            synthesis_got_note=row.synthesis_got_note,
+            said=said,
             synthesis_ts=row.synthesis_ts,
             summary_state=row.summary_state,
             summary_text=row.summary_text,
@@ -884,14 +1017,21 @@ class SessionService:
             close_when_all_done=row.close_when_all_done,
             nudges=row.nudges,
             calendar=calendar,
+            show_examples=self._shows_examples(session, row),
             **self._hours(session, row, [row.facilitator_id, row.client_id, *consultants], calendar),
         )
 
     @staticmethod
     def _hours(session: Session, row: CodevSession, people: list[str], calendar: WorkingCalendar | None) -> Any:
-        """Each participant's working hours and name: async sessions only (live ones happen while all are there)."""
+        """Each participant's name as Slack last told it (for texts that must read names, never ids); their
+        working hours too in async sessions only (live ones happen while all are there)."""
         if calendar is None:
-            return {}
+            rows = session.exec(
+                select(SlackUser.user_id, SlackUser.name).where(
+                    SlackUser.team_id == row.team_id, col(SlackUser.user_id).in_(list(dict.fromkeys(people)))
+                )
+            ).all()
+            return {"names": {user_id: name for user_id, name in rows if name}}
         reach = reach_of(session, row.team_id, row.channel_id, list(dict.fromkeys(people)), calendar)
         return {
             "hours": {user_id: r.hours for user_id, r in reach.items()},

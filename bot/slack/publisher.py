@@ -47,6 +47,9 @@ class Publisher:
         # Participants' App Homes list their sessions and steps: refresh them when a session moves.
         self.on_people_changed = on_people_changed or (lambda _team, _users: None)
         self.charter_pending = charter_pending or (lambda _team, _channel, _users: [])
+        self._permalinks: dict[tuple[str, str, str], str] = {}  # Contract threads' links, asked once
+        # The DMs a posted summary owes (the loop after the session) are delivered right away: set to relay.settle.
+        self.on_summary_posted: Callable[[str, int], object] = lambda _team, _session: None
 
     # ---- keeping messages current ------------------------------------------------------------------------
     def refresh_root(self, snapshot: SessionSnapshot) -> None:
@@ -60,7 +63,26 @@ class Publisher:
     def refresh_step(self, snapshot: SessionSnapshot, step: Step) -> None:
         ts = snapshot.steps[step].message_ts
         if ts:
-            self._update(snapshot.channel_id, ts, **blocks.step_message(snapshot, step, self.clock.now()))
+            self._update(snapshot.channel_id, ts, **self.step_message(snapshot, step))
+
+    def step_message(self, snapshot: SessionSnapshot, step: Step) -> dict[str, Any]:
+        """A step's message now; Consultation's links to the Contract thread, whose contract it restates."""
+        return blocks.step_message(snapshot, step, self.clock.now(), contract_link=self.contract_link(snapshot, step))
+
+    def contract_link(self, snapshot: SessionSnapshot, step: Step) -> str | None:
+        """The Contract thread's permalink, for the Consultation message: asked of Slack once per process."""
+        ts = snapshot.steps[Step.CONTRACT].message_ts
+        if step is not Step.CONSULTATION or ts is None:
+            return None
+        key = (snapshot.team_id, snapshot.channel_id, ts)
+        if key not in self._permalinks:
+            try:
+                link = self.client.chat_getPermalink(channel=snapshot.channel_id, message_ts=ts)["permalink"]
+            except (SlackApiError, OSError):  # the restatement says where the thread is instead
+                log.info("no permalink for the Contract thread of session %s", snapshot.id, exc_info=True)
+                return None
+            self._permalinks[key] = str(link)
+        return self._permalinks[key]
 
     # ---- the summary ------------------------------------------------------------------------------------
     def propose_summary(self, team_id: str, session_id: int, *, recovering: bool = False) -> None:
@@ -92,6 +114,7 @@ class Publisher:
                 self.client.chat_update(channel=dm_channel, ts=dm_ts, **blocks.summary_dm_done(snapshot))
             except SlackApiError:
                 log.info("could not update the summary DM", exc_info=True)
+        self.on_summary_posted(snapshot.team_id, snapshot.id)
         return True
 
     # ---- messages ---------------------------------------------------------------------------------------

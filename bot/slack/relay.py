@@ -25,7 +25,7 @@ from bot.services.due import EARLY_TOLERANCE
 from bot.services.outbox import Outbox, OutboxItem, OutboxKind
 from bot.services.processes import PRESUMED_DEAD_AFTER, ProcessRegistry
 from bot.services.sessions import POSTING_TOLERANCE, Change, NotFound, SessionService, SessionSnapshot
-from bot.slack import once
+from bot.slack import after, once
 from bot.slack.blocks import session as blocks
 from bot.slack.publisher import ChannelLost, Publisher, quietly
 
@@ -89,6 +89,8 @@ class Relay:
             renewed = time.monotonic()
             try:
                 for item in self.outbox.owed(team_id, session_id):
+                    if item.waiting_aside(self.clock.now() + EARLY_TOLERANCE):
+                        continue  # a DM kept for its person's working hours holds no other row back
                     if (
                         (due_only or item.held)
                         and not item.interrupted
@@ -105,8 +107,9 @@ class Relay:
                         return Delivery.DEFERRED
             finally:
                 self.outbox.release_lease(team_id, session_id, me)
-            if not self.outbox.owed(team_id, session_id):
-                return Delivery.DONE
+            now = self.clock.now() + EARLY_TOLERANCE
+            if all(item.waiting_aside(now) for item in self.outbox.owed(team_id, session_id)):
+                return Delivery.DONE  # what is left waits for its people's working hours (the leader sends it)
 
     def settle(self, team_id: str, session_id: int) -> bool:
         """Deliver what the session owes now; False when Slack refused or did not answer some of it.
@@ -188,6 +191,8 @@ class Relay:
             return self._post_note(item, snapshot, item.payload)
         if item.kind is OutboxKind.CLIENT_TEXT:
             return self._client_text(item, snapshot)
+        if item.kind in (OutboxKind.AFTER, OutboxKind.EVALUATION):  # the loop after the session
+            return after.deliver(self.client, self.publisher, self.sessions.db, self.clock, item, snapshot)
         self.publisher.propose_summary(snapshot.team_id, snapshot.id, recovering=item.recovering)
         return None
 
@@ -207,7 +212,7 @@ class Relay:
             now = self.clock.now()
             late = item.recovering and now - record.started_at > POSTING_TOLERANCE
             opened = now if late else record.started_at
-            message = quietly(snapshot, blocks.step_message(snapshot, step, now), opened, now)
+            message = quietly(snapshot, self.publisher.step_message(snapshot, step), opened, now)
             ts = self._post_once(snapshot, message, _tag(STEP_MESSAGE, snapshot.id, step=int(step)), item)
             # The timebox starts when people can see the step, not when it was decided.
             snapshot = self.sessions.step_posted(

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     ConversationFilter,
     ConversationSelectElement,
     DatePickerElement,
+    DividerBlock,
     InputBlock,
     MarkdownTextObject,
     NumberInputElement,
@@ -29,6 +30,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.cadence import MAX_EVERY_WEEKS
+from bot.domain.roles import peer_count_is_usual
 from bot.domain.steps import (
     MAX_DURATION,
     NOMINAL_WORKING_DAY,
@@ -40,8 +42,8 @@ from bot.domain.steps import (
 )
 from bot.domain.workcal import WorkingCalendar, describe_days, describe_holidays, describe_hours, from_spec
 from bot.messages import t
-from bot.services.groups import GroupView
-from bot.services.sessions import MAX_ACTIONS, ContributionView, SessionSnapshot
+from bot.services.groups import DEFAULT_EVALUATION_EVERY, MAX_EVALUATION_EVERY, GroupView
+from bot.services.sessions import GOT_ANSWERS, MAX_ACTIONS, ContributionView, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks.common import cut, section
 from bot.slack.blocks.durations import (
@@ -51,7 +53,7 @@ from bot.slack.blocks.durations import (
     working_days_list,
     working_time_label,
 )
-from bot.slack.blocks.session import step_name
+from bot.slack.blocks.session import contract_summary, step_name
 
 TOPIC_LIMIT = 300
 LONG_TEXT_LIMIT = 3000
@@ -237,6 +239,18 @@ def _pace_options() -> list[Option]:
 def contract_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
     blocks: list[Block] = [
         InputBlock(
+            block_id="problem",
+            label=t("contract_problem"),
+            optional=True,
+            hint=t("contract_problem_hint"),
+            element=PlainTextInputElement(
+                action_id="problem",
+                multiline=True,
+                max_length=LONG_TEXT_LIMIT,
+                initial_value=snapshot.contract_problem or None,
+            ),
+        ),
+        InputBlock(
             block_id="need",
             label=t("contract_need"),
             hint=t("contract_need_hint"),
@@ -321,6 +335,7 @@ def synthesis_modal(snapshot: SessionSnapshot, consultation: list[ContributionVi
                 element=DatePickerElement(action_id=f"due_{n}", initial_date=due),
             )
         )
+    blocks.extend(_got_blocks(snapshot))
     return view_of(
         ids.SYNTHESIS_VIEW,
         t("synthesis_title"),
@@ -328,6 +343,38 @@ def synthesis_modal(snapshot: SessionSnapshot, consultation: list[ContributionVi
         submit=t("synthesis_submit"),
         metadata={"session": snapshot.id},
     )
+
+
+def _got_blocks(snapshot: SessionSnapshot) -> list[Block]:
+    """The question "did you get what you asked for?", with the contract it asks about (or the fact there is none)."""
+    if snapshot.contract_need:
+        context = t("synthesis_contract_context", contract=contract_summary(snapshot))
+    else:
+        context = t("synthesis_no_contract_context")
+    options = [Option(value=answer, text=t("synthesis_got_" + answer)) for answer in GOT_ANSWERS]
+    initial = next((o for o in options if o.value == snapshot.synthesis_got), None)
+    return [
+        DividerBlock(),
+        section(context),
+        InputBlock(
+            block_id="got",
+            label=t("synthesis_got"),
+            optional=True,
+            element=RadioButtonsElement(action_id="got", options=options, initial_option=initial),
+        ),
+        InputBlock(
+            block_id="got_note",
+            label=t("synthesis_got_note"),
+            optional=True,
+            hint=t("synthesis_got_note_hint"),
+            element=PlainTextInputElement(
+                action_id="got_note",
+                multiline=True,
+                max_length=LONG_TEXT_LIMIT,
+                initial_value=snapshot.synthesis_got_note or None,
+            ),
+        ),
+    ]
 
 
 # ---- hand over, summary -------------------------------------------------------------------------------
@@ -387,19 +434,69 @@ def edit_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
     )
 
 
-def summary_edit_modal(snapshot: SessionSnapshot, dm_channel: str | None, dm_ts: str | None) -> dict[str, Any]:
-    blocks: list[Block] = [
+def summary_edit_modal(
+    snapshot: SessionSnapshot, consultation: list[ContributionView], dm_channel: str | None, dm_ts: str | None
+) -> dict[str, Any]:
+    """The summary's fields (what the client keeps, the actions), never its mrkdwn: codev writes the rest."""
+    blocks: list[Block] = [section(t("summary_edit_intro"))]
+    options = _kept_options(consultation)
+    if options:
+        initial = [o for o, c in options if c.kept]
+        blocks.append(
+            InputBlock(
+                block_id="kept",
+                label=t("summary_edit_kept"),
+                optional=True,
+                element=StaticMultiSelectElement(
+                    action_id="kept", options=[o for o, _ in options], initial_options=initial or None
+                ),
+            )
+        )
+    blocks.append(
         InputBlock(
-            block_id="summary",
-            label=t("summary_edit_label"),
+            block_id="keep",
+            label=t("summary_edit_keep"),
+            optional=True,
             element=PlainTextInputElement(
-                action_id="summary",
+                action_id="keep",
                 multiline=True,
                 max_length=LONG_TEXT_LIMIT,
-                initial_value=cut(snapshot.summary_text or "", LONG_TEXT_LIMIT),
+                initial_value=cut(snapshot.synthesis_keep or "", LONG_TEXT_LIMIT) or None,
             ),
         )
-    ]
+    )
+    for n in range(1, MAX_ACTIONS + 1):
+        existing = snapshot.actions[n - 1] if n <= len(snapshot.actions) else None
+        blocks.append(
+            InputBlock(
+                block_id=f"action_{n}",
+                label=t("summary_edit_action", n=n),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=f"action_{n}",
+                    max_length=ACTION_TEXT_LIMIT,
+                    initial_value=cut(existing.text, ACTION_TEXT_LIMIT) if existing else None,
+                ),
+            )
+        )
+        owner = (existing.owner_id if existing else "") or snapshot.client_id
+        blocks.append(
+            InputBlock(
+                block_id=f"owner_{n}",
+                label=t("summary_edit_owner", n=n),
+                optional=True,
+                element=UserSelectElement(action_id=f"owner_{n}", initial_user=owner),
+            )
+        )
+        due = existing.due_date.isoformat() if existing and existing.due_date else None
+        blocks.append(
+            InputBlock(
+                block_id=f"due_{n}",
+                label=t("summary_edit_due", n=n),
+                optional=True,
+                element=DatePickerElement(action_id=f"due_{n}", initial_date=due),
+            )
+        )
     return view_of(
         ids.SUMMARY_EDIT_VIEW,
         t("summary_edit_title"),
@@ -409,11 +506,24 @@ def summary_edit_modal(snapshot: SessionSnapshot, dm_channel: str | None, dm_ts:
     )
 
 
+def _kept_options(consultation: list[ContributionView]) -> list[tuple[Option, ContributionView]]:
+    """The consultants' replies to pick from: Slack allows 100 options of 75 characters, the newest win."""
+    return [
+        (Option(value=str(c.id), text=cut(c.text, OPTION_TEXT_LIMIT)), c)
+        for c in consultation[-MAX_OPTIONS:]
+        if c.text.strip()
+    ]
+
+
 def group_modal(
     *, channel_id: str, group: GroupView | None, user_id: str, tz: str | None, warning: str | None = None
 ) -> dict[str, Any]:
     """Create or edit a channel's group; `tz` is the person's zone, proposed for the working hours and the cadence
-    when the group has none of its own."""
+    when the group has none of its own.
+
+    The size check (a checkbox to keep a group of another size than 5 to 8) shows only for such a size: here for
+    a group that has one already; then as members are chosen (`with_size_check`, on the members' dispatch).
+    """
     pace = group.pace if group else Pace.LIVE
     calendar = group.calendar if group else None
     cadence = group.cadence if group else None
@@ -445,8 +555,14 @@ def group_modal(
             block_id="members",
             label=t("group_members"),
             hint=t("group_members_hint"),
+            dispatch_action=True,  # each change of members tells codev, which shows the size check or hides it
             element=UserMultiSelectElement(action_id="members", initial_users=group.members if group else [user_id]),
         ),
+    ]
+    if group is not None and not peer_count_is_usual(len(group.members)):
+        blocks.append(group_size_block(len(group.members)))
+    required = Option(value="required", text=t("group_charter_required_option"))
+    blocks += [
         InputBlock(
             block_id="charter",
             label=t("group_charter"),
@@ -456,6 +572,17 @@ def group_modal(
                 multiline=True,
                 max_length=LONG_TEXT_LIMIT,
                 initial_value=group.charter if group else t("group_default_charter"),
+            ),
+        ),
+        InputBlock(
+            block_id="charter_required",
+            label=t("group_charter_required"),
+            optional=True,
+            hint=t("group_charter_required_hint"),
+            element=CheckboxesElement(
+                action_id="charter_required",
+                options=[required],
+                initial_options=[required] if group and group.charter_required else None,
             ),
         ),
         InputBlock(
@@ -552,15 +679,88 @@ def group_modal(
             ),
         ),
         InputBlock(
-            block_id="group_size",
-            label=t("start_group_size"),
-            optional=True,
-            element=CheckboxesElement(
-                action_id="group_size", options=[Option(value="confirm", text=t("start_group_size_confirm"))]
+            block_id="evaluation_every",
+            label=t("group_evaluation_every"),
+            hint=t("group_evaluation_every_hint"),
+            element=NumberInputElement(
+                action_id="evaluation_every",
+                is_decimal_allowed=False,
+                min_value="0",
+                max_value=str(MAX_EVALUATION_EVERY),
+                initial_value=str(group.evaluation_every if group else DEFAULT_EVALUATION_EVERY),
             ),
         ),
     ]
-    return view_of(ids.GROUP_VIEW, t("group_title"), blocks, submit=t("group_submit"), metadata={"channel": channel_id})
+    return view_of(
+        ids.GROUP_VIEW, t("group_modal_title"), blocks, submit=t("group_submit"), metadata={"channel": channel_id}
+    )
+
+
+GROUP_SIZE_BLOCKS = ("group_size", "group_size_note")
+
+
+def group_size_block(count: int) -> InputBlock:
+    """The checkbox that keeps a group of another size than the method's 5 to 8."""
+    return InputBlock(
+        block_id="group_size",
+        label=t("start_group_size"),
+        optional=True,
+        hint=t("group_size_count_hint", count=count),
+        element=CheckboxesElement(
+            action_id="group_size", options=[Option(value="confirm", text=t("start_group_size_confirm"))]
+        ),
+    )
+
+
+def with_size_check(view: dict[str, Any], members: list[str], *, explain: bool = False) -> dict[str, Any]:
+    """The group modal as Slack sent it back (a dispatch, a submission), rebuilt for views.update or a
+    `response_action: update`: the size check right under the members when their number is not 5 to 8, none
+    otherwise; `explain` adds why at the top (a submission that needs the check). What was typed is kept: the
+    block ids do not change, and each input starts from what its state holds."""
+    state = (view.get("state") or {}).get("values") or {}
+    blocks = []
+    for block in view.get("blocks") or []:
+        if block.get("block_id") in GROUP_SIZE_BLOCKS:
+            continue
+        blocks.append(_with_state(block, state.get(str(block.get("block_id") or "")) or {}))
+        if block.get("block_id") == "members" and not peer_count_is_usual(len(members)):
+            blocks.append(group_size_block(len(members)).to_dict())
+    if explain and not peer_count_is_usual(len(members)):
+        note = ContextBlock(
+            block_id="group_size_note",
+            elements=[MarkdownTextObject(text=t("group_size_explain", count=len(members)))],
+        )
+        blocks.insert(0, note.to_dict())
+    kept = {key: view[key] for key in ("type", "callback_id", "title", "submit", "close", "private_metadata")}
+    rebuilt = View(**{**kept, "blocks": blocks})
+    return rebuilt.to_dict()
+
+
+def _with_state(block: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
+    """An input block whose element starts from the value its state holds (Slack keeps it too, by block id)."""
+    element = block.get("element")
+    if block.get("type") != "input" or not isinstance(element, dict):
+        return block
+    value = state.get(str(element.get("action_id") or "")) or {}
+    kind, element = element.get("type"), dict(element)
+    for field_name, initial in (
+        ("value", "initial_value"),
+        ("selected_users", "initial_users"),
+        ("selected_option", "initial_option"),
+        ("selected_options", "initial_options"),
+        ("selected_date", "initial_date"),
+        ("selected_time", "initial_time"),
+        ("selected_user", "initial_user"),
+        ("selected_conversation", "initial_conversation"),
+    ):
+        if field_name not in value:
+            continue
+        chosen = value[field_name]
+        if chosen in (None, "", []):
+            element.pop(initial, None)
+        elif kind != "number_input" or str(chosen).lstrip("-").isdigit():  # Slack refuses a non-number there
+            element[initial] = chosen
+    return {**block, "element": element}
 
 
 def parse_date(value: str | None) -> date | None:

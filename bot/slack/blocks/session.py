@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ConfirmObject,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
+    Option,
+    StaticSelectElement,
 )
 
 from bot.domain import session as core
 from bot.domain.session import Status
-from bot.domain.steps import EXTENSION, SPEAKERS, Pace, Speakers, Step
+from bot.domain.steps import EXTENSION, Pace, Step
 from bot.messages import t
-from bot.services.sessions import ContributionView, SessionSnapshot
+from bot.services.sessions import GOT_ANSWERS, ContributionView, SessionSnapshot
 from bot.slack import ids
-from bot.slack.blocks.common import as_dicts, cut, escape, section
+from bot.slack.blocks.after import learning_prompts
+from bot.slack.blocks.common import as_dicts, cut, escape, section, without_mentions
 from bot.slack.blocks.durations import calendar_text, working_time_label
 
 HEADER_LIMIT = 150
@@ -42,6 +44,12 @@ def slack_date(moment: datetime) -> str:
     """A date every reader sees in their own time zone; the fallback is UTC."""
     fallback = moment.strftime("%a %d %b %H:%M UTC")
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def slack_day(day: date) -> str:
+    """A calendar day (a due date) in each reader's words. Noon UTC is that day from UTC-11 to UTC+11."""
+    moment = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    return f"<!date^{int(moment.timestamp())}^{{date_short}}|{day.strftime('%a %d %b %Y')}>"
 
 
 def human_duration(delta: timedelta) -> str:
@@ -90,12 +98,16 @@ def deadline_line(snapshot: SessionSnapshot, step: Step) -> str:
 
 
 def who_speaks(snapshot: SessionSnapshot, step: Step) -> str:
-    speakers = SPEAKERS[step]
-    if speakers is Speakers.CLIENT:
-        return t("who_client", client=snapshot.client_id)
-    if speakers is Speakers.CONSULTANTS:
-        return t("who_consultants", consultants=mentions(snapshot.consultant_ids))
-    return t("who_everyone")
+    """Those a step expects (who may say "I'm done"), mentioned."""
+    return mentions(snapshot.expected(step))
+
+
+def display_name(snapshot: SessionSnapshot, user_id: str) -> str:
+    """How a fallback text (notifications, screen readers) writes someone: the name Slack last told codev.
+
+    Without one (never cached), the mention: Slack shows it as the person's name, never as the raw id."""
+    name = snapshot.names.get(user_id)
+    return escape(name) if name else f"<@{user_id}>"
 
 
 def button_value(snapshot: SessionSnapshot, step: Step | None = None) -> str:
@@ -146,28 +158,37 @@ def root_message(snapshot: SessionSnapshot, charter_pending: Sequence[str] = ())
 
 
 # ---- step messages ------------------------------------------------------------------------------------
-def step_message(snapshot: SessionSnapshot, step: Step, now: datetime) -> dict[str, Any]:
-    """The message whose thread is the step: purpose, who speaks, deadline, done list and controls."""
+def step_message(
+    snapshot: SessionSnapshot, step: Step, now: datetime, *, contract_link: str | None = None
+) -> dict[str, Any]:
+    """The message whose thread is the step: purpose, who speaks, deadline, done list and controls.
+
+    Consultation opens with the client's contract, linked to the Contract thread (`contract_link`)."""
     record = snapshot.steps[step]
     is_open = record.ended_at is None and snapshot.status is not Status.ENDED and step == snapshot.step
     blocks: list[Block] = [
         HeaderBlock(text=t("step_header", number=int(step), step=step_name(step))),
         section(t("purpose_" + step.key, client=snapshot.client_id)),
     ]
+    if step is Step.CONSULTATION:
+        blocks[1:1] = contract_restatement(snapshot, contract_link)
+    if step is Step.LEARNING:  # the method's four prompts: always shown, never folded away
+        blocks.append(learning_prompts())
     timebox = snapshot.timebox(step)
     deadline = slack_date(timebox.deadline)
     if is_open:
         blocks.append(section(t("step_speaking_now", who=_plain_who(snapshot, step))))
-        blocks.append(section(t("step_examples", examples=t("examples_" + step.key))))
+        if snapshot.show_examples:  # folded away after a group's first sessions
+            blocks.append(section(t("step_examples", examples=t("examples_" + step.key))))
         if snapshot.status is Status.PAUSED:
             status_line = t("step_paused", left=time_left_text(snapshot, now, step))
         else:
             status_line = deadline_line(snapshot, step)
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=status_line + " · " + t("step_reply_here"))]))
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_done_line(snapshot, step))]))
-        blocks.extend(_controls(snapshot, step))
-        who = _plain_who(snapshot, step)
-        text = t("step_fallback", number=int(step), step=step_name(step), who=who, deadline=deadline)
+        blocks.extend(_controls(snapshot, step, now))
+        turn = _turn_line(snapshot, step, lambda user_id: display_name(snapshot, user_id))
+        text = t("step_fallback_turn", number=int(step), step=step_name(step), turn=turn, deadline=deadline)
     else:
         count = snapshot.reply_counts.get(step, 0)
         closed = t("step_closed", count=count, replies=t("reply_one" if count == 1 else "reply_many"))
@@ -177,8 +198,21 @@ def step_message(snapshot: SessionSnapshot, step: Step, now: datetime) -> dict[s
 
 
 def _plain_who(snapshot: SessionSnapshot, step: Step) -> str:
-    # Mentions in the fallback text notify the people expected to speak now.
-    return mentions(snapshot.expected(step)) if SPEAKERS[step] is not Speakers.EVERYONE else t("who_everyone")
+    """Who asks, who answers, who listens: everyone the step expects is mentioned (the blocks notify them; a
+    new message goes through the working-hours delivery, which names instead whoever is off duty)."""
+    return _turn_line(snapshot, step, lambda user_id: f"<@{user_id}>")
+
+
+def _turn_line(snapshot: SessionSnapshot, step: Step, person: Callable[[str], str]) -> str:
+    def people(user_ids: list[str]) -> str:
+        return ", ".join(person(u) for u in user_ids) or t("summary_none")
+
+    return t(
+        "turn_" + step.key,
+        client=person(snapshot.client_id),
+        consultants=people(snapshot.consultant_ids),
+        everyone=people(snapshot.expected(step)),
+    )
 
 
 def _done_line(snapshot: SessionSnapshot, step: Step) -> str:
@@ -189,101 +223,185 @@ def _done_line(snapshot: SessionSnapshot, step: Step) -> str:
     return t("step_done_count", count=len(done), total=len(expected), names=mentions(done))
 
 
-def _controls(snapshot: SessionSnapshot, step: Step) -> list[Block]:
+def _controls(snapshot: SessionSnapshot, step: Step, now: datetime) -> list[Block]:
+    """What participants may do (the client's own button, "I'm done"), and the facilitator's controls folded into
+    one "Facilitator" menu: a static select, because an overflow menu holds 5 options and has no label.
+
+    At most one primary button. The block id changes with each refresh (the session's version and the moment),
+    so Slack shows the menu's placeholder again rather than the option last picked."""
     value = button_value(snapshot, step)
-    people: list[ButtonElement] = [ButtonElement(text=t("button_done"), action_id=ids.DONE, value=value)]
+    elements: list[ButtonElement | StaticSelectElement] = []
     if step is Step.CONTRACT:
-        people.insert(
-            0, ButtonElement(text=t("button_contract"), action_id=ids.CONTRACT_OPEN, value=value, style="primary")
+        elements.append(
+            ButtonElement(text=t("button_contract"), action_id=ids.CONTRACT_OPEN, value=value, style="primary")
         )
     if step is Step.SYNTHESIS:
-        people.insert(
-            0, ButtonElement(text=t("button_synthesis"), action_id=ids.SYNTHESIS_OPEN, value=value, style="primary")
+        elements.append(
+            ButtonElement(text=t("button_synthesis"), action_id=ids.SYNTHESIS_OPEN, value=value, style="primary")
         )
+    elements.append(ButtonElement(text=t("button_done"), action_id=ids.DONE, value=value))
+    elements.append(
+        StaticSelectElement(
+            action_id=ids.FACILITATOR_MENU,
+            placeholder=t("facilitator_menu"),
+            options=_facilitator_options(snapshot, step),
+        )
+    )
+    block_id = f"{ids.PEOPLE_BLOCK}.{snapshot.version}.{int(now.timestamp())}"
+    return [ActionsBlock(block_id=block_id, elements=elements)]
+
+
+def facilitator_pick(action_id: str, snapshot: SessionSnapshot, step: Step) -> str:
+    """A Facilitator menu option's value: the control, and the session, step and version it was shown for."""
+    return f"{action_id}|{snapshot.id}:{int(step)}:{snapshot.version}"
+
+
+def _facilitator_options(snapshot: SessionSnapshot, step: Step) -> list[Option]:
     paused = snapshot.status is Status.PAUSED
-    facilitator = [
-        ButtonElement(
-            text=t("button_finish" if step is Step.LEARNING else "button_next"),
-            action_id=ids.NEXT,
-            value=value,
-            style="primary",
-        ),
-        ButtonElement(
-            text=t("button_extend", amount=extension_label(snapshot.pace)), action_id=ids.EXTEND, value=value
-        ),
-        ButtonElement(
-            text=t("button_resume" if paused else "button_pause"),
-            action_id=ids.RESUME if paused else ids.PAUSE,
-            value=value,
-        ),
-        ButtonElement(text=t("button_handover"), action_id=ids.HANDOVER, value=value),
-        ButtonElement(text=t("button_edit"), action_id=ids.EDIT, value=value),
-        ButtonElement(
-            text=t("button_end"),
-            action_id=ids.END,
-            value=value,
-            style="danger",
-            confirm=ConfirmObject(
-                title=t("confirm_end_title"),
-                text=t("confirm_end_text"),
-                confirm=t("confirm_end_yes"),
-                deny=t("confirm_end_no"),
-                style="danger",
-            ),
-        ),
+    choices = [
+        (ids.NEXT, t("facilitator_option_finish" if step is Step.LEARNING else "facilitator_option_next")),
+        (ids.EXTEND, t("facilitator_option_extend", amount=extension_label(snapshot.pace))),
+        (ids.RESUME, t("facilitator_option_resume")) if paused else (ids.PAUSE, t("facilitator_option_pause")),
+        (ids.HANDOVER, t("facilitator_option_handover")),
+        (ids.EDIT, t("facilitator_option_edit")),
+        (ids.END, t("facilitator_option_end")),
     ]
-    return [
-        ActionsBlock(block_id=ids.PEOPLE_BLOCK, elements=people),
-        ActionsBlock(block_id=ids.FACILITATOR_BLOCK, elements=facilitator),
-    ]
+    return [Option(value=facilitator_pick(action, snapshot, step), text=label) for action, label in choices]
+
+
+def end_confirmation(snapshot: SessionSnapshot, step: Step) -> dict[str, Any]:
+    """The private confirm step after "End the session…" in the Facilitator menu: the danger button ends it."""
+    button = ButtonElement(
+        text=t("end_confirm_button"), action_id=ids.END, value=button_value(snapshot, step), style="danger"
+    )
+    return private_note(t("end_confirm_question"), button=button)
 
 
 # ---- contract, synthesis, summary ---------------------------------------------------------------------
+RESTATED_LIMIT = 700  # each part of the contract restated in the Consultation message; the thread has it all
+
+
 def contract_message(snapshot: SessionSnapshot) -> dict[str, Any]:
-    text = t(
-        "contract_post",
-        client=snapshot.client_id,
-        need=escape(snapshot.contract_need or ""),
-        expectations=escape(snapshot.contract_expectations or ""),
-    )
-    return {"text": t("contract_fallback", client=snapshot.client_id), "blocks": as_dicts([section(text)])}
+    params = {
+        "client": snapshot.client_id,
+        "need": escape(snapshot.contract_need or ""),
+        "expectations": escape(snapshot.contract_expectations or ""),
+    }
+    if snapshot.contract_problem:
+        text = t("contract_post_with_problem", problem=escape(snapshot.contract_problem), **params)
+    else:
+        text = t("contract_post", **params)
+    blocks: list[Block] = [section(chunk) for chunk in _chunks(text)]
+    fallback = t("contract_fallback", client=display_name(snapshot, snapshot.client_id))
+    return {"text": fallback, "blocks": as_dicts(blocks)}
+
+
+def contract_restatement(snapshot: SessionSnapshot, link: str | None) -> list[Block]:
+    """The client's contract at the top of the Consultation message: the consultants serve it. None written: said."""
+    if not snapshot.contract_need:
+        return [section(t("consultation_no_contract")), DividerBlock()]
+    lines = [t("consultation_contract_linked", link=link) if link else t("consultation_contract_unlinked")]
+    if snapshot.contract_problem:
+        lines.append(t("consultation_contract_problem", problem=_restated(snapshot.contract_problem)))
+    lines.append(t("consultation_contract_need", need=_restated(snapshot.contract_need)))
+    if snapshot.contract_expectations:
+        lines.append(t("consultation_contract_expectations", expectations=_restated(snapshot.contract_expectations)))
+    return [section("\n".join(lines)), DividerBlock()]
+
+
+def _restated(text: str) -> str:
+    return escape(cut(" ".join(text.split()), RESTATED_LIMIT))
+
+
+def contract_summary(snapshot: SessionSnapshot) -> str:
+    """The contract as the synthesis modal shows it to the client, beside "did you get what you asked for?"."""
+    lines = []
+    if snapshot.contract_problem:
+        lines.append(t("consultation_contract_problem", problem=_restated(snapshot.contract_problem)))
+    lines.append(t("consultation_contract_need", need=_restated(snapshot.contract_need or "")))
+    if snapshot.contract_expectations:
+        lines.append(t("consultation_contract_expectations", expectations=_restated(snapshot.contract_expectations)))
+    return "\n".join(lines)
+
+
+def _got_lines(snapshot: SessionSnapshot, prefix: str) -> list[str]:
+    """The answer to "did you get what you asked for?" as the client gave it (nothing when they did not)."""
+    if snapshot.synthesis_got not in GOT_ANSWERS:
+        return []
+    lines = [t(f"{prefix}_{snapshot.synthesis_got}")]
+    if snapshot.synthesis_got_note:
+        lines.append(t(f"{prefix}_note", note=escape(" ".join(snapshot.synthesis_got_note.split()))))
+    return lines
 
 
 def synthesis_text(snapshot: SessionSnapshot, kept: list[ContributionView]) -> str:
     keep = escape((snapshot.synthesis_keep or "").strip())
     kept_lines = "\n".join(t("synthesis_kept_line", text=cut(c.text, 200), user=c.user_id) for c in kept)
-    return t(
+    text = t(
         "synthesis_post",
         client=snapshot.client_id,
         keep=(keep + "\n") if keep else "",
         kept=kept_lines,
         actions=_action_lines(snapshot),
     )
+    return "\n".join([text, *_got_lines(snapshot, "synthesis_got_post")])
 
 
 def synthesis_message(snapshot: SessionSnapshot, kept: list[ContributionView]) -> dict[str, Any]:
     return {
-        "text": t("synthesis_fallback", client=snapshot.client_id),
-        "blocks": as_dicts([section(synthesis_text(snapshot, kept))]),
+        "text": t("synthesis_fallback", client=display_name(snapshot, snapshot.client_id)),
+        "blocks": as_dicts([section(chunk) for chunk in _chunks(synthesis_text(snapshot, kept))]),
     }
 
 
 def _action_lines(snapshot: SessionSnapshot) -> str:
+    """The action plan: each action, its owner when it is not the client, its due date in the reader's words."""
     if not snapshot.actions:
         return t("synthesis_no_actions")
-    return "\n".join(
+    lines = []
+    for n, action in enumerate(snapshot.actions, start=1):
+        due = t("action_due_suffix", due=slack_day(action.due_date)) if action.due_date else ""
+        if action.owner_id and action.owner_id != snapshot.client_id:
+            lines.append(t("action_line_owned", n=n, text=escape(action.text), owner=action.owner_id, due=due))
+        else:
+            lines.append(t("synthesis_action_line", n=n, text=escape(action.text), due=due))
+    return "\n".join(lines)
+
+
+def _contribution_lines(snapshot: SessionSnapshot) -> str:
+    """What each role said where it was expected to speak, step by step; the client's contract and synthesis,
+    written in modals, count as one contribution each."""
+    by_role = {"client": 0, "consultant": 0, "facilitator": 0}
+    lines = []
+    for step in Step:
+        expected = set(snapshot.expected(step))
+        count = 0
+        for user_id, n in snapshot.said.get(step, {}).items():
+            role = snapshot.role_of(user_id)
+            if user_id in expected and role is not None:
+                count += n
+                by_role[role] += n
+        key = "summary_contribution_line"
+        if step is Step.CONTRACT and snapshot.contract_need:
+            count, key = count + 1, "summary_contribution_contract_line"
+            by_role["client"] += 1
+        elif step is Step.SYNTHESIS and snapshot.synthesis_ts:
+            count, key = count + 1, "summary_contribution_synthesis_line"
+            by_role["client"] += 1
+        lines.append(t(key, step=step_name(step), count=count))
+    lines.append(
         t(
-            "synthesis_action_line",
-            n=i,
-            text=escape(a.text),
-            due=t("synthesis_due_suffix", due=a.due_date.isoformat()) if a.due_date else "",
+            "summary_contribution_roles",
+            client=by_role["client"],
+            consultants=by_role["consultant"],
+            facilitator=by_role["facilitator"],
         )
-        for i, a in enumerate(snapshot.actions, start=1)
     )
+    return "\n".join(lines)
 
 
 def summary_text(snapshot: SessionSnapshot, kept: list[ContributionView]) -> str:
-    """The session summary as the client first sees it (and may edit): plain mrkdwn."""
+    """The session summary, rendered from its fields (the client edits the fields, never this text)."""
     parts = [
         t("summary_header", topic=escape(snapshot.topic)),
         t(
@@ -294,21 +412,21 @@ def summary_text(snapshot: SessionSnapshot, kept: list[ContributionView]) -> str
         ),
     ]
     if snapshot.contract_need:
-        parts.append(
-            t(
-                "summary_contract",
-                need=escape(snapshot.contract_need),
-                expectations=escape(snapshot.contract_expectations or "") or t("summary_none"),
-            )
-        )
+        params = {
+            "need": escape(snapshot.contract_need),
+            "expectations": escape(snapshot.contract_expectations or "") or t("summary_none"),
+        }
+        if snapshot.contract_problem:
+            parts.append(t("summary_contract_with_problem", problem=escape(snapshot.contract_problem), **params))
+        else:
+            parts.append(t("summary_contract", **params))
+    if got := _got_lines(snapshot, "summary_got"):
+        parts.append("\n".join(got))
     keep_lines = [escape(snapshot.synthesis_keep.strip())] if snapshot.synthesis_keep else []
     keep_lines += [t("synthesis_kept_line", text=cut(c.text, 200), user=c.user_id) for c in kept]
     parts.append(t("summary_keep", keep="\n".join(keep_lines) or t("summary_none")))
     parts.append(t("summary_actions", actions=_action_lines(snapshot)))
-    lines = "\n".join(
-        t("summary_contribution_line", step=step_name(step), count=snapshot.reply_counts.get(step, 0)) for step in Step
-    )
-    parts.append(t("summary_contributions", lines=lines))
+    parts.append(t("summary_contributions_expected", lines=_contribution_lines(snapshot)))
     return "\n\n".join(parts)
 
 
@@ -386,7 +504,9 @@ def status_message(snapshots: list[SessionSnapshot], now: datetime) -> dict[str,
             )
         )
     text = "\n".join(lines)
-    return {"response_type": "ephemeral", "text": cut(text, FALLBACK_LIMIT), "blocks": as_dicts([section(text)])}
+    names = {u: name for snapshot in snapshots for u, name in snapshot.names.items() if name}
+    fallback = without_mentions(text, names)  # the notification reads names
+    return {"response_type": "ephemeral", "text": cut(fallback, FALLBACK_LIMIT), "blocks": as_dicts([section(text)])}
 
 
 def private_note(text: str, *, button: ButtonElement | None = None) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.domain.steps import Step
 from bot.messages import t
 from bot.services.sessions import NotFound, SessionSnapshot
 from bot.slack.blocks.modals import summary_edit_modal
@@ -44,4 +45,5 @@ def edit(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient
         raise Refusal(t("summary_client_only"))
     if snapshot.summary_state != "proposed":
         raise Refusal(t("summary_already_posted"))
-    client.views_open(trigger_id=body["trigger_id"], view=summary_edit_modal(snapshot, *_dm_of(body)))
+    consultation = services.sessions.contributions(snapshot.team_id, snapshot.id, Step.CONSULTATION)
+    client.views_open(trigger_id=body["trigger_id"], view=summary_edit_modal(snapshot, consultation, *_dm_of(body)))

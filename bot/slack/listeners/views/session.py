@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -10,9 +11,19 @@ from slack_bolt import BoltContext
 
 from bot.domain.steps import Step
 from bot.messages import t
-from bot.services.sessions import MAX_ACTIONS, NotFound, SessionSnapshot
+from bot.services.sessions import (
+    GOT_ANSWERS,
+    MAX_ACTIONS,
+    ActionView,
+    Got,
+    NotFound,
+    SessionSnapshot,
+    SummaryAction,
+    SummaryEdit,
+)
 from bot.slack.blocks import notes
 from bot.slack.blocks.modals import ACTION_TEXT_LIMIT, LONG_TEXT_LIMIT, parse_date, parse_durations
+from bot.slack.blocks.session import summary_text
 from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import Refusal, input_values, metadata_of, refuses_inline, team_of
 from bot.slack.listeners.views.submission import SubmissionAck
@@ -34,14 +45,21 @@ def submit_contract(ack: SubmissionAck, body: dict[str, Any], view: dict[str, An
     services = services_of(context)
     snapshot = _session_of(services, body, view)
     values = input_values(view)
-    need = (values.get("need") or "").strip()[:LONG_TEXT_LIMIT]
-    expectations = (values.get("expectations") or "").strip()[:LONG_TEXT_LIMIT]
+    texts = {field: (values.get(field) or "").strip() for field in ("problem", "need", "expectations")}
     if body["user"]["id"] != snapshot.client_id:
         raise Refusal(t("contract_client_only", client=snapshot.client_id))
-    if not need:
+    if not texts["need"]:
         raise Refusal(t("error_need_empty"))
+    errors = {
+        f: t("error_text_long", limit=LONG_TEXT_LIMIT) for f, text in texts.items() if len(text) > LONG_TEXT_LIMIT
+    }
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
     ack.accept()  # before the change: a second submission of this view must not save and post it again
-    snapshot = services.sessions.save_contract(snapshot.team_id, snapshot.id, need, expectations)
+    snapshot = services.sessions.save_contract(
+        snapshot.team_id, snapshot.id, texts["need"], texts["expectations"], problem=texts["problem"]
+    )
     ack()
     services.relay.settle(snapshot.team_id, snapshot.id)  # posted in the Contract thread (the outbox)
 
@@ -53,11 +71,17 @@ def submit_synthesis(ack: SubmissionAck, body: dict[str, Any], view: dict[str, A
     values = input_values(view)
     if body["user"]["id"] != snapshot.client_id:
         raise Refusal(t("synthesis_client_only", client=snapshot.client_id))
-    keep = (values.get("keep") or "").strip()[:LONG_TEXT_LIMIT]
+    keep = (values.get("keep") or "").strip()
+    got_note = (values.get("got_note") or "").strip()
     consultation = {c.id: c for c in services.sessions.contributions(snapshot.team_id, snapshot.id, Step.CONSULTATION)}
     kept_ids = [int(v) for v in values.get("kept") or [] if str(v).isdigit() and int(v) in consultation]
     actions: list[tuple[str, date | None]] = []
     errors: dict[str, str] = {}
+    for field, text in (("keep", keep), ("got_note", got_note)):
+        if len(text) > LONG_TEXT_LIMIT:
+            errors[field] = t("error_text_long", limit=LONG_TEXT_LIMIT)
+    got_answer = values.get("got")
+    got = Got(got_answer, got_note) if got_answer in GOT_ANSWERS else None
     today = services.clock.now().date()
     for n in range(1, MAX_ACTIONS + 1):
         text = " ".join((values.get(f"action_{n}") or "").split())
@@ -72,12 +96,12 @@ def submit_synthesis(ack: SubmissionAck, body: dict[str, Any], view: dict[str, A
         if text:
             actions.append((text, due))
     if not keep and not kept_ids and not actions:
-        errors["keep"] = t("error_need_empty")
+        errors.setdefault("keep", t("error_need_empty"))
     if errors:
         ack(response_action="errors", errors=errors)
         return
     ack.accept()
-    snapshot = services.sessions.save_synthesis(snapshot.team_id, snapshot.id, keep, kept_ids, actions)
+    snapshot = services.sessions.save_synthesis(snapshot.team_id, snapshot.id, keep, kept_ids, actions, got=got)
     ack()
     services.followups.schedule_for(snapshot.team_id, snapshot.id)  # each dated action is followed up that day
     services.relay.settle(snapshot.team_id, snapshot.id)  # posted in the Synthesis thread (the outbox)
@@ -143,17 +167,75 @@ def submit_edit(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any], 
         services.publisher.dm(user_id, text=text)
 
 
-@refuses_inline("summary")
+@refuses_inline("keep")
 def submit_summary_edit(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    """The client's summary, edited field by field, then posted: rendered from the fields, never typed mrkdwn."""
     services = services_of(context)
     snapshot = _session_of(services, body, view)
     user_id = body["user"]["id"]
-    text = (input_values(view).get("summary") or "").strip()[:LONG_TEXT_LIMIT]
-    if not text:
-        raise Refusal(t("error_need_empty"))
+    if user_id != snapshot.client_id:
+        raise Refusal(t("summary_client_only"))
+    if snapshot.summary_state != "proposed":
+        raise Refusal(t("summary_already_posted"))
+    values = input_values(view)
+    consultation = {c.id: c for c in services.sessions.contributions(snapshot.team_id, snapshot.id, Step.CONSULTATION)}
+    kept_ids = [int(v) for v in values.get("kept") or [] if str(v).isdigit() and int(v) in consultation]
+    keep = (values.get("keep") or "").strip()
+    errors: dict[str, str] = {}
+    if len(keep) > LONG_TEXT_LIMIT:
+        errors["keep"] = t("error_text_long", limit=LONG_TEXT_LIMIT)
+    actions, action_errors = _summary_actions(services, snapshot, values)
+    errors.update(action_errors)
+    if not keep and not kept_ids and not actions:
+        errors.setdefault("keep", t("error_summary_empty"))
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    edit = SummaryEdit(keep, kept_ids, actions)
+    # The summary as the fields make it: the same renderer as the first proposal, on the edited fields.
+    edited = replace(
+        snapshot,
+        synthesis_keep=keep,
+        actions=[ActionView(0, a.text, a.due_date, "open", a.owner_id) for a in actions],
+    )
+    text = summary_text(edited, [consultation[i] for i in sorted(kept_ids, key=list(consultation).index)])
     ack.accept()
-    snapshot = services.sessions.approve_summary(snapshot.team_id, snapshot.id, user_id, text)
+    snapshot = services.sessions.approve_summary(snapshot.team_id, snapshot.id, user_id, text, edit=edit)
     ack()
+    services.followups.schedule_for(snapshot.team_id, snapshot.id)  # dated actions are followed up that day
     metadata = metadata_of(view)
     if not services.publisher.publish_summary(snapshot, metadata.get("dm_channel"), metadata.get("dm_ts")):
         services.publisher.dm(user_id, text=t("summary_post_failed"))
+
+
+def _summary_actions(
+    services: Services, snapshot: SessionSnapshot, values: dict[str, Any]
+) -> tuple[list[SummaryAction], dict[str, str]]:
+    """The actions of the summary-edit modal, with an inline error for each field that cannot stand."""
+    actions: list[SummaryAction] = []
+    errors: dict[str, str] = {}
+    today = services.clock.now().date()
+    rows = []
+    for n in range(1, MAX_ACTIONS + 1):
+        text = " ".join((values.get(f"action_{n}") or "").split())
+        owner = values.get(f"owner_{n}") or ""
+        try:
+            due = parse_date(values.get(f"due_{n}"))
+        except ValueError:
+            due = None
+        if len(text) > ACTION_TEXT_LIMIT:
+            errors[f"action_{n}"] = t("error_action_text_long", limit=ACTION_TEXT_LIMIT)
+        if text and not owner:
+            errors[f"owner_{n}"] = t("error_action_owner")
+        if text and due is not None and due < today:
+            errors[f"due_{n}"] = t("error_due_past")
+        if text:
+            rows.append((n, owner, text, due))
+    others = [owner for _n, owner, _text, _due in rows if owner and owner != snapshot.client_id]
+    if others:
+        people = services.people.check(snapshot.team_id, others, acting=snapshot.client_id)
+        for n, owner, _text, _due in rows:
+            if owner in others and not people.unconfirmed(owner) and (problem := people.problem(owner)):
+                errors[f"owner_{n}"] = t(problem, user=owner)
+    actions = [SummaryAction(owner, text, due) for _n, owner, text, due in rows]
+    return actions, errors
