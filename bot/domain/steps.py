@@ -100,14 +100,21 @@ MIN_PEERS = 5
 MAX_PEERS = 8
 
 
-def expected_speakers(step: Step, client_id: str, consultant_ids: list[str]) -> list[str]:
-    """Who is expected to contribute (and to click "I'm done") in a step."""
+def expected_speakers(step: Step, client_id: str, consultant_ids: list[str], facilitator_id: str) -> list[str]:
+    """Who is expected to contribute (and to click "I'm done") in a step, as the method runs it.
+
+    Presentation, Contract and Synthesis are the client's. Clarification is a dialogue: the consultants ask and
+    the client answers, so both are expected. Consultation is the consultants' (the client listens). Learning is
+    everyone's: the client, the consultants and the facilitator each say what they take away.
+    """
     speakers = SPEAKERS[step]
     if speakers is Speakers.CLIENT:
         return [client_id]
+    if step is Step.CLARIFICATION:
+        return list(dict.fromkeys([*consultant_ids, client_id]))
     if speakers is Speakers.CONSULTANTS:
         return list(consultant_ids)
-    return [client_id, *consultant_ids]
+    return list(dict.fromkeys([client_id, *consultant_ids, facilitator_id]))
 
 
 # How long a recurring session's kick-off waits for a volunteer before asking the facilitator privately.

@@ -11,6 +11,7 @@ from sqlmodel import select
 from bot.domain.steps import Step
 from bot.sandbox.driver import Reply, SlackDriver
 from bot.sandbox.standin import SlackStandIn
+from bot.slack import ids
 from bot.storage.models import Contribution
 
 T = TypeVar("T")
@@ -118,9 +119,43 @@ class Circle:
 
     # -- acting --
     def click(self, user_id: str, action_id: str, step: int | None = None, **kwargs: Any) -> Reply:
+        """Click a button on a step's message, or pick the control in its Facilitator menu.
+
+        End asks the facilitator to confirm privately first (as the old button's confirm dialog did): picking it
+        here also confirms, as a facilitator who means it would. `confirm=False` only picks it."""
+        confirm = kwargs.pop("confirm", True)
         message = self.step_message(step) if step else None
         ts = message["ts"] if message else None
-        return self.slack.click(user_id, action_id, channel_id=self.channel, message_ts=ts, **kwargs)
+        before = len(self.standin.responses)
+        reply = self.slack.click(user_id, action_id, channel_id=self.channel, message_ts=ts, **kwargs)
+        if action_id == ids.END and confirm and reply.status == 200:
+            answers = eventually(lambda: self.standin.responses[before:])  # the confirmation, or a refusal
+            if any(ids.END in str(answer.get("blocks") or "") for answer in answers):
+                return self.slack.click_in_response(user_id, ids.END)
+        return reply
+
+    def facilitator_menu(self, step: int) -> dict[str, Any]:
+        """The Facilitator menu of a step's message, as Slack shows it."""
+        message = self.step_message(step)
+        assert message is not None
+        for block in message.get("blocks") or []:
+            for element in block.get("elements", []) if block.get("type") == "actions" else []:
+                if element.get("action_id") == ids.FACILITATOR_MENU:
+                    return dict(element)
+        raise LookupError(f"step {step} has no Facilitator menu")
+
+    def pick(self, user_id: str, step: int, option_value: str, **kwargs: Any) -> Reply:
+        """Pick an option of a step's Facilitator menu by its value, exactly as Slack sends it."""
+        message = self.step_message(step)
+        assert message is not None
+        return self.slack.click(
+            user_id,
+            ids.FACILITATOR_MENU,
+            channel_id=self.channel,
+            message_ts=message["ts"],
+            value=option_value,
+            **kwargs,
+        )
 
     def reply(self, user_id: str, step: int, text: str) -> dict[str, Any]:
         """Someone replies in a step's thread; returns once the app has stored it."""

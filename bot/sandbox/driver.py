@@ -130,6 +130,9 @@ class SlackDriver:
     ) -> Reply:
         """Click a button that is really on screen: in a message (newest first) or in a view.
 
+        A control folded into a menu (a static select or overflow whose option value reads "<action_id>|…", as
+        the Facilitator menu's) is picked there: Slack then sends the menu's action_id and the selected_option.
+        `action_id` may also be the menu's own, with `value` the option to pick.
         `typed` fills the message's inputs first ({action_id: value}); Slack sends them as state.values.
         """
         if view_id is not None:
@@ -162,20 +165,40 @@ class SlackDriver:
             "enterprise": None,
             "is_enterprise_install": False,
             "response_url": self.response_url(container.get("channel_id"), container.get("message_ts")),
-            "actions": [
-                {
-                    "type": action["type"],
-                    "action_id": action_id,
-                    "block_id": block_id,
-                    "value": action.get("value"),
-                    "text": action.get("text"),
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
+            "actions": [_action_payload(action, block_id)],
             "state": {"values": {}},
             **extra,
         }
         return self.post_payload(payload, **kwargs)
+
+    def click_in_response(self, user_id: str, action_id: str, value: str | None = None, **kwargs: Any) -> Reply:
+        """Click a button in the newest private answer (ephemeral, through response_url) that has one."""
+        with self.standin._lock:
+            responses = list(reversed(self.standin.responses))
+        for response in responses:
+            try:
+                action, block_id = _find_action(response.get("blocks") or [], action_id, value)
+            except LookupError:
+                continue
+            target = self.standin.response_targets.get(response["id"])
+            channel_id = target[0] if target else "C0CODEV01"
+            ts = self.standin.new_ts()
+            payload = {
+                "type": "block_actions",
+                "user": self._user(user_id),
+                "api_app_id": API_APP_ID,
+                "token": "deprecated-verification-token",
+                "container": {"type": "message", "message_ts": ts, "channel_id": channel_id, "is_ephemeral": True},
+                "trigger_id": self.trigger_id(user_id),
+                "team": {"id": self.team_id, "domain": "codev-sandbox"},
+                "channel": {"id": channel_id, "name": "x"},
+                "is_enterprise_install": False,
+                "response_url": self.response_url(),
+                "actions": [_action_payload(action, block_id)],
+                "state": {"values": {}},
+            }
+            return self.post_payload(payload, **kwargs)
+        raise LookupError(f"no private answer has a '{action_id}' button")
 
     def choose(
         self,
@@ -377,15 +400,59 @@ def _channel_type(channel_id: str) -> str:
     return {"D": "im", "G": "group"}.get(channel_id[:1], "channel")
 
 
+MENUS = ("static_select", "overflow")
+
+
 def _find_action(blocks: list[dict[str, Any]], action_id: str, value: str | None) -> tuple[dict[str, Any], str]:
+    """The element to act on and its block id. A menu option is returned as its menu with `selected_option` set:
+    either the menu's own action_id and the option's `value`, or a control's action_id carried in the option
+    value ("<action_id>|<what its button's value was>…"), `value` then matching what follows the bar."""
     for block in blocks:
         elements = block.get("elements", []) if block.get("type") == "actions" else []
         if block.get("accessory"):
             elements = [block["accessory"]]
         for element in elements:
+            if element.get("type") in MENUS:
+                option = _menu_option(element, action_id, value)
+                if option is not None:
+                    return {**element, "selected_option": option}, block.get("block_id", "")
+                continue
             if element.get("action_id") == action_id and (value is None or element.get("value") == value):
                 return element, block.get("block_id", "")
     raise LookupError(action_id)
+
+
+def _menu_option(menu: dict[str, Any], action_id: str, value: str | None) -> dict[str, Any] | None:
+    options = list(menu.get("options", []))
+    for group in menu.get("option_groups", []):
+        options.extend(group["options"])
+    for option in options:
+        if menu.get("action_id") == action_id and (value is None or option["value"] == value):
+            return dict(option)
+        control, bar, carried = option["value"].partition("|")
+        if bar and control == action_id and (value is None or carried == value or carried.startswith(value + ":")):
+            return dict(option)
+    return None
+
+
+def _action_payload(element: dict[str, Any], block_id: str) -> dict[str, Any]:
+    """An element's entry in block_actions' `actions`, as Slack sends it for a button or a menu pick."""
+    action: dict[str, Any] = {
+        "type": element["type"],
+        "action_id": element["action_id"],
+        "block_id": block_id,
+        "action_ts": f"{time.time():.6f}",
+    }
+    if element["type"] == "static_select":
+        action["selected_option"] = element["selected_option"]
+        if "placeholder" in element:
+            action["placeholder"] = element["placeholder"]
+    elif element["type"] == "overflow":
+        action["selected_option"] = element["selected_option"]
+    else:
+        action["value"] = element.get("value")
+        action["text"] = element.get("text")
+    return action
 
 
 def _view_payload(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

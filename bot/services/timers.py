@@ -162,7 +162,7 @@ class TimerBook(DueRows[TimedEvent, EventInfo]):
                 select(StepDone.user_id).where(StepDone.session_id == row.id, StepDone.step == int(step))
             ).all()
         )
-        expected = expected_speakers(step, row.client_id, consultants)
+        expected = expected_speakers(step, row.client_id, consultants, row.facilitator_id)
         everyone = list(dict.fromkeys([*expected, row.facilitator_id]))
         if all(user_id in known for user_id in everyone):
             reach = known

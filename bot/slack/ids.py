@@ -12,8 +12,12 @@ EDIT = "step_edit"
 TAKE_OVER = "step_take_over"
 CONTRACT_OPEN = "contract_open"
 SYNTHESIS_OPEN = "synthesis_open"
-PEOPLE_BLOCK = "step_people"
-FACILITATOR_BLOCK = "step_facilitator"
+PEOPLE_BLOCK = "step_people"  # a step message's actions: "<PEOPLE_BLOCK>.<version>" (a new id resets the menu)
+# The facilitator's controls, one menu (static_select) in the step message. Each option's value is
+# "<control's action id>|<session id>:<step number>:<session version>"; a pick is answered as the button
+# with that action id would be, and refused when the session has changed since (stale or double pick).
+FACILITATOR_MENU = "step_facilitator_menu"
+FACILITATOR_CONTROLS = (NEXT, EXTEND, PAUSE, RESUME, HANDOVER, EDIT, END)
 
 # summary (value: "<session id>")
 SUMMARY_POST = "summary_post"

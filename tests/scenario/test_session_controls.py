@@ -36,7 +36,8 @@ def test_next_closes_the_step_and_opens_the_next(group: Group) -> None:
     group.reply(BOB, 1, "Here is my situation.")
     group.click(ALICE, ids.NEXT, step=1)
     step2 = eventually(lambda: group.step_message(2))
-    assert f"<@{CAROL}>" in step2["text"]
+    assert f"<@{CAROL}>" in str(step2["blocks"]), "the step's message mentions those whose turn it is"
+    assert "Carol" in step2["text"] and "U0" not in step2["text"], "its notification reads their names"
     closed = eventually(lambda: "Closed · 1 reply" in str(group.step_message(1)["blocks"]) and group.step_message(1))
     assert "actions" not in [b["type"] for b in closed["blocks"]], "controls are removed"
     eventually(lambda: ":arrow_forward: *Clarification*" in str(group.root()["blocks"]))
@@ -157,15 +158,15 @@ def test_im_done_is_for_the_expected_speakers_and_shows_on_the_step(group: Group
     group.start()
     group.click(ALICE, ids.NEXT, step=1)
     eventually(lambda: group.step_message(2))
-    group.click(BOB, ids.DONE, step=2)
+    group.click(ALICE, ids.DONE, step=2)  # the facilitator holds the frame in Clarification; they do not speak
     eventually(lambda: any("for those who speak" in n for n in group.private_notes()))
     for consultant in (CAROL, DAVE):
         group.click(consultant, ids.DONE, step=2)
-    eventually(lambda: "Done: 2/4" in str(group.step_message(2)["blocks"]))
+    eventually(lambda: "Done: 2/5" in str(group.step_message(2)["blocks"]))  # four consultants and the client
     group.click(CAROL, ids.DONE, step=2)
     eventually(lambda: any("already" in n for n in group.private_notes()))
-    for consultant in (ERIN, FRANK):
-        group.click(consultant, ids.DONE, step=2)
+    for person in (ERIN, FRANK, BOB):  # the client, who answers, says they are done too
+        group.click(person, ids.DONE, step=2)
     eventually(lambda: any("Everyone expected" in e["text"] for e in group.standin.ephemerals_for(ALICE)))
 
 

@@ -12,7 +12,8 @@ def test_starting_posts_the_root_and_the_presentation_step(group: Group) -> None
     assert "Handing over my team" in root["text"]
     assert f"<@{BOB}>" in str(root["blocks"]) and f"<@{ALICE}>" in str(root["blocks"])
     assert step1["blocks"][0]["text"]["text"] == "Step 1/6 · Presentation"
-    assert f"<@{BOB}>" in step1["text"], "the fallback text mentions who speaks now"
+    assert f"<@{BOB}>" in str(step1["blocks"]), "the step's message mentions who speaks now"
+    assert "Bob" in step1["text"] and "U0" not in step1["text"], "its notification reads the name, not an id"
     assert "<!date^" in str(step1["blocks"]), "the deadline is shown in each reader's time zone"
 
 

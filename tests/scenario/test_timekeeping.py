@@ -151,8 +151,10 @@ def test_quiet_consultants_get_one_nudge_at_mid_step_in_working_hours(group: Gro
     nudged = {e.user_id: e.due_at for e in events(group, EventKind.NUDGE) if e.state is EventState.PENDING}
     assert set(nudged) == {DAVE, FRANK}, "Carol replied; Erin, asleep in Toronto, gets her turn message instead"
     assert nudged[DAVE] == datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # Brussels 13:00
-    (turn,) = [e for e in events(group, EventKind.TURN) if e.state is EventState.PENDING]
-    assert (turn.user_id, turn.due_at) == (ERIN, datetime(2026, 11, 24, 14, 0, tzinfo=UTC)), "09:00 in Toronto"
+    turns = {e.user_id: e.due_at for e in events(group, EventKind.TURN) if e.state is EventState.PENDING}
+    assert turns[ERIN] == datetime(2026, 11, 24, 14, 0, tzinfo=UTC), "09:00 in Toronto"
+    assert turns[BOB] == datetime(2026, 11, 24, 14, 0, tzinfo=UTC), "the client answers: 09:00 in Montreal"
+    assert set(turns) == {ERIN, BOB}
     group.services.clock.set(datetime(2026, 11, 24, 12, 30, tzinfo=UTC))
     group.tick()
     dm = group.standin.messages(group.standin.dm_channel(DAVE))

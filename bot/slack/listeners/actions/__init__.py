@@ -14,6 +14,7 @@ def register(app: App) -> None:
     app.action(ids.END)(session.end)
     app.action(ids.HANDOVER)(session.hand_over)
     app.action(ids.EDIT)(session.edit)
+    app.action(ids.FACILITATOR_MENU)(session.facilitator_menu)
     app.action(ids.TAKE_OVER)(session.take_over)
     app.action(ids.DONE)(session.done)
     app.action(ids.CONTRACT_OPEN)(session.open_contract)

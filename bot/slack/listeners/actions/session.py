@@ -18,15 +18,18 @@ from bot.messages import t
 from bot.services.sessions import Change, Note, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks import modals, notes
-from bot.slack.blocks.session import mentions, private_note, step_name, who_speaks
+from bot.slack.blocks.session import end_confirmation, mentions, private_note, step_name, who_speaks
 from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import (
+    MAX_ID,
     Refusal,
     clicked_session,
     explains_refusals,
     input_values,
     metadata_of,
+    number_in,
     say_privately,
+    session_and_step,
     session_id_of,
     team_of,
 )
@@ -43,12 +46,15 @@ def _facilitator_control(apply: Control) -> Callable[..., None]:
     @explains_refusals
     def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        services = services_of(context)
-        team_id, user_id, session_id, step = clicked_session(body)
-        _authorize(services, services.sessions.get(team_id, session_id), user_id)
-        _show(services, apply(services, team_id, session_id, step, user_id), context)
+        _control(services_of(context), body, context, apply)
 
     return listener
+
+
+def _control(services: Services, body: dict[str, Any], context: BoltContext, apply: Control) -> None:
+    team_id, user_id, session_id, step = clicked_session(body)
+    _authorize(services, services.sessions.get(team_id, session_id), user_id)
+    _show(services, apply(services, team_id, session_id, step, user_id), context)
 
 
 def _show(services: Services, change: Change, context: BoltContext) -> None:
@@ -84,17 +90,19 @@ def _facilitator_absent(services: Services, snapshot: SessionSnapshot) -> bool:
 
 # ---- facilitator controls -----------------------------------------------------------------------------
 # Pause, resume and extend say so in the step's thread, with the time left or the new deadline.
-next_step = _facilitator_control(lambda s, team, sid, step, _user: s.sessions.next_step(team, sid, step))
-extend = _facilitator_control(
-    lambda s, team, sid, step, user: s.sessions.extend(team, sid, step, note=notes.extended(user))
-)
-pause = _facilitator_control(
-    lambda s, team, sid, step, user: s.sessions.pause(team, sid, step, note=notes.paused(user))
-)
-resume = _facilitator_control(
-    lambda s, team, sid, step, user: s.sessions.resume(team, sid, step, note=notes.resumed(user))
-)
-end = _facilitator_control(lambda s, team, sid, _step, _user: s.sessions.end(team, sid))
+CONTROLS: dict[str, Control] = {
+    ids.NEXT: lambda s, team, sid, step, _user: s.sessions.next_step(team, sid, step),
+    ids.EXTEND: lambda s, team, sid, step, user: s.sessions.extend(team, sid, step, note=notes.extended(user)),
+    ids.PAUSE: lambda s, team, sid, step, user: s.sessions.pause(team, sid, step, note=notes.paused(user)),
+    ids.RESUME: lambda s, team, sid, step, user: s.sessions.resume(team, sid, step, note=notes.resumed(user)),
+    ids.END: lambda s, team, sid, _step, _user: s.sessions.end(team, sid),
+}
+# Buttons still carry these (the time's-up DM's Continue and Move on, the End confirmation), forged clicks too.
+next_step = _facilitator_control(CONTROLS[ids.NEXT])
+extend = _facilitator_control(CONTROLS[ids.EXTEND])
+pause = _facilitator_control(CONTROLS[ids.PAUSE])
+resume = _facilitator_control(CONTROLS[ids.RESUME])
+end = _facilitator_control(CONTROLS[ids.END])
 
 
 def _facilitator_modal(build: Callable[[SessionSnapshot], dict[str, Any]]) -> Callable[..., None]:
@@ -103,19 +111,77 @@ def _facilitator_modal(build: Callable[[SessionSnapshot], dict[str, Any]]) -> Ca
     @explains_refusals
     def listener(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         ack()
-        services = services_of(context)
-        team_id, user_id, session_id, _step = clicked_session(body)
-        snapshot = services.sessions.get(team_id, session_id)
-        if snapshot.status is Status.ENDED:
-            raise TransitionError("session_ended")
-        _authorize(services, snapshot, user_id)
-        client.views_open(trigger_id=body["trigger_id"], view=build(snapshot))
+        _open_modal(services_of(context), body, client, build)
 
     return listener
 
 
-hand_over = _facilitator_modal(modals.handover_modal)
-edit = _facilitator_modal(modals.edit_modal)
+def _open_modal(
+    services: Services, body: dict[str, Any], client: WebClient, build: Callable[[SessionSnapshot], dict[str, Any]]
+) -> None:
+    team_id, user_id, session_id, _step = clicked_session(body)
+    snapshot = services.sessions.get(team_id, session_id)
+    if snapshot.status is Status.ENDED:
+        raise TransitionError("session_ended")
+    _authorize(services, snapshot, user_id)
+    client.views_open(trigger_id=body["trigger_id"], view=build(snapshot))
+
+
+MODALS: dict[str, Callable[[SessionSnapshot], dict[str, Any]]] = {
+    ids.HANDOVER: modals.handover_modal,
+    ids.EDIT: modals.edit_modal,
+}
+hand_over = _facilitator_modal(MODALS[ids.HANDOVER])
+edit = _facilitator_modal(MODALS[ids.EDIT])
+
+
+# ---- the Facilitator menu ------------------------------------------------------------------------------
+@explains_refusals
+def facilitator_menu(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    """A pick in the step message's Facilitator menu: answered as the control's button was, once the picker is
+    known to be the facilitator and the menu to show the session as it is (no stale or double pick)."""
+    ack()
+    services = services_of(context)
+    action_id, value, version = _picked(body)
+    parsed = session_and_step(value)
+    if parsed is None:
+        raise TransitionError("stale_step")
+    session_id, step = parsed
+    team_id, user_id = team_of(body), body["user"]["id"]
+    snapshot = services.sessions.get(team_id, session_id)
+    _authorize(services, snapshot, user_id)
+    if snapshot.status is Status.ENDED:
+        raise TransitionError("session_ended")
+    if snapshot.step != step:
+        raise TransitionError("stale_step")
+    if snapshot.version != version:  # changed since the menu was drawn: its options may say the opposite now
+        raise Refusal(t("stale_pick"))
+    # The control's own button, as it carried the pick: the same listeners' code answers it.
+    as_button = {**body, "actions": [{**body["actions"][0], "action_id": action_id, "value": value}]}
+    if action_id == ids.END:  # destructive: a private confirmation first, its button ends the session
+        note = end_confirmation(snapshot, step)
+        if context.respond is not None:
+            say_privately(context.respond, note.pop("text"), **note)
+        services.sessions.redraw_step(team_id, session_id, step)
+        services.relay.settle(team_id, session_id)
+    elif action_id in MODALS:
+        _open_modal(services, as_button, client, MODALS[action_id])
+        services.sessions.redraw_step(team_id, session_id, step)
+        services.relay.settle(team_id, session_id)
+    else:
+        _control(services, as_button, context, CONTROLS[action_id])
+
+
+def _picked(body: dict[str, Any]) -> tuple[str, str, int]:
+    """(control's action id, "<session>:<step>", version) from the picked option; a garbled one is stale."""
+    option = body["actions"][0].get("selected_option")
+    picked = option.get("value") if isinstance(option, dict) else None
+    action_id, _, rest = picked.partition("|") if isinstance(picked, str) else ("", "", "")
+    value, _, version_part = rest.rpartition(":")
+    version = number_in(version_part, 0, MAX_ID)
+    if action_id not in ids.FACILITATOR_CONTROLS or version is None:
+        raise TransitionError("stale_step")
+    return action_id, value, version
 
 
 @explains_refusals
