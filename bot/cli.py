@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -18,6 +19,9 @@ if TYPE_CHECKING:  # the rest is imported when a command needs it, so `codev --h
     from bot.slack.context import Services
 
 log = logging.getLogger("codev")
+
+# Socket Mode: seconds between the client's pings, and between its checks that the connection lives.
+SOCKET_PING_INTERVAL = 5.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,8 +151,30 @@ def _serve_http(app: App, services: Services, host: str, port: int) -> None:
 
 
 def _serve_socket_mode(app: App, settings: Settings) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    """Connect to Slack's Socket Mode and serve until stopped; reconnection is the SDK client's (see README).
 
-    handler = SocketModeHandler(app, settings.slack_app_token)
+    slack_sdk's own client (no extra dependency) asks `apps.connections.open` for a URL, answers Slack's
+    `disconnect` message by opening a new connection before closing the old one, and reconnects when a
+    connection drops (checked every `SOCKET_PING_INTERVAL` seconds).
+    """
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
+
+    handler = SocketModeHandler(app, settings.slack_app_token, ping_interval=SOCKET_PING_INTERVAL)
+    try:
+        handler.connect()
+    except SlackApiError as error:
+        handler.client.close()
+        code = error.response.get("error") if error.response is not None else None
+        raise ConfigError(
+            f"SLACK_APP_TOKEN was refused by Slack ({code}): check the app-level token (xapp-…, with the "
+            "connections:write scope) in .env, and that Socket Mode is on in your app's settings."
+        ) from None
+    except OSError as error:
+        handler.client.close()
+        raise ConfigError(f"Socket Mode: cannot reach Slack ({type(error).__name__}: {error}).") from None
     log.info("codev connected through Socket Mode")
-    handler.start()
+    try:
+        threading.Event().wait()  # the signal handlers end this with SystemExit
+    finally:
+        handler.close()

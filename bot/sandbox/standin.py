@@ -31,6 +31,7 @@ class Call:
     method: str
     args: dict[str, Any]
     has_bearer_token: bool
+    token: str | None = None  # the token the call carried (Authorization header or `token` argument)
 
 
 Answer = tuple[int, dict[str, str], dict[str, Any]]  # HTTP status, headers, JSON body
@@ -83,6 +84,10 @@ class SlackStandIn:
         self._ts_counter = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Socket Mode: makes the WebSocket URL (with a fresh ticket) `apps.connections.open` hands out, and the
+        # app-level tokens it accepts.
+        self.socket_mode_url: Callable[[], str] | None = None
+        self.app_tokens: set[str] = {"xapp-1-A0CODEV01-1-test"}
 
     # ---- life cycle -------------------------------------------------------------------------------------
     def start(self) -> SlackStandIn:
@@ -187,10 +192,10 @@ class SlackStandIn:
             return [v for v in self.views.values() if v.get("_user") == user_id]
 
     # ---- serving ----------------------------------------------------------------------------------------
-    def handle(self, method: str, args: dict[str, Any], has_bearer_token: bool) -> Answer:
+    def handle(self, method: str, args: dict[str, Any], has_bearer_token: bool, token: str | None = None) -> Answer:
         """Answer one Web API call: (HTTP status, headers, JSON body)."""
         with self._lock:
-            call = Call(method, dict(args), has_bearer_token)
+            call = Call(method, dict(args), has_bearer_token, token or args.get("token"))
             self.calls.append(call)
             early = self.intercept(call)
             if early is not None:
@@ -250,6 +255,16 @@ class SlackStandIn:
         return channel
 
     # ---- Web API methods ---------------------------------------------------------------------------------
+    def _api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        token = self.calls[-1].token or ""
+        if not token.startswith("xapp-"):
+            raise SlackError("not_allowed_token_type")
+        if token not in self.app_tokens:
+            raise SlackError("invalid_auth")
+        if self.socket_mode_url is None:
+            raise SlackError("socket_mode_not_enabled")  # hypothetical code: Slack's app has Socket Mode off
+        return {"url": self.socket_mode_url()}
+
     def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
             "url": "https://codev-sandbox.slack.com/",
@@ -522,9 +537,11 @@ def _make_handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                 args.update(json.loads(raw))
             elif raw:
                 args.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
-            bearer = self.headers.get("Authorization", "").startswith("Bearer ")
+            authorization = self.headers.get("Authorization", "")
+            bearer = authorization.startswith("Bearer ")
+            token = authorization[len("Bearer ") :] if bearer else None
             try:
-                status, headers, body = standin.handle(url.path[len("/api/") :], args, bearer)
+                status, headers, body = standin.handle(url.path[len("/api/") :], args, bearer, token)
             except ConnectionAbortedError:
                 self.close_connection = True
                 self.connection.shutdown(2)

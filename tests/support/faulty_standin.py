@@ -52,13 +52,13 @@ class FaultyStandIn(SlackStandIn):
         with self._lock:
             self._latency[method] = seconds
 
-    def handle(self, method: str, args: dict[str, Any], has_bearer_token: bool) -> Answer:
+    def handle(self, method: str, args: dict[str, Any], has_bearer_token: bool, token: str | None = None) -> Answer:
         with self._lock:
             delay = self._latency.get(method, 0.0)
             self.arrivals[method] = self.arrivals.get(method, 0) + 1
         if delay:
             time.sleep(delay)  # outside the lock: slow calls overlap, as they do in Slack
-        return super().handle(method, args, has_bearer_token)
+        return super().handle(method, args, has_bearer_token, token)
 
     def intercept(self, call: Call) -> Answer | None:
         if self.spec is not None:

@@ -10,6 +10,7 @@ from typing import Any
 NEWER_METHODS: dict[str, set[str]] = {
     "files.getUploadURLExternal": {"filename", "length"},
     "files.completeUploadExternal": {"files"},
+    "apps.connections.open": set(),  # Socket Mode; the app-level token goes in the Authorization header
 }
 
 
