@@ -717,6 +717,22 @@ EN: dict[str, str] = {
     "error_summary_empty": "Write what you keep, keep an idea or name an action: the summary needs one of them.",
     "error_action_owner": "Choose who does this action.",
     # ---- method: coaching (questions, advice, off-role posts) ----
+    "coach_judgment": (
+        ":seedling: That may read as a judgment of the client. Co-development works without verdicts: in "
+        "Clarification, ask what happened; in Consultation, offer your view as a hypothesis (“One hypothesis: …”)."
+    ),
+    "coach_one_question": (
+        ":seedling: Several questions in one message: one question at a time lets the client answer each. "
+        "You can ask the next one once they have answered."
+    ),
+    "coach_listen_presentation": (
+        ":ear: In Presentation the client speaks and the consultants listen. Keep your questions for "
+        "Clarification, the next step; your message stays where it is."
+    ),
+    "coach_listen_contract": (
+        ":ear: In Contract the client says what they need from the group, and the consultants listen. Your ideas "
+        "are welcome in Consultation; your message stays where it is."
+    ),
     # ---- method: the loop after the session (Learning prompts, debrief, evaluation) ----
     "learning_prompts": (
         "*The method's four prompts* — take the ones that speak to you:\n"

@@ -1,77 +1,147 @@
-"""The advice detector, on labelled English and French messages."""
+"""The coaching detectors on the labelled set (tests/unit/coaching_cases.py): advice, judgment, questions.
+
+"Needs a hint" is advice or judgment. The set is judged as a whole (precision and recall per language and
+overall, with floors), and case by case so that a regression names the message it broke.
+"""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from bot.domain.advice import looks_like_advice
+from bot.domain.advice import Remark, count_questions, fold, looks_like_advice, remark
+from bot.domain.coaching import Hint, hint_for, hints_given
+from bot.domain.steps import Step
+from bot.messages import EN
+from tests.unit.coaching_cases import CASES, NEUTRAL, QUESTIONS, SITUATIONS
 
-ADVICE = [
-    "Have you tried talking to your manager?",
-    "have you thought about a rotation?",
-    "Did you consider hiring a freelancer?",
-    "You should write it down first.",
-    "You could ask HR for help.",
-    "Why don't you delegate the reporting?",
-    "Why not split the team in two?",
-    "How about a weekly check-in?",
-    "What if you asked them directly?",
-    "I would suggest a retrospective.",
-    "I'd recommend starting small.",
-    "If I were you, I'd say no.",
-    "Try talking to each person alone.",
-    "Consider asking for a budget.",
-    "You might want to involve your boss.",
-    "Wouldn't it be better to wait?",
-    "My advice: keep it simple.",
-    "You need to set boundaries.",
-    "As-tu essayé de lui en parler ?",
-    "As tu pensé à déléguer ?",
-    "Avez-vous envisagé une formation ?",
-    "Tu devrais en parler à ta manager.",
-    "Tu pourrais demander de l'aide.",
-    "Vous devriez fixer une échéance.",
-    "Il faudrait clarifier les rôles.",
-    "Pourquoi ne pas commencer par un test ?",
-    "Pourquoi tu ne lui dis pas ?",
-    "Et si tu proposais un atelier ?",
-    "Je te conseille de prendre du recul.",
-    "Je vous suggère un point hebdomadaire.",
-    "À ta place, je refuserais.",
-    "Mon conseil : écrire une charte.",
-]
+MIN_PRECISION = 0.95
+MIN_RECALL = 0.85
 
-NEUTRAL = [
-    "How long has this been going on?",
-    "Who else is affected?",
-    "What would success look like for you?",
-    "What have you already tried?",
-    "When did you first notice it?",
-    "How does your team feel about it?",
-    "What is at stake for you?",
-    "Why does it matter now?",
-    "What did your manager say?",
-    "Can you say more about the budget?",
-    "Depuis combien de temps cela dure-t-il ?",
-    "Qui d'autre est concerné ?",
-    "Qu'as-tu déjà essayé ?",
-    "Comment ton équipe le vit-elle ?",
-    "Pourquoi est-ce important maintenant ?",
-    "Quel serait le résultat idéal pour toi ?",
-    "Qu'est-ce que tu crains le plus ?",
-    "Combien de personnes sont dans l'équipe ?",
-]
+# Misses the detector is known to make, kept visible rather than removed from the set.
+KNOWN_MISSES = {
+    "Et un agenda partagé pour toute l'équipe ?",  # an elliptic proposal: no verb to read
+}
 
 
-@pytest.mark.parametrize("text", ADVICE)
-def test_advice_is_spotted(text: str) -> None:
-    assert looks_like_advice(text)
+def _scores(cases: list[tuple[str, str, str]]) -> tuple[float, float, int, int, int]:
+    true_pos = false_pos = false_neg = 0
+    for _, label, text in cases:
+        flagged, needs = remark(text) is not None, label != NEUTRAL
+        true_pos += flagged and needs
+        false_pos += flagged and not needs
+        false_neg += needs and not flagged
+    precision = true_pos / (true_pos + false_pos) if true_pos + false_pos else 1.0
+    recall = true_pos / (true_pos + false_neg) if true_pos + false_neg else 1.0
+    return precision, recall, true_pos, false_pos, false_neg
 
 
-@pytest.mark.parametrize("text", NEUTRAL)
-def test_neutral_questions_are_left_alone(text: str) -> None:
-    assert not looks_like_advice(text)
+@pytest.mark.parametrize("language", ["en", "fr", "all"])
+def test_precision_and_recall_of_needs_a_hint(language: str) -> None:
+    cases = [case for case in CASES if language in ("all", case[0])]
+    precision, recall, true_pos, false_pos, false_neg = _scores(cases)
+    detail = (
+        f"{language}: precision {precision:.3f}, recall {recall:.3f} ({true_pos} TP, {false_pos} FP, {false_neg} FN)"
+    )
+    assert precision >= MIN_PRECISION, detail
+    assert recall >= MIN_RECALL, detail
 
 
-def test_the_table_is_large_enough() -> None:
-    assert len(ADVICE) + len(NEUTRAL) >= 40
+def test_the_floors_fail_a_detector_that_flags_too_much_or_too_little() -> None:
+    precision, recall, *_ = _scores([("en", "advice", "Why not ask?"), ("en", NEUTRAL, "Who decides?")])
+    assert (precision, recall) == (1.0, 1.0)
+    precision, _, *_ = _scores([("en", NEUTRAL, "Why not ask?"), ("en", "advice", "Why not ask her?")])
+    assert precision < MIN_PRECISION
+
+
+def test_the_set_is_large_and_in_both_languages() -> None:
+    assert len(CASES) >= 150
+    for language in ("en", "fr"):
+        labels = [label for lang, label, _ in CASES if lang == language]
+        assert len(labels) >= 80, language
+        assert {"neutral", "advice", "judgment"} <= set(labels), language
+    assert len({text for _, _, text in CASES}) == len(CASES), "no message twice"
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "text"),
+    [
+        pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason="known miss"))
+        if case[2] in KNOWN_MISSES
+        else case
+        for case in CASES
+    ],
+)
+def test_each_message(language: str, label: str, text: str) -> None:
+    found = remark(text)
+    assert (found.value if found else NEUTRAL) == label
+
+
+@pytest.mark.parametrize(("text", "count"), QUESTIONS)
+def test_questions_are_counted(text: str, count: int) -> None:
+    assert count_questions(text) == count
+
+
+@pytest.mark.parametrize(("step", "role", "text", "expected"), SITUATIONS)
+def test_the_coaching_decision(step: str, role: str, text: str, expected: str | None) -> None:
+    hint = hint_for(Step[step.upper()], role, text)
+    assert (hint.value if hint else None) == expected
+
+
+def _codev_examples() -> list[str]:
+    """Every example codev shows people: the "For example" bullets, and quoted example questions anywhere."""
+    found: list[str] = []
+    for key, value in EN.items():
+        if key.startswith("examples_"):
+            for line in value.splitlines():
+                found.append(line.strip().lstrip("•").strip().strip('“”"').strip())
+        found += [quoted for quoted in re.findall(r"“([^”]+)”", value)]
+    return [example for example in found if example]
+
+
+def test_codev_examples_are_never_flagged() -> None:
+    examples = _codev_examples()
+    assert "What have you tried so far?" in examples and "Who else is affected?" in examples
+    flagged = [example for example in examples if remark(example) is not None]
+    assert flagged == []
+
+
+@pytest.mark.parametrize("step", list(Step))
+def test_codev_examples_bring_no_hint_to_whoever_should_speak(step: Step) -> None:
+    for example in _codev_examples():
+        for role in ("client", "facilitator"):
+            assert hint_for(step, role, example) in (None, Hint.CLIENT_LISTENS), (role, example)
+        if step in (Step.CLARIFICATION, Step.CONSULTATION, Step.SYNTHESIS, Step.LEARNING):
+            assert hint_for(step, "consultant", example) is None, example
+
+
+def test_a_hint_is_given_once_per_kind_and_the_next_kind_follows() -> None:
+    advice = "Have you tried asking HR?"
+    assert hint_for(Step.CLARIFICATION, "consultant", advice, {Hint.ADVICE}) is None
+    two = "Why not ask HR? And who decides?"
+    assert hint_for(Step.CLARIFICATION, "consultant", two, {Hint.ADVICE}) is Hint.ONE_QUESTION
+    replayed = hints_given(Step.CLARIFICATION, "consultant", [advice, "Who decides?", two, advice])
+    assert replayed == {Hint.ADVICE, Hint.ONE_QUESTION}
+    assert hints_given(Step.PRESENTATION, "consultant", ["Wow.", "Hmm."]) == {Hint.LISTEN_PRESENTATION}
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Qu’as-tu essayé ?", "que as tu essaye ?"),
+        ("Ne serait-il pas mieux ?", "ne serait il pas mieux ?"),
+        ("Que se passe-t-il ?", "que se passe il ?"),
+        ("T'as pensé à ça ?", "tu as pense a ca ?"),
+        ("Wouldnt it help?", "wouldn't it help?"),
+        ("Ça  dure\u00a0depuis <@U0BOB> :smile: mars", "ca dure depuis mars"),
+    ],
+)
+def test_french_and_english_are_normalised(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+def test_the_old_entry_point_still_answers() -> None:
+    assert looks_like_advice("Have you tried talking to your manager?")
+    assert not looks_like_advice("That was a mistake.")
+    assert remark("That was a mistake.") is Remark.JUDGMENT

@@ -7,16 +7,26 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.domain.advice import looks_like_advice
+from bot.domain.coaching import Hint
 from bot.domain.session import Status
 from bot.domain.steps import Step
 from bot.messages import t
+from bot.services.hints import hint_to_give
 from bot.services.sessions import ReplyOutcome
 from bot.slack.blocks.session import step_name
 from bot.slack.context import Services, services_of
 from bot.slack.listeners.events.journal import on_direct_message
 
 log = logging.getLogger(__name__)
+
+HINT_TEXTS = {
+    Hint.ADVICE: "coach_advice",
+    Hint.JUDGMENT: "coach_judgment",
+    Hint.ONE_QUESTION: "coach_one_question",
+    Hint.LISTEN_PRESENTATION: "coach_listen_presentation",
+    Hint.LISTEN_CONTRACT: "coach_listen_contract",
+    Hint.CLIENT_LISTENS: "coach_client_listens",
+}
 
 # Subtypes that are people writing; everything else (joins, topic changes, bots) is not a contribution.
 WRITTEN = {None, "thread_broadcast", "file_share"}
@@ -70,8 +80,16 @@ def _coach(services: Services, outcome: ReplyOutcome, event: dict[str, Any]) -> 
             text = t("late_reply", step=step_name(step), current=step_name(snapshot.step))
         services.publisher.ephemeral(channel_id, user_id, text, thread_ts=thread_ts)
         return
-    role = snapshot.role_of(user_id)
-    if step is Step.CLARIFICATION and role == "consultant" and looks_like_advice(event.get("text") or ""):
-        services.publisher.ephemeral(channel_id, user_id, t("coach_advice"), thread_ts=thread_ts)
-    elif step is Step.CONSULTATION and role == "client":
-        services.publisher.ephemeral(channel_id, user_id, t("coach_client_listens"), thread_ts=thread_ts)
+    hint = hint_to_give(
+        services.db,
+        team_id=snapshot.team_id,
+        session_id=snapshot.id,
+        step=step,
+        role=snapshot.role_of(user_id),
+        user_id=user_id,
+        ts=event["ts"],
+        text=event.get("text") or "",
+        now=services.clock.now(),
+    )
+    if hint is not None:  # an answer to what they just did: at once, in the thread, only to them
+        services.publisher.ephemeral(channel_id, user_id, t(HINT_TEXTS[hint]), thread_ts=thread_ts)
