@@ -250,12 +250,20 @@ def render(message: dict[str, Any]) -> str:
         elif kind == "context":
             lines.append(" ".join(e.get("text", "") for e in block["elements"]))
         elif kind == "actions":
-            lines.append("  ".join(f"[{e['text']['text']}]" for e in block["elements"]))
+            lines.append("  ".join(_element(e) for e in block["elements"]))
         elif kind == "input":
             lines.append(f"{block['label']['text']}: [________]")
         if kind == "section" and (block.get("accessory") or {}).get("type") == "button":
             lines[-1] += f"  [{block['accessory']['text']['text']}]"
     return readable("\n".join(lines) if lines else message.get("text", ""))
+
+
+def _element(element: dict[str, Any]) -> str:
+    """A button as [Label]; a menu as [Label ▾] with its options (the Facilitator menu)."""
+    if element.get("type") == "static_select":
+        options = " · ".join(o["text"]["text"] for o in element.get("options", []))
+        return f"[{element['placeholder']['text']} ▾: {options}]"
+    return f"[{element['text']['text']}]"
 
 
 def print_channel(standin: SlackStandIn, circle: Circle, out: TextIO) -> None:

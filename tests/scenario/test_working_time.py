@@ -97,6 +97,7 @@ def test_a_case_started_on_friday_afternoon_counts_working_time_and_nobody_is_pi
         FRANK: paris(11, 30, 9),
         BOB: datetime(2026, 11, 30, 14, 0, tzinfo=UTC),  # 09:00 in Montreal
         ERIN: datetime(2026, 11, 30, 14, 0, tzinfo=UTC),  # 09:00 in Toronto
+        CLIENT: paris(11, 30, 9),  # Clarification is a dialogue: the client, who answers, has a turn too
     }
 
     # Frank, awake early, replies before his turn message: he will get none.
@@ -104,12 +105,12 @@ def test_a_case_started_on_friday_afternoon_counts_working_time_and_nobody_is_pi
     group.reply(FRANK, 2, "What have you tried so far?")
     at(group, paris(11, 30, 9))
     told = [m for m in group.thread(2) if "opened outside your working hours" in m["text"]]
-    assert mentioned(told) == {DAVE}, "Dave is told at 09:00 in Brussels; Frank already acted"
+    assert mentioned(told) == {DAVE, CLIENT}, "Dave (Brussels) and Carol (Paris) at 09:00; Frank already acted"
     at(group, datetime(2026, 11, 30, 14, 0, tzinfo=UTC))
     told = [m for m in group.thread(2) if "opened outside your working hours" in m["text"]]
-    assert sorted(mentioned(told)) == sorted([DAVE, BOB, ERIN]), "Montreal and Toronto at 09:00 their time"
+    assert sorted(mentioned(told)) == sorted([DAVE, CLIENT, BOB, ERIN]), "Montreal and Toronto at 09:00 their time"
     at(group, datetime(2026, 11, 30, 14, 30, tzinfo=UTC))
-    assert len([m for m in group.thread(2) if "opened outside" in m["text"]]) == 3, "once each"
+    assert len([m for m in group.thread(2) if "opened outside" in m["text"]]) == 4, "once each"
 
 
 def test_the_reminder_falls_in_working_time_and_reaches_each_person_in_their_own_hours(group: Group) -> None:
@@ -187,7 +188,7 @@ def test_a_turn_delivered_late_at_night_waits_for_the_persons_next_morning(group
     assert turns[DAVE] == paris(12, 1, 9), "Dave's turn message waits for Tuesday 09:00 in Brussels"
     assert turns[BOB] == datetime(2026, 12, 1, 14, 0, tzinfo=UTC), "Bob's for Tuesday 09:00 in Montreal"
     at(group, paris(12, 1, 9))
-    assert mentioned(group.thread(2)) == {DAVE, FRANK}
+    assert mentioned(group.thread(2)) == {DAVE, FRANK, CLIENT}
 
 
 def test_a_step_resumed_in_someones_night_does_not_wake_them_with_an_old_turn(group: Group) -> None:

@@ -72,7 +72,14 @@ def test_step_message_has_the_deadline_and_mentions_who_speaks() -> None:
     assert message["text"].startswith("Step 1/6 · Presentation: <@UB>")
     assert f"<!date^{int((NOW + timedelta(minutes=10)).timestamp())}^" in str(message["blocks"])
     actions = [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert actions == ["step_done", "step_next", "step_extend", "step_pause", "step_handover", "step_edit", "step_end"]
+    assert actions == ["step_done", "step_facilitator_menu"], "participants' button, the facilitator's one menu"
+    (menu,) = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"] if e["type"] != "button"]
+    assert menu["type"] == "static_select" and menu["placeholder"]["text"] == "Facilitator"
+    picks = [o["value"].partition("|")[0] for o in menu["options"]]
+    assert picks == ["step_next", "step_extend", "step_pause", "step_handover", "step_edit", "step_end"]
+    assert all(o["value"].endswith("|1:1:1") for o in menu["options"]), "session, step and version"
+    named = blocks.step_message(snapshot(names={"UB": "Bob"}), Step.PRESENTATION, NOW)
+    assert named["text"].startswith("Step 1/6 · Presentation: Bob presents"), "the notification reads names"
 
 
 def test_a_paused_step_offers_resume_and_says_the_time_left() -> None:

@@ -89,12 +89,14 @@ def test_progress_marks_steps() -> None:
 
 def test_who_speaks_in_each_step() -> None:
     consultants = ["C1", "C2"]
-    assert expected_speakers(Step.PRESENTATION, "CL", consultants) == ["CL"]
-    assert expected_speakers(Step.CLARIFICATION, "CL", consultants) == consultants
-    assert expected_speakers(Step.CONTRACT, "CL", consultants) == ["CL"]
-    assert expected_speakers(Step.CONSULTATION, "CL", consultants) == consultants
-    assert expected_speakers(Step.SYNTHESIS, "CL", consultants) == ["CL"]
-    assert expected_speakers(Step.LEARNING, "CL", consultants) == ["CL", *consultants]
+    assert expected_speakers(Step.PRESENTATION, "CL", consultants, "FA") == ["CL"]
+    # Clarification is a dialogue: the consultants ask, the client answers.
+    assert expected_speakers(Step.CLARIFICATION, "CL", consultants, "FA") == [*consultants, "CL"]
+    assert expected_speakers(Step.CONTRACT, "CL", consultants, "FA") == ["CL"]
+    assert expected_speakers(Step.CONSULTATION, "CL", consultants, "FA") == consultants
+    assert expected_speakers(Step.SYNTHESIS, "CL", consultants, "FA") == ["CL"]
+    # Learning is everyone's: the facilitator says what they take away too.
+    assert expected_speakers(Step.LEARNING, "CL", consultants, "FA") == ["CL", *consultants, "FA"]
 
 
 def test_pace_units() -> None:
