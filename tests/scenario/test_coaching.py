@@ -1,0 +1,200 @@
+"""Coaching in the step threads, as a facilitator would give it: privately, kindly, once, and only when right.
+
+Alice facilitates, Bob is the client, Carol, Dave, Erin and Frank consult.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import col, select
+
+from bot.domain.steps import Step
+from bot.services.events import forget_old_deliveries
+from bot.services.hints import HINT_KEY_PREFIX, hint_to_give
+from bot.slack import ids
+from bot.storage.models import Contribution, ProcessedEvent
+from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
+
+EVERYONE = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
+
+
+def advance_to(group: Group, step: int) -> None:
+    while group.current_step() < step:
+        current = group.current_step()
+        group.click(ALICE, ids.NEXT, step=current)
+        eventually(lambda c=current: group.step_message(c + 1))
+
+
+def hints(group: Group, user_id: str) -> list[dict[str, Any]]:
+    return group.standin.ephemerals_for(user_id)
+
+
+def new_hint(group: Group, user_id: str, before: int) -> dict[str, Any]:
+    """The one private note `user_id` gets after having had `before` of them."""
+    notes = eventually(lambda: len(hints(group, user_id)) > before and hints(group, user_id))
+    assert len(notes) == before + 1, notes
+    return notes[-1]
+
+
+def settle(group: Group, user_id: str = ERIN) -> None:
+    """Let the app finish what it does after storing the replies so far: Erin's own off-role note comes after."""
+    time.sleep(0.2)
+    step = group.current_step()
+    probe = {1: (ERIN, "(probe) I listen."), 4: (BOB, "(probe) noted")}.get(step)
+    if probe is None:
+        return
+    person, text = probe
+    before = len(hints(group, person))
+    group.reply(person, step, text)
+    if before == 0:
+        new_hint(group, person, 0)
+
+
+def contributions(group: Group) -> list[Contribution]:
+    with group.services.db.session() as session:
+        return list(session.exec(select(Contribution).order_by(col(Contribution.id))).all())
+
+
+def test_advice_in_clarification_gets_a_private_hint_to_its_author_only(group: Group) -> None:
+    group.start()
+    advance_to(group, 2)
+    group.reply(CAROL, 2, "Wouldn't it help to talk to HR first?")
+    hint = new_hint(group, CAROL, 0)
+    assert "advice" in hint["text"] and "Consultation" in hint["text"]
+    assert hint["thread_ts"] == group.step_message(2)["ts"], "the hint sits in the thread, under what she wrote"
+    assert all(hints(group, person) == [] for person in EVERYONE if person != CAROL)
+    assert [c.text for c in contributions(group)] == ["Wouldn't it help to talk to HR first?"], "kept, not blocked"
+
+
+def test_a_neutral_question_brings_nothing_and_two_questions_bring_the_one_at_a_time_hint(group: Group) -> None:
+    group.start()
+    advance_to(group, 2)
+    group.reply(CAROL, 2, "What have you tried so far?")
+    group.reply(CAROL, 2, "How long has this been going on? And who else knows?")
+    hint = new_hint(group, CAROL, 0)
+    assert "one question at a time" in hint["text"].lower()
+    assert "advice" not in hint["text"]
+
+
+def test_a_french_message_in_clarification_is_read_too(group: Group) -> None:
+    group.start()
+    advance_to(group, 2)
+    group.reply(DAVE, 2, "Qu’as-tu essayé jusqu’ici ?")
+    group.reply(DAVE, 2, "Ne serait-il pas plus simple d’en parler à ton manager ?")
+    hint = new_hint(group, DAVE, 0)
+    assert "advice" in hint["text"]
+
+
+def test_a_judgment_gets_its_own_hint_in_clarification_and_consultation(group: Group) -> None:
+    group.start()
+    advance_to(group, 2)
+    group.reply(ERIN, 2, "Honestly, you waited too long.")
+    assert "judgment" in new_hint(group, ERIN, 0)["text"]
+    advance_to(group, 4)
+    group.reply(ERIN, 4, "One hypothesis: the deputy needs a mandate in writing.")
+    group.reply(ERIN, 4, "C'était une erreur de leur promettre ça.")
+    assert "judgment" in new_hint(group, ERIN, 1)["text"]
+
+
+def test_a_consultant_writing_in_presentation_is_reminded_once_that_the_client_speaks(group: Group) -> None:
+    group.start()
+    group.reply(BOB, 1, "I lead a team of six and go on leave in March.")
+    group.reply(DAVE, 1, "Same thing happened to me last year!")
+    reminder = new_hint(group, DAVE, 0)
+    assert "Presentation" in reminder["text"] and "Clarification" in reminder["text"]
+    assert reminder["thread_ts"] == group.step_message(1)["ts"]
+    group.reply(DAVE, 1, "Sorry, one more thing: how big is the team?")
+    settle(group)
+    assert len(hints(group, DAVE)) == 1, "a second off-role post in the same step brings no second reminder"
+    assert hints(group, BOB) == [], "the client speaks in Presentation"
+    assert len([c for c in contributions(group) if c.user_id == DAVE]) == 2, "both posts are kept"
+
+
+def test_a_consultant_writing_in_contract_is_reminded_that_the_client_states_it(group: Group) -> None:
+    group.start()
+    advance_to(group, 3)
+    group.reply(FRANK, 3, "Sounds like you need ideas for the handover.")
+    reminder = new_hint(group, FRANK, 0)
+    assert "Contract" in reminder["text"] and "Consultation" in reminder["text"]
+
+
+def test_the_client_answering_back_in_consultation_is_reminded_once_to_listen(group: Group) -> None:
+    group.start()
+    advance_to(group, 4)
+    group.reply(CAROL, 4, "Have you considered a job rotation? You could also ask HR.")
+    group.reply(BOB, 4, "Yes but I already tried that.")
+    reminder = new_hint(group, BOB, 0)
+    assert "listens" in reminder["text"] and "Synthesis" in reminder["text"]
+    group.reply(BOB, 4, "Oui mais ça n'a pas marché non plus.")
+    time.sleep(0.2)
+    group.reply(DAVE, 4, "In a similar case I named a deputy early.")
+    time.sleep(0.2)
+    assert len(hints(group, BOB)) == 1
+    assert hints(group, CAROL) == [] and hints(group, DAVE) == [], "advice is welcome in Consultation"
+
+
+def test_the_facilitator_may_speak_anywhere(group: Group) -> None:
+    group.start()
+    group.reply(ALICE, 1, "Take your time, Bob. Have you tried writing it down?")
+    advance_to(group, 2)
+    group.reply(ALICE, 2, "Shouldn't we keep questions short? One each? Why not start with Carol?")
+    advance_to(group, 3)
+    group.reply(ALICE, 3, "Bob, the contract is yours; the rest of us listen.")
+    advance_to(group, 4)
+    group.reply(ALICE, 4, "That was a mistake, we skipped the time check. Ten minutes left.")
+    group.reply(BOB, 4, "Noted.")
+    new_hint(group, BOB, 0)  # handled after all of Alice's posts
+    time.sleep(0.2)
+    assert hints(group, ALICE) == []
+
+
+def test_the_client_answering_in_clarification_and_consultants_in_their_steps_get_nothing(group: Group) -> None:
+    group.start()
+    advance_to(group, 2)
+    group.reply(BOB, 2, "It started in March. Why? The merger. Who knew? Nobody.")
+    group.reply(CAROL, 2, "Who decides while you're away?")
+    advance_to(group, 4)
+    group.reply(DAVE, 4, "What if the real issue is trust? Why not name a deputy?")
+    group.reply(BOB, 4, "ok")
+    new_hint(group, BOB, 0)
+    time.sleep(0.2)
+    assert hints(group, CAROL) == [] and hints(group, DAVE) == []
+
+
+def test_a_reminder_is_given_once_across_processes_and_after_old_claims_are_forgotten(group: Group) -> None:
+    group.start()
+    services, team_id = group.services, group.standin.team_id
+    session_id = services.sessions.get(team_id, 1).id
+
+    def coached_by_a_process(user_id: str, ts: str) -> object:
+        return hint_to_give(
+            services.db,
+            team_id=team_id,
+            session_id=session_id,
+            step=Step.PRESENTATION,
+            role="consultant",
+            user_id=user_id,
+            ts=ts,
+            text="Interesting!",
+            now=services.clock.now(),
+        )
+
+    # Two processes coach two posts Frank made at the same moment; neither sees the other's post stored yet.
+    assert coached_by_a_process(FRANK, "1800000000.000001") is not None
+    assert coached_by_a_process(FRANK, "1800000000.000002") is None, "the first process claimed it"
+
+    group.reply(DAVE, 1, "Interesting!")
+    new_hint(group, DAVE, 0)
+    with services.db.read() as db_session:
+        keys = db_session.exec(
+            select(ProcessedEvent.event_id).where(col(ProcessedEvent.event_id).startswith(HINT_KEY_PREFIX))
+        ).all()
+    assert sorted(keys) == [f"hint:{session_id}:1:listen_presentation:{user}" for user in (DAVE, FRANK)]
+    # Two days on, the claims are gone with the old event ids; Dave's stored post still tells it was given.
+    forget_old_deliveries(services.db, services.clock.now() + timedelta(days=2))
+    group.reply(DAVE, 1, "Two days later, still writing here.")
+    settle(group)
+    assert len(hints(group, DAVE)) == 1
