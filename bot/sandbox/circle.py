@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -124,6 +125,8 @@ class Circle:
         End asks the facilitator to confirm privately first (as the old button's confirm dialog did): picking it
         here also confirms, as a facilitator who means it would. `confirm=False` only picks it."""
         confirm = kwargs.pop("confirm", True)
+        if step and action_id in ids.FACILITATOR_CONTROLS:
+            self._see_current_menu(step)
         message = self.step_message(step) if step else None
         ts = message["ts"] if message else None
         before = len(self.standin.responses)
@@ -133,6 +136,21 @@ class Circle:
             if any(ids.END in str(answer.get("blocks") or "") for answer in answers):
                 return self.slack.click_in_response(user_id, ids.END)
         return reply
+
+    def _see_current_menu(self, step: int) -> None:
+        """A person picks in the menu they see: after a change, the step's message is shown anew first (Slack
+        takes a moment), else their pick would be refused as stale. A step that is over, or a menu that never
+        comes, is clicked as it is (the refusal is then what the caller looks at)."""
+
+        def current() -> bool:
+            running = self.services.sessions.running_in(self.standin.team_id, self.channel)
+            if not running or int(running[0].step) != step:
+                return True
+            values = [o["value"] for o in self.facilitator_menu(step)["options"]]
+            return all(v.endswith(f":{running[0].version}") for v in values)
+
+        with contextlib.suppress(AssertionError, LookupError, KeyError, TypeError):
+            eventually(current, timeout=3.0)
 
     def facilitator_menu(self, step: int) -> dict[str, Any]:
         """The Facilitator menu of a step's message, as Slack shows it."""

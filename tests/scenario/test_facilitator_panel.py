@@ -1,0 +1,258 @@
+"""The right people at each turn, and a quiet facilitator panel: participants see only what they may do, the
+facilitator's controls sit behind one "Facilitator" menu, and notifications read names."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from bot.domain.session import Status
+from bot.slack import ids
+from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
+
+EVERYONE = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
+PARTICIPANT_BUTTONS = {ids.DONE, ids.CONTRACT_OPEN, ids.SYNTHESIS_OPEN}
+
+
+def session(group: Group):  # type: ignore[no-untyped-def]
+    return group.services.sessions.get(group.standin.team_id, 1)
+
+
+def elements(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for b in message.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]]
+
+
+def mentioned(message: dict[str, Any]) -> set[str]:
+    return set(re.findall(r"<@(U\w+)>", str(message["blocks"])))
+
+
+def option(menu: dict[str, Any], action_id: str) -> dict[str, Any]:
+    return next(o for o in menu["options"] if o["value"].startswith(action_id + "|"))
+
+
+def pick_payload(group: Group, user_id: str, step: int, picked: dict[str, Any]) -> dict[str, Any]:
+    """What Slack sends when someone picks an option in a step message's Facilitator menu (built by hand, for
+    an option that may no longer be on screen: a stale menu in someone's client)."""
+    message = group.step_message(step)
+    assert message is not None
+    payload = group.slack.click_payload(
+        user_id, ids.FACILITATOR_MENU, channel_id=group.channel, message_ts=message["ts"], value=""
+    )
+    payload["actions"] = [
+        {
+            "type": "static_select",
+            "action_id": ids.FACILITATOR_MENU,
+            "block_id": "step_people.1.0",
+            "selected_option": picked,
+            "placeholder": {"type": "plain_text", "text": "Facilitator"},
+            "action_ts": "1.000001",
+        }
+    ]
+    return payload
+
+
+def advance_to(group: Group, step: int) -> dict[str, Any]:
+    for current in range(1, step):
+        group.click(ALICE, ids.NEXT, step=current)
+        eventually(lambda n=current + 1: group.step_message(n))
+    message = group.step_message(step)
+    assert message is not None
+    return message
+
+
+def write_contract(group: Group) -> None:
+    group.click(BOB, ids.CONTRACT_OPEN, step=3)
+    view = group.modal(BOB, ids.CONTRACT_VIEW)
+    reply = group.slack.submit(BOB, view["id"], {"need": "A plan for the handover", "expectations": "Experiences"})
+    assert reply.status == 200 and not reply.body
+    eventually(lambda: any("contract" in m["text"] for m in group.thread(3)))
+
+
+def test_participants_see_only_their_own_buttons_and_one_facilitator_menu_on_every_step(group: Group) -> None:
+    group.start()
+    for step in range(1, 7):
+        message = eventually(lambda n=step: group.step_message(n))
+        found = elements(message)
+        buttons = [e for e in found if e["type"] == "button"]
+        menus = [e for e in found if e["type"] != "button"]
+        assert {b["action_id"] for b in buttons} <= PARTICIPANT_BUTTONS, f"step {step}: no facilitator button"
+        assert len([b for b in buttons if b.get("style") == "primary"]) <= 1, f"step {step}: one primary at most"
+        (menu,) = menus
+        assert menu["type"] == "static_select" and menu["action_id"] == ids.FACILITATOR_MENU
+        assert menu["placeholder"]["text"] == "Facilitator"
+        controls = [o["value"].partition("|")[0] for o in menu["options"]]
+        assert controls == [ids.NEXT, ids.EXTEND, ids.PAUSE, ids.HANDOVER, ids.EDIT, ids.END]
+        assert all(len(o["text"]["text"]) <= 75 and len(o["value"]) <= 150 for o in menu["options"])
+        if step == 3:
+            assert [b["action_id"] for b in buttons] == [ids.CONTRACT_OPEN, ids.DONE]
+        if step == 5:
+            assert [b["action_id"] for b in buttons] == [ids.SYNTHESIS_OPEN, ids.DONE]
+        if step == 6:
+            assert option(menu, ids.NEXT)["text"]["text"] == "Finish the session"
+        if step < 6:
+            group.click(ALICE, ids.NEXT, step=step)
+
+
+def test_the_facilitator_picks_next_in_the_menu_and_the_step_advances(group: Group) -> None:
+    group.start()
+    menu = group.facilitator_menu(1)
+    reply = group.pick(ALICE, 1, option(menu, ids.NEXT)["value"])
+    assert reply.status == 200 and not reply.body
+    eventually(lambda: group.step_message(2))
+    assert group.current_step() == 2
+    closed = eventually(lambda: "Closed" in str(group.step_message(1)["blocks"]) and group.step_message(1))
+    assert not elements(closed), "a closed step has no controls left"
+
+
+def test_a_participant_who_picks_next_is_told_kindly_and_nothing_changes(group: Group) -> None:
+    group.start()
+    version = session(group).version
+    group.pick(CAROL, 1, option(group.facilitator_menu(1), ids.NEXT)["value"])
+    eventually(lambda: any("Only the facilitator" in n for n in group.private_notes()))
+    assert session(group).version == version and group.current_step() == 1
+    group.pick(BOB, 1, option(group.facilitator_menu(1), ids.END)["value"])
+    eventually(lambda: len([n for n in group.private_notes() if "Only the facilitator" in n]) == 2)
+    assert not any("End the session for everyone" in n for n in group.private_notes()), "no confirmation for Bob"
+    assert session(group).status is Status.RUNNING
+
+
+def test_a_stale_or_double_pick_is_refused(group: Group) -> None:
+    group.start()
+    old_menu = group.facilitator_menu(1)
+    deadline = session(group).timebox().deadline
+    group.pick(ALICE, 1, option(old_menu, ids.EXTEND)["value"])
+    eventually(lambda: session(group).timebox().deadline == deadline + timedelta(minutes=5))
+    eventually(lambda: group.facilitator_menu(1) != old_menu)  # the message shows the new version
+    # The same pick again, from a client that still shows the old menu: refused, not extended twice.
+    assert group.slack.post_payload(pick_payload(group, ALICE, 1, option(old_menu, ids.EXTEND))).status == 200
+    eventually(lambda: any("changed since" in n for n in group.private_notes()))
+    assert session(group).timebox().deadline == deadline + timedelta(minutes=5)
+    # Next from the old menu: the version is old too, nothing moves.
+    group.slack.post_payload(pick_payload(group, ALICE, 1, option(old_menu, ids.NEXT)))
+    eventually(lambda: len([n for n in group.private_notes() if "changed since" in n]) == 2)
+    assert group.current_step() == 1
+    # A pick from step 1's menu after the session moved on: the step is over.
+    current = group.facilitator_menu(1)
+    group.pick(ALICE, 1, option(current, ids.NEXT)["value"])
+    eventually(lambda: group.step_message(2))
+    group.slack.post_payload(pick_payload(group, ALICE, 1, option(current, ids.NEXT)))
+    eventually(lambda: any("moved on" in n for n in group.private_notes()))
+    assert group.current_step() == 2 and group.step_message(3) is None
+
+
+def test_forged_picks_get_a_clean_answer(group: Group) -> None:
+    group.start()
+    version = session(group).version
+    for value in ("step_next|999:1:1", "nonsense", "step_next|1:9:1", "chat_delete|1:1:1", "step_next|1:1:x", ""):
+        payload = pick_payload(group, ALICE, 1, {"text": {"type": "plain_text", "text": "x"}, "value": value})
+        assert group.slack.post_payload(payload).status == 200
+    eventually(lambda: len(group.standin.responses) >= 6)
+    assert session(group).version == version and group.current_step() == 1
+
+
+def test_end_in_the_menu_asks_privately_first_and_its_button_ends_the_session(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.END, step=1, confirm=False)
+    eventually(lambda: any("End the session for everyone" in n for n in group.private_notes()))
+    assert session(group).status is Status.RUNNING, "nothing ends before the facilitator confirms"
+    confirmation = [r for r in group.standin.responses if ids.END in str(r.get("blocks"))][-1]
+    assert confirmation["response_type"] == "ephemeral" and not confirmation.get("replace_original")
+    (button,) = [e for b in confirmation["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["style"] == "danger"
+    group.slack.click_in_response(CAROL, ids.END)  # someone else's click on it (forwarded, forged): refused
+    eventually(lambda: any("Only the facilitator" in n for n in group.private_notes()))
+    assert session(group).status is Status.RUNNING
+    group.slack.click_in_response(ALICE, ids.END)
+    eventually(lambda: session(group).status is Status.ENDED)
+
+
+def test_hand_over_and_edit_open_their_modals_from_the_menu(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.HANDOVER, step=1)
+    view = group.modal(ALICE, ids.HANDOVER_VIEW)
+    assert group.slack.submit(ALICE, view["id"], {"to": CAROL}).status == 200
+    eventually(lambda: session(group).facilitator_id == CAROL)
+    version = f":{session(group).version}"
+    eventually(lambda: option(group.facilitator_menu(1), ids.EDIT)["value"].endswith(version))  # shown anew
+    group.click(CAROL, ids.EDIT, step=1)
+    assert group.modal(CAROL, ids.EDIT_VIEW)
+
+
+def test_pause_turns_into_resume_in_the_menu(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.PAUSE, step=1)
+    eventually(lambda: session(group).status is Status.PAUSED)
+    menu = eventually(lambda: group.facilitator_menu(1) if "Resume" in str(group.facilitator_menu(1)) else None)
+    assert ids.PAUSE + "|" not in str(menu) and ids.RESUME + "|" in str(menu)
+    group.click(ALICE, ids.RESUME, step=1)
+    eventually(lambda: session(group).status is Status.RUNNING)
+
+
+def test_learning_mentions_everyone_and_counts_the_facilitators_own_done(group: Group) -> None:
+    group.start()
+    learning = advance_to(group, 6)
+    assert mentioned(learning) >= set(EVERYONE), "client, consultants and facilitator are all called"
+    assert all(name in learning["text"] for name in ("Alice", "Bob", "Carol", "Dave", "Erin", "Frank"))
+    assert "Done: 0/6" in str(learning["blocks"])
+    group.click(ALICE, ids.DONE, step=6)  # the facilitator says what they take away too
+    eventually(lambda: "Done: 1/6" in str(group.step_message(6)["blocks"]))
+    assert not any("for those who speak" in n for n in group.private_notes())
+    for person in (BOB, CAROL, DAVE, ERIN, FRANK):
+        group.click(person, ids.DONE, step=6)
+    eventually(lambda: "Done: 6/6" in str(group.step_message(6)["blocks"]))
+    eventually(lambda: any("Everyone expected" in e["text"] for e in group.standin.ephemerals_for(ALICE)))
+
+
+def test_clarification_is_a_dialogue_the_client_is_called_and_counted(group: Group) -> None:
+    group.start()
+    clarification = advance_to(group, 2)
+    assert mentioned(clarification) >= {BOB, CAROL, DAVE, ERIN, FRANK}
+    turn = str(clarification["blocks"])
+    assert "ask neutral questions" in turn and f"<@{BOB}> answers" in turn, "who asks and who answers"
+    assert "Bob answers" in clarification["text"]
+    assert "Done: 0/5" in str(clarification["blocks"])
+    group.click(BOB, ids.DONE, step=2)
+    eventually(lambda: "Done: 1/5" in str(group.step_message(2)["blocks"]))
+    consultation = advance_to_next(group, 2)
+    assert "share ideas" in str(consultation["blocks"]) and f"<@{BOB}> listens and takes notes" in str(
+        consultation["blocks"]
+    )
+    assert "Done: 0/4" in str(consultation["blocks"]), "Consultation is the consultants' turn"
+
+
+def advance_to_next(group: Group, step: int) -> dict[str, Any]:
+    """Move on from `step` (writing the contract on the way when it is the Contract step)."""
+    while True:
+        if step == 3:
+            write_contract(group)
+        group.click(ALICE, ids.NEXT, step=step)
+        step += 1
+        message = eventually(lambda n=step: group.step_message(n))
+        if step == 4:
+            return message
+
+
+def test_fallback_texts_read_names_never_ids(group: Group) -> None:
+    group.start()
+    advance_to(group, 3)
+    write_contract(group)
+    contract = next(m for m in group.thread(3) if "contract" in m["text"])
+    assert contract["text"] == "Bob's contract"
+    group.click(ALICE, ids.NEXT, step=3)
+    eventually(lambda: group.step_message(4))
+    group.reply(CAROL, 4, "Name a deputy.")
+    group.click(ALICE, ids.NEXT, step=4)
+    eventually(lambda: group.step_message(5))
+    group.click(BOB, ids.SYNTHESIS_OPEN, step=5)
+    view = group.modal(BOB, ids.SYNTHESIS_VIEW)
+    reply = group.slack.submit(BOB, view["id"], {"keep": "A deputy.", "action_1": "Name my deputy", "got": "yes"})
+    assert reply.status == 200 and not reply.body, reply.body
+    synthesis = eventually(lambda: [m for m in group.thread(5) if "synthesis" in m["text"]])[-1]
+    assert synthesis["text"].startswith("Bob's synthesis")
+    status = group.slack.command(CAROL, "status").json()
+    assert "Alice" in status["text"] and f"<@{ALICE}>" in str(status["blocks"])
+    for message in [group.root(), *[group.step_message(n) for n in range(1, 6)], contract, synthesis]:
+        assert message is not None
+        assert not re.search(r"U0[A-Z]+", message["text"]), message["text"]
+    assert not re.search(r"U0[A-Z]+", status["text"])
