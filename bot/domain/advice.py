@@ -91,6 +91,11 @@ _ADVICE_ALWAYS = [
     r"\bwould it (not )?(help|make sense|be (better|easier|simpler|wiser|worth|good|useful|an option|smart))\b",
     r"\bwould (you|they) (be willing to|consider)\b",
     r"\bisn't (it|this) (time|worth|better|easier|simpler|wiser)\b",
+    r"\bwould you be (open|willing|ready) to\b",
+    r"\b(is|would|isn't) (?!there\b)[a-z\- ]{2,30} (be )?an option\b",
+    r"\bstopping you from (just|simply)\b",
+    r"\b(might|may|could|would) (be |well be )?worth\b",
+    r"\bworth (a try|a shot|trying|considering|exploring)\b",
     r"^((and|so|but|ok|okay|well|hmm|then),? )*(couldn't|can't|shouldn't|wouldn't|won't|mustn't) "
     r"(you|we|they|your|the|he|she|someone|somebody|i)\b",
     r"^((and|so|but|ok|okay|well|hmm|then),? )*would (a|an|the|some|more|less|it|that|this)\b.*\b(help|work|solve|"
@@ -123,13 +128,17 @@ _ADVICE_ALWAYS = [
     r"\bil (faut|faudra) (que tu|que vous|juste|simplement)\b",
     r"\b(serait|est) (il|ce) possible de\b",
     r"\b(tu|vous) (ne )?(devrais|devriez|dois|devez)\b(?! (avoir|etre))",
-    r"\b(tu|vous) (ne )?(pourrais|pourriez|peux|pouvez) (pas|simplement|juste|plutot|essayer|peut etre)\b",
-    r"\b(pourrais|pourriez|peux|pouvez) (tu|vous) (pas|simplement|juste|plutot|essayer|peut etre)\b",
+    r"\b(tu|vous) (ne )?(pourrais|pourriez|peux|pouvez) "
+    r"(pas|simplement|juste|plutot|essayer|peut etre|eventuellement|aussi|toujours)\b",
+    r"\b(pourrais|pourriez|peux|pouvez) (tu|vous) (pas|simplement|juste|plutot|essayer|peut etre|eventuellement)\b",
     r"\b(ne )?(devrais|devriez) (tu|vous)\b",
     r"\b(tu|vous) (ne )?(crois|penses|trouves|croyez|pensez|trouvez) pas (que|qu)\b",
     r"\bne (crois|penses|trouves|croyez|pensez|trouvez) (tu|vous) pas (que|qu)\b",
     r"\bque (dirais|diriez|dis|dites) (tu|vous) (de|d)\b",
     r"\bje (te|vous) (conseille|suggere|recommande|propose)\b",
+    r"\b(serais|seriez) (tu|vous) (pret|prete|prets|pretes|d'accord|partant|partante|ouvert|ouverte) (a|pour)\b",
+    r"\b(ce est|serait ce|est ce|ce serait|ce pourrait etre) (une|un) (option|piste|solution|idee)\b",
+    r"\bempeche(s)? de (simplement|juste)\b",
     r"\ba (ta|votre) place\b",
     r"\bmon conseil\b",
     r"\bsi j'?e? ?etais toi\b",
@@ -143,9 +152,15 @@ _ADVICE_UNLESS_ASKED = [
     r"\bdid you (ever |not )?(try|consider|think (about|of)|look into|explore)\b",
     r"\byou (should|could|might|ought to|need to|must|might want to|may want to)\b(?! (have|ve)\b)",
     r"\bwould you (ever )?(consider|think about)\b",
+    r"\b(?<!that )(?<!this )(?<!it )(would|could|might) (really |maybe |perhaps )?"
+    r"(help|work|do the trick|be (a good idea|good|better|useful|"
+    r"an option|the answer))\b",
+    r"\b(ca|cela|ce|il|elle) (pourrait|serait|aiderait) (peut etre |pas )?(aider|marcher|utile|bien|une option|"
+    r"une piste|une solution)\b",
+    r"\b(ca|cela|ce) (ne )?(aiderait|marcherait|fonctionnerait|debloquerait|soulagerait|aiderait pas)\b",
     # French: "as-tu pensé à…", "tu as essayé de…", "avez-vous songé à…", spoken or inverted, with or without ne
     r"\b(as tu|avez vous|tu as|vous avez|tu ne as|vous ne avez|ne as tu|ne avez vous) (pas |deja |jamais )?"
-    r"(pense|songe|envisage|essaye|essayer|tente|reflechi) (a|de|un|une|le|la|les|des|du)\b",
+    r"(pense|songe|envisage|essaye|essayer|tente|reflechi|explore|regarde) (a|de|un|une|le|la|les|des|du)\b",
 ]
 _QUESTION_WORD = re.compile(
     r"\b(what|which|how|when|where|who|whom|whose|que|quel|quelle|quels|quelles|quoi|comment|combien|quand|qui)\b"
@@ -153,7 +168,7 @@ _QUESTION_WORD = re.compile(
 _INDEFINITE_BEFORE = re.compile(r"\b(anything|something|anyone|someone|is there|what else)\b")
 _INDEFINITE_AFTER = re.compile(
     r"^\s*(anything|something|everything|anyone|somebody|anybody|other|else|so far|yet|before|"
-    r"quelque chose|autre chose|rien|jusqu|deja quelque)"
+    r"quelque chose|autre chose|rien|jusqu|deja quelque|what|why|whether|who|ce que|ce qui|ce dont|pourquoi|si)\b"
 )
 _ALWAYS = re.compile("|".join(_ADVICE_ALWAYS))
 _UNLESS_ASKED = [re.compile(p) for p in _ADVICE_UNLESS_ASKED]
@@ -187,6 +202,7 @@ _JUDGMENT_ANYWHERE = [
     r"\bnot a (great|good|smart|wise) (way|idea|move|call|choice)\b",
     r"\b(risky|dangerous|odd|strange|weird|bad|poor|terrible|naive|careless) way to\b",
     r"\bwalk all over you\b",
+    r"\b(that's|that is|it's|it is|that was) on you\b",
     r"\b(naive|unprofessional|irresponsible|ridiculous|lazy|selfish|stubborn|reckless|childish)\b",
     r"\b(your|your own) fault\b",
     r"\bnever (going|gonna) (to )?work\b",
@@ -199,6 +215,7 @@ _JUDGMENT_ANYWHERE = [
     r"\b(mauvaise|pas une bonne|pas la bonne|drole de) (idee|decision|approche|methode|facon|strategie)\b",
     r"\b(naif|naive|naifs|naives|irresponsable|ridicule|pas professionnel|immature)\b",
     r"\b(ta|votre) faute\b",
+    r"\b(le|un|du) mauvais (choix|calcul|cote)\b",
     r"\b(facon|maniere) (assez |un peu |plutot |tres )?(risquee|dangereuse|bizarre|etrange|naive)\b",
     r"\b(tu te|tu tu|vous vous) (es |etes )?tromp\w*\b",
     r"\b(tu|vous) (ne |n')?(aurais|auriez) (jamais |pas )?(du|pu)\b",
