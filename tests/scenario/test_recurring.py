@@ -373,9 +373,9 @@ def test_a_consultant_who_left_the_channel_is_not_nudged(group: Group) -> None:
         if e.state is EventState.PENDING
     ]
     assert {e.user_id for e in pending if e.kind.value == "nudge"} == {DAVE, FRANK}
-    # Erin, at 04:00 in Toronto, hears of Clarification when her day starts (a turn message, not a nudge too);
-    # Carol, who left, neither.
-    assert {e.user_id for e in pending if e.kind.value == "turn"} == {ERIN}
+    # Erin, at 04:00 in Toronto, hears of Clarification when her day starts (a turn message, not a nudge too),
+    # and so does Bob in Montreal, the client who answers the questions; Carol, who left, neither.
+    assert {e.user_id for e in pending if e.kind.value == "turn"} == {ERIN, BOB}
 
 
 def test_group_stats_tell_the_rhythm_and_the_next_kick_off(group: Group) -> None:
