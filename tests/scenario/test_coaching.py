@@ -5,7 +5,6 @@ Alice facilitates, Bob is the client, Carol, Dave, Erin and Frank consult.
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +16,7 @@ from bot.services.hints import HINT_KEY_PREFIX, hint_to_give
 from bot.slack import ids
 from bot.storage.models import Contribution, ProcessedEvent
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
+from tests.support.settle import settle
 
 EVERYONE = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
 
@@ -34,23 +34,11 @@ def hints(group: Group, user_id: str) -> list[dict[str, Any]]:
 
 def new_hint(group: Group, user_id: str, before: int) -> dict[str, Any]:
     """The one private note `user_id` gets after having had `before` of them."""
-    notes = eventually(lambda: len(hints(group, user_id)) > before and hints(group, user_id))
+    eventually(lambda: len(hints(group, user_id)) > before)
+    settle(group.services)  # and nothing more comes after it
+    notes = hints(group, user_id)
     assert len(notes) == before + 1, notes
     return notes[-1]
-
-
-def settle(group: Group, user_id: str = ERIN) -> None:
-    """Let the app finish what it does after storing the replies so far: Erin's own off-role note comes after."""
-    time.sleep(0.2)
-    step = group.current_step()
-    probe = {1: (ERIN, "(probe) I listen."), 4: (BOB, "(probe) noted")}.get(step)
-    if probe is None:
-        return
-    person, text = probe
-    before = len(hints(group, person))
-    group.reply(person, step, text)
-    if before == 0:
-        new_hint(group, person, 0)
 
 
 def contributions(group: Group) -> list[Contribution]:
@@ -107,7 +95,7 @@ def test_a_consultant_writing_in_presentation_is_reminded_once_that_the_client_s
     assert "Presentation" in reminder["text"] and "Clarification" in reminder["text"]
     assert reminder["thread_ts"] == group.step_message(1)["ts"]
     group.reply(DAVE, 1, "Sorry, one more thing: how big is the team?")
-    settle(group)
+    settle(group.services)
     assert len(hints(group, DAVE)) == 1, "a second off-role post in the same step brings no second reminder"
     assert hints(group, BOB) == [], "the client speaks in Presentation"
     assert len([c for c in contributions(group) if c.user_id == DAVE]) == 2, "both posts are kept"
@@ -129,9 +117,9 @@ def test_the_client_answering_back_in_consultation_is_reminded_once_to_listen(gr
     reminder = new_hint(group, BOB, 0)
     assert "listens" in reminder["text"] and "Synthesis" in reminder["text"]
     group.reply(BOB, 4, "Oui mais ça n'a pas marché non plus.")
-    time.sleep(0.2)
+    settle(group.services)
     group.reply(DAVE, 4, "In a similar case I named a deputy early.")
-    time.sleep(0.2)
+    settle(group.services)
     assert len(hints(group, BOB)) == 1
     assert hints(group, CAROL) == [] and hints(group, DAVE) == [], "advice is welcome in Consultation"
 
@@ -146,8 +134,8 @@ def test_the_facilitator_may_speak_anywhere(group: Group) -> None:
     advance_to(group, 4)
     group.reply(ALICE, 4, "That was a mistake, we skipped the time check. Ten minutes left.")
     group.reply(BOB, 4, "Noted.")
-    new_hint(group, BOB, 0)  # handled after all of Alice's posts
-    time.sleep(0.2)
+    new_hint(group, BOB, 0)
+    settle(group.services)
     assert hints(group, ALICE) == []
 
 
@@ -160,7 +148,7 @@ def test_the_client_answering_in_clarification_and_consultants_in_their_steps_ge
     group.reply(DAVE, 4, "What if the real issue is trust? Why not name a deputy?")
     group.reply(BOB, 4, "ok")
     new_hint(group, BOB, 0)
-    time.sleep(0.2)
+    settle(group.services)
     assert hints(group, CAROL) == [] and hints(group, DAVE) == []
 
 
@@ -196,5 +184,5 @@ def test_a_reminder_is_given_once_across_processes_and_after_old_claims_are_forg
     # Two days on, the claims are gone with the old event ids; Dave's stored post still tells it was given.
     forget_old_deliveries(services.db, services.clock.now() + timedelta(days=2))
     group.reply(DAVE, 1, "Two days later, still writing here.")
-    settle(group)
+    settle(group.services)
     assert len(hints(group, DAVE)) == 1
