@@ -142,8 +142,12 @@ class Circle:
         takes a moment), else their pick would be refused as stale. A step that is over, or a menu that never
         comes, is clicked as it is (the refusal is then what the caller looks at)."""
 
+        sessions = getattr(self.services, "sessions", None)
+        if sessions is None:  # a group driving a bot in another process: it cannot read the session
+            return
+
         def current() -> bool:
-            running = self.services.sessions.running_in(self.standin.team_id, self.channel)
+            running = sessions.running_in(self.standin.team_id, self.channel)
             if not running or int(running[0].step) != step:
                 return True
             values = [o["value"] for o in self.facilitator_menu(step)["options"]]
