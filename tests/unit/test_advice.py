@@ -22,6 +22,12 @@ MIN_RECALL = 0.85
 # Misses the detector is known to make, kept visible rather than removed from the set.
 KNOWN_MISSES = {
     "Et un agenda partagé pour toute l'équipe ?",  # an elliptic proposal: no verb to read
+    # The last batch, only measured (the detector was not tuned after it): its misses stay visible here.
+    "Maybe start by listing what you can drop?",
+    "Peut-être commencer par lister ce que tu peux lâcher ?",
+    "That was a rookie mistake, no offence.",
+    "You're making this harder than it is.",
+    "Tu te compliques la vie pour rien.",
 }
 
 
