@@ -270,6 +270,16 @@ def test_every_action_with_any_value(world: World) -> None:
             user, action_id, channel_id=world.group.channel, message_ts=world.step_ts, value="x"
         )
         payload["actions"][0]["value"] = value
+        if action_id == ids.FACILITATOR_MENU:  # a menu pick: Slack sends the option, not a value
+            controls = st.sampled_from([*ids.FACILITATOR_CONTROLS, "x", ""])
+            picked = st.tuples(controls, st.none() | st.just(value), st.integers(-1, 3)).map(
+                lambda p: f"{p[0]}|{p[1]}:{p[2]}"
+            )
+            payload["actions"][0]["selected_option"] = data.draw(
+                st.one_of(
+                    st.none(), TEXTS, picked.map(lambda v: {"text": {"type": "plain_text", "text": "x"}, "value": v})
+                )
+            )
         if action_id in IN_MODALS:
             where = "modal"
         if where != "message":
