@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -509,8 +509,12 @@ def status_message(snapshots: list[SessionSnapshot], now: datetime) -> dict[str,
     return {"response_type": "ephemeral", "text": cut(fallback, FALLBACK_LIMIT), "blocks": as_dicts([section(text)])}
 
 
-def private_note(text: str, *, button: ButtonElement | None = None) -> dict[str, Any]:
+def private_note(
+    text: str, *, button: ButtonElement | None = None, names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """A private answer with an optional button; `names` (a session's) make its fallback read names, not ids."""
     blocks: list[Block] = [section(text)]
     if button is not None:
         blocks.append(ActionsBlock(elements=[button]))
-    return {"text": cut(text, FALLBACK_LIMIT), "blocks": as_dicts(blocks)}
+    fallback = without_mentions(text, {u: n for u, n in (names or {}).items() if n})
+    return {"text": cut(fallback, FALLBACK_LIMIT), "blocks": as_dicts(blocks)}

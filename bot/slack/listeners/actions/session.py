@@ -72,7 +72,9 @@ def _authorize(services: Services, snapshot: SessionSnapshot, user_id: str) -> N
         button = ButtonElement(
             text=t("button_take_over"), action_id=ids.TAKE_OVER, value=f"{snapshot.id}:{int(snapshot.step)}"
         )
-        note = private_note(t("facilitator_absent", facilitator=snapshot.facilitator_id), button=button)
+        note = private_note(
+            t("facilitator_absent", facilitator=snapshot.facilitator_id), button=button, names=snapshot.names
+        )
         raise Refusal(note.pop("text"), **note)
     raise Refusal(t("only_facilitator", facilitator=snapshot.facilitator_id))
 
