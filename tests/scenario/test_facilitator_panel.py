@@ -4,10 +4,11 @@ facilitator's controls sit behind one "Facilitator" menu, and notifications read
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.domain.session import Status
+from bot.domain.timers import EventKind, EventState
 from bot.slack import ids
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
 
@@ -256,3 +257,38 @@ def test_fallback_texts_read_names_never_ids(group: Group) -> None:
         assert message is not None
         assert not re.search(r"U0[A-Z]+", message["text"]), message["text"]
     assert not re.search(r"U0[A-Z]+", status["text"])
+
+
+def start_async(group: Group, *options: str) -> None:
+    view = group.open_start_modal()
+    group.slack.choose(ALICE, view["id"], ids.START_PACE, "async", {"client": BOB})
+    eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
+    reply = group.slack.submit(
+        ALICE, view["id"], {"consultants": [CAROL, DAVE, ERIN, FRANK], "timekeeping": list(options)}
+    )
+    assert reply.status == 200 and not reply.body, reply
+    eventually(lambda: group.step_message(1))
+
+
+def test_the_facilitators_learning_turn_waits_for_their_working_hours(group: Group) -> None:
+    group.services.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))  # Tuesday 09:00 in Paris
+    start_async(group, "close_early")
+    advance_to(group, 5)
+    group.services.clock.set(datetime(2026, 11, 24, 22, 30, tzinfo=UTC))  # 23:30 in Paris: Alice is off
+    group.click(ALICE, ids.NEXT, step=5)
+    learning = eventually(lambda: group.step_message(6))
+    assert ALICE not in mentioned(learning) and "@Alice" in str(learning["blocks"]), "named, not woken"
+    turns = {
+        e.user_id: e.due_at
+        for e in group.services.sessions.timers.events_of(group.standin.team_id, 1)
+        if e.kind is EventKind.TURN and e.state is EventState.PENDING
+    }
+    assert turns[ALICE] == datetime(2026, 11, 25, 8, 0, tzinfo=UTC), "Wednesday 09:00 in Paris"
+    group.services.clock.set(datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    group.tick()
+    told = eventually(lambda: [m for m in group.thread(6) if f"<@{ALICE}>" in m["text"]])
+    assert "opened outside your working hours" in told[0]["text"]
+    # Everyone, the facilitator included, says they are done: the step closes early, the session ends.
+    for person in EVERYONE:
+        group.click(person, ids.DONE, step=6)
+    eventually(lambda: session(group).status is Status.ENDED)
