@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -10,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.logs import bolt_log_context
+from bot.logs import bolt_log_context, log_context
 from bot.services.followups import FollowUpService
 from bot.services.groups import GroupService
 from bot.services.home import HomeReadModel
@@ -27,6 +28,7 @@ from bot.slack.context import Services
 from bot.slack.home import HomePublisher
 from bot.slack.listeners import register_listeners
 from bot.slack.listeners.events import replay_orphans
+from bot.slack.oauth import Tenancy
 from bot.slack.people import UserDirectory
 from bot.slack.publisher import Publisher
 from bot.slack.recurring import TaskDeliverer
@@ -42,6 +44,11 @@ def build_services(
 ) -> Services:
     db = db or Database(settings.database_url)
     clock = clock or SystemClock()
+    tenancy: Tenancy | None = None
+    if settings.oauth:
+        # Several workspaces: every call carries the token of the workspace at hand (bot/slack/client.py).
+        tenancy = Tenancy(settings, db, clock, make_web_client(None, settings.slack_api_url))
+        client = client or make_web_client(None, settings.slack_api_url, tokens=tenancy.token_for)
     client = client or make_web_client(settings.slack_bot_token, settings.slack_api_url)
     use_default_hours(settings.working_calendar)  # sessions outside a group, and everyone's hours by default
     sessions = SessionService(db, clock, settings.clock_speed)
@@ -63,7 +70,8 @@ def build_services(
         delivery_client, sessions, clock, on_people_changed=home.refresh_many, charter_pending=groups.charter_pending
     )
     relay = Relay(delivery_client, sessions, outbox, delivery, processes, clock)
-    return Services(
+    publisher.on_summary_posted = relay.settle  # the DMs a posted summary owes, delivered at once
+    services = Services(
         settings=settings,
         db=db,
         clock=clock,
@@ -84,15 +92,59 @@ def build_services(
         outbox=outbox,
         relay=relay,
         processes=processes,
+        tenancy=tenancy,
     )
+    if tenancy is not None:
+        _work_in_the_rows_workspace(services, tenancy)
+    return services
+
+
+def _work_in_the_rows_workspace(services: Services, tenancy: Tenancy) -> None:
+    """Background work (timers, tasks, the outbox, Home refreshes, profile look-ups) runs in its row's
+    workspace: its Web API calls carry that workspace's token, and a workspace codev was removed from is
+    left alone (nothing is posted; its claimed timers are finished by the recovery sweep once reinstalled).
+    """
+
+    def in_team(owner: object, name: str, team_of: Callable[..., str]) -> None:
+        work = getattr(owner, name)
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            team_id = team_of(*args, **kwargs)
+            if not tenancy.workspaces.is_active(team_id):
+                log.info("skipped %s for workspace %s: codev was removed from it", name, team_id)
+                return None
+            with log_context(team=team_id):
+                return work(*args, **kwargs)
+
+        setattr(owner, name, run)
+
+    in_team(services.deliverer, "_deliver", lambda event, *a, **k: event.team_id)
+    in_team(services.task_deliverer, "_deliver", lambda task, *a, **k: task.team_id)
+    in_team(services.relay, "deliver_session", lambda team_id, *a, **k: team_id)
+    in_team(services.home, "_publish", lambda team_id, *a, **k: team_id)
+    in_team(services.home, "export", lambda team_id, *a, **k: team_id)
+    in_team(services.people, "_ask_slack", lambda team_id, *a, **k: team_id)
+
+    chores = services._housekeeping
+
+    def housekeeping() -> None:  # the timer leader's hourly chores, plus deleting data whose time has come
+        chores()
+        tenancy.purge_due()
+
+    setattr(services, "_housekeeping", housekeeping)  # noqa: B010 (an instance's own chores, not its class's)
 
 
 def create_app(services: Services, *, verify_token: bool = True) -> App:
-    """The Bolt app with every listener registered. No side effects beyond one auth.test call."""
+    """The Bolt app with every listener registered. No side effects beyond one auth.test call (one token)."""
+    tenancy: Tenancy | None = services.tenancy
+    oauth: dict[str, Any] = {}
+    if tenancy is not None:  # Bolt's authorize finds each request's workspace token in the installation store
+        oauth = {"oauth_settings": tenancy.oauth_settings(), "installation_store_bot_only": True}
     app = App(
         client=services.client,
         signing_secret=services.settings.slack_signing_secret or "",
-        token_verification_enabled=verify_token,
+        token_verification_enabled=verify_token and tenancy is None,
+        **oauth,
         # Listeners ack first and then do their Web API work; Slack gets its answer within 3 seconds.
         process_before_response=False,
         raise_error_for_unhandled_request=False,

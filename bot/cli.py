@@ -57,6 +57,17 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_sub.add_parser("upgrade", help="bring the schema to the newest version")
     upgrade.set_defaults(func=_db_upgrade)
+
+    workspace = sub.add_parser("workspace", help="several workspaces: delete one's data, re-encrypt tokens")
+    ws_sub = workspace.add_subparsers(dest="workspace_command", required=True)
+    purge = ws_sub.add_parser("purge", help="delete everything codev keeps about a workspace, now")
+    purge.add_argument("team_id", help="the workspace's id, T… (in its logs, or Slack's About this workspace)")
+    purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    purge.set_defaults(func=_workspace_purge)
+    rotate = ws_sub.add_parser(
+        "rotate-key", help="re-encrypt every stored token with CODEV_TOKEN_KEY's first key (see README)"
+    )
+    rotate.set_defaults(func=_workspace_rotate_key)
     return parser
 
 
@@ -68,7 +79,7 @@ def _demo(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _up(args: argparse.Namespace, settings: Settings) -> int:
-    if settings.slack_bot_token:
+    if settings.slack_bot_token or settings.oauth:
         return _run(args, settings)
     print(
         "codev: no SLACK_BOT_TOKEN yet, so here is the demo against the built-in Slack stand-in "
@@ -83,6 +94,49 @@ def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
     db = Database(settings.database_url)
     db.upgrade()
     print("codev: database is up to date")
+    return 0
+
+
+def _workspace_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.workspaces import WorkspaceService
+    from bot.storage.db import Database
+
+    team_id = args.team_id.strip().upper()
+    if not team_id.startswith(("T", "E")) or not team_id.isalnum():
+        raise ConfigError(f"{args.team_id!r} is not a workspace id: they look like T01234ABCDE.")
+    if not args.yes:
+        answer = input(f"Delete all of codev's data about workspace {team_id}, tokens included? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("codev: nothing deleted")
+            return 1
+    db = Database(settings.database_url)
+    try:
+        db.upgrade()
+        deleted = WorkspaceService(db).purge(team_id)
+    finally:
+        db.dispose()
+    print(f"codev: deleted workspace {team_id}'s data ({deleted} rows)")
+    return 0
+
+
+def _workspace_rotate_key(_args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.token_keys:
+        raise ConfigError("CODEV_TOKEN_KEY is not set: put the new key first, then the old ones, comma-separated.")
+    from bot.clock import SystemClock
+    from bot.services.workspaces import WorkspaceService
+    from bot.slack.oauth import CodevInstallationStore, TokenCipher
+    from bot.storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        db.upgrade()
+        store = CodevInstallationStore(
+            settings.slack_client_id or "", db, TokenCipher(settings.token_keys), WorkspaceService(db), SystemClock()
+        )
+        rewritten = store.rotate_keys()
+    finally:
+        db.dispose()
+    print(f"codev: {rewritten} stored token rows re-encrypted with the first key of CODEV_TOKEN_KEY")
     return 0
 
 

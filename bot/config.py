@@ -20,6 +20,7 @@ LOG_FORMATS = ("text", "json")
 # after which a connection is closed. Slack needs a handful; the margin is for idle or slow clients.
 DEFAULT_HTTP_CONNECTION_LIMIT = 500
 DEFAULT_HTTP_CHANNEL_TIMEOUT = 30
+DEFAULT_PURGE_AFTER_DAYS = 30
 
 
 class ConfigError(Exception):
@@ -41,9 +42,34 @@ class Settings:
     http_channel_timeout: int = DEFAULT_HTTP_CHANNEL_TIMEOUT
     # Working days and hours of sessions outside a group (in the facilitator's Slack time zone).
     working_calendar: WorkingCalendar = DEFAULT_CALENDAR
+    # Several workspaces (OAuth): the app's credentials, instead of one SLACK_BOT_TOKEN.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_redirect_uri: str | None = None  # e.g. https://codev.example.com/slack/oauth_redirect
+    # Fernet keys (comma-separated, newest first) encrypting tokens at rest; None keeps them in clear.
+    token_keys: tuple[str, ...] = ()
+    purge_after_days: int = DEFAULT_PURGE_AFTER_DAYS  # an uninstalled workspace's data is deleted then
+
+    @property
+    def oauth(self) -> bool:
+        """Several workspaces through Slack's OAuth install: client id and secret set, no bot token."""
+        return bool(self.slack_client_id and self.slack_client_secret and not self.slack_bot_token)
 
     def require_slack(self, *, socket_mode: bool) -> None:
         """Check the tokens a running bot needs; raise ConfigError naming the first one missing."""
+        if self.oauth:
+            if socket_mode:
+                raise ConfigError(
+                    "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (several workspaces) need HTTP mode: Slack sends "
+                    "people back to codev's /slack/oauth_redirect page. Run 'codev run --http', or set "
+                    "SLACK_BOT_TOKEN instead for one workspace in Socket Mode."
+                )
+            if not self.slack_signing_secret:
+                raise ConfigError(
+                    "SLACK_SIGNING_SECRET is not set: HTTP mode needs the Signing Secret from your Slack app's "
+                    "'Basic Information' page."
+                )
+            return
         if not self.slack_bot_token:
             raise ConfigError(
                 "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from your Slack app's "
@@ -94,7 +120,33 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
             "HTTP_CHANNEL_TIMEOUT", text("HTTP_CHANNEL_TIMEOUT"), DEFAULT_HTTP_CHANNEL_TIMEOUT, 1, 86_400
         ),
         working_calendar=_working_calendar(text("CODEV_WORKING_DAYS"), text("CODEV_WORKING_HOURS")),
+        slack_client_id=text("SLACK_CLIENT_ID"),
+        slack_client_secret=text("SLACK_CLIENT_SECRET"),
+        slack_redirect_uri=text("SLACK_REDIRECT_URI"),
+        token_keys=_token_keys(text("CODEV_TOKEN_KEY")),
+        purge_after_days=_whole(
+            "CODEV_PURGE_AFTER_DAYS", text("CODEV_PURGE_AFTER_DAYS"), DEFAULT_PURGE_AFTER_DAYS, 0, 3650
+        ),
     )
+
+
+def _token_keys(value: str | None) -> tuple[str, ...]:
+    """CODEV_TOKEN_KEY: one Fernet key, or several comma-separated (newest first) while rotating keys."""
+    if value is None:
+        return ()
+    keys = tuple(key.strip() for key in value.split(",") if key.strip())
+    from cryptography.fernet import Fernet  # imported here: `codev --help` stays fast
+
+    for key in keys:
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ConfigError(
+                "CODEV_TOKEN_KEY must be Fernet keys (32 url-safe base64-encoded bytes each, comma-separated, "
+                "newest first); make one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            ) from None
+    return keys
 
 
 def _working_calendar(days: str | None, hours: str | None) -> WorkingCalendar:

@@ -881,6 +881,23 @@ EN: dict[str, str] = {
     ),
     "journal_export_stamp": "Exported on {moment} ({tz})",
     "journal_export_loose": "Notes",
+    # ---- installing in several workspaces (issue 17) ----
+    "oauth_installed_title": "codev is installed",
+    "oauth_installed_body": "codev is now installed in {team}. Next, in Slack: invite @codev to the channel where "
+    "your group meets (type /invite @codev there), then type /codev start to run your first session. "
+    "You can close this page.",
+    "oauth_cancelled_title": "codev was not installed",
+    "oauth_cancelled_body": "The install was cancelled in Slack, so codev was not added to your workspace. To try "
+    "again, open the install page once more.",
+    "oauth_failed_title": "codev could not be installed",
+    "oauth_bad_state_body": "This install link has expired or was not started from this browser. Open the install "
+    "page again and finish the install within 10 minutes, in the same browser.",
+    "oauth_bad_code_body": "Slack did not confirm this install (its code was refused or already used). Open the "
+    "install page again to start over.",
+    "oauth_storage_body": "Slack approved the install, but codev could not save it. Please try again in a few "
+    "minutes; if it keeps failing, tell whoever runs codev.",
+    "oauth_failed_body": "Slack ended the install with this reason: {reason}. Open the install page again to start "
+    "over.",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN}

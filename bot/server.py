@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from waitress.server import create_server
 
@@ -51,6 +51,8 @@ def make_wsgi_app(
             return _json(start_response, "200 OK", {"status": "ok"})
         if path == READY_PATH and method in ("GET", "HEAD"):
             return _readiness(db, slack_auth, start_response)
+        if method in ("GET", "HEAD") and app.oauth_flow is not None and path in _oauth_paths(app):
+            return _oauth_page(app, path, environ, start_response)  # several workspaces: install, redirect
         if path == SLACK_PATH and method == "POST":
             # A context of its own: what the request sets for its log lines (team, session) ends with it.
             return contextvars.copy_context().run(_slack_request, app, verifier, environ, start_response)
@@ -77,6 +79,31 @@ def _slack_request(
         log.warning("rejected a request Slack could not have sent: %s", problem)
         return _plain(start_response, "400 Bad Request", b"malformed body")
     response = app.dispatch(request)
+    payload = response.body.encode("utf-8")
+    out_headers = [
+        (name, value)
+        for name, values in response.headers.items()
+        for value in values
+        if name.lower() != "content-length"
+    ]
+    out_headers.append(("Content-Length", str(len(payload))))
+    start_response(f"{response.status} {HTTPStatus(response.status).phrase}", out_headers)
+    return [payload]
+
+
+def _oauth_paths(app: App) -> tuple[str, str]:
+    flow = app.oauth_flow
+    assert flow is not None
+    return flow.install_path, flow.redirect_uri_path
+
+
+def _oauth_page(app: App, path: str, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    """Bolt's OAuth flow: the "Add to Slack" page, and the page Slack sends people back to."""
+    flow = app.oauth_flow
+    assert flow is not None
+    headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
+    request = BoltRequest(body="", query=environ.get("QUERY_STRING", ""), headers=headers)
+    response = flow.handle_installation(request) if path == flow.install_path else flow.handle_callback(request)
     payload = response.body.encode("utf-8")
     out_headers = [
         (name, value)

@@ -6,6 +6,7 @@ fail on demand (tests/support/faulty_standin.py).
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import logging
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse
 from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,15 @@ class SlackStandIn:
         # app-level tokens it accepts.
         self.socket_mode_url: Callable[[], str] | None = None
         self.app_tokens: set[str] = {"xapp-1-A0CODEV01-1-test"}
+        # OAuth (several workspaces): the app's credentials, the page Slack sends people back to, the codes
+        # given out, and which workspace each token it gave out is for (calls with others are refused).
+        self.client_id, self.client_secret = "1111.2222", "oauth-client-secret"
+        self.redirect_uri: str | None = None
+        self.workspaces: dict[str, str] = {team_id: "codev sandbox"}  # team id → name
+        self.codes: dict[str, str] = {}  # code → team id
+        self.token_teams: dict[str, str] = {}  # access or refresh token → team id
+        self.refresh_tokens: dict[str, str] = {}  # refresh token → team id
+        self.token_lifetime = 43200  # seconds; Slack's rotated tokens last 12 hours
 
     # ---- life cycle -------------------------------------------------------------------------------------
     def start(self) -> SlackStandIn:
@@ -200,8 +210,10 @@ class SlackStandIn:
             early = self.intercept(call)
             if early is not None:
                 return early
-            if not has_bearer_token and not args.get("token"):
+            if not has_bearer_token and not args.get("token") and method not in ("oauth.v2.access", "api.test"):
                 return 200, {}, {"ok": False, "error": "not_authed"}
+            if (call.token or "").startswith("xoxe.") and call.token not in self.token_teams:
+                return 200, {}, {"ok": False, "error": "token_revoked"}
             implementation: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(
                 self, "_api_" + method.replace(".", "_"), None
             )
@@ -255,6 +267,60 @@ class SlackStandIn:
         return channel
 
     # ---- Web API methods ---------------------------------------------------------------------------------
+    def authorize(self, query: dict[str, str]) -> tuple[str, dict[str, str]]:
+        """Someone approves (or not) the install in Slack's authorize page: where Slack sends them back."""
+        team_id = query.get("team") or self.team_id
+        target = query.get("redirect_uri") or self.redirect_uri or ""
+        with self._lock:
+            if query.get("deny") or team_id not in self.workspaces:
+                return target, {"error": "access_denied", "state": query.get("state", "")}
+            code = f"code.{team_id}.{next(self._ids)}"
+            self.codes[code] = team_id
+            return target, {"code": code, "state": query.get("state", "")}
+
+    def team_of_token(self, token: str | None) -> str | None:
+        with self._lock:
+            return self.token_teams.get(token or "")
+
+    def _give_tokens(self, team_id: str) -> dict[str, Any]:
+        n = next(self._ids)
+        access, refresh = f"xoxe.xoxb-1-{team_id}-{n}", f"xoxe-1-{team_id}-{n}"
+        self.token_teams[access] = team_id
+        self.refresh_tokens[refresh] = team_id
+        return {"access_token": access, "refresh_token": refresh, "expires_in": self.token_lifetime}
+
+    def _api_oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args.get("client_id") != self.client_id or args.get("client_secret") != self.client_secret:
+            raise SlackError("invalid_client_id" if args.get("client_id") != self.client_id else "bad_client_secret")
+        if args.get("grant_type") == "refresh_token":
+            team_id = self.refresh_tokens.get(args.get("refresh_token", ""))
+            if team_id is None:
+                raise SlackError("invalid_refresh_token")
+            return {"token_type": "bot", "scope": ",".join(self.scopes), **self._give_tokens(team_id)}
+        team_id = self.codes.pop(args.get("code", ""), None)
+        if team_id is None:
+            raise SlackError("invalid_code")
+        return {
+            "app_id": "A0CODEV01",
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": ",".join(self.scopes),
+            "token_type": "bot",
+            "bot_user_id": BOT_USER_ID,
+            "team": {"id": team_id, "name": self.workspaces[team_id]},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            **self._give_tokens(team_id),
+        }
+
+    scopes: tuple[str, ...] = ("commands", "chat:write")
+
+    def revoke_workspace(self, team_id: str) -> None:
+        """The app is uninstalled from a workspace: its tokens stop working."""
+        with self._lock:
+            for table in (self.token_teams, self.refresh_tokens):
+                for token in [t for t, team in table.items() if team == team_id]:
+                    del table[token]
+
     def _api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         token = self.calls[-1].token or ""
         if not token.startswith("xapp-"):
@@ -265,12 +331,15 @@ class SlackStandIn:
             raise SlackError("socket_mode_not_enabled")  # hypothetical code: Slack's app has Socket Mode off
         return {"url": self.socket_mode_url()}
 
+    def _api_api_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"args": {}}
+
     def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
             "url": "https://codev-sandbox.slack.com/",
             "team": "codev sandbox",
             "user": "codev",
-            "team_id": self.team_id,
+            "team_id": self.team_of_token(self.calls[-1].token) or self.team_id,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
@@ -524,6 +593,10 @@ def _make_handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                 ok = standin.receive_upload(url.path.rsplit("/", 1)[1], raw)
                 self._reply(200 if ok else 404, {}, b"OK" if ok else b"Not Found", "text/plain")
                 return
+            if url.path == "/oauth/v2/authorize":
+                target, params = standin.authorize(dict(parse_qsl(url.query)))
+                self._reply(302, {"Location": f"{target}?{urlencode(params)}"}, b"", "text/plain")
+                return
             if url.path.startswith("/response/"):
                 standin.receive_response(url.path.rsplit("/", 1)[1], json.loads(raw or b"{}"))
                 self._reply(200, {}, b"ok", "text/plain")
@@ -538,6 +611,9 @@ def _make_handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
             elif raw:
                 args.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
             authorization = self.headers.get("Authorization", "")
+            if authorization.startswith("Basic "):  # oauth.v2.access: the app's client id and secret
+                client_id, _, secret = base64.b64decode(authorization[6:]).decode().partition(":")
+                args.update(client_id=client_id, client_secret=secret)
             bearer = authorization.startswith("Bearer ")
             token = authorization[len("Bearer ") :] if bearer else None
             try:

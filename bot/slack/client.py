@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
@@ -123,9 +124,15 @@ def _minutes(seconds: float) -> str:
 
 
 def make_web_client(
-    token: str | None, base_url: str, *, timeout: int = 30, auth_watch: AuthWatch | None = None
+    token: str | None,
+    base_url: str,
+    *,
+    timeout: int = 30,
+    auth_watch: AuthWatch | None = None,
+    tokens: Callable[[str], str | None] | None = None,
 ) -> WebClient:
-    return WebClient(
+    """The client codev calls Slack with: one token for all, or each workspace's (`tokens`, OAuth mode)."""
+    return (WebClient if tokens is None else partial(WorkspaceClient, tokens))(
         token=token,
         base_url=base_url,
         timeout=timeout,
@@ -138,6 +145,39 @@ def make_web_client(
     )
 
 
+class WorkspaceClient(WebClient):
+    """Several workspaces (OAuth): each call carries the bot token of the workspace at hand.
+
+    The workspace at hand is the request's team in listeners (set by a Bolt middleware) and the row's team in
+    background work (timers, tasks, the outbox, Home refreshes); `tokens` resolves it through the
+    installation store, refreshing a rotated token about to expire. No workspace at hand, or one without an
+    installation (uninstalled), means no token: Slack answers `not_authed` and nothing is posted.
+    """
+
+    def __init__(self, tokens: Callable[[str], str | None], **kwargs: Any) -> None:
+        self._tokens = tokens
+        kwargs.pop("token", None)
+        super().__init__(token=None, **kwargs)
+
+    @property
+    def token(self) -> str | None:
+        from bot.logs import team_var
+
+        team = team_var.get()
+        return self._tokens(team) if team else None
+
+    @token.setter
+    def token(self, value: str | None) -> None:
+        pass  # the token is the workspace's, never one for all
+
+
+def routed_like(client: WebClient, **kwargs: Any) -> WebClient:
+    """A client with `client`'s tokens (one for all, or each workspace's) and the given options."""
+    if isinstance(client, WorkspaceClient):
+        return WorkspaceClient(client._tokens, base_url=client.base_url, **kwargs)
+    return WebClient(token=client.token, base_url=client.base_url, **kwargs)
+
+
 def make_delivery_client(client: WebClient) -> WebClient:
     """The outbox's client: the same token and watch, but no blind retries of a post.
 
@@ -145,9 +185,8 @@ def make_delivery_client(client: WebClient) -> WebClient:
     post it twice. The outbox retries those itself, looking for the message first. Rate limits, which
     Slack answers before doing anything, are still waited out here.
     """
-    return WebClient(
-        token=client.token,
-        base_url=client.base_url,
+    return routed_like(
+        client,
         timeout=10,
         retry_handlers=[
             auth_watch_of(client) or AuthWatch(),
@@ -176,9 +215,14 @@ class SlackAuthCheck:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.watch = auth_watch_of(client) or AuthWatch()
+        # Several workspaces: no one token to test; readiness is Slack answering (api.test needs no token).
+        self._any_workspace = isinstance(client, WorkspaceClient)
         # No retries: a probe answers within `timeout`, and the next probe is the retry.
         self._probe_client = WebClient(
-            token=client.token, base_url=client.base_url, timeout=timeout, retry_handlers=[self.watch]
+            token=None if isinstance(client, WorkspaceClient) else client.token,
+            base_url=client.base_url,
+            timeout=timeout,
+            retry_handlers=[self.watch],
         )
         self.cache_seconds = cache_seconds
         self._monotonic = monotonic
@@ -201,7 +245,10 @@ class SlackAuthCheck:
 
     def _probe(self) -> str | None:
         try:
-            self._probe_client.auth_test()
+            if self._any_workspace:
+                self._probe_client.api_test()
+            else:
+                self._probe_client.auth_test()
             return None
         except SlackApiError as error:
             if auth_refusal(error) is not None:

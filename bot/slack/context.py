@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
@@ -64,6 +65,7 @@ class Services:
     outbox: Outbox
     relay: Relay
     processes: ProcessRegistry
+    tenancy: Any = None  # several workspaces (OAuth): bot.slack.oauth.Tenancy; None with one SLACK_BOT_TOKEN
     timekeeper: Timekeeper | None = None
     # Set by create_app: finishes inbox deliveries a dead process acknowledged (needs the Bolt app).
     replay_inbox: Callable[[], int] | None = None

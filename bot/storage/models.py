@@ -428,3 +428,27 @@ class EvaluationVoter(SQLModel, table=True):
     evaluation_id: int = Field(foreign_key="group_evaluation.id", primary_key=True, ondelete="CASCADE")
     user_id: str = Field(primary_key=True, max_length=32)
     team_id: str = Field(max_length=32)
+
+
+class CodevWorkspace(SQLModel, table=True):
+    """A workspace codev was installed in through OAuth (multi-workspace mode): active, or uninstalled and
+    waiting for its data to be deleted. Its row is also the lock that lets one process at a time refresh the
+    workspace's rotating token."""
+
+    __tablename__ = "codev_workspace"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    name: str | None = Field(default=None, max_length=200)
+    active: bool = Field(default=True)
+    installed_at: datetime = Field(sa_column=_utc(nullable=False))
+    uninstalled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    purge_after: datetime | None = Field(default=None, sa_column=_utc(nullable=True))  # data deleted from then
+    # A process refreshing the rotating token holds this lease; others wait for it (one refresh at a time).
+    refresh_lease_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+# Slack's OAuth tables (installations, bots, OAuth states), defined as slack_sdk's stores use them.
+from bot.storage.installations import define_slack_tables  # noqa: E402
+
+SLACK_INSTALLATIONS, SLACK_BOTS, SLACK_OAUTH_STATES = define_slack_tables(SQLModel.metadata)

@@ -69,7 +69,10 @@ def test_health_check_fails_on_an_unreachable_database(tmp_path) -> None:
 
 
 # Tables about codev itself, not about any workspace's data.
-NOT_WORKSPACE_DATA = {"codev_process": "which codev processes are alive (work a dead one held is taken over)"}
+NOT_WORKSPACE_DATA = {
+    "codev_process": "which codev processes are alive (work a dead one held is taken over)",
+    "slack_oauth_states": "one-time OAuth `state` values of installs under way, before any workspace is known",
+}
 
 
 def test_every_table_carries_the_workspace_id() -> None:

@@ -1,0 +1,73 @@
+"""Tokens at rest: encrypted with CODEV_TOKEN_KEY (Fernet), readable after a key rotation, clear without it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from cryptography.fernet import Fernet
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.services.workspaces import WorkspaceService
+from bot.slack.oauth import CodevInstallationStore, TokenCipher, TokenKeyMissing
+from bot.storage.db import Database
+from bot.storage.models import SLACK_BOTS, SLACK_INSTALLATIONS
+
+TOKEN = "xoxe.xoxb-1-T0CODEV01-" + "x" * 140  # a rotated token is long; sealed it must still fit
+
+
+def store(db: Database, *keys: str) -> CodevInstallationStore:
+    return CodevInstallationStore("1111.2222", db, TokenCipher(list(keys)), WorkspaceService(db), FakeClock())
+
+
+def installation(team_id: str = "T0CODEV01") -> Installation:
+    return Installation(
+        app_id="A0CODEV01",
+        team_id=team_id,
+        team_name="codev sandbox",
+        bot_token=TOKEN,
+        bot_id="B0CODEVBOT",
+        bot_user_id="U0CODEVBOT",
+        bot_scopes="commands,chat:write",
+        bot_refresh_token="xoxe-1-refresh",
+        bot_token_expires_at=int(time.time()) + 43200,
+        user_id="U0INSTALLER",
+    )
+
+
+def stored_tokens(db: Database) -> list[str]:
+    with db.engine.connect() as connection:
+        rows = [*connection.execute(select(SLACK_BOTS.c.bot_token, SLACK_BOTS.c.bot_refresh_token))]
+        rows += [*connection.execute(select(SLACK_INSTALLATIONS.c.bot_token, SLACK_INSTALLATIONS.c.bot_refresh_token))]
+    return [value for row in rows for value in row]
+
+
+def test_with_a_key_tokens_are_encrypted_at_rest_and_read_back(db: Database) -> None:
+    key = Fernet.generate_key().decode()
+    store(db, key).save(installation())
+    assert all(value.startswith("fernet:") for value in stored_tokens(db))
+    assert not any("xoxe" in value for value in stored_tokens(db))
+    bot = store(db, key).find_bot(enterprise_id=None, team_id="T0CODEV01")
+    assert bot is not None and bot.bot_token == TOKEN and bot.bot_refresh_token == "xoxe-1-refresh"
+    with pytest.raises(TokenKeyMissing):  # the key lost: the tokens cannot be read (reinstall)
+        store(db).find_bot(enterprise_id=None, team_id="T0CODEV01")
+
+
+def test_rotating_the_key_re_encrypts_every_token(db: Database) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    store(db, old).save(installation())
+    assert store(db, new, old).rotate_keys() == 2  # the installation row and the bot row
+    bot = store(db, new).find_bot(enterprise_id=None, team_id="T0CODEV01")  # the old key can go now
+    assert bot is not None and bot.bot_token == TOKEN
+
+
+def test_without_a_key_tokens_are_kept_in_clear_and_can_be_encrypted_later(db: Database) -> None:
+    store(db).save(installation())
+    assert TOKEN in stored_tokens(db)
+    key = Fernet.generate_key().decode()
+    assert store(db, key).rotate_keys() == 2
+    assert TOKEN not in stored_tokens(db)
+    bot = store(db, key).find_bot(enterprise_id=None, team_id="T0CODEV01")
+    assert bot is not None and bot.bot_token == TOKEN

@@ -1,0 +1,184 @@
+"""Installing codev in several workspaces: Slack's OAuth v2 flow, through Bolt, against the stand-in."""
+
+from __future__ import annotations
+
+import re
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import yaml
+
+from bot.app import build_services, create_app
+from bot.clock import FakeClock
+from bot.messages import t
+from bot.sandbox.driver import SlackDriver
+from bot.server import make_http_server, make_wsgi_app, run_until
+from bot.slack.context import Services
+from bot.slack.oauth import BOT_SCOPES, Tenancy
+from bot.storage.db import Database
+from tests.conftest import SIGNING_SECRET, settings_for
+from tests.support.faulty_standin import FaultyStandIn
+
+MANIFEST = Path(__file__).parents[2] / "manifest.yml"
+TEAM_A, TEAM_B = "T0CODEV01", "T0OTHER02"
+
+
+@dataclass
+class MultiApp:
+    base_url: str
+    services: Services
+
+    @property
+    def tenancy(self) -> Tenancy:
+        tenancy: Tenancy = self.services.tenancy
+        return tenancy
+
+
+@pytest.fixture
+def multi_app(standin: FaultyStandIn, db: Database) -> Iterator[MultiApp]:
+    """codev in OAuth mode: no bot token, the app's client id and secret instead."""
+    standin.workspaces[TEAM_B] = "Other company"
+    settings = settings_for(
+        standin,
+        db.url,
+        slack_bot_token=None,
+        slack_client_id=standin.client_id,
+        slack_client_secret=standin.client_secret,
+    )
+    services = build_services(settings, clock=FakeClock(), db=db)
+    app = create_app(services)
+    server = make_http_server(make_wsgi_app(app, db, SIGNING_SECRET), host="127.0.0.1", port=0)
+    stop = threading.Event()
+    thread = threading.Thread(target=run_until, args=(server, stop), daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+    standin.redirect_uri = base + "/slack/oauth_redirect"
+    yield MultiApp(base, services)
+    stop.set()
+    thread.join(timeout=10)
+    services.shut_down()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+class Browser:
+    """A person's browser: keeps each site's cookies, follows links one at a time.
+
+    Bolt's state cookie is `Secure` (HTTPS only); codev runs behind HTTPS in production, the test over plain
+    HTTP on loopback, so this browser sends it anyway, to the site that set it only.
+    """
+
+    def __init__(self) -> None:
+        self.opener = urllib.request.build_opener(NoRedirect())
+        self.cookies: dict[str, dict[str, str]] = {}  # host:port → name → value
+
+    def get(self, url: str) -> tuple[int, str, dict[str, str]]:
+        site = urlparse(url).netloc
+        jar = self.cookies.setdefault(site, {})
+        request = urllib.request.Request(url, headers={"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())})
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                status, body, headers = response.status, response.read().decode(), response.headers
+        except urllib.error.HTTPError as error:
+            status, body, headers = error.code, error.read().decode(), error.headers
+        for cookie in headers.get_all("Set-Cookie") or []:
+            name, _, value = cookie.split(";", 1)[0].partition("=")
+            jar[name.strip()] = value.strip()
+        return status, body, dict(headers)
+
+
+def install(browser: Browser, app: MultiApp, team_id: str, *, deny: bool = False) -> tuple[int, str]:
+    """Open the install page, click "Add to Slack", approve (or cancel) in Slack, land back on codev."""
+    status, page, _ = browser.get(app.base_url + "/slack/install")
+    assert status == 200, page
+    link = re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page)
+    assert link is not None, page
+    authorize = link.group(1).replace("&amp;", "&") + f"&team={team_id}" + ("&deny=1" if deny else "")
+    status, _, headers = browser.get(authorize)
+    assert status == 302
+    status, page, _ = browser.get(headers["Location"])
+    return status, page
+
+
+def test_the_scopes_asked_are_the_manifests() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES
+    assert any(url.endswith("/slack/oauth_redirect") for url in manifest["oauth_config"]["redirect_urls"])
+
+
+def test_installing_lands_on_a_page_that_says_what_to_do_next(
+    multi_app: MultiApp, standin: FaultyStandIn, slack: SlackDriver
+) -> None:
+    status, page = install(Browser(), multi_app, TEAM_A)
+    assert status == 200, page
+    assert "codev is now installed in codev sandbox" in page
+    assert "/invite @codev" in page and "/codev start" in page
+
+    bot = multi_app.tenancy.store.find_bot(enterprise_id=None, team_id=TEAM_A)
+    assert bot is not None and bot.bot_token and bot.bot_token.startswith("xoxe.xoxb-")
+    assert bot.bot_refresh_token and bot.bot_token_expires_at
+    assert multi_app.tenancy.workspaces.is_active(TEAM_A)
+    exchange = standin.calls_to("oauth.v2.access")[-1]
+    assert exchange.args["client_id"] == standin.client_id
+
+    # Someone in that workspace types /codev help: Bolt finds the workspace's token for the request.
+    slack.app_url = multi_app.base_url + "/slack/events"
+    reply = slack.command("U0ALICE01", "help")
+    assert reply.status == 200 and t("usage_fallback") in reply.body
+
+
+def test_a_cancelled_install_says_so(multi_app: MultiApp) -> None:
+    _, page = install(Browser(), multi_app, TEAM_A, deny=True)
+    assert "The install was cancelled in Slack" in page
+    assert multi_app.tenancy.store.find_bot(enterprise_id=None, team_id=TEAM_A) is None
+
+
+def test_a_forged_or_stale_state_is_refused(multi_app: MultiApp, standin: FaultyStandIn) -> None:
+    browser = Browser()
+    browser.get(multi_app.base_url + "/slack/install")  # the state cookie is set
+    forged = f"{multi_app.base_url}/slack/oauth_redirect?code=code.{TEAM_A}.1&state=forged"
+    status, page, _ = browser.get(forged)
+    assert status == 400 and "expired or was not started from this browser" in page
+
+    # A real install, then the same redirect again (a reload, or someone replaying it): refused.
+    status, page, _ = browser.get(multi_app.base_url + "/slack/install")
+    link = re.search(r'href="([^"]+oauth/v2/authorize[^"]+)"', page)
+    assert link is not None
+    _, _, headers = browser.get(link.group(1).replace("&amp;", "&") + f"&team={TEAM_A}")
+    status, page, _ = browser.get(headers["Location"])
+    assert status == 200, page
+    status, page, _ = browser.get(headers["Location"])
+    assert status == 400 and "expired" in page
+
+    # Another browser cannot finish someone else's install with their state.
+    other = Browser()
+    state = parse_qs(urlparse(headers["Location"]).query)["state"][0]
+    status, page, _ = other.get(f"{multi_app.base_url}/slack/oauth_redirect?code=x&state={state}")
+    assert status == 400
+
+
+def test_an_expiring_token_is_refreshed_once_before_use(multi_app: MultiApp, standin: FaultyStandIn) -> None:
+    standin.token_lifetime = 60  # shorter than codev's refresh margin (2 hours): refreshed at first use
+    install(Browser(), multi_app, TEAM_A)
+    first = multi_app.tenancy.store._find_bot(None, TEAM_A, False)  # as stored, not refreshed
+    assert first is not None
+    standin.token_lifetime = 43200
+    results: list[str | None] = []
+    threads = [threading.Thread(target=lambda: results.append(multi_app.tenancy.token_for(TEAM_A))) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    refreshes = [c for c in standin.calls_to("oauth.v2.access") if c.args.get("grant_type") == "refresh_token"]
+    assert len(refreshes) == 1, "one refresh at a time: the others wait and use its token"
+    assert len(set(results)) == 1 and results[0] != first.bot_token
+    assert standin.team_of_token(results[0]) == TEAM_A
