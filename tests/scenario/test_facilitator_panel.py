@@ -166,6 +166,7 @@ def test_end_in_the_menu_asks_privately_first_and_its_button_ends_the_session(gr
     assert session(group).status is Status.RUNNING
     group.slack.click_in_response(ALICE, ids.END)
     eventually(lambda: session(group).status is Status.ENDED)
+    assert eventually(lambda: group.standin.responses[-1].get("delete_original")), "the confirmation goes away"
 
 
 def test_hand_over_and_edit_open_their_modals_from_the_menu(group: Group) -> None:

@@ -104,7 +104,16 @@ next_step = _facilitator_control(CONTROLS[ids.NEXT])
 extend = _facilitator_control(CONTROLS[ids.EXTEND])
 pause = _facilitator_control(CONTROLS[ids.PAUSE])
 resume = _facilitator_control(CONTROLS[ids.RESUME])
-end = _facilitator_control(CONTROLS[ids.END])
+
+
+@explains_refusals
+def end(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """End the session; clicked in the private confirmation (after "End the session…" in the Facilitator
+    menu), that confirmation goes once the session has ended: its button has done its work."""
+    ack()
+    _control(services_of(context), body, context, CONTROLS[ids.END])
+    if (body.get("container") or {}).get("is_ephemeral") is True and context.respond is not None:
+        context.respond(delete_original=True)
 
 
 def _facilitator_modal(build: Callable[[SessionSnapshot], dict[str, Any]]) -> Callable[..., None]:
