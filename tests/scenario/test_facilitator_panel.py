@@ -4,6 +4,7 @@ facilitator's controls sit behind one "Facilitator" menu, and notifications read
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -293,3 +294,25 @@ def test_the_facilitators_learning_turn_waits_for_their_working_hours(group: Gro
     for person in EVERYONE:
         group.click(person, ids.DONE, step=6)
     eventually(lambda: session(group).status is Status.ENDED)
+
+
+def test_twenty_concurrent_next_picks_advance_once(group: Group) -> None:
+    group.start()
+    payload = pick_payload(group, ALICE, 1, option(group.facilitator_menu(1), ids.NEXT))
+    statuses: list[int] = []
+    barrier = threading.Barrier(20)
+
+    def pick() -> None:
+        barrier.wait()
+        statuses.append(group.slack.post_payload(payload).status)
+
+    threads = [threading.Thread(target=pick) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 20
+    eventually(lambda: group.step_message(2))
+    eventually(lambda: len(group.private_notes()) >= 19)
+    assert group.current_step() == 2 and session(group).version == 2
+    assert group.step_message(3) is None
