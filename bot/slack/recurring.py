@@ -4,6 +4,7 @@ members' working hours. Each once."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 
 from slack_sdk import WebClient
@@ -140,10 +141,14 @@ class TaskDeliverer:
         if kickoff.status != "open":
             return EventState.DROPPED, None
         text = self._ask_text(kickoff)
+        message = facilitator_ask(text, kickoff)
+        # Its notification reads the names Slack last told codev, not ids (the blocks keep the mentions).
+        named = reach_now(self.tasks.db, kickoff.team_id, kickoff.channel_id, re.findall(r"<@([A-Z0-9]+)>", text))
+        message["text"] = without_mentions(message["text"], {u: r.name for u, r in named.items() if r.name})
         ts = once.dm_once(
             self.client,
             kickoff.facilitator_id,
-            facilitator_ask(text, kickoff),
+            message,
             once.tag(METADATA_TYPE, task.id, task.due_at),
             recovering=recovering,
         )
