@@ -30,6 +30,8 @@ def register(app: App) -> None:
     app.event("member_left_channel")(from_inbox(on_member_left))
     app.event("member_joined_channel")(from_inbox(on_member_joined))
     app.event("user_change")(from_inbox(on_user_change))
+    app.event("app_uninstalled")(from_inbox(on_removed))  # several workspaces: bot/slack/oauth.py
+    app.event("tokens_revoked")(from_inbox(on_removed))
     # Registered last: Bolt runs the first matching listener, and an unhandled event would get a 404,
     # which Slack treats as a failure and retries.
     app.event(re.compile(".*"))(from_inbox(ignore_event))
@@ -106,6 +108,17 @@ def on_user_change(event: dict[str, Any], body: dict[str, Any], context: BoltCon
     user = event.get("user")
     if isinstance(user, dict) and user.get("id"):
         services_of(context).people.remember(body.get("team_id") or user.get("team_id", ""), user)
+
+
+def on_removed(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """codev was uninstalled from the workspace, or its bot token revoked: tokens deleted, work paused."""
+    tenancy = services_of(context).tenancy
+    if tenancy is None:  # one SLACK_BOT_TOKEN: the operator reinstalls and updates .env (AuthWatch says so)
+        log.warning("Slack says %s for workspace %s", event.get("type"), team_of(body))
+        return
+    if event.get("type") == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
+        return  # only user tokens, which codev never asks for
+    tenancy.uninstalled(team_of(body), str(event.get("type")))
 
 
 def ignore_event(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:

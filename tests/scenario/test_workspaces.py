@@ -1,0 +1,212 @@
+"""Two workspaces, one codev: each one's work goes out with its own token, nothing of one is touched from the
+other (even with the same people's ids), and a workspace that removes codev is left alone, then forgotten."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.sandbox.circle import ALICE, BOB, CAROL, CHANNEL, DAVE, ERIN, FRANK, Circle, eventually
+from bot.sandbox.driver import SlackDriver
+from bot.slack import ids
+from bot.storage.models import SLACK_BOTS, CodevSession, JournalEntry
+from tests.conftest import SIGNING_SECRET
+from tests.scenario import test_oauth_install as oauth_flow
+from tests.scenario.test_oauth_install import TEAM_A, TEAM_B, Browser, MultiApp, install
+from tests.support.faulty_standin import FaultyStandIn
+
+multi_app = oauth_flow.multi_app  # the fixture: codev in OAuth mode, served over HTTP
+CHANNEL_B = "C0OTHER02"  # workspace B's group channel; the people are the same ids as in A
+
+
+def workspace(multi_app: MultiApp, standin: FaultyStandIn, team_id: str, channel: str) -> Circle:
+    """codev installed in the workspace through the OAuth flow; its group's channel; a driver speaking as it."""
+    status, page = install(Browser(), multi_app, team_id)
+    assert status == 200, page
+    slack = SlackDriver(multi_app.base_url + "/slack/events", SIGNING_SECRET, standin)
+    slack.team_id = team_id
+    circle = Circle(slack, standin, multi_app.services)
+    circle.channel = channel
+    return circle
+
+
+def start(circle: Circle, topic: str) -> dict[str, Any]:
+    view = circle.open_start_modal(ALICE, topic, channel_id=circle.channel)
+    reply = circle.submit_start(view)
+    assert reply.status == 200 and not reply.body, reply
+    return eventually(lambda: circle.step_message(1))
+
+
+def token_teams(standin: FaultyStandIn, since: int) -> list[tuple[str, str | None]]:
+    """(method, workspace of the token) of every call that carried a bot token, from call number `since`."""
+    with standin._lock:
+        calls = standin.calls[since:]
+    return [(c.method, standin.team_of_token(c.token)) for c in calls if c.token and c.token.startswith("xoxe.")]
+
+
+def rows_of(multi_app: MultiApp, team_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Everything codev keeps about a workspace, table by table (tokens and timestamps included)."""
+    from sqlmodel import SQLModel
+
+    found: dict[str, list[dict[str, Any]]] = {}
+    with multi_app.services.db.engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            if "team_id" in table.c:
+                rows = connection.execute(select(table).where(table.c.team_id == team_id)).mappings()
+                found[table.name] = sorted((json.loads(json.dumps(dict(r), default=str)) for r in rows), key=str)
+    return found
+
+
+def settle(multi_app: MultiApp) -> None:
+    """Let listeners finish the work they do after their ack."""
+    executor = multi_app.services.listener_executor
+    executor.submit(lambda: None).result(timeout=10)
+    time.sleep(0.5)
+
+
+def test_two_workspaces_each_work_with_their_own_token_and_cannot_reach_each_other(
+    multi_app: MultiApp, standin: FaultyStandIn
+) -> None:
+    people = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
+    standin.add_channel(CHANNEL_B, "codev-circle", members=people, is_private=True)
+    a = workspace(multi_app, standin, TEAM_A, CHANNEL)
+    b = workspace(multi_app, standin, TEAM_B, CHANNEL_B)
+
+    # Both workspaces run a session and keep journals, with the same people's ids.
+    since = len(standin.calls)
+    start(a, "Handing over my team")
+    a.slack.say(CAROL, standin.dm_channel(CAROL), "A: silence after a question is a gift")
+    settle(multi_app)
+    assert {team for _, team in token_teams(standin, since)} == {TEAM_A}, token_teams(standin, since)
+
+    since = len(standin.calls)
+    start(b, "Saying no to my manager")
+    b.slack.say(CAROL, standin.dm_channel(CAROL), "B: ask before advising")
+    settle(multi_app)
+    assert {team for _, team in token_teams(standin, since)} == {TEAM_B}, token_teams(standin, since)
+
+    with multi_app.services.db.read() as session:
+        sessions = {s.team_id: s for s in session.exec(select(CodevSession)).scalars()}
+        journal = {(e.team_id, e.user_id): e.text for e in session.exec(select(JournalEntry)).scalars()}
+    assert set(sessions) == {TEAM_A, TEAM_B}
+    assert journal == {
+        (TEAM_A, CAROL): "A: silence after a question is a gift",
+        (TEAM_B, CAROL): "B: ask before advising",
+    }
+
+    # Workspace A's people act on B's channel, message and session ids (forged, or a confused client).
+    b_before, b_messages = rows_of(multi_app, TEAM_B), b.messages()
+    b_step = b.step_message(1)
+    assert b_step is not None
+    since = len(standin.calls)
+    a.slack.command(ALICE, "status", channel_id=CHANNEL_B)
+    a.slack.command(ALICE, "start Stolen topic", channel_id=CHANNEL_B)
+    a.slack.click(BOB, ids.DONE, channel_id=CHANNEL_B, message_ts=b_step["ts"])
+    a.slack.say(BOB, CHANNEL_B, "A's reply in B's thread", thread_ts=b_step["ts"])
+    a.slack.command(CAROL, "journal")
+    a.slack.open_home(CAROL)
+    settle(multi_app)
+    assert rows_of(multi_app, TEAM_B) == b_before, "nothing of B changed from A"
+    assert b.messages() == b_messages, "nothing posted or edited in B's channel from A"
+    sent = token_teams(standin, since)
+    assert sent and {team for _, team in sent} == {TEAM_A}, sent
+    journal_reply = [e for e in standin.ephemerals_for(CAROL)] + standin.responses
+    assert "ask before advising" not in json.dumps(journal_reply), "B's journal is not shown in A"
+    home = standin.home_views.get(CAROL)
+    assert home is None or "ask before advising" not in json.dumps(home)
+
+    # The timers of both fall due: each workspace's go out with its own token.
+    clock = multi_app.services.clock
+    assert isinstance(clock, FakeClock)
+    since = len(standin.calls)
+    clock.advance(timedelta(days=3))
+    a.tick()
+    settle(multi_app)
+    for method, team in token_teams(standin, since):
+        assert team in (TEAM_A, TEAM_B), method
+
+
+def test_a_workspace_that_removes_codev_is_left_alone_then_forgotten(
+    multi_app: MultiApp, standin: FaultyStandIn, tmp_path: Path
+) -> None:
+    people = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
+    standin.add_channel(CHANNEL_B, "codev-circle", members=people, is_private=True)
+    a = workspace(multi_app, standin, TEAM_A, CHANNEL)
+    b = workspace(multi_app, standin, TEAM_B, CHANNEL_B)
+    start(a, "Handing over my team")
+    start(b, "Saying no to my manager")
+    b.slack.say(CAROL, standin.dm_channel(CAROL), "B: ask before advising")
+    settle(multi_app)
+
+    # B uninstalls codev: Slack revokes B's tokens and sends app_uninstalled, then tokens_revoked.
+    standin.revoke_workspace(TEAM_B)
+    reply = b.slack.event({"type": "app_uninstalled", "event_ts": "1700000000.000001"})
+    assert reply.status == 200
+    reply = b.slack.event({"type": "tokens_revoked", "tokens": {"bot": ["U0CODEVBOT"]}, "event_ts": "1700000000.2"})
+    assert reply.status == 200
+    tenancy = multi_app.tenancy
+    eventually(lambda: not tenancy.workspaces.is_active(TEAM_B))
+    assert tenancy.store.find_bot(enterprise_id=None, team_id=TEAM_B) is None
+    with multi_app.services.db.engine.connect() as connection:
+        assert not list(connection.execute(select(SLACK_BOTS).where(SLACK_BOTS.c.team_id == TEAM_B)))
+    workspace_row = tenancy.workspaces.get(TEAM_B)
+    assert workspace_row is not None and workspace_row.purge_after is not None
+    assert workspace_row.purge_after - workspace_row.uninstalled_at == timedelta(days=30)  # type: ignore[operator]
+
+    # Time passes: A's timers still go out (A's token); B's post nothing, with no token at all.
+    b_messages = b.messages()
+    since = len(standin.calls)
+    multi_app.services.clock.advance(timedelta(days=3))  # type: ignore[attr-defined]
+    a.tick()
+    settle(multi_app)
+    assert b.messages() == b_messages
+    assert {team for _, team in token_teams(standin, since)} <= {TEAM_A}
+    with standin._lock:
+        tokenless = [c.method for c in standin.calls[since:] if not c.token and c.method != "api.test"]
+    assert tokenless == [], "nothing attempted for B without its token"
+
+    # B installs codev again: active again, its data there, its paused work resumable.
+    install(Browser(), multi_app, TEAM_B)
+    assert tenancy.workspaces.is_active(TEAM_B)
+    assert rows_of(multi_app, TEAM_B)["journal_entry"]
+
+    # B leaves for good: purged at once from the command line (or 30 days after uninstalling).
+    standin.revoke_workspace(TEAM_B)
+    b.slack.event({"type": "app_uninstalled", "event_ts": "1700000001.000001"})
+    eventually(lambda: not tenancy.workspaces.is_active(TEAM_B))
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "workspace", "purge", TEAM_B, "--yes"],
+        env={"DATABASE_URL": multi_app.services.db.url, "PATH": ""},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"deleted workspace {TEAM_B}'s data" in done.stdout
+    assert all(rows == [] for rows in rows_of(multi_app, TEAM_B).values())
+    assert rows_of(multi_app, TEAM_A)["codev_session"], "A keeps everything"
+
+
+def test_data_of_a_workspace_uninstalled_long_ago_is_deleted_by_the_leader(
+    multi_app: MultiApp, standin: FaultyStandIn
+) -> None:
+    b = workspace(multi_app, standin, TEAM_B, CHANNEL)
+    b.slack.say(CAROL, standin.dm_channel(CAROL), "B: ask before advising")
+    settle(multi_app)
+    standin.revoke_workspace(TEAM_B)
+    b.slack.event({"type": "app_uninstalled", "event_ts": "1700000000.000001"})
+    tenancy = multi_app.tenancy
+    eventually(lambda: not tenancy.workspaces.is_active(TEAM_B))
+    assert tenancy.purge_due() == []  # not yet
+    multi_app.services.clock.advance(timedelta(days=30, minutes=1))  # type: ignore[attr-defined]
+    assert tenancy.purge_due() == [TEAM_B]
+    assert all(rows == [] for rows in rows_of(multi_app, TEAM_B).values())
