@@ -54,6 +54,11 @@ class UserDirectory:
             row = session.get(SlackUser, (team_id, user_id))
             return _facts(row) if row is not None else None
 
+    def cached_name(self, team_id: str, user_id: str) -> str | None:
+        """The name Slack last told codev (for a text that must read names, never ids), without asking Slack."""
+        facts = self.cached(team_id, user_id)
+        return facts.name if facts is not None and facts.name else None
+
     def lookup(self, team_id: str, user_id: str) -> PersonFacts | None:
         """The person's facts, or None when Slack does not know the id."""
         now = self.clock.now()

@@ -316,3 +316,17 @@ def test_twenty_concurrent_next_picks_advance_once(group: Group) -> None:
     eventually(lambda: len(group.private_notes()) >= 19)
     assert group.current_step() == 2 and session(group).version == 2
     assert group.step_message(3) is None
+
+
+def test_a_quoted_author_is_named_in_the_journal_lists_notification(group: Group) -> None:
+    group.start()  # codev knows the group's names from the start
+    said = group.standin.user_posts(group.channel, BOB, "Delegating is trusting, not abandoning.")
+    assert group.slack.shortcut_on_message(CAROL, ids.JOURNAL_SHORTCUT, group.channel, said).status == 200
+    eventually(lambda: any("Saved to your journal" in r.get("text", "") for r in group.standin.responses))
+    dm = group.standin.dm_channel(CAROL)
+    group.slack.say(CAROL, dm, "list")
+    listing = eventually(lambda: [m for m in group.standin.messages(dm) if "latest entries" in m["text"]])[-1]
+    assert "— @Bob" in listing["text"] and BOB not in listing["text"]
+    assert f"<@{BOB}>" in str(listing["blocks"])
+    answer = group.slack.command(CAROL, "journal").json()
+    assert "— @Bob" in answer["text"] and BOB not in answer["text"]

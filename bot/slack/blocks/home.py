@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +26,7 @@ from bot.messages import t
 from bot.services.home import GroupLine, HomeData
 from bot.services.journal import PAGE_SIZE, EntryView
 from bot.slack import ids
-from bot.slack.blocks.common import as_dicts, cut, escape, section
+from bot.slack.blocks.common import as_dicts, cut, escape, section, without_mentions
 from bot.slack.blocks.recurring import outcome_label
 from bot.slack.blocks.session import slack_date, step_name
 
@@ -221,13 +222,18 @@ def saved_confirmation(entry: EntryView) -> dict[str, Any]:
     return {"text": text, "blocks": as_dicts(blocks)}
 
 
-def latest_entries(entries: list[EntryView], total: int) -> dict[str, Any]:
+def latest_entries(
+    entries: list[EntryView], total: int, name_of: Callable[[str], str | None] = lambda _user_id: None
+) -> dict[str, Any]:
+    """The latest entries; `name_of` (the cached Slack names) makes the fallback read quoted authors' names."""
     if not entries:
         return {"text": t("journal_empty")}
     lines = [t("journal_latest", total=total)]
     lines += [t("journal_entry_line", when=slack_date(e.created_at), text=cut(entry_text(e), 300)) for e in entries]
     text = "\n".join(lines)
-    return {"text": cut(text, 3000), "blocks": as_dicts([section(text)])}
+    authors = {e.quote_author_id for e in entries if e.quote_author_id}
+    names = {user_id: name for user_id in authors if (name := name_of(user_id))}
+    return {"text": cut(without_mentions(text, names), 3000), "blocks": as_dicts([section(text)])}
 
 
 def entry_modal(entry: EntryView) -> dict[str, Any]:

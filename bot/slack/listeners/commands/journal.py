@@ -27,7 +27,8 @@ def journal(
         return
     if not rest:
         entries, total = services.journal.page(team_id, user_id, size=10)
-        ack(response_type="ephemeral", **latest_entries(entries, total))
+        names = services.people.cached_name
+        ack(response_type="ephemeral", **latest_entries(entries, total, lambda user_id: names(team_id, user_id)))
         return
     services.journal.add(team_id, user_id, rest, origin="command")
     ack(response_type="ephemeral", text=t("journal_added_command"))

@@ -78,7 +78,8 @@ def _command(services: Services, team_id: str, user_id: str, channel_id: str, wo
         _say(services.client, channel_id, t("journal_help"))
     elif word == "list":
         entries, total = services.journal.page(team_id, user_id, size=10)
-        _say(services.client, channel_id, **latest_entries(entries, total))
+        names = services.people.cached_name
+        _say(services.client, channel_id, **latest_entries(entries, total, lambda user_id: names(team_id, user_id)))
     else:
         _say(services.client, channel_id, services.home.export(team_id, user_id))
 
