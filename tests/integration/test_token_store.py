@@ -71,3 +71,20 @@ def test_without_a_key_tokens_are_kept_in_clear_and_can_be_encrypted_later(db: D
     assert TOKEN not in stored_tokens(db)
     bot = store(db, key).find_bot(enterprise_id=None, team_id="T0CODEV01")
     assert bot is not None and bot.bot_token == TOKEN
+
+
+def test_settings_choose_the_mode_and_check_the_key() -> None:
+    from bot.config import ConfigError, load_settings
+
+    one = load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"}, None)
+    assert not one.oauth, "a bot token keeps codev in single-workspace mode, as before"
+    several = load_settings({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"}, None)
+    assert several.oauth and several.purge_after_days == 30
+    with pytest.raises(ConfigError, match="need HTTP mode"):
+        several.require_slack(socket_mode=True)
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
+        several.require_slack(socket_mode=False)
+    with pytest.raises(ConfigError, match="CODEV_TOKEN_KEY must be Fernet keys"):
+        load_settings({"CODEV_TOKEN_KEY": "not-a-key"}, None)
+    keys = f"{Fernet.generate_key().decode()}, {Fernet.generate_key().decode()}"
+    assert len(load_settings({"CODEV_TOKEN_KEY": keys}, None).token_keys) == 2
