@@ -121,8 +121,9 @@ def test_participants_outside_the_channel_can_be_invited(group: Group) -> None:
     group.standin.add_user("U0GRACE", "Grace")
     view = group.open_start_modal()
     group.submit_start(view, consultants=[CAROL, DAVE, ERIN, "U0GRACE"])
-    note = eventually(lambda: [e for e in group.standin.ephemerals_for(ALICE) if "U0GRACE" in e["text"]])[0]
-    assert "Invite them" in str(note["blocks"])
+    note = eventually(lambda: [e for e in group.standin.ephemerals_for(ALICE) if "Grace" in e["text"]])[0]
+    assert "Invite them" in str(note["blocks"]) and "<@U0GRACE>" in str(note["blocks"])
+    assert "U0GRACE" not in note["text"], "its notification reads the name"
     reply = group.slack.post_payload(
         {
             **group.slack.click_payload(

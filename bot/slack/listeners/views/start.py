@@ -172,4 +172,5 @@ def _offer_invitations(services: Services, client: WebClient, snapshot: SessionS
     button = ButtonElement(
         text=t("invite_button"), action_id=ids.INVITE, value=f"{snapshot.id}:{','.join(missing)}"[:2000]
     )
-    services.publisher.ephemeral(snapshot.channel_id, user_id, **private_note(text, button=button))
+    note = private_note(text, button=button, names=snapshot.names)  # its notification reads names
+    services.publisher.ephemeral(snapshot.channel_id, user_id, **note)
