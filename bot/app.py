@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.logs import bolt_log_context, log_context
+from bot.messages import t
 from bot.services.followups import FollowUpService
 from bot.services.groups import GroupService
 from bot.services.home import HomeReadModel
@@ -111,7 +112,7 @@ def _work_in_the_rows_workspace(services: Services, tenancy: Tenancy) -> None:
         def run(*args: Any, **kwargs: Any) -> Any:
             team_id = team_of(*args, **kwargs)
             if not tenancy.workspaces.is_active(team_id):
-                log.info("skipped %s for workspace %s: codev was removed from it", name, team_id)
+                log.debug("skipped %s for workspace %s: codev was removed from it", name, team_id)
                 return None
             with log_context(team=team_id):
                 return work(*args, **kwargs)
@@ -139,7 +140,11 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
     tenancy: Tenancy | None = services.tenancy
     oauth: dict[str, Any] = {}
     if tenancy is not None:  # Bolt's authorize finds each request's workspace token in the installation store
-        oauth = {"oauth_settings": tenancy.oauth_settings(), "installation_store_bot_only": True}
+        oauth = {
+            "oauth_settings": tenancy.oauth_settings(),
+            "installation_store_bot_only": True,
+            "user_facing_authorize_error_message": t("oauth_not_installed"),
+        }
     app = App(
         client=services.client,
         signing_secret=services.settings.slack_signing_secret or "",

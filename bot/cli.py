@@ -201,6 +201,8 @@ def _serve_http(app: App, services: Services, host: str, port: int) -> None:
         host,
         port,
     )
+    if settings.oauth:
+        log.info("several workspaces: people install codev from http://%s:%s/slack/install", host, port)
     server.run()
 
 

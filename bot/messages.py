@@ -882,6 +882,8 @@ EN: dict[str, str] = {
     "journal_export_stamp": "Exported on {moment} ({tz})",
     "journal_export_loose": "Notes",
     # ---- installing in several workspaces (issue 17) ----
+    "oauth_not_installed": "codev is not installed in this workspace (or was removed from it). Someone who may "
+    "add apps can install it again from codev's install page.",
     "oauth_installed_title": "codev is installed",
     "oauth_installed_body": "codev is now installed in {team}. Next, in Slack: invite @codev to the channel where "
     "your group meets (type /invite @codev there), then type /codev start to run your first session. "

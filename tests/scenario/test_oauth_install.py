@@ -13,16 +13,18 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
+from cryptography.fernet import Fernet
 
 from bot.app import build_services, create_app
 from bot.clock import FakeClock
 from bot.messages import t
+from bot.sandbox.circle import eventually
 from bot.sandbox.driver import SlackDriver
 from bot.server import make_http_server, make_wsgi_app, run_until
 from bot.slack.context import Services
 from bot.slack.oauth import BOT_SCOPES, Tenancy
 from bot.storage.db import Database
-from tests.conftest import SIGNING_SECRET, settings_for
+from tests.conftest import SIGNING_SECRET, BotProcess, settings_for
 from tests.support.faulty_standin import FaultyStandIn
 
 MANIFEST = Path(__file__).parents[2] / "manifest.yml"
@@ -182,3 +184,31 @@ def test_an_expiring_token_is_refreshed_once_before_use(multi_app: MultiApp, sta
     assert len(refreshes) == 1, "one refresh at a time: the others wait and use its token"
     assert len(set(results)) == 1 and results[0] != first.bot_token
     assert standin.team_of_token(results[0]) == TEAM_A
+
+
+def test_codev_run_serves_the_install_pages_and_is_ready_without_a_bot_token(
+    standin: FaultyStandIn, database_url: str, tmp_path: Path
+) -> None:
+    process = BotProcess(standin, database_url, tmp_path)
+    del process.env["SLACK_BOT_TOKEN"]
+    process.env.update(
+        SLACK_CLIENT_ID=standin.client_id,
+        SLACK_CLIENT_SECRET=standin.client_secret,
+        CODEV_TOKEN_KEY=Fernet.generate_key().decode(),
+    )
+    process.start()
+    try:
+        base = f"http://127.0.0.1:{process.port}"
+        standin.redirect_uri = base + "/slack/oauth_redirect"
+        status, page = install(Browser(), MultiApp(base, None), TEAM_A)  # type: ignore[arg-type]
+        assert status == 200 and "/codev start" in page, page
+        with urllib.request.urlopen(base + "/readyz", timeout=5) as response:
+            assert response.status == 200
+        # A workspace that never installed codev: its people are told so, in a sentence.
+        slack = SlackDriver(base + "/slack/events", SIGNING_SECRET, standin)
+        slack.team_id = TEAM_B
+        assert slack.command("U0ALICE01", "help").status == 200
+        eventually(lambda: any(r.get("text") == t("oauth_not_installed") for r in standin.responses))
+    finally:
+        process.stop()
+    assert "Traceback" not in process.log(), process.log()
