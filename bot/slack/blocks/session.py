@@ -177,7 +177,7 @@ def step_message(
     timebox = snapshot.timebox(step)
     deadline = slack_date(timebox.deadline)
     if is_open:
-        blocks.append(section(t("step_speaking_now", who=_plain_who(snapshot, step))))
+        blocks.append(section(_plain_who(snapshot, step)))
         if snapshot.show_examples:  # folded away after a group's first sessions
             blocks.append(section(t("step_examples", examples=t("examples_" + step.key))))
         if snapshot.status is Status.PAUSED:
@@ -187,8 +187,7 @@ def step_message(
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=status_line + " · " + t("step_reply_here"))]))
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_done_line(snapshot, step))]))
         blocks.extend(_controls(snapshot, step, now))
-        turn = _turn_line(snapshot, step, lambda user_id: display_name(snapshot, user_id))
-        text = t("step_fallback_turn", number=int(step), step=step_name(step), turn=turn, deadline=deadline)
+        text = _fallback_turn(snapshot, step, deadline)
     else:
         count = snapshot.reply_counts.get(step, 0)
         closed = t("step_closed", count=count, replies=t("reply_one" if count == 1 else "reply_many"))
@@ -198,21 +197,31 @@ def step_message(
 
 
 def _plain_who(snapshot: SessionSnapshot, step: Step) -> str:
-    """Who asks, who answers, who listens: everyone the step expects is mentioned (the blocks notify them; a
-    new message goes through the working-hours delivery, which names instead whoever is off duty)."""
-    return _turn_line(snapshot, step, lambda user_id: f"<@{user_id}>")
+    """Whose turn it is, and who asks, who answers, who listens: everyone the step expects is mentioned (the
+    blocks notify them; a new message goes through the working-hours delivery, which names whoever is off duty)."""
+
+    def mention(user_id: str) -> str:
+        return f"<@{user_id}>"
+
+    return t("step_turn", who=_people(snapshot.expected(step), mention), turn=_turn_line(snapshot, step, mention))
+
+
+def _fallback_turn(snapshot: SessionSnapshot, step: Step, deadline: str) -> str:
+    """The same for notifications and screen readers: names, never ids."""
+
+    def name(user_id: str) -> str:
+        return display_name(snapshot, user_id)
+
+    who, turn = _people(snapshot.expected(step), name), _turn_line(snapshot, step, name)
+    return t("step_fallback_turn", number=int(step), step=step_name(step), turn=turn, who=who, deadline=deadline)
+
+
+def _people(user_ids: list[str], person: Callable[[str], str]) -> str:
+    return ", ".join(person(u) for u in user_ids) or t("summary_none")
 
 
 def _turn_line(snapshot: SessionSnapshot, step: Step, person: Callable[[str], str]) -> str:
-    def people(user_ids: list[str]) -> str:
-        return ", ".join(person(u) for u in user_ids) or t("summary_none")
-
-    return t(
-        "turn_" + step.key,
-        client=person(snapshot.client_id),
-        consultants=people(snapshot.consultant_ids),
-        everyone=people(snapshot.expected(step)),
-    )
+    return t("turn_" + step.key, client=person(snapshot.client_id))
 
 
 def _done_line(snapshot: SessionSnapshot, step: Step) -> str:
