@@ -23,12 +23,14 @@ from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.domain.timers import EventKind, EventState
+from bot.services.home import forget_home_marks
 from bot.services.tasks import TaskKind
 from bot.storage.db import Database
 from bot.storage.models import (
     ActionItem,
     CodevSession,
     Contribution,
+    EvaluationVoter,
     GroupMember,
     HomeState,
     JournalEntry,
@@ -54,6 +56,7 @@ NOT_A_PERSON = frozenset(
         "kickoff_id",
         "event_id",
         "subject_id",
+        "evaluation_id",  # a group evaluation (GroupEvaluation.id), not a person
         "delivering_by",  # a codev process (CodevProcess.id), not a person
     }
 )
@@ -80,6 +83,7 @@ class ForgetReport:
     follow_ups: int = 0  # pending follow-ups about their actions, cancelled
     nudges: int = 0  # pending nudges to them, dropped
     unpicked: int = 0  # open kick-offs where they were the facilitator's pick
+    evaluation_votes: int = 0  # records that they answered a group evaluation, deleted (the answers stay: anonymous)
     # Kick-offs whose channel message lists their topic: the caller shows them again without it.
     kickoffs: list[int] = field(default_factory=list)
 
@@ -141,7 +145,14 @@ def _client_sessions(session: Session, who: _Person, report: ForgetReport) -> No
     ).all()
     for row in rows:
         row.topic = DELETED_TEXT
-        for name in ("contract_need", "contract_expectations", "synthesis_keep", "summary_text"):
+        for name in (
+            "contract_problem",
+            "contract_need",
+            "contract_expectations",
+            "synthesis_keep",
+            "synthesis_got_note",
+            "summary_text",
+        ):
             if getattr(row, name) is not None:
                 setattr(row, name, DELETED_TEXT)
         session.add(row)
@@ -199,6 +210,7 @@ def _home(session: Session, who: _Person, report: ForgetReport) -> None:
         delete(HomeState).where(col(HomeState.team_id) == who.team_id, col(HomeState.user_id) == who.user_id)
     )
     report.home_states = result.rowcount
+    forget_home_marks(session, who.team_id, who.user_id)  # when they last opened their Home
 
 
 def _profile(session: Session, who: _Person, report: ForgetReport) -> None:
@@ -249,6 +261,16 @@ def _volunteers(session: Session, who: _Person, report: ForgetReport) -> None:
             ).all()
             if i is not None
         )
+
+
+def _evaluation_votes(session: Session, who: _Person, report: ForgetReport) -> None:
+    # Who answered is kept only so that each person answers once; the answers have no author to erase.
+    result = session.exec(
+        delete(EvaluationVoter).where(
+            col(EvaluationVoter.team_id) == who.team_id, col(EvaluationVoter.user_id) == who.user_id
+        )
+    )
+    report.evaluation_votes = result.rowcount
 
 
 # ---- the plan: every table with a column naming a person ---------------------------------------------------
@@ -309,6 +331,13 @@ PLAN: dict[str, TablePlan] = {
         ("user_id",),
         "the topics they offered at kick-offs; the kick-off messages drop them",
         _volunteers,
+    ),
+    "evaluation_voter": TablePlan(
+        Treatment.DELETE,
+        ("user_id",),
+        "that they answered a group evaluation (kept only so each person answers once); their answers stay, "
+        "anonymous: no column of an answer names anyone",
+        _evaluation_votes,
     ),
     "consultant": TablePlan(
         Treatment.KEEP, ("user_id",), "who consulted in which session: past sessions name them, a running one needs it"

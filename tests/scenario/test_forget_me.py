@@ -17,6 +17,7 @@ from bot.storage.models import (
     ActionItem,
     CodevSession,
     Contribution,
+    EvaluationVoter,
     GroupMember,
     HomeState,
     JournalEntry,
@@ -82,7 +83,7 @@ def carol_brings_her_burnout_to_the_kick_off(group: Group) -> int:
         if step == 1:
             group.reply(DAVE, 2, "What did you already try?")
     group.click(CAROL, ids.CONTRACT_OPEN, step=3)
-    contract = {"need": "A way to say no", "expectations": "Your own stories"}
+    contract = {"need": "A way to say no", "expectations": "Your own stories", "problem": "My yes, not my manager"}
     assert not group.slack.submit(CAROL, group.modal(CAROL, "contract")["id"], contract).body
     eventually(lambda: group.services.sessions.get(group.standin.team_id, session_id).contract_need)
     for step in (3, 4):
@@ -90,7 +91,7 @@ def carol_brings_her_burnout_to_the_kick_off(group: Group) -> int:
         eventually(lambda s=step: group.step_message(s + 1) and group.current_step() == s + 1)
     group.click(CAROL, ids.SYNTHESIS_OPEN, step=5)
     synthesis = {"keep": "Limits are mine to set", "action_1": "Tell my manager", "due_1": "2026-12-03"}
-    synthesis |= {"action_2": "Block my Fridays", "due_2": "2026-12-20"}
+    synthesis |= {"action_2": "Block my Fridays", "due_2": "2026-12-20", "got": "partly", "got_note": "Not yet how"}
     assert not group.slack.submit(CAROL, group.modal(CAROL, "synthesis")["id"], synthesis).body
     eventually(lambda: len(group.services.sessions.get(group.standin.team_id, session_id).actions) == 2)
     group.click(BOB, ids.NEXT, step=5)
@@ -185,7 +186,7 @@ def test_forget_me_leaves_nothing_of_hers_keeps_others_whole_and_a_running_sessi
         if plan.treatment is Treatment.DELETE:
             model = next(
                 m
-                for m in (JournalEntry, PersonSettings, HomeState, SlackUser, KickoffVolunteer)
+                for m in (JournalEntry, PersonSettings, HomeState, SlackUser, KickoffVolunteer, EvaluationVoter)
                 if m.__tablename__ == table
             )
             assert rows(group, model, model.user_id == CAROL) == [], table
@@ -195,9 +196,11 @@ def test_forget_me_leaves_nothing_of_hers_keeps_others_whole_and_a_running_sessi
     session = rows(group, CodevSession, CodevSession.id == brought)[0]
     assert {
         session.topic,
+        session.contract_problem,
         session.contract_need,
         session.contract_expectations,
         session.synthesis_keep,
+        session.synthesis_got_note,
         session.summary_text,
     } == {"[deleted]"}
     assert [
