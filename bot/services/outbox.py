@@ -31,6 +31,7 @@ LEASE = timedelta(minutes=10)
 BACKOFF_FIRST = timedelta(seconds=5)
 BACKOFF_MAX = timedelta(minutes=10)
 HELD = "held"  # a payload key: see OutboxItem.held
+ASIDE = "aside"  # a payload key: see OutboxItem.aside
 
 
 class OutboxKind(StrEnum):
@@ -38,6 +39,8 @@ class OutboxKind(StrEnum):
     NOTE = "note"  # one message in a step's thread
     SUMMARY = "summary"  # propose the summary to the client (the session ended)
     CLIENT_TEXT = "client_text"  # the client's contract or synthesis, posted in its step's thread, then kept current
+    AFTER = "after"  # a DM to one person after the summary is posted: its link, the debrief, the evaluation
+    EVALUATION = "evaluation"  # the group's evaluation, as an aggregate in the channel: posted, then kept current
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,16 @@ class OutboxItem:
         """Not to be delivered before its due_at by anyone (a DM kept for its person's working hours); the
         session's later rows wait behind it."""
         return bool(self.payload.get(HELD))
+
+    @property
+    def aside(self) -> bool:
+        """A DM to one person that needs no order with the session's other rows: held for its person's working
+        hours, it holds no other row back."""
+        return bool(self.payload.get(ASIDE))
+
+    def waiting_aside(self, now: datetime) -> bool:
+        """Held aside, not due yet: the session's other rows go on without it."""
+        return self.held and self.aside and not self.interrupted and self.due_at > now
 
 
 def backoff(attempts: int) -> timedelta:

@@ -3,7 +3,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack import ids
-from bot.slack.listeners.actions import home, recurring, session, summary
+from bot.slack.blocks import after as after_blocks
+from bot.slack.listeners.actions import after, home, recurring, session, summary
 
 
 def register(app: App) -> None:
@@ -23,6 +24,8 @@ def register(app: App) -> None:
     app.action(ids.START_PACE)(session.pace_changed)
     app.action(ids.SUMMARY_POST)(summary.post)
     app.action(ids.SUMMARY_EDIT)(summary.edit)
+    app.action(after_blocks.DEBRIEF_OPEN)(after.open_debrief)
+    app.action(after_blocks.EVALUATION_OPEN)(after.open_evaluation)
     app.action(ids.JOURNAL_UNDO)(home.undo)
     app.action(ids.FORGET_ME)(home.forget)
     app.action(ids.HOME_START)(home.start_from_home)

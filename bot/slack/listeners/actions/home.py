@@ -15,6 +15,7 @@ from bot.services.kickoffs import KickoffRefused
 from bot.slack.blocks.home import entry_modal
 from bot.slack.blocks.modals import start_modal
 from bot.slack.blocks.recurring import follow_up_modal
+from bot.slack.charter import charter_accepted_message
 from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import number_in, say_privately, session_id_of, team_of
 from bot.slack.recurring import refresh_kickoff
@@ -63,11 +64,19 @@ def forget(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respon
             quotes=report.quotes,
             follow_ups=report.follow_ups,
             nudges=report.nudges,
-        ),
+        )
+        + _evaluation_votes_note(report.evaluation_votes),
     )
     for kickoff_id in report.kickoffs:
         _show_kickoff_again(services, client, team_id, kickoff_id)
     services.home.refresh(team_id, user_id)
+
+
+def _evaluation_votes_note(count: int) -> str:
+    """Forget-me deleted who answered the group evaluations; the answers stay, anonymous."""
+    if count == 0:
+        return ""
+    return "\n" + (t("forget_done_evaluation_one") if count == 1 else t("forget_done_evaluation_many", count=count))
 
 
 def _show_kickoff_again(services: Services, client: WebClient, team_id: str, kickoff_id: int) -> None:
@@ -168,4 +177,7 @@ def accept_charter(ack: Ack, body: dict[str, Any], context: BoltContext, respond
     if group_id is None or not services.groups.accept_charter(team_id, group_id, user_id):
         say_privately(respond, t("not_yours"))
         return
-    respond(text=t("group_charter_accepted"), replace_original=True, response_type="ephemeral")
+    group = services.groups.group(team_id, group_id)
+    # The DM keeps the charter, to read again; only the button goes.
+    thanks = charter_accepted_message(group) if group else {"text": t("group_charter_accepted")}
+    respond(replace_original=True, response_type="ephemeral", **thanks)

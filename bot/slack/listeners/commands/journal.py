@@ -47,4 +47,7 @@ def forget_me(
             title=t("forget_title"), text=t("forget_text"), confirm=t("forget_button"), deny=t("cancel"), style="danger"
         ),
     )
-    ack(response_type="ephemeral", **private_note(t("forget_confirm"), button=button))
+    ack(
+        response_type="ephemeral",
+        **private_note(t("forget_confirm") + "\n" + t("forget_confirm_evaluations"), button=button),
+    )
