@@ -232,7 +232,6 @@ EN: dict[str, str] = {
     "synthesis_fallback": "{client}'s synthesis and action plan",
     "synthesis_no_actions": "_no action named_",
     "synthesis_action_line": "{n}. {text}{due}",
-    "synthesis_due_suffix": " — by {due}",
     "synthesis_kept_line": "• “{text}” — <@{user}>",
     "synthesis_client_only": "Only the client, <@{client}>, writes the synthesis.",
     "synthesis_closed": "The Synthesis step is over, so the synthesis can no longer change.",
@@ -482,7 +481,6 @@ EN: dict[str, str] = {
     "summary_contract": "*Contract*\nNeed: {need}\nExpectations: {expectations}",
     "summary_keep": "*What the client keeps*\n{keep}",
     "summary_actions": "*Action plan*\n{actions}",
-    "summary_contributions": "*Contributions*\n{lines}",
     "summary_contribution_line": "• {step}: {count}",
     "summary_none": "_none_",
     "summary_dm": (
@@ -494,7 +492,6 @@ EN: dict[str, str] = {
     "button_edit_summary": "Edit before posting",
     "summary_edit_title": "Edit the summary",
     "summary_edit_submit": "Post",
-    "summary_edit_label": "Summary",
     "summary_posted": "Posted the summary in <#{channel}>.",
     "summary_posted_fallback": "Session summary: {topic}",
     "summary_client_only": "Only the client approves the summary.",
