@@ -714,6 +714,7 @@ EN: dict[str, str] = {
     "summary_edit_due": "Due date for action {n}",
     "error_summary_empty": "Write what you keep, keep an idea or name an action: the summary needs one of them.",
     "error_action_owner": "Choose who does this action.",
+    "error_got_missing": "Choose yes, partly or no: your word about it goes with that answer.",
     # ---- method: coaching (questions, advice, off-role posts) ----
     "coach_judgment": (
         ":seedling: That may read as a judgment of the client. Co-development works without verdicts: in "

@@ -163,6 +163,10 @@ def test_did_you_get_what_you_asked_for_then_the_summary_edited_by_its_fields(gr
     assert [o["value"] for o in got["element"]["options"]] == ["yes", "partly", "no"]
 
     due = in_days(group, 14)
+    huge = group.slack.submit(BOB, view["id"], {"keep": "A deputy.", "got": "partly", "got_note": "x" * 3100})
+    assert "under 3000 characters" in huge.json()["errors"]["got_note"]
+    unanswered = group.slack.submit(BOB, view["id"], {"keep": "A deputy.", "got_note": "Some of it."})
+    assert "yes, partly or no" in unanswered.json()["errors"]["got"]
     reply = group.slack.submit(
         BOB,
         view["id"],

@@ -82,6 +82,8 @@ def submit_synthesis(ack: SubmissionAck, body: dict[str, Any], view: dict[str, A
             errors[field] = t("error_text_long", limit=LONG_TEXT_LIMIT)
     got_answer = values.get("got")
     got = Got(got_answer, got_note) if got_answer in GOT_ANSWERS else None
+    if got_note and got is None:
+        errors["got"] = t("error_got_missing")
     today = services.clock.now().date()
     for n in range(1, MAX_ACTIONS + 1):
         text = " ".join((values.get(f"action_{n}") or "").split())
