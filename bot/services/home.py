@@ -7,9 +7,10 @@ page (HomeState) belong here too: they are the state of this screen, not of the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import delete, func, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
@@ -26,6 +27,7 @@ from bot.storage.models import (
     Consultant,
     GroupMember,
     HomeState,
+    ProcessedEvent,
     ScheduledTask,
 )
 
@@ -215,3 +217,87 @@ def _groups_of(session: Session, team_id: str, user_id: str, today: date) -> lis
         )
         for group, away in rows
     ]
+
+
+# ---- when a Home was opened and last published, for every process ---------------------------------------
+# Two small marks per person, kept as rows of the table that records what was done once (ProcessedEvent, as the
+# inbox and modal submissions use it): "home-open:<user>" holds when they last opened their Home (or clicked in it),
+# "home-shown:<user>" when a process last published it. They only matter for minutes; the inbox's clean-up drops them
+# after a day, and a missing mark means "not open" and "free to publish". HomeState would be their natural place
+# (two columns) once a migration adds them.
+OPENED, SHOWN = "home-open:", "home-shown:"
+
+
+class HomeMarks:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def opened(self, team_id: str, user_id: str, at: datetime) -> None:
+        """The person has their Home in front of them (they opened it, or clicked in it)."""
+        with self.db.session() as session:
+            _touch(session, team_id, OPENED + user_id, at)
+
+    def open_since(self, team_id: str, user_ids: list[str], since: datetime) -> set[str]:
+        """Of these people, those who opened their Home at or after `since`: one query for them all."""
+        keys = [OPENED + user for user in user_ids]
+        with self.db.read() as session:
+            rows = session.exec(
+                select(ProcessedEvent.event_id).where(
+                    col(ProcessedEvent.team_id) == team_id,
+                    col(ProcessedEvent.event_id).in_(keys),
+                    col(ProcessedEvent.received_at) >= since,
+                )
+            ).all()
+        return {key.removeprefix(OPENED) for key in rows}
+
+    def claim_publish(self, team_id: str, user_id: str, at: datetime, interval: timedelta) -> float:
+        """Take the right to publish this person's Home now, for every process: 0.0 when taken (the mark moves to
+        `at`), otherwise how many seconds remain until it may be published again."""
+        key = SHOWN + user_id
+        with self.db.session() as session:
+            taken = session.exec(
+                update(ProcessedEvent)
+                .where(
+                    col(ProcessedEvent.team_id) == team_id,
+                    col(ProcessedEvent.event_id) == key,
+                    col(ProcessedEvent.received_at) <= at - interval,
+                )
+                .values(received_at=at)
+            )
+            if taken.rowcount == 1:
+                return 0.0
+            row = session.get(ProcessedEvent, (team_id, key))
+            if row is None:
+                try:
+                    with session.begin_nested():
+                        session.add(ProcessedEvent(team_id=team_id, event_id=key, received_at=at, state="done"))
+                    return 0.0
+                except IntegrityError:  # another process published it at this very moment
+                    return interval.total_seconds()
+            last = row.received_at if row.received_at.tzinfo else row.received_at.replace(tzinfo=at.tzinfo)
+            return max((last + interval - at).total_seconds(), 0.001)
+
+
+def _touch(session: Session, team_id: str, key: str, at: datetime) -> None:
+    moved = session.exec(
+        update(ProcessedEvent)
+        .where(col(ProcessedEvent.team_id) == team_id, col(ProcessedEvent.event_id) == key)
+        .values(received_at=at)
+    )
+    if moved.rowcount == 0:
+        try:
+            with session.begin_nested():
+                session.add(ProcessedEvent(team_id=team_id, event_id=key, received_at=at, state="done"))
+        except IntegrityError:  # another process wrote it meanwhile: its moment is as good as ours
+            pass
+
+
+def forget_home_marks(session: Session, team_id: str, user_id: str) -> int:
+    """Forget-me: drop the person's Home marks (they name them)."""
+    result = session.exec(
+        delete(ProcessedEvent).where(
+            col(ProcessedEvent.team_id) == team_id,
+            col(ProcessedEvent.event_id).in_([OPENED + user_id, SHOWN + user_id]),
+        )
+    )
+    return result.rowcount

@@ -25,6 +25,7 @@ EventListener = Callable[[dict[str, Any], dict[str, Any], BoltContext], None]
 
 def register(app: App) -> None:
     app.middleware(store_before_ack)
+    app.middleware(home_in_use)
     app.event("message")(from_inbox(on_message))
     app.event("app_home_opened")(from_inbox(on_home_opened))
     app.event("member_left_channel")(from_inbox(on_member_left))
@@ -88,8 +89,30 @@ def replay_orphans(app: App, services: Services) -> int:
 
 
 def on_home_opened(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """Publish the person's Home as they open it, unless the view Slack shows them is current already."""
     if event.get("tab", "home") == "home" and event.get("user"):
-        services_of(context).home.refresh(body.get("team_id", ""), event["user"])
+        shown = event.get("view")
+        services_of(context).home.opened(
+            body.get("team_id", ""), event["user"], shown if isinstance(shown, dict) else None
+        )
+
+
+def home_in_use(body: dict[str, Any], context: BoltContext, next: Callable[[], Any]) -> Any:
+    """A click or a search in someone's Home says it is open in front of them: its changes are published to them."""
+    view = body.get("view")
+    user = body.get("user")
+    if (
+        body.get("type") == "block_actions"
+        and isinstance(view, dict)
+        and view.get("type") == "home"
+        and isinstance(user, dict)
+        and isinstance(user.get("id"), str)
+    ):
+        try:
+            services_of(context).home.seen(team_of(body), user["id"])
+        except Exception:  # best effort: the click itself must go on
+            log.warning("could not note that a Home is open", exc_info=True)
+    return next()
 
 
 def on_member_left(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
