@@ -104,7 +104,9 @@ class Scores:
 # ---- what a posted summary owes (called by SessionService.summary_posted, in its transaction) ---------------
 def owe_after_summary(session: Session, snapshot: SessionSnapshot, now: datetime) -> None:
     """The DMs a posted summary owes: one to each participant, and the group's evaluation when it is due."""
-    due = [(notify_at(snapshot.hours.get(user_id), now), user_id) for user_id in dict.fromkeys(snapshot.participants)]
+    gone = {u for u, r in snapshot.reach.items() if r.deleted}  # known in async sessions; Slack says so otherwise
+    people = [u for u in dict.fromkeys(snapshot.participants) if u not in gone]
+    due = [(notify_at(snapshot.hours.get(user_id), now), user_id) for user_id in people]
     _add_dms(session, snapshot.team_id, snapshot.id, now, due, what=AfterDM.SUMMARY)
     _open_evaluation(session, snapshot, now)
 
@@ -154,7 +156,8 @@ def _open_evaluation(session: Session, snapshot: SessionSnapshot, now: datetime)
         ).all()
     )
     reach = reach_of(session, snapshot.team_id, snapshot.channel_id, members)
-    due = [(notify_at(r.hours, now), user_id) for user_id, r in reach.items() if not r.deleted]
+    # Members gone from the workspace or out of the group's channel are not asked (as rotation skips them).
+    due = [(notify_at(r.hours, now), user_id) for user_id, r in reach.items() if not r.gone]
     _add_dms(session, snapshot.team_id, snapshot.id, now, due, what=AfterDM.EVALUATION, evaluation=evaluation.id)
 
 

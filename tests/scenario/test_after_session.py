@@ -47,9 +47,15 @@ def running_id(group: Group) -> int:
     return eventually(lambda: group.services.sessions.running_in(group.standin.team_id, group.channel))[0].id
 
 
-def a_session_ends_with_its_summary_posted(group: Group, topic: str = "Handing over my team") -> int:
+def a_session_ends_with_its_summary_posted(
+    group: Group, topic: str = "Handing over my team", *, pace: str = "live"
+) -> int:
     """Alice facilitates, Bob brings the challenge; Alice ends it, Bob posts the summary."""
     view = group.open_start_modal(ALICE, topic)
+    if pace != "live":
+        group.slack.choose(ALICE, view["id"], ids.START_PACE, pace, {"client": BOB})
+        eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
+        view = group.standin.views[view["id"]]
     assert not group.submit_start(view, facilitator=ALICE).body
     session_id = running_id(group)
     team = group.standin.team_id
@@ -138,6 +144,18 @@ def test_once_the_summary_is_posted_each_participant_gets_one_dm_with_its_link(g
         }
     )
     eventually(lambda: rows(group, JournalEntry, JournalEntry.user_id == BOB, JournalEntry.origin == "dm"))
+
+
+def test_in_an_async_session_the_dm_waits_for_each_persons_working_hours(group: Group) -> None:
+    at(group, datetime(2026, 12, 1, 17, 30, tzinfo=UTC))  # 18:30 in Europe: off; 12:30 in Montreal and Toronto
+    a_session_ends_with_its_summary_posted(group, pace="async")
+    eventually(lambda: after_dms(group, BOB) and after_dms(group, ERIN))
+    group.tick()
+    assert not any(after_dms(group, p) for p in (ALICE, CAROL, DAVE, FRANK)), "Europe has gone home"
+    at(group, datetime(2026, 12, 2, 8, 0, tzinfo=UTC))  # 09:00 in Paris and Brussels
+    for person in EVERYONE:
+        assert len(eventually(lambda p=person: after_dms(group, p))) == 1, person
+    assert DEBRIEF_OPEN in str(after_dms(group, ALICE)[0]["blocks"])
 
 
 def test_the_facilitators_debrief_goes_to_their_own_journal_and_nobody_elses(group: Group) -> None:
