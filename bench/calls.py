@@ -44,8 +44,11 @@ def main() -> int:
     parser.add_argument(
         "--pause", type=float, default=0.0, help="real seconds between the steps (Home's throttle is 3 s)"
     )
+    parser.add_argument("--list", action="store_true", help="also print every call in order, briefly")
     args = parser.parse_args()
-    calls, home_to = run_session(open_home=max(0, min(args.open_home, 6)), pause=args.pause)
+    calls, home_to, lines = run_session(open_home=max(0, min(args.open_home, 6)), pause=args.pause)
+    if args.list:
+        print("\n".join(lines))
     counts = Counter(calls)
     width = max((len(m) for m in counts), default=10)
     print(f"Web API calls for one full session ({args.open_home} people opened their Home):")
@@ -56,8 +59,9 @@ def main() -> int:
     return 0
 
 
-def run_session(*, open_home: int, pause: float) -> tuple[list[str], list[str]]:
-    """The Web API methods called during one session (after start-up), and whose Home was published."""
+def run_session(*, open_home: int, pause: float) -> tuple[list[str], list[str], list[str]]:
+    """The Web API methods called during one session (after start-up), whose Home was published, and each call
+    in a line."""
     standin = SlackStandIn().start()
     populate(standin)
     with tempfile.TemporaryDirectory(prefix="codev-bench-calls-") as workdir:
@@ -93,13 +97,24 @@ def run_session(*, open_home: int, pause: float) -> tuple[list[str], list[str]]:
             demo.play(circle)
             _settle(standin)
             calls = standin.calls[first:]
-            return [c.method for c in calls], [c.args["user_id"] for c in calls if c.method == "views.publish"]
+            lines = [f"{c.method:<22} {_brief(c.args)}" for c in calls]
+            return (
+                [c.method for c in calls],
+                [c.args["user_id"] for c in calls if c.method == "views.publish"],
+                lines,
+            )
         finally:
             stop.set()
             thread.join(timeout=10)
             services.shut_down()
             db.dispose()
             standin.stop()
+
+
+def _brief(args: dict[str, object]) -> str:
+    said = {k: args[k] for k in ("channel", "user", "users", "user_id", "ts", "thread_ts") if k in args}
+    text = str(args.get("text") or "").replace("\n", " ")[:60]
+    return f"{said} {text}"
 
 
 def _pausing_clicks(circle: Circle, pause: float) -> None:
