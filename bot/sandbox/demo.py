@@ -99,6 +99,7 @@ def run_demo(settings: Settings, out: TextIO) -> int:
                 "message read — Bob named, not notified, until his day starts:\n" + _indent(opened, 2) + "\n"
             )
             print_dm(standin, BOB, out)
+            print_dm(standin, ALICE, out, last=1)  # the facilitator's DM after the session: the debrief
             out.write(
                 "\n" + "=" * 72 + "\nThe group and its session ran against codev's built-in Slack stand-in. "
                 "Set SLACK_BOT_TOKEN (see README) to run codev in your workspace.\n"
@@ -226,6 +227,9 @@ def play(circle: Circle) -> None:
     circle.slack.click(BOB, ids.SUMMARY_POST, channel_id=dm)
     root_ts = circle.services.sessions.get(circle.standin.team_id, 1).root_ts
     eventually(lambda: circle.standin.thread(circle.channel, root_ts))
+    # Once it is posted, each participant gets its link and a journal prompt; Alice, who facilitated, a debrief.
+    for person in (BOB, ALICE):
+        eventually(lambda p=person: "take away" in str(circle.standin.messages(circle.standin.dm_channel(p))))
 
 
 # ---- printing the channel as people read it -----------------------------------------------------------
@@ -235,6 +239,7 @@ NAMES = {user_id: name for user_id, name, _tz in PEOPLE}
 def readable(text: str) -> str:
     text = re.sub(r"<@(\w+)>", lambda m: "@" + NAMES.get(m.group(1), m.group(1)), text)
     text = re.sub(r"<#(\w+)>", "#codev-circle", text)
+    text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", text)
     text = re.sub(r"<!date\^\d+\^[^|]*\|([^>]*)>", r"\1", text)
     text = re.sub(r"\*([^*\n]+)\*", r"\1", text)
     text = re.sub(r"(?<!\w)_([^_\n]+)_(?!\w)", r"\1", text)
@@ -287,10 +292,11 @@ def print_channel(standin: SlackStandIn, circle: Circle, out: TextIO) -> None:
                     out.write(f"      (only {author.get(note['user'])} sees) codev: {readable(note['text'])}\n")
 
 
-def print_dm(standin: SlackStandIn, user_id: str, out: TextIO) -> None:
-    """What codev told one person privately, in their DM with the bot."""
+def print_dm(standin: SlackStandIn, user_id: str, out: TextIO, last: int | None = None) -> None:
+    """What codev told one person privately, in their DM with the bot (`last`: only the latest few)."""
     out.write(f"\n@{NAMES[user_id]}'s direct messages with codev (only they see these)\n" + "-" * 72 + "\n")
-    for message in standin.messages(standin.dm_channel(user_id)):
+    messages = standin.messages(standin.dm_channel(user_id))
+    for message in messages[-last:] if last else messages:
         out.write(f"\ncodev:\n{_indent(render(message), 2)}\n")
 
 
