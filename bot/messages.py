@@ -502,6 +502,8 @@ EN: dict[str, str] = {
     "status_left": "{left} left",
     "status_overdue": "over time by {left}",
     "status_paused": "paused",
+    "status_more_one": "…and 1 more session, not listed here: the list is too long for one message.",
+    "status_more_many": "…and {count} more sessions, not listed here: the list is too long for one message.",
     "duration_days": "{n} d",
     "duration_hours": "{n} h",
     "duration_minutes": "{n} min",

@@ -25,7 +25,7 @@ from bot.messages import t
 from bot.services.sessions import GOT_ANSWERS, ContributionView, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks.after import learning_prompts
-from bot.slack.blocks.common import as_dicts, cut, escape, section, without_mentions
+from bot.slack.blocks.common import SECTION_TEXT_LIMIT, as_dicts, cut, escape, section, without_mentions
 from bot.slack.blocks.durations import calendar_text, working_time_label
 
 HEADER_LIMIT = 150
@@ -512,10 +512,28 @@ def status_message(snapshots: list[SessionSnapshot], now: datetime) -> dict[str,
                 facilitator=snapshot.facilitator_id,
             )
         )
-    text = "\n".join(lines)
+    text = _whole_lines(lines, SECTION_TEXT_LIMIT)
     names = {u: name for snapshot in snapshots for u, name in snapshot.names.items() if name}
     fallback = without_mentions(text, names)  # the notification reads names
     return {"response_type": "ephemeral", "text": cut(fallback, FALLBACK_LIMIT), "blocks": as_dicts([section(text)])}
+
+
+def _whole_lines(lines: list[str], limit: int) -> str:
+    """As many whole lines as fit in `limit` characters, then how many were left out, when some were."""
+    text = "\n".join(lines)
+    if len(text) <= limit:
+        return text
+    room = limit - len(t("status_more_many", count=len(lines))) - 1
+    shown: list[str] = []
+    size = 0
+    for line in lines:
+        size += len(line) + 1
+        if size > room:
+            break
+        shown.append(line)
+    left_out = len(lines) - len(shown)
+    more = t("status_more_one") if left_out == 1 else t("status_more_many", count=left_out)
+    return "\n".join([*shown, more])
 
 
 def private_note(
