@@ -229,7 +229,11 @@ def play(circle: Circle) -> None:
     eventually(lambda: circle.standin.thread(circle.channel, root_ts))
     # Once it is posted, each participant gets its link and a journal prompt; Alice, who facilitated, a debrief.
     for person in (BOB, ALICE):
-        eventually(lambda p=person: "take away" in str(circle.standin.messages(circle.standin.dm_channel(p))))
+        eventually(partial(_told_after_session, circle, person))
+
+
+def _told_after_session(circle: Circle, user_id: str) -> bool:
+    return "take away" in str(circle.standin.messages(circle.standin.dm_channel(user_id)))
 
 
 # ---- printing the channel as people read it -----------------------------------------------------------
