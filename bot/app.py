@@ -13,6 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.logs import bolt_log_context, log_context
 from bot.messages import t
+from bot.metrics import count_web_api_calls
 from bot.services.followups import FollowUpService
 from bot.services.groups import GroupService
 from bot.services.home import HomeReadModel
@@ -71,6 +72,7 @@ def build_services(
         delivery_client, sessions, clock, on_people_changed=home.refresh_many, charter_pending=groups.charter_pending
     )
     relay = Relay(delivery_client, sessions, outbox, delivery, processes, clock)
+    count_web_api_calls(client, delivery_client)  # GET /metrics (Bolt's per-request clients copy the counter)
     publisher.on_summary_posted = relay.settle  # the DMs a posted summary owes, delivered at once
     services = Services(
         settings=settings,

@@ -2,6 +2,7 @@
 
 - `GET /healthz` is liveness: 200 whenever the process serves HTTP. It touches neither the database nor
   Slack, so a long write, a slow database or a Slack outage never gets a working process restarted.
+- `GET /metrics` answers in Prometheus' text format (bot/metrics.py says what it counts).
 - `GET /readyz` is readiness: a quick read of the database (never behind SQLite's write lock, 2 s at most)
   and whether Slack accepts the token (`auth.test`, at most once a minute); 200 when both are fine, else
   503; the JSON body says which is failing and why.
@@ -13,6 +14,7 @@ import contextvars
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
@@ -21,6 +23,7 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from waitress.server import create_server
 
+from bot import metrics
 from bot.config import DEFAULT_HTTP_CHANNEL_TIMEOUT, DEFAULT_HTTP_CONNECTION_LIMIT
 from bot.slack.client import SlackAuthCheck
 from bot.slack.envelope import Malformed, bolt_request
@@ -31,6 +34,7 @@ log = logging.getLogger(__name__)
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"  # Prometheus' text format: bot/metrics.py says what is counted
 READ_CHECK_SECONDS = 2.0
 # Slack sends small bodies; anything bigger is not Slack.
 MAX_BODY_BYTES = 1_000_000
@@ -43,6 +47,7 @@ def make_wsgi_app(
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     verifier = SignatureVerifier(signing_secret)
     slack_auth = slack_auth or SlackAuthCheck(app.client)
+    exposition = metrics.Exposition(db)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -51,6 +56,10 @@ def make_wsgi_app(
             return _json(start_response, "200 OK", {"status": "ok"})
         if path == READY_PATH and method in ("GET", "HEAD"):
             return _readiness(db, slack_auth, start_response)
+        if path == METRICS_PATH and method in ("GET", "HEAD"):
+            body = exposition.render()
+            start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(body)))])
+            return [body]
         if method in ("GET", "HEAD") and app.oauth_flow is not None and path in _oauth_paths(app):
             return _oauth_page(app, path, environ, start_response)  # several workspaces: install, redirect
         if path == SLACK_PATH and method == "POST":
@@ -65,6 +74,7 @@ def _slack_request(
     app: App, verifier: SignatureVerifier, environ: dict[str, Any], start_response: StartResponse
 ) -> Iterable[bytes]:
     """Check the signature, then the body's envelope (bot/slack/envelope.py), before Bolt sees anything."""
+    began = time.perf_counter()
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length).decode("utf-8", errors="replace") if length else ""
     headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
@@ -72,13 +82,18 @@ def _slack_request(
         headers["content-type"] = environ["CONTENT_TYPE"]
     timestamp = headers.get("x-slack-request-timestamp", "")
     if not timestamp.isdigit() or not verifier.is_valid(body, timestamp, headers.get("x-slack-signature", "")):
+        metrics.request_done("unknown", 401, began)
         return _plain(start_response, "401 Unauthorized", b"invalid request")
     try:
         request = bolt_request(body, query=environ.get("QUERY_STRING", ""), headers=headers)
     except Malformed as problem:
         log.warning("rejected a request Slack could not have sent: %s", problem)
+        metrics.request_done("unknown", 400, began)
         return _plain(start_response, "400 Bad Request", b"malformed body")
     response = app.dispatch(request)
+    metrics.request_done(
+        metrics.request_kind(request.body), response.status, began, retry="x-slack-retry-num" in headers
+    )
     payload = response.body.encode("utf-8")
     out_headers = [
         (name, value)

@@ -14,6 +14,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot import metrics
 from bot.clock import Clock
 from bot.scheduling.leader import Leadership
 
@@ -146,9 +147,11 @@ class Timekeeper:
                     log.warning("no longer the timer leader: not firing any more")
                     self._drop_all()
                 self._leading = False
+                metrics.leading(False)
                 return
             if not self._leading:
                 self._leading = True
+                metrics.leading(True)
                 self._last_retry = time.monotonic()
                 self._recover(None)  # rows a dead leader had claimed
             elif time.monotonic() - self._last_retry > RETRY_STUCK_EVERY:
@@ -200,6 +203,9 @@ class Timekeeper:
 
     def fire(self, job_id: str) -> None:
         prefix, _, row_id = job_id.rpartition("-")
+        due = self._scheduled.get(job_id)
+        if due is not None:
+            metrics.timer_fired(prefix, (self.clock.now() - due).total_seconds())
         try:
             if self._leading:
                 self.agendas[prefix].deliver(int(row_id))

@@ -21,6 +21,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import metrics
 from bot.clock import Clock
 from bot.domain.calendar import zone
 from bot.messages import t
@@ -55,7 +56,6 @@ class HomePublisher:
         self.min_interval = min_interval
         self.marks = HomeMarks(read_model.db)
         self.wall_clock = wall_clock
-        self.on_publish: Callable[[str], None] = lambda _why: None  # metrics: one call per publish, with its reason
         self._waiting: dict[tuple[str, str], threading.Timer] = {}
         self._lock = threading.Lock()
 
@@ -160,7 +160,7 @@ class HomePublisher:
             return
         try:
             self.client.views_publish(user_id=user_id, view=view)
-            self.on_publish(why)
+            metrics.home_published(why)
         except (SlackApiError, OSError):  # a Home is refreshed again at the next change or visit
             log.warning("could not publish the Home of %s", user_id, exc_info=True)
 
