@@ -173,10 +173,20 @@ def test_a_workspace_that_removes_codev_is_left_alone_then_forgotten(
         tokenless = [c.method for c in standin.calls[since:] if not c.token and c.method != "api.test"]
     assert tokenless == [], "nothing attempted for B without its token"
 
-    # B installs codev again: active again, its data there, its paused work resumable.
+    # B installs codev again: active again, its data there, its paused work resumed with its new token.
     install(Browser(), multi_app, TEAM_B)
     assert tenancy.workspaces.is_active(TEAM_B)
     assert rows_of(multi_app, TEAM_B)["journal_entry"]
+    since = len(standin.calls)
+    services = multi_app.services
+    services.deliverer.recover(None)  # what the timer leader does with work claimed and left unfinished
+    services.task_deliverer.recover(None)
+    services.relay.recover(None)
+    b.tick()
+    settle(multi_app)
+    resumed = token_teams(standin, since)
+    assert ("chat.postMessage", TEAM_B) in resumed or ("chat.update", TEAM_B) in resumed, resumed
+    assert {team for _, team in resumed} == {TEAM_B}
 
     # B leaves for good: purged at once from the command line (or 30 days after uninstalling).
     standin.revoke_workspace(TEAM_B)
