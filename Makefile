@@ -28,10 +28,12 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
 
 bench: setup
 	$(BIN)/python bench/home.py
 	$(BIN)/python bench/timers.py
+	$(BIN)/python bench/calls.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
