@@ -19,6 +19,9 @@ from bot.services.tasks import TaskBook, TaskKind
 from bot.storage.db import Database
 from bot.storage.models import ChannelLeave, CodevGroup, CodevSession, Consultant, GroupMember, SlackUser
 
+DEFAULT_EVALUATION_EVERY = 4
+MAX_EVALUATION_EVERY = 52
+
 
 @dataclass(frozen=True)
 class GroupView:
@@ -35,6 +38,8 @@ class GroupView:
     durations: dict[Step, int] | None = None  # in the pace's unit; None: the method's defaults
     cadence: Cadence | None = None
     created_by: str = ""
+    charter_required: bool = False  # members take part in a session only once they accepted the charter
+    evaluation_every: int = DEFAULT_EVALUATION_EVERY  # members evaluate how the group works every N sessions; 0: never
 
     @property
     def not_accepted(self) -> list[str]:
@@ -51,6 +56,8 @@ class GroupSettings:
     calendar: WorkingCalendar | None = None
     durations: dict[Step, int] | None = None
     cadence: Cadence | None = None
+    charter_required: bool = False
+    evaluation_every: int = DEFAULT_EVALUATION_EVERY
 
 
 @dataclass
@@ -284,6 +291,8 @@ class GroupService:
             durations=_durations_of(group),
             cadence=_cadence_of(group),
             created_by=group.created_by,
+            charter_required=group.charter_required,
+            evaluation_every=group.evaluation_every,
         )
 
 
@@ -296,6 +305,7 @@ def _utc_date(moment: datetime | str) -> date:
 
 def _apply(group: CodevGroup, settings: GroupSettings) -> None:
     group.name, group.charter, group.pace = settings.name, settings.charter, settings.pace.value
+    group.charter_required, group.evaluation_every = settings.charter_required, settings.evaluation_every
     cadence = settings.cadence
     group.calendar = settings.calendar.spec() if settings.calendar else None
     group.durations = ",".join(str(settings.durations[s]) for s in Step) if settings.durations else None

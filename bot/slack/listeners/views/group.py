@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, time, timedelta
 from typing import Any
 
-from slack_bolt import BoltContext
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.domain.cadence import Cadence
 from bot.domain.calendar import is_zone
@@ -21,8 +24,9 @@ from bot.domain.steps import (
 )
 from bot.domain.workcal import WorkingCalendar, parse_calendar
 from bot.messages import t
-from bot.services.groups import GroupSettings
+from bot.services.groups import DEFAULT_EVALUATION_EVERY, MAX_EVALUATION_EVERY, GroupSettings
 from bot.services.tasks import TaskKind
+from bot.slack.blocks.modals import with_size_check
 from bot.slack.blocks.recurring import parse_day
 from bot.slack.blocks.session import slack_date
 from bot.slack.charter import send_charter
@@ -41,6 +45,7 @@ def submit_group(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any],
     charter = (values.get("charter") or "").strip() or t("group_default_charter")
     members = list(dict.fromkeys(values.get("members") or []))
     errors: dict[str, str] = {}
+    unchecked_size = False
     if not name:
         errors["name"] = t("error_topic_empty")
     # Cached profiles, and those Slack sends in time; the others are checked after the answer (below).
@@ -52,7 +57,11 @@ def submit_group(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any],
     if not members:
         errors["members"] = t("role_missing_consultants")
     elif not peer_count_is_usual(len(members)) and "confirm" not in (values.get("group_size") or []):
-        errors["group_size"] = t("group_size_error", count=len(members))
+        if _has_block(view, "group_size"):
+            errors["group_size"] = t("group_size_error", count=len(members))
+        else:
+            unchecked_size = True  # no check shown yet (members never changed): it is shown below, and why
+    evaluation_every = _evaluation_every(values.get("evaluation_every"), errors)
     if not channel_id:
         errors["name"] = t("error_channel_missing")
     calendar = _calendar(values, errors)
@@ -63,9 +72,20 @@ def submit_group(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any],
     if errors:
         ack(response_action="errors", errors=errors)
         return
+    if unchecked_size:
+        ack(response_action="update", view=with_size_check(view, members, explain=True))
+        ack.give_back()  # the same view, submitted again once ticked, must act
+        return
     ack()
     settings = GroupSettings(
-        name=name, charter=charter, pace=pace, calendar=calendar, durations=durations, cadence=cadence
+        name=name,
+        charter=charter,
+        pace=pace,
+        calendar=calendar,
+        durations=durations,
+        cadence=cadence,
+        charter_required=_ticked(view, "charter_required"),
+        evaluation_every=evaluation_every,
     )
     group, _new = services.groups.save(team_id, channel_id, settings, members=members, by=user_id)
     # The charter goes to everyone who has not accepted it: new members, or all when the charter changed;
@@ -81,6 +101,43 @@ def submit_group(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any],
             user_id,
             text=t("people_check_late_group", name=group.name, problems=describe(problems), channel=group.channel_id),
         )
+
+
+def members_changed(ack: Ack, body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
+    """Members chosen in the group modal: the size check shows when their number is not 5 to 8, and goes otherwise."""
+    ack()
+    view = body.get("view") or {}
+    members = list(dict.fromkeys(input_values(view).get("members") or []))
+    if not _has_block(view, "group_size") and peer_count_is_usual(len(members)):
+        return  # nothing to show, nothing to take away
+    try:
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=with_size_check(view, members))
+    except SlackApiError as error:
+        # hash_conflict: the person changed the modal again meanwhile; their newer change brings its own update.
+        logger.info("group modal not updated for its size: %s", error.response.get("error"))
+
+
+def _has_block(view: dict[str, Any], block_id: str) -> bool:
+    return any(block.get("block_id") == block_id for block in view.get("blocks") or [] if isinstance(block, dict))
+
+
+def _ticked(view: dict[str, Any], action_id: str) -> bool:
+    """Whether a checkbox of one option is ticked, read from the view's state."""
+    blocks = (view.get("state") or {}).get("values") or {}
+    for block in blocks.values():
+        state = block.get(action_id) if isinstance(block, dict) else None
+        if isinstance(state, dict) and isinstance(state.get("selected_options"), list):
+            return bool(state["selected_options"])
+    return False
+
+
+def _evaluation_every(raw: object, errors: dict[str, str]) -> int:
+    """After how many sessions members evaluate how the group works (0: never); an inline error otherwise."""
+    text = str(raw if raw is not None else DEFAULT_EVALUATION_EVERY).strip()
+    if text.isdigit() and int(text) <= MAX_EVALUATION_EVERY:
+        return int(text)
+    errors["evaluation_every"] = t("group_evaluation_every_error", max=MAX_EVALUATION_EVERY)
+    return DEFAULT_EVALUATION_EVERY
 
 
 # The calendar's fields, as parse_calendar names them, and the modal's blocks that show their errors.
