@@ -31,12 +31,58 @@ CHARTER_MESSAGE = "codev_charter"
 UNREACHABLE = {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "user_not_visible"}
 
 
-def charter_message(group: GroupView) -> dict[str, Any]:
+def charter_message(group: GroupView, *, before_session: bool = False) -> dict[str, Any]:
+    """The charter with its "I accept" button; `before_session`: sent as a session they are part of starts."""
     button = ButtonElement(
         text=t("group_charter_accept"), action_id=ids.CHARTER_ACCEPT, value=str(group.id), style="primary"
     )
-    text = t("group_charter_dm", name=group.name, channel=group.channel_id, charter=group.charter)
+    key = "group_charter_dm_session" if before_session else "group_charter_dm"
+    text = t(key, name=group.name, channel=group.channel_id, charter=group.charter)
     return private_note(text, button=button)
+
+
+def charter_accepted_message(group: GroupView) -> dict[str, Any]:
+    """What the DM becomes once accepted: the thanks, and the charter itself, kept to read again."""
+    return private_note(
+        t("group_charter_accepted_dm", name=group.name, channel=group.channel_id, charter=group.charter)
+    )
+
+
+def ask_before_session(
+    client: WebClient, tasks: TaskBook, group: GroupView, participants: list[str], now: datetime, *, live: bool
+) -> list[str]:
+    """Participants of a session in the group's channel who have not accepted its charter, asked privately first.
+
+    Each gets the charter now, unless this charter is in their DM already (sent when the group was saved, or as
+    an earlier session started): nobody gets it twice. An async session's participants who are off duty get it at
+    their next working instant, from the group's CHARTER task; a live session's people are all there. Returns
+    those who have not accepted it, for the facilitator to know.
+    """
+    pending = [p for p in dict.fromkeys(participants) if p in group.not_accepted]
+    if not pending:
+        return []
+    reach = reach_now(tasks.db, group.team_id, group.channel_id, pending, group.calendar)
+    message = charter_message(group, before_session=True)
+    later = []
+    for member in pending:
+        person = reach[member]
+        if person.deleted:
+            continue
+        try:
+            if not live and not person.hours.may_notify(now):
+                if not _has_it(client, member, group):
+                    later.append(notify_at(person.hours, now))
+                continue
+            once.dm_once(client, member, message, charter_tag(group), recovering=True)
+        except SlackApiError as error:  # best effort: the session starts all the same
+            log.warning("charter of group %s not sent to %s: %s", group.id, member, error.response.get("error"))
+    if later:
+        held = tasks.pending_due(TaskKind.CHARTER, group.id)  # others may be waiting for an earlier morning
+        due = min(later) if held is None else min(*later, held)
+        with tasks.db.session() as session:
+            tasks.schedule(session, group.team_id, TaskKind.CHARTER, group.id, due, now)
+        tasks.on_changed()
+    return pending
 
 
 def charter_tag(group: GroupView) -> dict[str, Any]:

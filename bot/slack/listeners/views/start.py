@@ -13,11 +13,13 @@ from slack_sdk.models.blocks import ButtonElement
 from bot.domain.roles import peer_count, peer_count_is_usual
 from bot.domain.steps import Pace, Step
 from bot.messages import t
+from bot.services.groups import GroupView
 from bot.services.sessions import ChannelBusy, NewSession, Note, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks.modals import TOPIC_LIMIT, parse_durations
 from bot.slack.blocks.recurring import shared_outcomes_message
 from bot.slack.blocks.session import mentions, private_note
+from bot.slack.charter import ask_before_session
 from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import input_values, metadata_of, team_of
 from bot.slack.listeners.views.submission import SubmissionAck
@@ -70,6 +72,9 @@ def submit_start(
     elif services.sessions.running_in(team_id, channel_id):
         errors["channel"] = t("error_channel_busy")
 
+    group = services.groups.of_channel(team_id, channel_id) if channel_id else None
+    refused = _charter_refusals(group, people, facilitator_id, client_id, consultant_ids, errors)
+
     if facilitator_id and client_id and consultant_ids and "consultants" not in errors:
         count = peer_count(facilitator_id, client_id, consultant_ids)
         if not peer_count_is_usual(count) and "confirm" not in (values.get("group_size") or []):
@@ -77,6 +82,8 @@ def submit_start(
 
     if errors:
         ack(response_action="errors", errors=errors)
+        if group is not None and refused:  # they get the charter to accept, unless it is in their DM already
+            ask_before_session(client, services.tasks, group, refused, services.clock.now(), live=True)
         return
     ack()
 
@@ -110,7 +117,54 @@ def submit_start(
     if isinstance(kickoff_id, int):
         _close_kickoff(services, client, kickoff_id, published)
     _offer_invitations(services, client, snapshot, user_id)
+    _ask_charter(services, client, snapshot)
     _report_late_checks(services, people, snapshot, user_id)
+
+
+def _charter_refusals(
+    group: GroupView | None,
+    people: PeopleCheck,
+    facilitator_id: str | None,
+    client_id: str | None,
+    consultant_ids: list[str],
+    errors: dict[str, str],
+) -> list[str]:
+    """A group that asks for its charter before taking part: each role's field names, by name, whoever in it has
+    not accepted it yet. Returns them all."""
+    if group is None or not group.charter_required:
+        return []
+    refused: list[str] = []
+    for field_name, chosen in (
+        ("facilitator", [facilitator_id]),
+        ("client", [client_id]),
+        ("consultants", consultant_ids),
+    ):
+        pending = [p for p in chosen if p and p in group.not_accepted and p not in refused]
+        if not pending or field_name in errors:
+            continue
+        refused += pending
+        names = ", ".join(_name(people, p) for p in pending)
+        key = "start_charter_required_one" if len(pending) == 1 else "start_charter_required_many"
+        errors[field_name] = t(key, names=names)
+    return refused
+
+
+def _name(people: PeopleCheck, user_id: str) -> str:
+    facts = people.facts.get(user_id)
+    return facts.name if facts is not None and facts.name else user_id
+
+
+def _ask_charter(services: Services, client: WebClient, snapshot: SessionSnapshot) -> None:
+    """In a group's channel, participants who have not accepted its charter are asked privately as their session
+    starts (once: not if it is in their DM already); the facilitator is told who they are."""
+    group = services.groups.of_channel(snapshot.team_id, snapshot.channel_id)
+    if group is None:
+        return
+    live = snapshot.pace is Pace.LIVE
+    pending = ask_before_session(client, services.tasks, group, snapshot.participants, services.clock.now(), live=live)
+    if pending:
+        key = "charter_pending_note_one" if len(pending) == 1 else "charter_pending_note_many"
+        services.publisher.ephemeral(snapshot.channel_id, snapshot.facilitator_id, t(key, people=mentions(pending)))
 
 
 def _report_late_checks(services: Services, people: PeopleCheck, snapshot: SessionSnapshot, user_id: str) -> None:
