@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.domain.steps import Step
 from bot.domain.text import hashtags
 from bot.storage.db import Database
-from bot.storage.models import CodevSession, JournalEntry
+from bot.storage.models import CodevSession, JournalEntry, SlackUser
 
 PAGE_SIZE = 10
 
@@ -40,6 +40,12 @@ class JournalService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+
+    def zone_of(self, team_id: str, user_id: str) -> str | None:
+        """The person's time zone as Slack last told codev (their profile), for an export stamped in it."""
+        with self.db.read() as session:
+            person = session.get(SlackUser, (team_id, user_id))
+            return person.tz if person is not None else None
 
     # ---- writing ----------------------------------------------------------------------------------------
     def add(

@@ -170,7 +170,13 @@ class HomePublisher:
         if not entries:
             return t("journal_export_empty")
         now = self.clock.now()
-        tz = self.journal.zone_of(team_id, user_id)  # stamped in the person's own zone, as they read their day
+        # Stamped in the person's own zone, as they read their day: as codev knows it, else as Slack says.
+        tz = self.journal.zone_of(team_id, user_id)
+        if tz is None:
+            try:
+                tz = self.client.users_info(user=user_id)["user"].get("tz")
+            except SlackApiError:
+                log.info("no time zone for %s: the export is stamped in UTC", user_id)
         try:
             channel = self.client.conversations_open(users=user_id)["channel"]["id"]
             self.client.files_upload_v2(

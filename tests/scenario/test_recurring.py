@@ -240,7 +240,9 @@ def test_a_follow_up_waits_for_the_owner_s_working_hours_and_the_outcome_is_kept
     modal = group.modal(BOB, ids.FOLLOW_UP_VIEW)
     assert "today or later" in group.slack.submit(BOB, modal["id"], {}).json()["errors"]["due"]
     assert not group.slack.submit(BOB, modal["id"], {"due": "2026-12-09", "note": "Waiting for the budget"}).body
-    eventually(lambda: "postponed to 2026-12-09" in group.standin.message(dm, deputy["ts"])["text"])
+    # The new date reads in Bob's own words and zone ("Dec 9, 2026", "tomorrow"); 2026-12-09 where Slack cannot.
+    eventually(lambda: "postponed to <!date^" in group.standin.message(dm, deputy["ts"])["text"])
+    assert "|2026-12-09>" in group.standin.message(dm, deputy["ts"])["text"]
     # Asked again on the new date, within his hours.
     deputy_action = int(deputy["blocks"][-1]["elements"][0]["value"])
     assert pending(group, TaskKind.FOLLOW_UP, deputy_action) == [datetime(2026, 12, 9, 18, 0, tzinfo=UTC)]

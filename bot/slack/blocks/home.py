@@ -21,13 +21,14 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.calendar import zone
 from bot.domain.session import Status
 from bot.messages import t
 from bot.services.home import GroupLine, HomeData
 from bot.services.journal import PAGE_SIZE, EntryView
 from bot.slack import ids
 from bot.slack.blocks.common import as_dicts, cut, escape, section, without_mentions
-from bot.slack.blocks.recurring import outcome_label
+from bot.slack.blocks.recurring import outcome_label, slack_day
 from bot.slack.blocks.session import slack_date, step_name
 
 ENTRY_PREVIEW = 600
@@ -115,7 +116,7 @@ def _group_line(group: GroupLine) -> str:
 def _actions(data: HomeData) -> list[Block]:
     blocks: list[Block] = []
     for action in data.actions[:8]:
-        due = t("home_action_due", due=action.due_date.isoformat()) if action.due_date else ""
+        due = t("home_action_due", due=slack_day(action.due_date)) if action.due_date else ""
         blocks.append(
             section(t("home_action_line", text=escape(action.text), due=due, topic=escape(action.session_topic)))
         )
@@ -244,9 +245,17 @@ def entry_modal(entry: EntryView) -> dict[str, Any]:
     return View(type="modal", callback_id=ids.NOTICE_VIEW, title=t("home_journal"), close="OK", blocks=blocks).to_dict()
 
 
-def export_markdown(entries: list[EntryView], now: datetime) -> str:
-    """The whole journal as Markdown, grouped by session (loose entries last), newest first."""
-    lines = [f"# {t('journal_export_title')}", "", f"_{now.strftime('%Y-%m-%d %H:%M UTC')}_", ""]
+def export_markdown(entries: list[EntryView], now: datetime, tz: str | None = None) -> str:
+    """The whole journal as Markdown, grouped by session (loose entries last), newest first; its times are read in
+    the person's zone `tz` (their Slack profile's; UTC when codev does not know it)."""
+    local = zone(tz)
+    zone_name = tz if tz and str(local) == tz else "UTC"
+
+    def stamp(moment: datetime) -> str:
+        return moment.astimezone(local).strftime("%Y-%m-%d %H:%M")
+
+    exported = t("journal_export_stamp", moment=stamp(now), tz=zone_name)
+    lines = [f"# {t('journal_export_title')}", "", f"_{exported}_", ""]
     groups: dict[str, list[EntryView]] = {}
     order: list[str] = []
     for entry in entries:  # already newest first
@@ -257,11 +266,11 @@ def export_markdown(entries: list[EntryView], now: datetime) -> str:
         groups[key].append(entry)
     order.sort(key=lambda key: key == "")  # sessions first, in order of their newest entry
     for key in order:
-        lines += [f"## {key or 'Notes'}", ""]
+        lines += [f"## {key or t('journal_export_loose')}", ""]
         for entry in groups[key]:
             step = f" · {step_name(entry.step)}" if entry.step else ""
             tags = " " + " ".join("#" + tag for tag in entry.tags) if entry.tags else ""
-            lines.append(f"### {entry.created_at.strftime('%Y-%m-%d %H:%M UTC')}{step}{tags}")
+            lines.append(f"### {stamp(entry.created_at)}{step}{tags}")
             lines.append("")
             if entry.quote_author_id:
                 lines += [f"> {line}" for line in entry.text.splitlines()] + [""]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -120,8 +120,17 @@ FOLLOW_UP_BUTTONS = [
 ]
 
 
+def slack_day(day: date | None) -> str:
+    """A due date as each reader says it, in their own language ("tomorrow", "Dec 10, 2026"); the ISO date where
+    Slack cannot format it. Noon UTC that day: the same calendar day from UTC-11 to UTC+11."""
+    if day is None:
+        return "—"
+    moment = datetime.combine(day, time(12), tzinfo=UTC)
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}}|{day.isoformat()}>"
+
+
 def follow_up_message(action: ActionView) -> dict[str, Any]:
-    due = action.due_date.isoformat() if action.due_date else "—"
+    due = slack_day(action.due_date)
     text = t("follow_up_intro", action=escape(action.text), topic=escape(action.topic), due=due)
     buttons = [
         ButtonElement(text=t(f"follow_up_{status.value}"), action_id=action_id, value=str(action.id), style=style)
@@ -151,7 +160,7 @@ def follow_up_modal(
                 "follow_up_intro",
                 action=escape(action.text),
                 topic=escape(action.topic),
-                due=action.due_date.isoformat() if action.due_date else "—",
+                due=slack_day(action.due_date),
             )
         ),
         InputBlock(
@@ -188,7 +197,7 @@ def follow_up_modal(
 
 def outcome_label(status: str, due_date: date | None) -> str:
     if status == ActionStatus.POSTPONED.value:
-        return t("outcome_postponed", due=due_date.isoformat() if due_date else "—")
+        return t("outcome_postponed", due=slack_day(due_date))
     return t(f"outcome_{status}")
 
 
