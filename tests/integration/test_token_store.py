@@ -88,3 +88,32 @@ def test_settings_choose_the_mode_and_check_the_key() -> None:
         load_settings({"CODEV_TOKEN_KEY": "not-a-key"}, None)
     keys = f"{Fernet.generate_key().decode()}, {Fernet.generate_key().decode()}"
     assert len(load_settings({"CODEV_TOKEN_KEY": keys}, None).token_keys) == 2
+
+
+def test_migration_0010_adds_the_oauth_tables_beside_existing_data_and_goes_back(tmp_path) -> None:
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from bot.storage.db import alembic_config
+    from tests.integration.test_storage import at_revision
+
+    with at_revision(tmp_path, "0009") as (db, connection):
+        connection.execute(
+            text(
+                "INSERT INTO codev_session (team_id, channel_id, topic, facilitator_id, client_id, created_by, pace, "
+                "status, step, version, created_at, summary_state) VALUES ('T1', 'C1', 'Old topic', 'UA', 'UB', 'UA', "
+                "'live', 'running', 2, 3, '2026-01-01 10:00:00', 'none')"
+            )
+        )
+    db.upgrade()
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"slack_installations", "slack_bots", "slack_oauth_states", "codev_workspace"} <= tables
+    store(db).save(installation())  # slack_sdk's store works on them
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT topic FROM codev_session")).scalar_one() == "Old topic"
+    with db.engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+    assert "slack_bots" not in set(inspect(db.engine).get_table_names())
+    db.dispose()
