@@ -38,6 +38,11 @@ AUTH_FIX = (
     "reinstall the app to the workspace (api.slack.com/apps → codev → Install App), put the Bot User OAuth Token "
     "it shows in .env as SLACK_BOT_TOKEN, and restart codev"
 )
+# Several workspaces: a refused token is one workspace's, fixed by that workspace, not by the operator's .env.
+WORKSPACE_AUTH_FIX = (
+    "someone in that workspace installs codev again from its install page (/slack/install); until then "
+    "codev posts nothing there"
+)
 REMIND_EVERY = 600.0  # seconds: a refusal that lasts is said again at most this often
 
 
@@ -58,8 +63,15 @@ class AuthWatch(RetryHandler):
     codev keeps serving meanwhile; what it owes Slack is retried by whoever owns it.
     """
 
-    def __init__(self, *, remind_every: float = REMIND_EVERY, monotonic: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        *,
+        remind_every: float = REMIND_EVERY,
+        monotonic: Callable[[], float] = time.monotonic,
+        fix: str = AUTH_FIX,
+    ):
         super().__init__(max_retry_count=0)
+        self.fix = fix
         self.remind_every = remind_every
         self._monotonic = monotonic
         self._lock = threading.Lock()
@@ -104,7 +116,7 @@ class AuthWatch(RetryHandler):
             "refuses" if first else f"has refused for {_minutes(lasted)}",
             code,
             AUTH_ERRORS[code],
-            AUTH_FIX,
+            self.fix,
             _minutes(self.remind_every),
         )
 
@@ -132,6 +144,8 @@ def make_web_client(
     tokens: Callable[[str], str | None] | None = None,
 ) -> WebClient:
     """The client codev calls Slack with: one token for all, or each workspace's (`tokens`, OAuth mode)."""
+    if tokens is not None and auth_watch is None:
+        auth_watch = AuthWatch(fix=WORKSPACE_AUTH_FIX)
     return (WebClient if tokens is None else partial(WorkspaceClient, tokens))(
         token=token,
         base_url=base_url,
@@ -214,9 +228,10 @@ class SlackAuthCheck:
         timeout: int = 3,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.watch = auth_watch_of(client) or AuthWatch()
-        # Several workspaces: no one token to test; readiness is Slack answering (api.test needs no token).
+        # Several workspaces: no one token to test; readiness is Slack answering (api.test needs no token), and
+        # the probe keeps its own watch (its answer says nothing about any workspace's token).
         self._any_workspace = isinstance(client, WorkspaceClient)
+        self.watch = AuthWatch() if self._any_workspace else auth_watch_of(client) or AuthWatch()
         # No retries: a probe answers within `timeout`, and the next probe is the retry.
         self._probe_client = WebClient(
             token=None if isinstance(client, WorkspaceClient) else client.token,
@@ -238,7 +253,7 @@ class SlackAuthCheck:
                 self._failure = self._probe()
                 self._checked_at = self._monotonic()
             failure = self._failure
-        problem = self.watch.problem
+        problem = None if self._any_workspace else self.watch.problem  # one workspace's refusal is its own
         if problem is not None:
             return False, problem
         return (failure is None), failure

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,16 @@ def test_a_workspace_that_removes_codev_is_left_alone_then_forgotten(
 
     # B uninstalls codev: Slack revokes B's tokens and sends app_uninstalled, then tokens_revoked.
     standin.revoke_workspace(TEAM_B)
+    # Meanwhile someone in B types a command: refused (B's token is revoked), and codev stays ready for A.
+    b.slack.command(ALICE, "help")
+    eventually(
+        lambda: any(
+            c.method == "auth.test" and c.token and not standin.team_of_token(c.token)
+            for c in standin.calls_to("auth.test")
+        )
+    )
+    with urllib.request.urlopen(multi_app.base_url + "/readyz", timeout=5) as response:
+        assert response.status == 200
     reply = b.slack.event({"type": "app_uninstalled", "event_ts": "1700000000.000001"})
     assert reply.status == 200
     reply = b.slack.event({"type": "tokens_revoked", "tokens": {"bot": ["U0CODEVBOT"]}, "event_ts": "1700000000.2"})
