@@ -68,14 +68,14 @@ def ask_before_session(
         person = reach[member]
         if person.deleted:
             continue
+        if live or person.hours.may_notify(now):
+            _send_once(client, member, group, message)  # best effort: the session starts all the same
+            continue
         try:
-            if not live and not person.hours.may_notify(now):
-                if not _has_it(client, member, group):
-                    later.append(notify_at(person.hours, now))
-                continue
-            once.dm_once(client, member, message, charter_tag(group), recovering=True)
-        except SlackApiError as error:  # best effort: the session starts all the same
-            log.warning("charter of group %s not sent to %s: %s", group.id, member, error.response.get("error"))
+            if not _has_it(client, member, group):
+                later.append(notify_at(person.hours, now))
+        except (SlackApiError, OSError):
+            later.append(notify_at(person.hours, now))
     if later:
         held = tasks.pending_due(TaskKind.CHARTER, group.id)  # others may be waiting for an earlier morning
         due = min(later) if held is None else min(*later, held)
@@ -95,15 +95,23 @@ def send_charter(group: GroupView, *, saved_by: str, publisher: Publisher, tasks
     """The charter to everyone who has not accepted it: at once to who is on duty now, later to the others."""
     pending = group.not_accepted
     reach = reach_now(tasks.db, group.team_id, group.channel_id, pending, group.calendar)
-    message = {**charter_message(group), "metadata": charter_tag(group)}
     later = []
     for member in pending:
         hours = reach[member].hours
         if member == saved_by or hours.may_notify(now):
-            publisher.dm(member, **message)
+            # Saving the group again (another setting changed) does not send the same charter a second time.
+            _send_once(publisher.client, member, group, charter_message(group))
         else:
             later.append(notify_at(hours, now))
     _hold(tasks, group, later, now)
+
+
+def _send_once(client: WebClient, member: str, group: GroupView, message: dict[str, Any]) -> None:
+    """This charter to the member, unless their DM with codev holds it already; best effort."""
+    try:
+        once.dm_once(client, member, message, charter_tag(group), recovering=True)
+    except (SlackApiError, OSError) as error:  # refused, or Slack unreachable after the client's retries
+        log.warning("charter of group %s not sent to %s: %s", group.id, member, error)
 
 
 def deliver_held_charter(client: WebClient, tasks: TaskBook, group: GroupView, now: datetime) -> None:

@@ -104,6 +104,12 @@ def test_erin_is_asked_privately_once_as_her_first_session_starts_and_the_facili
     eventually(lambda: [n for n in group.private_notes(CAROL) if f"<@{ERIN}> has not accepted" in n])
     assert len(charters(group, ERIN)) == 1, "not sent again for the next session"
 
+    # Erin accepts during the session: its root no longer names her.
+    running = group.services.sessions.running_in(group.standin.team_id, group.channel)[0]
+    assert running.root_ts and "Not yet accepted" in str(group.standin.message(group.channel, running.root_ts))
+    accept(group, ERIN)
+    eventually(lambda: "Not yet accepted" not in str(group.standin.message(group.channel, running.root_ts)))
+
 
 def test_a_group_that_requires_the_charter_refuses_the_start_until_erin_accepts(group: Group) -> None:
     a_circle_where_only_erin_has_not_accepted(group)
@@ -178,6 +184,8 @@ def test_the_group_modal_title_fits_and_keeps_the_evaluation_rhythm(group: Group
     ).body
     eventually(lambda: the_group(group).evaluation_every == 0)  # never
     assert blocks_of(group_modal(group))["evaluation_every"]["element"]["initial_value"] == "0"
+    # Saved three times with the same charter: Carol, who has not accepted it yet, got it once.
+    assert len(charters(group, CAROL)) == 1
 
 
 def test_the_size_check_shows_only_for_a_group_of_another_size_than_five_to_eight(group: Group) -> None:

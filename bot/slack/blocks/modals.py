@@ -697,6 +697,7 @@ def group_modal(
 
 
 GROUP_SIZE_BLOCKS = ("group_size", "group_size_note")
+VIEW_KEPT = ("type", "callback_id", "title", "submit", "close", "private_metadata")  # what a rebuilt view keeps
 
 
 def group_size_block(count: int) -> InputBlock:
@@ -731,7 +732,7 @@ def with_size_check(view: dict[str, Any], members: list[str], *, explain: bool =
             elements=[MarkdownTextObject(text=t("group_size_explain", count=len(members)))],
         )
         blocks.insert(0, note.to_dict())
-    kept = {key: view[key] for key in ("type", "callback_id", "title", "submit", "close", "private_metadata")}
+    kept = {key: view[key] for key in VIEW_KEPT if key in view}
     rebuilt = View(**{**kept, "blocks": blocks})
     return rebuilt.to_dict()
 

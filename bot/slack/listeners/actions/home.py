@@ -181,3 +181,7 @@ def accept_charter(ack: Ack, body: dict[str, Any], context: BoltContext, respond
     # The DM keeps the charter, to read again; only the button goes.
     thanks = charter_accepted_message(group) if group else {"text": t("group_charter_accepted")}
     respond(replace_original=True, response_type="ephemeral", **thanks)
+    for running in services.sessions.running_in(team_id, group.channel_id) if group else []:
+        if user_id in running.participants:  # its root no longer names them among those who have not accepted
+            services.sessions.redraw_step(team_id, running.id, running.step)
+            services.relay.settle(team_id, running.id)
