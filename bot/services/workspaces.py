@@ -9,6 +9,7 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, select
 
 from bot.storage.db import Database
@@ -71,10 +72,13 @@ class WorkspaceService:
     # ---- one token refresh at a time, across processes ----------------------------------------------------
     def claim_refresh(self, team_id: str, now: datetime) -> bool:
         """Take the workspace's refresh lease; False while another process holds it."""
+        if self.get(team_id) is None:  # a workspace installed before codev kept workspace rows
+            try:
+                with self.db.session() as session:
+                    session.add(CodevWorkspace(team_id=team_id, installed_at=now))
+            except IntegrityError:
+                pass  # another process added it at the same moment
         with self.db.session() as session:
-            if session.get(CodevWorkspace, team_id) is None:
-                session.add(CodevWorkspace(team_id=team_id, installed_at=now))
-                session.flush()
             result = session.exec(
                 update(CodevWorkspace)
                 .where(

@@ -117,3 +117,24 @@ def test_migration_0010_adds_the_oauth_tables_beside_existing_data_and_goes_back
         command.downgrade(config, "0009")
     assert "slack_bots" not in set(inspect(db.engine).get_table_names())
     db.dispose()
+
+
+def test_one_token_refresh_at_a_time_per_workspace_across_processes(database_url: str) -> None:
+    """Two processes (two engines on one database) race for a workspace's refresh lease: one wins."""
+    from datetime import UTC, datetime, timedelta
+
+    first, second = Database(database_url), Database(database_url)
+    try:
+        now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+        one, other = WorkspaceService(first), WorkspaceService(second)
+        assert one.claim_refresh("T0CODEV01", now)
+        assert not other.claim_refresh("T0CODEV01", now), "held by the first process"
+        assert other.claim_refresh("T0OTHER02", now), "another workspace refreshes meanwhile"
+        one.release_refresh("T0CODEV01")
+        assert other.claim_refresh("T0CODEV01", now)
+        # A process that died holding the lease holds it only so long.
+        assert not one.claim_refresh("T0CODEV01", now + timedelta(seconds=10))
+        assert one.claim_refresh("T0CODEV01", now + timedelta(seconds=31))
+    finally:
+        first.dispose()
+        second.dispose()
