@@ -57,6 +57,7 @@ class Channel:
     is_ext_shared: bool = False
     members: set[str] = field(default_factory=set)
     messages: list[dict[str, Any]] = field(default_factory=list)
+    team_id: str | None = None  # several workspaces: the one it belongs to (None: any, as with one workspace)
 
 
 class SlackError(Exception):
@@ -98,6 +99,7 @@ class SlackStandIn:
         self.token_teams: dict[str, str] = {}  # access or refresh token → team id
         self.refresh_tokens: dict[str, str] = {}  # refresh token → team id
         self.token_lifetime = 43200  # seconds; Slack's rotated tokens last 12 hours
+        self._caller_team: str | None = None  # the workspace of the call being answered, if its token says
 
     # ---- life cycle -------------------------------------------------------------------------------------
     def start(self) -> SlackStandIn:
@@ -219,10 +221,13 @@ class SlackStandIn:
             )
             if implementation is None:
                 return 200, {}, {"ok": False, "error": "unknown_method"}
+            self._caller_team = self.token_teams.get(call.token or "")
             try:
                 return 200, {}, {"ok": True, **implementation(args)}
             except SlackError as error:
                 return 200, {}, {"ok": False, "error": error.error}
+            finally:
+                self._caller_team = None
 
     def intercept(self, call: Call) -> Answer | None:
         """The extension hook: called for every Web API call, once recorded and before it is authenticated.
@@ -237,6 +242,9 @@ class SlackStandIn:
         channel = self.channels.get(channel_id)
         if channel is None:
             raise SlackError("channel_not_found")
+        caller = self._caller_team
+        if channel.team_id and caller and caller != channel.team_id:
+            raise SlackError("channel_not_found")  # another workspace's channel does not exist for this token
         return channel
 
     def _find_message(self, channel_id: str, ts: str) -> dict[str, Any]:

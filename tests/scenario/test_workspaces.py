@@ -77,7 +77,8 @@ def test_two_workspaces_each_work_with_their_own_token_and_cannot_reach_each_oth
     multi_app: MultiApp, standin: FaultyStandIn
 ) -> None:
     people = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
-    standin.add_channel(CHANNEL_B, "codev-circle", members=people, is_private=True)
+    standin.add_channel(CHANNEL_B, "codev-circle", members=people, is_private=True, team_id=TEAM_B)
+    standin.channels[CHANNEL].team_id = TEAM_A  # each channel exists for its own workspace's token only
     a = workspace(multi_app, standin, TEAM_A, CHANNEL)
     b = workspace(multi_app, standin, TEAM_B, CHANNEL_B)
 
@@ -90,9 +91,10 @@ def test_two_workspaces_each_work_with_their_own_token_and_cannot_reach_each_oth
 
     since = len(standin.calls)
     start(b, "Saying no to my manager")
-    b.slack.say(CAROL, standin.dm_channel(CAROL), "B: ask before advising")
+    b_dm = b.slack.say(CAROL, standin.dm_channel(CAROL), "B: ask before advising")
     settle(multi_app)
     assert {team for _, team in token_teams(standin, since)} == {TEAM_B}, token_teams(standin, since)
+    b_view = [v for v in standin.views_for(ALICE) if v.get("callback_id") == ids.START_VIEW][-1]
 
     with multi_app.services.db.read() as session:
         sessions = {s.team_id: s for s in session.exec(select(CodevSession)).scalars()}
@@ -114,6 +116,11 @@ def test_two_workspaces_each_work_with_their_own_token_and_cannot_reach_each_oth
     a.slack.say(BOB, CHANNEL_B, "A's reply in B's thread", thread_ts=b_step["ts"])
     a.slack.command(CAROL, "journal")
     a.slack.open_home(CAROL)
+    a.slack.edit(CAROL, standin.dm_channel(CAROL), b_dm, "rewritten from A")
+    a.slack.delete(standin.dm_channel(CAROL), b_dm)
+    a.slack.shortcut_on_message(CAROL, ids.JOURNAL_SHORTCUT, CHANNEL_B, b_step)
+    a.slack.submit(ALICE, b_view["id"], {"client": BOB, "consultants": [CAROL, DAVE]})
+    a.slack.command(ALICE, "group", channel_id=CHANNEL_B)
     settle(multi_app)
     assert rows_of(multi_app, TEAM_B) == b_before, "nothing of B changed from A"
     assert b.messages() == b_messages, "nothing posted or edited in B's channel from A"
@@ -131,8 +138,13 @@ def test_two_workspaces_each_work_with_their_own_token_and_cannot_reach_each_oth
     clock.advance(timedelta(days=3))
     a.tick()
     settle(multi_app)
-    for method, team in token_teams(standin, since):
-        assert team in (TEAM_A, TEAM_B), method
+    with standin._lock:
+        calls = standin.calls[since:]
+    owners = {CHANNEL: TEAM_A, CHANNEL_B: TEAM_B}
+    in_channels = [(c.method, c.args.get("channel"), standin.team_of_token(c.token)) for c in calls]
+    in_channels = [(method, channel, team) for method, channel, team in in_channels if channel in owners]
+    assert in_channels, "the timers spoke in the groups' channels"
+    assert all(owners[channel] == team for _, channel, team in in_channels), in_channels
 
 
 def test_a_workspace_that_removes_codev_is_left_alone_then_forgotten(
