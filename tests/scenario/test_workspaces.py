@@ -21,6 +21,7 @@ from bot.slack import ids
 from bot.storage.models import SLACK_BOTS, CodevSession, JournalEntry
 from tests.conftest import SIGNING_SECRET
 from tests.scenario import test_oauth_install as oauth_flow
+from tests.scenario.test_groups import initial
 from tests.scenario.test_oauth_install import TEAM_A, TEAM_B, Browser, MultiApp, install
 from tests.support.faulty_standin import FaultyStandIn
 
@@ -44,6 +45,20 @@ def start(circle: Circle, topic: str) -> dict[str, Any]:
     reply = circle.submit_start(view)
     assert reply.status == 200 and not reply.body, reply
     return eventually(lambda: circle.step_message(1))
+
+
+def create_group(circle: Circle, name: str) -> None:
+    """Alice makes the channel's group (/codev group, then the modal), everyone in it a member."""
+    submitted = {v["id"] for v in circle.standin.views_for(ALICE)}
+    circle.slack.command(ALICE, "group", channel_id=circle.channel)
+    view = eventually(
+        lambda: [v for v in circle.standin.views_for(ALICE) if v["callback_id"] == "group" and v["id"] not in submitted]
+    )[-1]
+    eventually(lambda: initial(circle.standin.views[view["id"]], "work_tz"))
+    members = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]
+    reply = circle.slack.submit(ALICE, view["id"], {"name": name, "members": members})
+    assert reply.status == 200 and not reply.body, reply
+    eventually(lambda: circle.services.groups.of_channel(circle.slack.team_id, circle.channel))
 
 
 def token_teams(standin: FaultyStandIn, since: int) -> list[tuple[str, str | None]]:
@@ -95,6 +110,17 @@ def test_two_workspaces_each_work_with_their_own_token_and_cannot_reach_each_oth
     settle(multi_app)
     assert {team for _, team in token_teams(standin, since)} == {TEAM_B}, token_teams(standin, since)
     b_view = [v for v in standin.views_for(ALICE) if v.get("callback_id") == ids.START_VIEW][-1]
+
+    # Both make their channel's group, with the same people.
+    since = len(standin.calls)
+    create_group(a, "Tuesday circle")
+    settle(multi_app)
+    assert {team for _, team in token_teams(standin, since)} == {TEAM_A}, token_teams(standin, since)
+    since = len(standin.calls)
+    create_group(b, "Thursday circle")
+    settle(multi_app)
+    assert {team for _, team in token_teams(standin, since)} == {TEAM_B}, token_teams(standin, since)
+    assert multi_app.services.groups.of_channel(TEAM_A, CHANNEL_B) is None
 
     with multi_app.services.db.read() as session:
         sessions = {s.team_id: s for s in session.exec(select(CodevSession)).scalars()}
