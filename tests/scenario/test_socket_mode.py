@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,10 +15,10 @@ from typing import Any
 import pytest
 
 from bot.messages import t
-from bot.sandbox.circle import ALICE, BOB, CHANNEL
+from bot.sandbox.circle import ALICE, BOB, CHANNEL, Circle, eventually
 from bot.sandbox.standin import BOT_USER_ID
 from tests.support.faulty_standin import FaultyStandIn
-from tests.support.socket_slack import APP_ID, SocketModeSlack
+from tests.support.socket_slack import APP_ID, SocketDriver, SocketModeSlack
 
 APP_TOKEN = "xapp-1-A0CODEV01-1-test"
 
@@ -231,3 +232,25 @@ def test_a_refused_app_token_is_said_in_one_line(
     assert len(lines) == 1, log
     assert "SLACK_APP_TOKEN was refused by Slack (invalid_auth)" in lines[0]
     assert slack_side.links == []
+
+
+def test_a_session_starts_over_socket_mode_and_a_wrong_modal_is_answered_in_the_ack(
+    standin: FaultyStandIn, slack_side: SocketModeSlack, socket_bot: SocketBot
+) -> None:
+    socket_bot.start()
+    slack_side.wait_connected()
+    circle = Circle(SocketDriver(slack_side, standin), standin, services=None)
+
+    # Alice opens the start modal with /codev start, and names herself as the client by mistake.
+    view = circle.open_start_modal(ALICE, "Handing over my team")
+    answer = json.loads(circle.submit_start(view, client=ALICE).body)
+    assert answer["response_action"] == "errors"
+    assert "cannot also facilitate" in answer["errors"]["client"]
+    assert circle.messages() == [], "nothing is posted while the modal has errors"
+
+    # She picks Bob: the ack closes the modal (no payload) and the session's first step is posted.
+    reply = circle.submit_start(view)
+    assert reply.status == 200 and not reply.body
+    step = eventually(lambda: circle.step_message(1))
+    assert "Handing over my team" in json.dumps(circle.root())
+    assert step["user"] == BOT_USER_ID

@@ -28,11 +28,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qsl
 
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
+
+from bot.sandbox.driver import Reply, SlackDriver
+from bot.sandbox.standin import SlackStandIn
 
 APP_ID = "A0CODEV01"
 
@@ -195,3 +199,36 @@ class SocketModeSlack:
             link.connection.socket.shutdown(socket.SHUT_RDWR)
         link.connection.socket.close()
         return link
+
+
+class SocketDriver(SlackDriver):
+    """The sandbox's SlackDriver, speaking Socket Mode: what it would POST goes as an envelope, the ack is the
+    reply (its payload as the body, as HTTP mode's response body). Circle's scenarios run over it as they are."""
+
+    def __init__(self, server: SocketModeSlack, standin: SlackStandIn) -> None:
+        super().__init__("socket-mode", "", standin)
+        self.server = server
+
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+        timeout: float = 10,
+    ) -> Reply:
+        if content_type == "application/json":
+            kind, payload = "events_api", json.loads(body)
+        else:
+            fields = dict(parse_qsl(body.decode(), keep_blank_values=True))
+            if "payload" in fields:
+                kind, payload = "interactive", json.loads(fields["payload"])
+            else:
+                kind, payload = "slash_commands", fields
+        retry = int((extra_headers or {}).get("X-Slack-Retry-Num", 0))
+        envelope_id = self.server.send(kind, payload, retry_attempt=retry)
+        ack = self.server.ack(envelope_id, timeout=timeout)
+        answer = ack.get("payload")
+        return Reply(200, json.dumps(answer) if answer else "", {})
