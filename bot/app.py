@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.logs import bolt_log_context, log_context
+from bot.logs import bolt_log_context, log_context, team_var
 from bot.messages import t
 from bot.metrics import count_web_api_calls
 from bot.services.followups import FollowUpService
@@ -50,7 +50,7 @@ def build_services(
     if settings.oauth:
         # Several workspaces: every call carries the token of the workspace at hand (bot/slack/client.py).
         tenancy = Tenancy(settings, db, clock, make_web_client(None, settings.slack_api_url))
-        client = client or make_web_client(None, settings.slack_api_url, tokens=tenancy.token_for)
+        client = client or make_web_client(None, settings.slack_api_url, tokens=tenancy.token_for, team=team_var.get)
     client = client or make_web_client(settings.slack_bot_token, settings.slack_api_url)
     use_default_hours(settings.working_calendar)  # sessions outside a group, and everyone's hours by default
     sessions = SessionService(db, clock, settings.clock_speed)

@@ -142,11 +142,12 @@ def make_web_client(
     timeout: int = 30,
     auth_watch: AuthWatch | None = None,
     tokens: Callable[[str], str | None] | None = None,
+    team: Callable[[], str | None] | None = None,
 ) -> WebClient:
     """The client codev calls Slack with: one token for all, or each workspace's (`tokens`, OAuth mode)."""
     if tokens is not None and auth_watch is None:
         auth_watch = AuthWatch(fix=WORKSPACE_AUTH_FIX)
-    return (WebClient if tokens is None else partial(WorkspaceClient, tokens))(
+    return (WebClient if tokens is None or team is None else partial(WorkspaceClient, tokens, team))(
         token=token,
         base_url=base_url,
         timeout=timeout,
@@ -168,16 +169,15 @@ class WorkspaceClient(WebClient):
     installation (uninstalled), means no token: Slack answers `not_authed` and nothing is posted.
     """
 
-    def __init__(self, tokens: Callable[[str], str | None], **kwargs: Any) -> None:
+    def __init__(self, tokens: Callable[[str], str | None], team: Callable[[], str | None], **kwargs: Any) -> None:
         self._tokens = tokens
+        self._team = team  # the workspace at hand (bot.logs.team_var's value)
         kwargs.pop("token", None)
         super().__init__(token=None, **kwargs)
 
     @property
     def token(self) -> str | None:
-        from bot.logs import team_var
-
-        team = team_var.get()
+        team = self._team()
         return self._tokens(team) if team else None
 
     @token.setter
@@ -188,7 +188,7 @@ class WorkspaceClient(WebClient):
 def routed_like(client: WebClient, **kwargs: Any) -> WebClient:
     """A client with `client`'s tokens (one for all, or each workspace's) and the given options."""
     if isinstance(client, WorkspaceClient):
-        return WorkspaceClient(client._tokens, base_url=client.base_url, **kwargs)
+        return WorkspaceClient(client._tokens, client._team, base_url=client.base_url, **kwargs)
     return WebClient(token=client.token, base_url=client.base_url, **kwargs)
 
 
