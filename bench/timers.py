@@ -12,6 +12,9 @@ still sees events), so at the default 240× a working day lasts 2 minutes (as a 
 timeboxes counted working time) and a night 4, and deadlines, reminders and turn messages fall at the start
 and inside each zone's working periods.
 
+While the timers run, the stand-in answers every call after `--latency` seconds (0.3 by default, about what
+Slack does) and a CPU-bound process runs beside the bot (`--no-hog` leaves it out), as on a busy machine.
+
 Not a test and not a CI gate. Targets: p99 lateness under 1 s, peak RSS under 150 MB.
 """
 
@@ -30,6 +33,7 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -51,9 +55,13 @@ def main() -> int:
         "--speed", type=float, default=240, help="CODEV_CLOCK_SPEED (240: a working day of 8 h lasts 2 min)"
     )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument(
+        "--latency", type=float, default=0.3, help="seconds the stand-in takes to answer each call while timers run"
+    )
+    parser.add_argument("--no-hog", action="store_true", help="without the CPU-bound process beside the bot")
     args = parser.parse_args()
 
-    standin = SlackStandIn().start()
+    standin = SlowStandIn().start()
     populate(standin)
     people = [p[0] for p in PEOPLE]
     for user_id, zone in FACILITATORS:
@@ -81,6 +89,7 @@ def main() -> int:
         bot = subprocess.Popen(
             [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1"], env=env, cwd=workdir
         )
+        hog: subprocess.Popen[bytes] | None = None
         try:
             _wait_healthy(port)
             driver = SlackDriver(f"http://127.0.0.1:{port}/slack/events", secret, standin)
@@ -88,15 +97,34 @@ def main() -> int:
             with ThreadPoolExecutor(8) as pool:
                 list(pool.map(lambda n: _start_session(driver, standin, n), range(args.sessions)))
             start_seconds = time.monotonic() - started
+            # While the timers run: Slack's usual pace, and another program busy on one of the machine's cores.
+            standin.latency = args.latency
+            if not args.no_hog:
+                hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
             time.sleep(args.seconds)
             peak_rss_kb = _peak_rss_kb(bot.pid)
+            print(f"load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())} ({os.cpu_count()} CPUs)")
         finally:
+            if hog is not None:
+                hog.kill()
+                hog.wait()
             bot.send_signal(signal.SIGTERM)
             bot.wait(timeout=60)
             standin.stop()
         lateness = _lateness(database_url)
     _report(args, start_seconds, lateness, len(standin.calls), peak_rss_kb)
     return 0
+
+
+class SlowStandIn(SlackStandIn):
+    """The stand-in, answering each call `latency` seconds late (as Slack does, about 300 ms), calls overlapping."""
+
+    latency = 0.0
+
+    def handle(self, *args: Any, **kwargs: Any) -> Any:
+        if self.latency:
+            time.sleep(self.latency)  # before the stand-in's lock: slow calls overlap, as they do in Slack
+        return super().handle(*args, **kwargs)
 
 
 FACILITATORS = [
@@ -165,6 +193,8 @@ def _report(
         f"sessions: {args.sessions}   clock speed: {args.speed:g}   timers ran for {args.seconds:g} s "
         f"after {start_seconds:.1f} s of starts"
     )
+    hog = "none" if args.no_hog else "one CPU-bound process"
+    print(f"while timers ran: Slack answered after {args.latency:g} s; beside the bot: {hog}")
     print(f"timed events fired: {len(lateness)}")
     worst = lateness[-1] if lateness else float("nan")
     mean = statistics.fmean(lateness) if lateness else float("nan")

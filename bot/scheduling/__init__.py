@@ -26,6 +26,7 @@ RETRY_STUCK_AFTER = timedelta(minutes=5)  # a delivery unfinished this long is r
 RETRY_STUCK_EVERY = 60.0  # seconds
 HOUSEKEEPING_EVERY = 3600.0  # seconds
 REFRESH_JOB_ID = "codev-refresh"
+RECOVER_JOB_ID = "codev-recover"
 REFRESH_EXECUTOR = "refresh"
 
 # Jobs name their timekeeper and row by id only (APScheduler's advice: serialisable arguments).
@@ -55,8 +56,12 @@ def refresh_jobs(timekeeper_name: str) -> None:
         timekeeper.refresh()
 
 
-def make_scheduler(workers: int = 8) -> BackgroundScheduler:
-    """A UTC scheduler. Late jobs still run (the default one-second grace would silently drop them)."""
+def make_scheduler(workers: int = 32) -> BackgroundScheduler:
+    """A UTC scheduler. Late jobs still run (the default one-second grace would silently drop them).
+
+    Deliveries spend most of their time waiting on Slack (about 300 ms a call): enough threads that a burst of
+    slow calls (a working day starting in one time zone) does not hold up other due rows behind them.
+    """
     return BackgroundScheduler(
         timezone="UTC",
         # Refreshes have threads of their own: a burst of slow deliveries must not hold them up.
@@ -153,10 +158,10 @@ class Timekeeper:
                 self._leading = True
                 metrics.leading(True)
                 self._last_retry = time.monotonic()
-                self._recover(None)  # rows a dead leader had claimed
+                self._recover_aside(None)  # rows a dead leader had claimed
             elif time.monotonic() - self._last_retry > RETRY_STUCK_EVERY:
                 self._last_retry = time.monotonic()
-                self._recover(self.clock.now() - RETRY_STUCK_AFTER)
+                self._recover_aside(self.clock.now() - RETRY_STUCK_AFTER)
             if time.monotonic() - self._last_housekeeping > HOUSEKEEPING_EVERY:
                 self._last_housekeeping = time.monotonic()
                 self.housekeeping()
@@ -194,6 +199,14 @@ class Timekeeper:
                 except Exception:  # one chore's trouble must not stop the timers
                     log.exception("a periodic chore failed")
 
+    def _recover_aside(self, claimed_before: datetime | None) -> None:
+        """Finish interrupted rows on the executor's threads, so that the other due rows are not held up meanwhile
+        (a recovery looks in Slack before posting again: a few slow calls per row)."""
+        if self.scheduler.running:
+            self.scheduler.add_job(self._recover, args=[claimed_before], id=RECOVER_JOB_ID, replace_existing=True)
+        else:
+            self._recover(claimed_before)
+
     def _recover(self, claimed_before: datetime | None) -> None:
         for agenda in self.agendas.values():
             try:
@@ -217,7 +230,7 @@ class Timekeeper:
                 self._scheduled.pop(job_id, None)
 
     def job_ids(self) -> set[str]:
-        return {job.id for job in self.scheduler.get_jobs() if job.id != REFRESH_JOB_ID}
+        return {job.id for job in self.scheduler.get_jobs() if job.id not in (REFRESH_JOB_ID, RECOVER_JOB_ID)}
 
     def _remove(self, job_id: str) -> None:
         self._scheduled.pop(job_id, None)
