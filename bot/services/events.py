@@ -30,9 +30,12 @@ PENDING, DONE, FAILED = "pending", "done", "failed"
 def first_delivery(
     db: Database, team_id: str, event_id: str, now: datetime, payload: str | None = None, owner: str | None = None
 ) -> bool:
-    """Store a delivery before its ack, held by process `owner`; False when stored already (Slack retrying)."""
+    """Store a delivery before its ack, held by process `owner`; False when stored already (Slack retrying).
+
+    One small insert, and urgent: Slack waits for it, so it goes before the background writes waiting their turn.
+    """
     try:
-        with db.session() as session:
+        with db.session(urgent=True) as session:
             session.add(
                 ProcessedEvent(
                     team_id=team_id,

@@ -35,14 +35,19 @@ class Database:
         self.read_engine = _make_engine(url, echo=echo, immediate=False) if is_file_sqlite else self.engine
         # SQLite takes one writer at a time; threads queue here and wake at once, instead of polling in
         # SQLite's busy handler, which sleeps up to 100 ms between tries.
-        self._writers = threading.RLock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        self._writers = WriteLock() if self.engine.dialect.name == "sqlite" else None
         self._read_check_lock = threading.Lock()
         self._read_check: threading.Thread | None = None
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: committed when the block ends normally, rolled back otherwise."""
-        with self._writers, Session(self.engine, expire_on_commit=False) as session:
+    def session(self, *, urgent: bool = False) -> Iterator[Session]:
+        """A unit of work: committed when the block ends normally, rolled back otherwise.
+
+        `urgent`: someone waits for this write to finish (Slack, for an ack): on SQLite it goes before the writes
+        already waiting for their turn (after the one under way).
+        """
+        turn = self._writers.held(urgent=urgent) if self._writers is not None else contextlib.nullcontext()
+        with turn, Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -109,6 +114,43 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
         self.read_engine.dispose()
+
+
+class WriteLock:
+    """SQLite's one writer at a time, within this process: reentrant, and writers someone waits for (urgent) are let
+    in before the others. A request's inbox row before its ack would otherwise queue behind every background write
+    of the listeners still working on earlier requests."""
+
+    def __init__(self) -> None:
+        self._free = threading.Condition(threading.Lock())
+        self._owner: int | None = None
+        self._depth = 0
+        self._urgent_waiting = 0
+
+    @contextmanager
+    def held(self, *, urgent: bool = False) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._free:
+            if self._owner == me:
+                self._depth += 1
+            else:
+                if urgent:
+                    self._urgent_waiting += 1
+                try:
+                    while self._owner is not None or (not urgent and self._urgent_waiting):
+                        self._free.wait()
+                finally:
+                    if urgent:
+                        self._urgent_waiting -= 1
+                self._owner, self._depth = me, 1
+        try:
+            yield
+        finally:
+            with self._free:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._owner = None
+                    self._free.notify_all()
 
 
 def alembic_config() -> Config:
