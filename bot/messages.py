@@ -635,6 +635,18 @@ EN: dict[str, str] = {
     "unit_clock_hours": "hours",
     "unit_async": "working hours",
     # ---- method: the right people at each turn, the facilitator panel ----
+    "only_facilitator_pick": (
+        "Only the facilitator, <@{facilitator}>, can use the Facilitator menu. It keeps the pace for everyone."
+    ),
+    "stale_click": "The session has changed since this message was sent; nothing was done. Look at the step again.",
+    "continue_not_needed": "The step has time left already (until {deadline}); nothing was added.",
+    "end_confirm_cancel": "Cancel",
+    "pick_failed": (
+        "Slack did not open that just now ({error}); nothing changed. Pick it again in the Facilitator menu."
+    ),
+    "pick_failed_expired": (
+        "That took too long for Slack to open the form; nothing changed. Pick it again in the Facilitator menu."
+    ),
     "turn_presentation": "{client} presents the situation; the consultants listen without interrupting.",
     "turn_clarification": "Consultants ask neutral questions; {client} answers.",
     "turn_contract": "{client} states what they need and expect from the group; the consultants listen.",
@@ -836,6 +848,11 @@ EN: dict[str, str] = {
         "answered (kept only so that you answer once) is deleted."
     ),
     # ---- method: the charter as a frame, and polish ----
+    "start_charter_pending_one": ":scroll: In this group, {people} has not accepted the charter yet.",
+    "start_charter_pending_many": ":scroll: In this group, {people} have not accepted the charter yet.",
+    "start_charter_pending_required": (
+        "The group asks for it before taking part: choose them once they have accepted it."
+    ),
     "group_modal_title": "Co-development group",
     "group_charter_required": "Charter before taking part",
     "group_charter_required_option": "Members take part only once they have accepted the charter",

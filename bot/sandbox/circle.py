@@ -127,6 +127,11 @@ class Circle:
         confirm = kwargs.pop("confirm", True)
         if step and action_id in ids.FACILITATOR_CONTROLS:
             self._see_current_menu(step)
+            with contextlib.suppress(AssertionError, LookupError, StopIteration):
+                menu = self.facilitator_menu(step)
+                self._wait_for_menu_label(
+                    user_id, step, next(o["value"] for o in menu["options"] if o["value"].startswith(action_id + "|"))
+                )
         message = self.step_message(step) if step else None
         ts = message["ts"] if message else None
         before = len(self.standin.responses)
@@ -166,8 +171,21 @@ class Circle:
                     return dict(element)
         raise LookupError(f"step {step} has no Facilitator menu")
 
+    def _wait_for_menu_label(self, user_id: str, step: int, option_value: str) -> None:
+        """A person picks again once the app has drawn the message anew, its menu back to its label; if it
+        never does, the pick is not sent at all, as in Slack (the driver raises NothingSent)."""
+        message = self.step_message(step)
+        if message is None:
+            return
+        with contextlib.suppress(AssertionError, LookupError, KeyError):
+            eventually(
+                lambda: not self.slack.menu_shows(user_id, self.channel, message["ts"], option_value), timeout=3.0
+            )
+
     def pick(self, user_id: str, step: int, option_value: str, **kwargs: Any) -> Reply:
-        """Pick an option of a step's Facilitator menu by its value, exactly as Slack sends it."""
+        """Pick an option of a step's Facilitator menu by its value, exactly as Slack sends it (after the app drew
+        the message anew, when this person picked the same option before: Slack sends nothing until then)."""
+        self._wait_for_menu_label(user_id, step, option_value)
         message = self.step_message(step)
         assert message is not None
         return self.slack.click(

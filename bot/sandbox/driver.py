@@ -28,6 +28,11 @@ class Reply:
         return json.loads(self.body) if self.body else None
 
 
+class NothingSent(AssertionError):
+    """Slack would send nothing: the menu already shows the option being picked (a select only speaks when its
+    choice changes). The app must draw the message again with a new block id to put the menu back to its label."""
+
+
 def sign(signing_secret: str, timestamp: str, body: bytes) -> str:
     base = b"v0:" + timestamp.encode() + b":" + body
     return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
@@ -42,6 +47,9 @@ class SlackDriver:
         self.standin = standin
         self.team_id = standin.team_id
         self._seq = itertools.count(1)
+        # What each person's Slack shows in a message's menus since they picked there: (user, channel, message
+        # ts, block id, action id) -> the option value. Slack keeps it while the block id stays the same.
+        self.menus_show: dict[tuple[str, str, str, str, str], str] = {}
 
     # ---- raw transport -----------------------------------------------------------------------------------
     def post(
@@ -140,9 +148,11 @@ class SlackDriver:
             action, block_id = _find_action(view.get("blocks", []), action_id, value)
             container: dict[str, Any] = {"type": "view", "view_id": view_id}
             extra: dict[str, Any] = {"view": _view_payload(view, {})}
+            shown_key = None
         else:
             assert channel_id is not None, "a click on a message needs its channel"
             message, action, block_id = self._find_message_with(channel_id, action_id, message_ts, value)
+            shown_key = self._menu_pick(user_id, channel_id, message, action, block_id)
             container = {
                 "type": "message",
                 "message_ts": message["ts"],
@@ -169,7 +179,34 @@ class SlackDriver:
             "state": {"values": {}},
             **extra,
         }
-        return self.post_payload(payload, **kwargs)
+        reply = self.post_payload(payload, **kwargs)
+        if view_id is None and shown_key is not None:
+            self.menus_show[shown_key] = action["selected_option"]["value"]
+        return reply
+
+    def _menu_pick(
+        self, user_id: str, channel_id: str, message: dict[str, Any], action: dict[str, Any], block_id: str
+    ) -> tuple[str, str, str, str, str] | None:
+        """For a pick in a message's static select: the key of what it shows, once it is known that Slack would
+        send the pick. Picking the option it already shows (the message's `initial_option`, or the one this
+        person picked last in a block id the app has not replaced since) sends nothing: NothingSent."""
+        if action.get("type") != "static_select":
+            return None
+        key = (user_id, channel_id, message["ts"], block_id, action["action_id"])
+        picked = action["selected_option"]["value"]
+        shown = self.menus_show.get(key) or (action.get("initial_option") or {}).get("value")
+        if shown == picked:
+            raise NothingSent(f"the menu {action['action_id']} already shows {picked!r}: Slack sends nothing")
+        return key
+
+    def menu_shows(self, user_id: str, channel_id: str, message_ts: str, value: str) -> bool:
+        """Whether this person's menu in that message still shows the option `value` (picked, not redrawn)."""
+        message = self.standin.message(channel_id, message_ts)
+        blocks = {b.get("block_id", "") for b in message.get("blocks") or []}
+        return any(
+            shown == value and (user, channel, ts) == (user_id, channel_id, message_ts) and block in blocks
+            for (user, channel, ts, block, _action), shown in self.menus_show.items()
+        )
 
     def click_in_response(self, user_id: str, action_id: str, value: str | None = None, **kwargs: Any) -> Reply:
         """Click a button in the newest private answer (ephemeral, through response_url) that has one."""

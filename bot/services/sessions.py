@@ -420,41 +420,75 @@ class SessionService:
 
     # ---- moving through the steps -----------------------------------------------------------------------
     def next_step(
-        self, team_id: str, session_id: int, expected_step: Step, *, note: Note | NoteFor | None = None
+        self,
+        team_id: str,
+        session_id: int,
+        expected_step: Step,
+        *,
+        note: Note | NoteFor | None = None,
+        expected_version: int | None = None,
     ) -> Change:
         def advance(state: SessionState, now: datetime, snapshot: SessionSnapshot) -> SessionState:
             following = state.step.next
             duration = snapshot.timebox(following).duration if following else None
             return core.advance(state, now, duration, expected_step=expected_step)
 
-        return self._transition(team_id, session_id, advance, note=note)
+        return self._transition(team_id, session_id, advance, note=note, expected_version=expected_version)
 
     def extend(
-        self, team_id: str, session_id: int, expected_step: Step, *, note: Note | NoteFor | None = None
+        self,
+        team_id: str,
+        session_id: int,
+        expected_step: Step,
+        *,
+        note: Note | NoteFor | None = None,
+        expected_version: int | None = None,
     ) -> Change:
         def extend(state: SessionState, _now: datetime, snapshot: SessionSnapshot) -> SessionState:
             # Async: half of the calendar's working day ("+½ day" on the button), whatever its length.
             amount = snapshot.calendar.working_day / 2 if snapshot.calendar else EXTENSION[snapshot.pace]
             return core.extend(state, core.scaled(amount, self.clock_speed), expected_step=expected_step)
 
-        return self._transition(team_id, session_id, extend, note=note)
+        return self._transition(team_id, session_id, extend, note=note, expected_version=expected_version)
 
     def pause(
-        self, team_id: str, session_id: int, expected_step: Step | None, *, note: Note | NoteFor | None = None
+        self,
+        team_id: str,
+        session_id: int,
+        expected_step: Step | None,
+        *,
+        note: Note | NoteFor | None = None,
+        expected_version: int | None = None,
     ) -> Change:
         return self._transition(
-            team_id, session_id, lambda s, now, _snap: core.pause(s, now, expected_step=expected_step), note=note
+            team_id,
+            session_id,
+            lambda s, now, _snap: core.pause(s, now, expected_step=expected_step),
+            note=note,
+            expected_version=expected_version,
         )
 
     def resume(
-        self, team_id: str, session_id: int, expected_step: Step | None, *, note: Note | NoteFor | None = None
+        self,
+        team_id: str,
+        session_id: int,
+        expected_step: Step | None,
+        *,
+        note: Note | NoteFor | None = None,
+        expected_version: int | None = None,
     ) -> Change:
         return self._transition(
-            team_id, session_id, lambda s, now, _snap: core.resume(s, now, expected_step=expected_step), note=note
+            team_id,
+            session_id,
+            lambda s, now, _snap: core.resume(s, now, expected_step=expected_step),
+            note=note,
+            expected_version=expected_version,
         )
 
-    def end(self, team_id: str, session_id: int) -> Change:
-        return self._transition(team_id, session_id, lambda s, _now, _snap: core.end(s))
+    def end(self, team_id: str, session_id: int, *, expected_version: int | None = None) -> Change:
+        return self._transition(
+            team_id, session_id, lambda s, _now, _snap: core.end(s), expected_version=expected_version
+        )
 
     def hand_over(
         self,
@@ -464,12 +498,16 @@ class SessionService:
         *,
         allow_client: bool = False,
         note: Note | NoteFor | None = None,
+        expected_version: int | None = None,
     ) -> Change:
-        """Give facilitation to someone else; a consultant who takes it stops being a consultant."""
+        """Give facilitation to someone else; a consultant who takes it stops being a consultant. With
+        `expected_version`, only if the session is still as it was then (a stale or double click changes nothing)."""
         with self.db.session() as session:
             before = self._snapshot(session, team_id, session_id)
             if before.status is Status.ENDED:
                 raise TransitionError("session_ended")
+            if expected_version is not None and before.version != expected_version:
+                raise TransitionError("stale_pick")
             if new_facilitator == before.client_id and not allow_client:
                 raise TransitionError("handover_to_client")
             self._update_if_unchanged(session, team_id, session_id, before.version, facilitator_id=new_facilitator)
@@ -522,11 +560,21 @@ class SessionService:
         session_id: int,
         action: Callable[[SessionState, datetime, SessionSnapshot], SessionState],
         note: Note | NoteFor | None = None,
+        expected_version: int | None = None,
     ) -> Change:
-        """Apply a state change atomically: the UPDATE only lands if nobody changed the session meanwhile."""
+        """Apply a state change atomically: the UPDATE only lands if nobody changed the session meanwhile.
+
+        With `expected_version` (the version a click or menu pick was shown for), only if the session is still at
+        that version: of ten identical clicks at once, one applies and the others raise (stale_pick)."""
         now = self.clock.now()
         with self.db.session() as session:
             before = self._snapshot(session, team_id, session_id)
+            if (
+                expected_version is not None
+                and before.version != expected_version
+                and before.status is not Status.ENDED
+            ):
+                raise TransitionError("stale_pick")
             state = before.state()
             after = action(state, now, before)
             values: dict[str, object] = {"step": int(after.step), "status": after.status.value}

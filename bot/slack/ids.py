@@ -1,18 +1,23 @@
 """action_id, block_id and callback_id values: the contract between Block Kit builders and listeners."""
 
-# step controls (value: "<session id>:<step number>")
+# step controls (value: "<session id>:<step number>"; the time's-up DM's Continue and Move on and the End
+# confirmation add ":<session version>", the version they were sent for: stale or double clicks change nothing)
 DONE = "step_done"
 NEXT = "step_next"
 EXTEND = "step_extend"
 PAUSE = "step_pause"
 RESUME = "step_resume"
 END = "step_end"
+END_CANCEL = "step_end_cancel"  # the End confirmation's Cancel: puts the confirmation away
 HANDOVER = "step_handover"
 EDIT = "step_edit"
 TAKE_OVER = "step_take_over"
 CONTRACT_OPEN = "contract_open"
 SYNTHESIS_OPEN = "synthesis_open"
-PEOPLE_BLOCK = "step_people"  # a step message's actions: "<PEOPLE_BLOCK>.<version>" (a new id resets the menu)
+# A step message's actions: "<PEOPLE_BLOCK>.<version>.<unix time>.<random hex>", new at each drawing. Slack keeps
+# showing a select's last pick while its block id stays the same, and sends nothing when that option is picked
+# again: a new id puts the Facilitator menu back to its label.
+PEOPLE_BLOCK = "step_people"
 # The facilitator's controls, one menu (static_select) in the step message. Each option's value is
 # "<control's action id>|<session id>:<step number>:<session version>"; a pick is answered as the button
 # with that action id would be, and refused when the session has changed since (stale or double pick).

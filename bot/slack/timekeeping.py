@@ -198,7 +198,8 @@ class Deliverer:
     ) -> str | None:
         """Time's up, privately: continue or move on."""
         auto = self._auto_note(snapshot) if auto is None else auto
-        value = f"{snapshot.id}:{int(snapshot.step)}"
+        # The version it is sent for: a double tap, or Continue after Extend in the menu, changes nothing more.
+        value = f"{snapshot.id}:{int(snapshot.step)}:{snapshot.version}"
         text = t("timer_deadline_facilitator", step=step_name(snapshot.step), topic=escape(snapshot.topic), auto=auto)
         buttons = ActionsBlock(
             elements=[

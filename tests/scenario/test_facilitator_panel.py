@@ -160,8 +160,8 @@ def test_end_in_the_menu_asks_privately_first_and_its_button_ends_the_session(gr
     assert session(group).status is Status.RUNNING, "nothing ends before the facilitator confirms"
     confirmation = [r for r in group.standin.responses if ids.END in str(r.get("blocks"))][-1]
     assert confirmation["response_type"] == "ephemeral" and not confirmation.get("replace_original")
-    (button,) = [e for b in confirmation["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert button["style"] == "danger"
+    button, cancel = [e for b in confirmation["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["style"] == "danger" and cancel["action_id"] == ids.END_CANCEL and "style" not in cancel
     group.slack.click_in_response(CAROL, ids.END)  # someone else's click on it (forwarded, forged): refused
     eventually(lambda: any("Only the facilitator" in n for n in group.private_notes()))
     assert session(group).status is Status.RUNNING

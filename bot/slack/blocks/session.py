@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -36,8 +38,13 @@ def step_name(step: Step) -> str:
     return t("step_" + step.key)
 
 
-def mentions(user_ids: list[str]) -> str:
-    return ", ".join(f"<@{u}>" for u in user_ids) or t("summary_none")
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def mentions(user_ids: list[str], person: Callable[[str], str] = mention) -> str:
+    """People as Slack shows them (mentions), or as `person` writes each one (a name, for fallback texts)."""
+    return ", ".join(person(u) for u in user_ids) or t("summary_none")
 
 
 def slack_date(moment: datetime) -> str:
@@ -199,25 +206,14 @@ def step_message(
 def _plain_who(snapshot: SessionSnapshot, step: Step) -> str:
     """Whose turn it is, and who asks, who answers, who listens: everyone the step expects is mentioned (the
     blocks notify them; a new message goes through the working-hours delivery, which names whoever is off duty)."""
-
-    def mention(user_id: str) -> str:
-        return f"<@{user_id}>"
-
-    return t("step_turn", who=_people(snapshot.expected(step), mention), turn=_turn_line(snapshot, step, mention))
+    return t("step_turn", who=mentions(snapshot.expected(step)), turn=_turn_line(snapshot, step, mention))
 
 
 def _fallback_turn(snapshot: SessionSnapshot, step: Step, deadline: str) -> str:
     """The same for notifications and screen readers: names, never ids."""
-
-    def name(user_id: str) -> str:
-        return display_name(snapshot, user_id)
-
-    who, turn = _people(snapshot.expected(step), name), _turn_line(snapshot, step, name)
+    name = functools.partial(display_name, snapshot)
+    who, turn = mentions(snapshot.expected(step), name), _turn_line(snapshot, step, name)
     return t("step_fallback_turn", number=int(step), step=step_name(step), turn=turn, who=who, deadline=deadline)
-
-
-def _people(user_ids: list[str], person: Callable[[str], str]) -> str:
-    return ", ".join(person(u) for u in user_ids) or t("summary_none")
 
 
 def _turn_line(snapshot: SessionSnapshot, step: Step, person: Callable[[str], str]) -> str:
@@ -236,8 +232,9 @@ def _controls(snapshot: SessionSnapshot, step: Step, now: datetime) -> list[Bloc
     """What participants may do (the client's own button, "I'm done"), and the facilitator's controls folded into
     one "Facilitator" menu: a static select, because an overflow menu holds 5 options and has no label.
 
-    At most one primary button. The block id changes with each refresh (the session's version and the moment),
-    so Slack shows the menu's placeholder again rather than the option last picked."""
+    At most one primary button. The block id is new at each drawing (the version, the moment and a random part):
+    Slack keeps showing the option last picked in a block it knows, and a select only speaks when its choice
+    changes, so each redraw, even twice in a second at the same version, must put the menu back to its label."""
     value = button_value(snapshot, step)
     elements: list[ButtonElement | StaticSelectElement] = []
     if step is Step.CONTRACT:
@@ -256,7 +253,7 @@ def _controls(snapshot: SessionSnapshot, step: Step, now: datetime) -> list[Bloc
             options=_facilitator_options(snapshot, step),
         )
     )
-    block_id = f"{ids.PEOPLE_BLOCK}.{snapshot.version}.{int(now.timestamp())}"
+    block_id = f"{ids.PEOPLE_BLOCK}.{snapshot.version}.{int(now.timestamp())}.{secrets.token_hex(4)}"
     return [ActionsBlock(block_id=block_id, elements=elements)]
 
 
@@ -279,11 +276,17 @@ def _facilitator_options(snapshot: SessionSnapshot, step: Step) -> list[Option]:
 
 
 def end_confirmation(snapshot: SessionSnapshot, step: Step) -> dict[str, Any]:
-    """The private confirm step after "End the session…" in the Facilitator menu: the danger button ends it."""
-    button = ButtonElement(
-        text=t("end_confirm_button"), action_id=ids.END, value=button_value(snapshot, step), style="danger"
+    """The private confirm step after "End the session…" in the Facilitator menu: the danger button ends it,
+    only if the session is still as it was then (its step and version); Cancel puts it away."""
+    value = f"{button_value(snapshot, step)}:{snapshot.version}"
+    buttons = ActionsBlock(
+        elements=[
+            ButtonElement(text=t("end_confirm_button"), action_id=ids.END, value=value, style="danger"),
+            ButtonElement(text=t("end_confirm_cancel"), action_id=ids.END_CANCEL, value=value),
+        ]
     )
-    return private_note(t("end_confirm_question"), button=button)
+    text = t("end_confirm_question")
+    return {"text": text, "blocks": as_dicts([section(text), buttons])}
 
 
 # ---- contract, synthesis, summary ---------------------------------------------------------------------
@@ -386,7 +389,8 @@ def _contribution_lines(snapshot: SessionSnapshot) -> str:
         expected = set(snapshot.expected(step))
         count = 0
         for user_id, n in snapshot.said.get(step, {}).items():
-            role = snapshot.role_of(user_id)
+            # By what they were expected to say: a client who took over facilitating still speaks as the client.
+            role = "client" if user_id == snapshot.client_id else snapshot.role_of(user_id)
             if user_id in expected and role is not None:
                 count += n
                 by_role[role] += n

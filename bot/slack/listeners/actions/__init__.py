@@ -13,6 +13,7 @@ def register(app: App) -> None:
     app.action(ids.PAUSE)(session.pause)
     app.action(ids.RESUME)(session.resume)
     app.action(ids.END)(session.end)
+    app.action(ids.END_CANCEL)(session.end_cancel)
     app.action(ids.HANDOVER)(session.hand_over)
     app.action(ids.EDIT)(session.edit)
     app.action(ids.FACILITATOR_MENU)(session.facilitator_menu)
