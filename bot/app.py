@@ -130,8 +130,9 @@ def _work_in_the_rows_workspace(services: Services, tenancy: Tenancy) -> None:
 
     chores = services._housekeeping
 
-    def housekeeping() -> None:  # the timer leader's hourly chores, plus deleting data whose time has come
+    def housekeeping() -> None:  # the timer leader's hourly chores, plus the workspaces' own
         chores()
+        tenancy.refresh_expiring()  # tokens expiring within 2 hours: nobody else waits for a refresh
         tenancy.purge_due()
 
     setattr(services, "_housekeeping", housekeeping)  # noqa: B010 (an instance's own chores, not its class's)

@@ -14,6 +14,7 @@ import html
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -26,6 +27,7 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation.rotator import TokenRotator
+from sqlalchemy import delete, func, select
 from sqlmodel import SQLModel
 
 from bot.clock import Clock
@@ -118,7 +120,11 @@ class CodevInstallationStore(SQLAlchemyInstallationStore):
         clock: Clock,
         rotator: TokenRotator | None = None,
     ) -> None:
-        super().__init__(client_id=client_id, engine=db.engine)
+        # SQLite: the read engine (a plain BEGIN) — a token is looked up before every Web API call, sometimes
+        # while this thread holds a write transaction; the main engine's BEGIN IMMEDIATE would wait on itself.
+        # Its writes are single statements, which take SQLite's write lock when they run. PostgreSQL: the same.
+        super().__init__(client_id=client_id, engine=db.read_engine)
+        self.db = db
         self.metadata = SQLModel.metadata
         self.installations, self.bots = SLACK_INSTALLATIONS, SLACK_BOTS
         self.cipher = cipher
@@ -133,7 +139,14 @@ class CodevInstallationStore(SQLAlchemyInstallationStore):
         super().save(_with_tokens(installation, self.cipher.seal))
 
     def save_bot(self, bot: Bot) -> None:
+        """Save, then keep only the newest row of the workspace's bot: a refreshed token's row has the same
+        `installed_at` as the one it replaces, so slack_sdk's "newest first" could hand out the old token."""
         super().save_bot(_with_tokens(bot, self.cipher.seal))
+        c = self.bots.c
+        same = (c.client_id == self.client_id) & (c.enterprise_id == bot.enterprise_id) & (c.team_id == bot.team_id)
+        newest = select(func.max(c.id)).where(same).scalar_subquery()
+        with self.engine.begin() as connection:  # one statement: no read-then-write transaction on SQLite
+            connection.execute(delete(self.bots).where(same, c.id < newest))
 
     def find_installation(self, **kwargs: Any) -> Installation | None:
         found = super().find_installation(**kwargs)
@@ -187,7 +200,7 @@ class CodevInstallationStore(SQLAlchemyInstallationStore):
     def rotate_keys(self) -> int:
         """Re-encrypt every stored token with CODEV_TOKEN_KEY's first key. Returns the rows rewritten."""
         rewritten = 0
-        with self.engine.begin() as connection:
+        with self.db.engine.begin() as connection:  # read then write: the write lock from the start
             for table in (self.installations, self.bots):
                 columns = [table.c[name] for name in TOKEN_COLUMNS if name in table.c]
                 for row in connection.execute(table.select()).mappings():
@@ -327,6 +340,37 @@ class Tenancy:
                 why,
                 days,
             )
+
+    def refresh_expiring(self) -> list[str]:
+        """Refresh every workspace's token that expires within the refresh margin (the leader does it hourly,
+        so that a request or a timer rarely has to). Returns the workspaces refreshed."""
+        soon = datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=REFRESH_MINUTES)
+        bots = self.store.bots
+        with self.db.read_engine.connect() as connection:
+            teams = sorted(
+                {
+                    team
+                    for (team,) in connection.execute(
+                        select(bots.c.team_id).where(
+                            bots.c.client_id == self.store.client_id,
+                            bots.c.bot_token_expires_at.is_not(None),
+                            bots.c.bot_token_expires_at <= soon,
+                        )
+                    )
+                    if team
+                }
+            )
+        refreshed = []
+        for team_id in teams:
+            try:
+                before = self.store._find_bot(None, team_id, False)
+                after = self.store.find_bot(enterprise_id=None, team_id=team_id)
+            except Exception:  # one workspace's trouble must not stop the others'
+                log.exception("could not refresh the token of workspace %s", team_id)
+                continue
+            if before is not None and after is not None and after.bot_token != before.bot_token:
+                refreshed.append(team_id)
+        return refreshed
 
     def purge_due(self) -> list[str]:
         """Delete the data of workspaces uninstalled long enough ago. Returns their ids."""

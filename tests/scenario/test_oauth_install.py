@@ -212,3 +212,24 @@ def test_codev_run_serves_the_install_pages_and_is_ready_without_a_bot_token(
     finally:
         process.stop()
     assert "Traceback" not in process.log(), process.log()
+
+
+def test_the_leader_refreshes_tokens_before_anyone_needs_them(multi_app: MultiApp, standin: FaultyStandIn) -> None:
+    from sqlalchemy import func, select, text
+
+    from bot.storage.models import SLACK_BOTS
+
+    standin.token_lifetime = 3600  # expires within the 2 hours' margin
+    install(Browser(), multi_app, TEAM_A)
+    standin.token_lifetime = 43200
+    assert multi_app.tenancy.refresh_expiring() == [TEAM_A]
+    assert multi_app.tenancy.refresh_expiring() == [], "fresh now"
+    token = multi_app.tenancy.token_for(TEAM_A)
+    assert standin.team_of_token(token) == TEAM_A
+    with multi_app.services.db.engine.connect() as connection:
+        rows = connection.execute(select(func.count()).select_from(SLACK_BOTS)).scalar_one()
+    assert rows == 1, "the replaced token's row is gone: only the newest can be handed out"
+    # A token is looked up before every call, sometimes inside a write transaction: it never waits on it.
+    with multi_app.services.db.session() as session:
+        session.execute(text("UPDATE codev_workspace SET name = name"))  # the write transaction is open
+        assert multi_app.tenancy.token_for(TEAM_A) == token
