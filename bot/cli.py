@@ -105,7 +105,10 @@ def _workspace_purge(args: argparse.Namespace, settings: Settings) -> int:
     if not team_id.startswith(("T", "E")) or not team_id.isalnum():
         raise ConfigError(f"{args.team_id!r} is not a workspace id: they look like T01234ABCDE.")
     if not args.yes:
-        answer = input(f"Delete all of codev's data about workspace {team_id}, tokens included? [y/N] ")
+        try:
+            answer = input(f"Delete all of codev's data about workspace {team_id}, tokens included? [y/N] ")
+        except EOFError:  # no one to ask (a script): only --yes deletes
+            answer = ""
         if answer.strip().lower() not in ("y", "yes"):
             print("codev: nothing deleted")
             return 1
