@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Set
 from enum import StrEnum
 
-from bot.domain.advice import Remark, count_questions, remark
+from bot.domain.advice import Remark, blunt_verdict, count_questions, remark
 from bot.domain.steps import Step
 
 CLIENT, CONSULTANT, FACILITATOR = "client", "consultant", "facilitator"
@@ -19,7 +19,7 @@ CLIENT, CONSULTANT, FACILITATOR = "client", "consultant", "facilitator"
 
 class Hint(StrEnum):
     ADVICE = "advice"  # a consultant proposes a solution during Clarification
-    JUDGMENT = "judgment"  # a consultant judges the client or what they did (Clarification, Consultation)
+    JUDGMENT = "judgment"  # a verdict on the client (Clarification); a blunt one on them as a person (Consultation)
     ONE_QUESTION = "one_question"  # several questions in one Clarification message
     LISTEN_PRESENTATION = "listen_presentation"  # a consultant writes while the client presents
     LISTEN_CONTRACT = "listen_contract"  # a consultant writes while the client states their contract
@@ -49,7 +49,10 @@ def candidates(step: Step, role: str | None, text: str) -> list[Hint]:
             found.append(Hint.JUDGMENT)
         if count_questions(text) >= 2:
             found.append(Hint.ONE_QUESTION)
-    elif step is Step.CONSULTATION and remark(text) is Remark.JUDGMENT:
+    elif step is Step.CONSULTATION and blunt_verdict(text):
+        # Consultants are meant to share hypotheses, their own stories and solutions here: only a blunt verdict
+        # on the client as a person brings a hint, never "One hypothesis: …", "I made a big mistake…" or
+        # "It's not your fault".
         found.append(Hint.JUDGMENT)
     return found
 

@@ -83,8 +83,26 @@ def test_a_judgment_gets_its_own_hint_in_clarification_and_consultation(group: G
     assert "judgment" in new_hint(group, ERIN, 0)["text"]
     advance_to(group, 4)
     group.reply(ERIN, 4, "One hypothesis: the deputy needs a mandate in writing.")
-    group.reply(ERIN, 4, "C'était une erreur de leur promettre ça.")
+    group.reply(ERIN, 4, "C'est nul de ta part de leur avoir promis ça.")
     assert "judgment" in new_hint(group, ERIN, 1)["text"]
+
+
+def test_consultants_sharing_hypotheses_stories_and_reassurance_in_consultation_are_left_alone(group: Group) -> None:
+    group.start()
+    advance_to(group, 4)
+    group.reply(CAROL, 4, "It's not your fault, these things happen in every reorg.")
+    group.reply(DAVE, 4, "In a similar situation I made a big mistake: I waited too long to tell my team.")
+    group.reply(ERIN, 4, "Hypothesis: they are overthinking the risks.")
+    group.reply(FRANK, 4, "My hypothesis: you took on too much.")
+    group.reply(CAROL, 4, "Peut-être que tu as été trop patient avec lui.")
+    group.reply(DAVE, 4, "J'ai fait une grosse erreur dans une situation semblable.")
+    group.reply(ERIN, 4, "It would be a mistake to blame yourself for their decision.")
+    group.reply(FRANK, 4, "Maybe you are too close to the project to see it.")
+    group.reply(BOB, 4, "Thanks.")
+    new_hint(group, BOB, 0)  # the client answering back: the one hint of the step
+    assert all(hints(group, person) == [] for person in (CAROL, DAVE, ERIN, FRANK))
+    group.reply(FRANK, 4, "Honestly, you were stupid to accept that deal.")
+    assert "judgment" in new_hint(group, FRANK, 0)["text"]
 
 
 def test_a_consultant_writing_in_presentation_is_reminded_once_that_the_client_speaks(group: Group) -> None:

@@ -7,14 +7,15 @@ overall, with floors), and case by case so that a regression names the message i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 
-from bot.domain.advice import Remark, count_questions, fold, looks_like_advice, remark
+from bot.domain.advice import Remark, blunt_verdict, count_questions, fold, looks_like_advice, remark
 from bot.domain.coaching import Hint, hint_for, hints_given
 from bot.domain.steps import Step
 from bot.messages import EN
-from tests.unit.coaching_cases import CASES, NEUTRAL, QUESTIONS, SITUATIONS
+from tests.unit.coaching_cases import ADVICE, CASES, CONSULTATION, NEUTRAL, QUESTIONS, SITUATIONS
 
 MIN_PRECISION = 0.95
 MIN_RECALL = 0.85
@@ -25,16 +26,25 @@ KNOWN_MISSES = {
     # The last batch, only measured (the detector was not tuned after it): its misses stay visible here.
     "Maybe start by listing what you can drop?",
     "Peut-être commencer par lister ce que tu peux lâcher ?",
-    "That was a rookie mistake, no offence.",
-    "You're making this harder than it is.",
-    "Tu te compliques la vie pour rien.",
+    # (its three judgments missed then are caught since the seventh batch's tuning, which read them: no longer
+    # held out)
 }
 
 
-def _scores(cases: list[tuple[str, str, str]]) -> tuple[float, float, int, int, int]:
+def _needs_a_hint(text: str) -> bool:
+    return remark(text) is not None
+
+
+def _judged_in_consultation(text: str) -> bool:
+    return hint_for(Step.CONSULTATION, "consultant", text) is Hint.JUDGMENT
+
+
+def _scores(
+    cases: list[tuple[str, str, str]], flags: Callable[[str], bool] = _needs_a_hint
+) -> tuple[float, float, int, int, int]:
     true_pos = false_pos = false_neg = 0
     for _, label, text in cases:
-        flagged, needs = remark(text) is not None, label != NEUTRAL
+        flagged, needs = flags(text), label != NEUTRAL
         true_pos += flagged and needs
         false_pos += flagged and not needs
         false_neg += needs and not flagged
@@ -54,6 +64,34 @@ def test_precision_and_recall_of_needs_a_hint(language: str) -> None:
     assert recall >= MIN_RECALL, detail
 
 
+def _in_consultation(language: str) -> list[tuple[str, str, str]]:
+    """The Consultation part, and every Clarification message but the judgments, read as Consultation messages:
+    advice is welcome there (neutral); a Clarification judgment may be too mild for a hint there, so it is left out.
+    """
+    clarification = [(lang, NEUTRAL, text) for lang, label, text in CASES if label in (NEUTRAL, ADVICE)]
+    return [case for case in CONSULTATION + clarification if language in ("all", case[0])]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "all"])
+def test_precision_and_recall_of_the_judgment_hint_in_consultation(language: str) -> None:
+    precision, _, true_pos, false_pos, _ = _scores(_in_consultation(language), _judged_in_consultation)
+    _, recall, _, _, false_neg = _scores(
+        [case for case in CONSULTATION if language in ("all", case[0])], _judged_in_consultation
+    )
+    detail = (
+        f"consultation {language}: precision {precision:.3f}, recall {recall:.3f} "
+        f"({true_pos} TP, {false_pos} FP, {false_neg} FN)"
+    )
+    assert precision >= MIN_PRECISION, detail
+    assert recall >= MIN_RECALL, detail
+
+
+@pytest.mark.parametrize(("language", "label", "text"), CONSULTATION)
+def test_each_consultation_message(language: str, label: str, text: str) -> None:
+    assert _judged_in_consultation(text) is (label != NEUTRAL)
+    assert blunt_verdict(text) is (label != NEUTRAL)
+
+
 def test_the_floors_fail_a_detector_that_flags_too_much_or_too_little() -> None:
     precision, recall, *_ = _scores([("en", "advice", "Why not ask?"), ("en", NEUTRAL, "Who decides?")])
     assert (precision, recall) == (1.0, 1.0)
@@ -68,6 +106,10 @@ def test_the_set_is_large_and_in_both_languages() -> None:
         assert len(labels) >= 80, language
         assert {"neutral", "advice", "judgment"} <= set(labels), language
     assert len({text for _, _, text in CASES}) == len(CASES), "no message twice"
+    for language in ("en", "fr"):
+        labels = [label for lang, label, _ in CONSULTATION if lang == language]
+        assert labels.count(NEUTRAL) >= 20 and labels.count("judgment") >= 10, language
+    assert len({text for _, _, text in CONSULTATION}) == len(CONSULTATION), "no message twice"
 
 
 @pytest.mark.parametrize(
