@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.domain.session import Status
 from bot.domain.timers import EventKind, EventState
+from bot.sandbox.driver import NothingSent
 from bot.slack import ids
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
 
@@ -329,3 +333,265 @@ def test_a_quoted_author_is_named_in_the_journal_lists_notification(group: Group
     assert f"<@{BOB}>" in str(listing["blocks"])
     answer = group.slack.command(CAROL, "journal").json()
     assert "— @Bob" in answer["text"] and BOB not in answer["text"]
+
+
+# ---- the reviewer's cases: a pick applies once, a failed pick leaves no stuck menu -------------------------
+def at_once(count: int, send: Callable[[], int]) -> list[int]:
+    """`count` people's Slack sending the same thing at the same moment; their HTTP statuses."""
+    statuses: list[int] = []
+    barrier = threading.Barrier(count)
+
+    def one() -> None:
+        barrier.wait()
+        statuses.append(send())
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def menu_block_id(group: Group, step: int) -> str:
+    message = group.step_message(step)
+    assert message is not None
+    return next(b["block_id"] for b in message["blocks"] if b["type"] == "actions")
+
+
+def test_ten_identical_extend_picks_at_once_extend_once(group: Group) -> None:
+    group.start()
+    deadline = session(group).timebox().deadline
+    payload = pick_payload(group, ALICE, 1, option(group.facilitator_menu(1), ids.EXTEND))
+    assert at_once(10, lambda: group.slack.post_payload(payload).status) == [200] * 10
+    eventually(lambda: len([n for n in group.private_notes() if "changed since this menu" in n]) == 9)
+    assert session(group).timebox().deadline == deadline + timedelta(minutes=5), "five minutes, not fifty"
+    assert session(group).version == 2
+    extended = [m for m in group.thread(1) if "extended" in m["text"].lower()]
+    assert len(extended) <= 1, "the thread hears of one extension"
+
+
+def test_ten_identical_pause_picks_at_once_pause_once_and_resume_follows(group: Group) -> None:
+    group.start()
+    payload = pick_payload(group, ALICE, 1, option(group.facilitator_menu(1), ids.PAUSE))
+    at_once(10, lambda: group.slack.post_payload(payload).status)
+    eventually(lambda: len([n for n in group.private_notes() if "changed since this menu" in n]) == 9)
+    assert session(group).status is Status.PAUSED and session(group).version == 2
+    group.click(ALICE, ids.RESUME, step=1)
+    eventually(lambda: session(group).status is Status.RUNNING)
+
+
+def times_up(group: Group) -> dict[str, Any]:
+    """The clock reaches the step's deadline: the facilitator's time's-up DM, with Continue and Move on."""
+    group.services.clock.set(session(group).timebox().deadline)
+    group.tick()
+    dm = group.standin.dm_channel(ALICE)
+    return eventually(lambda: [m for m in group.standin.messages(dm) if "Time's up" in m["text"]])[-1]
+
+
+def test_the_times_up_continue_tapped_twice_extends_once(group: Group) -> None:
+    group.start()
+    first_deadline = session(group).timebox().deadline
+    dm_message = times_up(group)
+    continue_button, move_on = [e for b in dm_message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert continue_button["value"] == f"1:1:{session(group).version}", "the version it was sent for"
+    assert move_on["value"] == continue_button["value"]
+    dm = group.standin.dm_channel(ALICE)
+    group.slack.click(ALICE, ids.EXTEND, channel_id=dm)
+    eventually(lambda: session(group).timebox().deadline == first_deadline + timedelta(minutes=5))
+    group.slack.click(ALICE, ids.EXTEND, channel_id=dm)  # the double tap
+    eventually(lambda: any("changed since this message was sent" in n for n in group.private_notes()))
+    assert session(group).timebox().deadline == first_deadline + timedelta(minutes=5)
+    # Time's up again; Extend in the menu first, then Continue in the DM: one more extension, not two.
+    times_up(group)
+    group.click(ALICE, ids.EXTEND, step=1)
+    eventually(lambda: session(group).timebox().deadline == first_deadline + timedelta(minutes=10))
+    group.slack.click(ALICE, ids.EXTEND, channel_id=dm)
+    eventually(lambda: len([n for n in group.private_notes() if "changed since this message" in n]) == 2)
+    assert session(group).timebox().deadline == first_deadline + timedelta(minutes=10)
+    # Move on tapped twice: one step forward.
+    group.slack.click(ALICE, ids.NEXT, channel_id=dm)
+    eventually(lambda: len([n for n in group.private_notes() if "changed since this message" in n]) == 3)
+    assert group.current_step() == 1, "Move on from a time's up the menu answered since changes nothing"
+
+
+def test_a_continue_sent_before_buttons_carried_a_version_extends_once_per_times_up(group: Group) -> None:
+    group.start()
+    first_deadline = session(group).timebox().deadline
+    times_up(group)
+    dm = group.standin.dm_channel(ALICE)
+    old = group.slack.click_payload(ALICE, ids.EXTEND, channel_id=dm, message_ts="1.000001", value="1:1")
+    assert at_once(5, lambda: group.slack.post_payload(old).status) == [200] * 5  # taps, at once
+    eventually(lambda: session(group).timebox().deadline == first_deadline + timedelta(minutes=5))
+    eventually(lambda: len(group.standin.responses) >= 4)
+    assert session(group).timebox().deadline == first_deadline + timedelta(minutes=5), "one extension"
+    group.slack.post_payload(old)  # later: the step has time left, nothing is added
+    eventually(lambda: any("has time left already" in n for n in group.private_notes()))
+    assert session(group).timebox().deadline == first_deadline + timedelta(minutes=5)
+    # An old Move on is valid for the step it names only: once.
+    old_next = group.slack.click_payload(ALICE, ids.NEXT, channel_id=dm, message_ts="1.000001", value="1:1")
+    group.slack.post_payload(old_next)
+    eventually(lambda: group.step_message(2))
+    group.slack.post_payload(old_next)
+    eventually(lambda: any("moved on" in n for n in group.private_notes()))
+    assert group.current_step() == 2 and group.step_message(3) is None
+
+
+def test_a_pick_slack_cannot_open_is_told_kindly_and_the_menu_can_be_picked_again(group: Group) -> None:
+    group.start()
+    before = menu_block_id(group, 1)
+    group.standin.fail("views.open", "expired_trigger_id")
+    assert group.click(ALICE, ids.HANDOVER, step=1).status == 200
+    eventually(lambda: any("took too long for Slack" in n for n in group.private_notes()))
+    eventually(lambda: menu_block_id(group, 1) != before)  # drawn again: the menu shows its label
+    assert session(group).version == 1, "same version, same second: the block id changed all the same"
+    # The same option again: Slack sends it only because the menu was reset (the driver would raise otherwise).
+    group.click(ALICE, ids.HANDOVER, step=1)
+    assert group.modal(ALICE, ids.HANDOVER_VIEW)
+    group.standin.fail("views.open", "internal_error")
+    group.click(ALICE, ids.EDIT, step=1)
+    eventually(lambda: any("Slack did not open that just now (internal_error)" in n for n in group.private_notes()))
+    group.click(ALICE, ids.EDIT, step=1)
+    assert group.modal(ALICE, ids.EDIT_VIEW)
+
+
+def test_the_driver_refuses_a_pick_slack_would_not_send(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.HANDOVER, step=1)
+    group.modal(ALICE, ids.HANDOVER_VIEW)
+    eventually(lambda: not group.slack.menu_shows(ALICE, group.channel, group.step_message(1)["ts"], "x"))
+    message = group.step_message(1)
+    assert message is not None
+    shown = option(group.facilitator_menu(1), ids.HANDOVER)["value"]
+    block_id = menu_block_id(group, 1)
+    group.slack.menus_show[(ALICE, group.channel, message["ts"], block_id, ids.FACILITATOR_MENU)] = shown
+    with pytest.raises(NothingSent):  # a menu the app left showing the pick: Slack sends nothing
+        group.slack.click(ALICE, ids.HANDOVER, channel_id=group.channel, message_ts=message["ts"])
+
+
+def test_a_refused_pick_redraws_the_menu(group: Group) -> None:
+    group.start()
+    before = menu_block_id(group, 1)
+    group.pick(CAROL, 1, option(group.facilitator_menu(1), ids.NEXT)["value"])
+    note = eventually(lambda: [n for n in group.private_notes() if "Only the facilitator" in n])[0]
+    assert "the Facilitator menu" in note and "button" not in note
+    eventually(lambda: menu_block_id(group, 1) != before)
+    group.pick(CAROL, 1, option(group.facilitator_menu(1), ids.NEXT)["value"])  # sent again: the menu was reset
+    eventually(lambda: len([n for n in group.private_notes() if "Only the facilitator" in n]) == 2)
+    assert group.current_step() == 1
+
+
+def test_the_end_confirmation_fails_to_arrive_by_response_url_and_comes_as_an_ephemeral(group: Group) -> None:
+    group.start()
+    before = menu_block_id(group, 1)
+    payload = pick_payload(group, ALICE, 1, option(group.facilitator_menu(1), ids.END))
+    payload["response_url"] = group.standin.base_url + "/nowhere"  # Slack refuses the answer there
+    assert group.slack.post_payload(payload).status == 200
+    confirmation = eventually(
+        lambda: [e for e in group.standin.ephemerals_for(ALICE) if "End the session for everyone" in e["text"]]
+    )[-1]
+    assert ids.END_CANCEL in str(confirmation["blocks"])
+    eventually(lambda: menu_block_id(group, 1) != before)
+    assert session(group).status is Status.RUNNING
+
+
+def confirmation_buttons(group: Group) -> dict[str, dict[str, Any]]:
+    confirmation = eventually(lambda: [r for r in group.standin.responses if ids.END_CANCEL in str(r.get("blocks"))])[
+        -1
+    ]
+    return {e["action_id"]: e for b in confirmation["blocks"] if b["type"] == "actions" for e in b["elements"]}
+
+
+def test_an_end_confirmation_left_while_the_session_changed_ends_nothing_and_goes_away(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.END, step=1, confirm=False)
+    buttons = confirmation_buttons(group)
+    assert buttons[ids.END]["value"] == "1:1:1", "the step and version it was asked for"
+    group.click(ALICE, ids.EXTEND, step=1)  # the session goes on meanwhile
+    eventually(lambda: session(group).version == 2)
+    count = len(group.standin.responses)
+    group.slack.click_in_response(ALICE, ids.END)
+    answer = eventually(lambda: group.standin.responses[count:])[0]
+    assert answer.get("replace_original") is True and "changed since" in answer["text"], "replaced, not left"
+    assert session(group).status is Status.RUNNING
+    # A confirmation without a version (forged, or from before): stale too.
+    forged = group.slack.click_payload(ALICE, ids.END, channel_id=group.channel, message_ts="1.000001", value="1:1")
+    group.slack.post_payload(forged)
+    eventually(lambda: len([n for n in group.private_notes() if "changed since this message" in n]) == 2)
+    assert session(group).status is Status.RUNNING
+
+
+def test_cancel_puts_the_end_confirmation_away_and_nothing_ends(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.END, step=1, confirm=False)
+    assert confirmation_buttons(group)[ids.END_CANCEL]["text"]["text"] == "Cancel"
+    count = len(group.standin.responses)
+    group.slack.click_in_response(ALICE, ids.END_CANCEL)
+    answer = eventually(lambda: group.standin.responses[count:])[0]
+    assert answer.get("delete_original") is True
+    assert session(group).status is Status.RUNNING and session(group).version == 1
+
+
+def test_an_end_confirmation_clicked_after_the_session_ended_is_replaced_by_why(group: Group) -> None:
+    group.start()
+    group.click(ALICE, ids.END, step=1, confirm=False)
+    group.click(ALICE, ids.END, step=1)  # a second confirmation, confirmed: the session ends
+    eventually(lambda: session(group).status is Status.ENDED)
+    count = len(group.standin.responses)
+    first = next(r for r in group.standin.responses if ids.END_CANCEL in str(r.get("blocks")))
+    (end_button,) = [
+        e for b in first["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == ids.END
+    ]
+    group.slack.click_in_response(ALICE, ids.END, value=end_button["value"])
+    answer = eventually(lambda: group.standin.responses[count:])[0]
+    assert answer.get("replace_original") is True and answer["text"] == "This session has ended."
+
+
+def deactivate(group: Group, user_id: str, name: str) -> None:
+    group.standin.users[user_id].deleted = True
+    group.slack.event(
+        {
+            "type": "user_change",
+            "user": {
+                "id": user_id,
+                "team_id": group.standin.team_id,
+                "name": name.lower(),
+                "real_name": name,
+                "deleted": True,
+                "tz": "Europe/Paris",
+            },
+        }
+    )
+    eventually(lambda: (facts := group.services.people.lookup(group.standin.team_id, user_id)) and facts.deleted)
+
+
+def test_a_pick_on_an_ended_session_says_so_and_offers_no_take_over(group: Group) -> None:
+    group.start()
+    menu = group.facilitator_menu(1)
+    group.click(ALICE, ids.END, step=1)
+    eventually(lambda: session(group).status is Status.ENDED)
+    deactivate(group, ALICE, "Alice")
+    count = len(group.standin.responses)
+    group.slack.post_payload(pick_payload(group, CAROL, 1, option(menu, ids.NEXT)))
+    answer = eventually(lambda: group.standin.responses[count:])[0]
+    assert answer["text"] == "This session has ended."
+    assert ids.TAKE_OVER not in str(answer.get("blocks")), "nothing to take over"
+    take_over = group.slack.click_payload(CAROL, ids.TAKE_OVER, channel_id=group.channel, message_ts="1.1", value="1:1")
+    group.slack.post_payload(take_over)
+    eventually(lambda: len([n for n in group.private_notes() if n == "This session has ended."]) == 2)
+    assert session(group).facilitator_id == ALICE
+
+
+def test_a_client_who_took_over_facilitating_is_counted_as_the_client(group: Group) -> None:
+    group.start()
+    deactivate(group, ALICE, "Alice")
+    group.pick(BOB, 1, option(group.facilitator_menu(1), ids.NEXT)["value"])
+    eventually(lambda: any("take over" in n for n in group.private_notes()))
+    group.slack.click_in_response(BOB, ids.TAKE_OVER)
+    eventually(lambda: session(group).facilitator_id == BOB)
+    group.reply(BOB, 1, "My team of eight loses its lead in March.")
+    group.click(BOB, ids.END, step=1)
+    eventually(lambda: session(group).status is Status.ENDED)
+    dm = group.standin.dm_channel(BOB)
+    summary = eventually(lambda: [m for m in group.standin.messages(dm) if "By role" in str(m.get("blocks"))])[-1]
+    assert "By role: the client 1 · the consultants 0 · the facilitator 0" in str(summary["blocks"])
