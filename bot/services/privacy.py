@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.domain.timers import EventKind, EventState
+from bot.services.hints import forget_hint_claims
 from bot.services.home import forget_home_marks
 from bot.services.tasks import TaskKind
 from bot.storage.db import Database
@@ -54,7 +55,7 @@ NOT_A_PERSON = frozenset(
         "session_id",
         "group_id",
         "kickoff_id",
-        "event_id",
+        "event_id",  # a Slack delivery's id; a coaching hint's claim ends with a person's id: see forget()
         "subject_id",
         "evaluation_id",  # a group evaluation (GroupEvaluation.id), not a person
         "delivering_by",  # a codev process (CodevProcess.id), not a person
@@ -84,6 +85,7 @@ class ForgetReport:
     nudges: int = 0  # pending nudges to them, dropped
     unpicked: int = 0  # open kick-offs where they were the facilitator's pick
     evaluation_votes: int = 0  # records that they answered a group evaluation, deleted (the answers stay: anonymous)
+    hint_claims: int = 0  # the coaching hints they were given ("hint:…:<their id>" in processed_event), deleted
     # Kick-offs whose channel message lists their topic: the caller shows them again without it.
     kickoffs: list[int] = field(default_factory=list)
 
@@ -368,4 +370,6 @@ class PrivacyService:
             for plan in PLAN.values():
                 if plan.apply is not None:
                     plan.apply(session, who, report)
+            # Not a column of its own: the claims of the hints they were given name them at the end of a key.
+            report.hint_claims = forget_hint_claims(session, team_id, user_id)
         return report

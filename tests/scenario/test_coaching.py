@@ -8,11 +8,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import col, select
 
+from bot.domain.coaching import Hint
 from bot.domain.steps import Step
 from bot.services.events import forget_old_deliveries
-from bot.services.hints import HINT_KEY_PREFIX, hint_to_give
+from bot.services.hints import HINT_KEY_PREFIX, hint_key, hint_to_give
 from bot.slack import ids
 from bot.storage.models import Contribution, ProcessedEvent
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
@@ -204,3 +206,12 @@ def test_a_reminder_is_given_once_across_processes_and_after_old_claims_are_forg
     group.reply(DAVE, 1, "Two days later, still writing here.")
     settle(group.services)
     assert len(hints(group, DAVE)) == 1
+
+
+def test_a_hint_claim_s_key_fits_its_column_whole_and_ends_with_the_person() -> None:
+    keys = {hint_key(10**40, step, hint, "U0" + "X" * 40) for step in Step for hint in Hint}
+    assert len(keys) == len(Step) * len(Hint), "no two claims merge"
+    assert all(len(key) <= 64 and key.endswith(":U0" + "X" * 40) for key in keys)
+    assert hint_key(12, Step.CLARIFICATION, Hint.ADVICE, "U0BOB") == "hint:12:2:advice:U0BOB"
+    with pytest.raises(ValueError, match="does not fit"):
+        hint_key(12, Step.CLARIFICATION, Hint.ADVICE, "U" * 60)

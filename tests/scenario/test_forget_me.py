@@ -23,6 +23,7 @@ from bot.storage.models import (
     JournalEntry,
     KickoffVolunteer,
     PersonSettings,
+    ProcessedEvent,
     ScheduledTask,
     SlackUser,
     TimedEvent,
@@ -135,6 +136,33 @@ def pending_nudges(group: Group) -> set[str]:
     return {e.user_id for e in personal if e.state == EventState.PENDING.value}
 
 
+def hint_claims(group: Group, user_id: str) -> list[str]:
+    """The keys of the coaching hints `user_id` was given ("hint:<session>:<step>:<hint>:<user_id>")."""
+    claims = rows(group, ProcessedEvent, col(ProcessedEvent.event_id).startswith("hint:"))
+    return [claim.event_id for claim in claims if claim.event_id.endswith(f":{user_id}")]
+
+
+def test_forget_me_deletes_exactly_the_person_s_hint_claims(group: Group) -> None:
+    services, team_id = group.services, group.standin.team_id
+    now = services.clock.now()
+    keys = {
+        (team_id, "hint:7:2:advice:U0_A"): "gone",  # hers (a "_" in an id is a LIKE wildcard: escaped)
+        (team_id, "hint:7:4:judgment:U0_A"): "gone",
+        (team_id, "hint:7:2:advice:U0XA"): "stays",  # "U0_A" as an unescaped pattern would match it
+        (team_id, "hint:7:2:advice:XU0_A"): "stays",  # ends with her id, but it is someone else's
+        (team_id, "Ev0U0_A"): "stays",  # a Slack delivery, not a hint
+        ("T0OTHER", "hint:7:2:advice:U0_A"): "stays",  # another workspace's person
+    }
+    with services.db.session() as session:
+        for team, key in keys:
+            session.add(ProcessedEvent(team_id=team, event_id=key, received_at=now))
+    report = services.privacy.forget(team_id, "U0_A")
+    assert report.hint_claims == 2
+    left = {(claim.team_id, claim.event_id) for claim in rows(group, ProcessedEvent)}
+    assert {key for key, fate in keys.items() if fate == "stays"} <= left
+    assert not {key for key, fate in keys.items() if fate == "gone"} & left
+
+
 def test_forget_me_leaves_nothing_of_hers_keeps_others_whole_and_a_running_session_goes_on(group: Group) -> None:
     brought = carol_brings_her_burnout_to_the_kick_off(group)
     carol_says_how_her_first_action_went(group)
@@ -156,6 +184,8 @@ def test_forget_me_leaves_nothing_of_hers_keeps_others_whole_and_a_running_sessi
         assert rows(group, model, model.user_id == CAROL), model.__name__
     assert rows(group, GroupMember, GroupMember.user_id == CAROL, col(GroupMember.away_until).is_not(None))
     assert CAROL in pending_nudges(group)
+    # Writing in the other session's Presentation brought her a reminder: its claim ends with her id.
+    eventually(lambda: hint_claims(group, CAROL))
     open_follow_ups = rows(
         group, ScheduledTask, ScheduledTask.kind == TaskKind.FOLLOW_UP.value, ScheduledTask.state == "pending"
     )
@@ -206,6 +236,7 @@ def test_forget_me_leaves_nothing_of_hers_keeps_others_whole_and_a_running_sessi
     assert [
         (a.text, a.outcome_note, a.outcome_shared) for a in rows(group, ActionItem, ActionItem.owner_id == CAROL)
     ] == [("[deleted]", None, False)] * 2
+    assert hint_claims(group, CAROL) == [], "the coaching hints she was given are forgotten too"
     assert rows(group, ScheduledTask, ScheduledTask.id == open_follow_ups[0].id)[0].state == EventState.CANCELLED.value
     assert CAROL not in pending_nudges(group) and {DAVE, ERIN, FRANK} <= pending_nudges(group)
     # The kick-off call no longer shows her topic; Dave's stays, with the link to the session.
