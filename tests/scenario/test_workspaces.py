@@ -18,8 +18,10 @@ from bot.clock import FakeClock
 from bot.sandbox.circle import ALICE, BOB, CAROL, CHANNEL, DAVE, ERIN, FRANK, Circle, eventually
 from bot.sandbox.driver import SlackDriver
 from bot.slack import ids
+from bot.slack.listeners.commands.codev import SUBCOMMANDS
 from bot.storage.models import SLACK_BOTS, CodevSession, JournalEntry
 from tests.conftest import SIGNING_SECRET
+from tests.integration.test_listener_fuzz import REGISTERED
 from tests.scenario import test_oauth_install as oauth_flow
 from tests.scenario.test_groups import initial
 from tests.scenario.test_oauth_install import TEAM_A, TEAM_B, Browser, MultiApp, install
@@ -59,6 +61,24 @@ def create_group(circle: Circle, name: str) -> None:
     reply = circle.slack.submit(ALICE, view["id"], {"name": name, "members": members})
     assert reply.status == 200 and not reply.body, reply
     eventually(lambda: circle.services.groups.of_channel(circle.slack.team_id, circle.channel))
+
+
+def button_values(messages: list[dict[str, Any]]) -> list[str]:
+    """The values of the buttons and menu options in these messages (what a click on them would carry)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("value"), str):
+                found.append(node["value"])
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk([m.get("blocks") for m in messages])
+    return found
 
 
 def token_teams(standin: FaultyStandIn, since: int) -> list[tuple[str, str | None]]:
@@ -117,8 +137,10 @@ def test_two_workspaces_each_work_with_their_own_token_and_cannot_reach_each_oth
     settle(multi_app)
     assert {team for _, team in token_teams(standin, since)} == {TEAM_A}, token_teams(standin, since)
     since = len(standin.calls)
+    views_before_b = set(standin.views)
     create_group(b, "Thursday circle")
     settle(multi_app)
+    b_views = [view_id for view_id in standin.views if view_id not in views_before_b] + [b_view["id"]]
     assert {team for _, team in token_teams(standin, since)} == {TEAM_B}, token_teams(standin, since)
     assert multi_app.services.groups.of_channel(TEAM_A, CHANNEL_B) is None
 
@@ -147,6 +169,20 @@ def test_two_workspaces_each_work_with_their_own_token_and_cannot_reach_each_oth
     a.slack.shortcut_on_message(CAROL, ids.JOURNAL_SHORTCUT, CHANNEL_B, b_step)
     a.slack.submit(ALICE, b_view["id"], {"client": BOB, "consultants": [CAROL, DAVE]})
     a.slack.command(ALICE, "group", channel_id=CHANNEL_B)
+    # ...and then every listener codev registers: each /codev word in B's channel, each button with the
+    # values B's own buttons carry, each of B's modals submitted from A.
+    for word in SUBCOMMANDS:
+        a.slack.command(ALICE, word, channel_id=CHANNEL_B)
+    b_values = sorted(set(button_values(b.messages()))) or ["1"]
+    for action_id in REGISTERED.actions:
+        for value in b_values:
+            forged = a.slack.click_payload(ALICE, action_id, channel_id=CHANNEL_B, message_ts=b_step["ts"], value=value)
+            # Slack binds a click's response_url to the message clicked, which for A's person is never B's.
+            forged["response_url"] = a.slack.response_url()
+            assert a.slack.post_payload(forged).status < 500
+    for view_id in b_views:
+        if view_id in standin.views:
+            assert a.slack.submit(ALICE, view_id, {}).status < 500
     settle(multi_app)
     assert rows_of(multi_app, TEAM_B) == b_before, "nothing of B changed from A"
     assert b.messages() == b_messages, "nothing posted or edited in B's channel from A"
