@@ -730,6 +730,10 @@ EN: dict[str, str] = {
     "error_action_owner": "Choose who does this action.",
     "error_got_missing": "Choose yes, partly or no: your word about it goes with that answer.",
     # ---- method: coaching (questions, advice, off-role posts) ----
+    "private_note_dm_where": "codev could not show you this note in <#{channel}>, so it comes here:",
+    "private_note_dm_where_thread": (
+        "codev could not show you this note in <#{channel}>, so it comes here. It is about <{link}|this thread>:"
+    ),
     "coach_judgment": (
         ":seedling: That may read as a judgment of the client. Co-development works without verdicts: in "
         "Clarification, ask what happened; in Consultation, offer your view as a hypothesis (“One hypothesis: …”)."

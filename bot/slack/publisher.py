@@ -17,7 +17,7 @@ from bot.messages import t
 from bot.services.sessions import SessionService, SessionSnapshot
 from bot.slack import once
 from bot.slack.blocks import session as blocks
-from bot.slack.blocks.common import escape, without_mentions
+from bot.slack.blocks.common import escape, section, without_mentions
 
 log = logging.getLogger(__name__)
 
@@ -140,9 +140,22 @@ class Publisher:
         try:
             self.client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, thread_ts=thread_ts, **extra)
         except SlackApiError:
-            # A private note is best effort: a DM reaches people who are not (yet) in the channel.
+            # A private note is best effort: a DM reaches people who are not (yet) in the channel, and says
+            # where it comes from (the channel, and the thread it answers).
             log.info("ephemeral to %s in %s failed; sending a DM", user_id, channel_id, exc_info=True)
-            self.dm(user_id, text=text, **extra)
+            where = self._where(channel_id, thread_ts)
+            if extra.get("blocks"):
+                extra["blocks"] = [section(where).to_dict(), *extra["blocks"]]
+            self.dm(user_id, text=f"{where}\n{text}", **extra)
+
+    def _where(self, channel_id: str, thread_ts: str | None) -> str:
+        if thread_ts is not None:
+            try:
+                link = self.client.chat_getPermalink(channel=channel_id, message_ts=thread_ts)["permalink"]
+                return t("private_note_dm_where_thread", link=link, channel=channel_id)
+            except (SlackApiError, OSError, KeyError):
+                log.info("no link to %s in %s for a DM", thread_ts, channel_id, exc_info=True)
+        return t("private_note_dm_where", channel=channel_id)
 
     def update(self, channel: str, ts: str, **message: Any) -> None:
         """Update a message; ChannelLost when codev cannot write there any more (a vanished message is left)."""

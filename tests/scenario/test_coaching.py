@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from bot.domain.coaching import Hint
 from bot.domain.steps import Step
+from bot.sandbox.standin import Answer, Call
 from bot.services.events import forget_old_deliveries
 from bot.services.hints import HINT_KEY_PREFIX, hint_key, hint_to_give
 from bot.slack import ids
@@ -215,3 +216,24 @@ def test_a_hint_claim_s_key_fits_its_column_whole_and_ends_with_the_person() -> 
     assert hint_key(12, Step.CLARIFICATION, Hint.ADVICE, "U0BOB") == "hint:12:2:advice:U0BOB"
     with pytest.raises(ValueError, match="does not fit"):
         hint_key(12, Step.CLARIFICATION, Hint.ADVICE, "U" * 60)
+
+
+def test_a_hint_that_cannot_be_shown_privately_comes_by_dm_and_says_where_it_is_from(
+    group: Group, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group.start()
+    advance_to(group, 2)
+
+    def refuse_private_notes(call: Call) -> Answer | None:
+        if call.method == "chat.postEphemeral":
+            return 200, {}, {"ok": False, "error": "user_not_in_channel"}
+        return None
+
+    monkeypatch.setattr(group.standin, "intercept", refuse_private_notes)
+    group.reply(CAROL, 2, "Wouldn't it help to talk to HR first?")
+    dm = eventually(lambda: group.standin.messages(group.standin.dm_channel(CAROL)))
+    settle(group.services)
+    (note,) = group.standin.messages(group.standin.dm_channel(CAROL))
+    thread = group.step_message(2)["ts"].replace(".", "")
+    assert note == dm[0] and "advice" in note["text"]
+    assert f"<#{group.channel}>" in note["text"] and f"/p{thread}|this thread>" in note["text"], note["text"]
