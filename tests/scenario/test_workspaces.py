@@ -183,6 +183,20 @@ def test_two_workspaces_each_work_with_their_own_token_and_cannot_reach_each_oth
     for view_id in b_views:
         if view_id in standin.views:
             assert a.slack.submit(ALICE, view_id, {}).status < 500
+    ts = standin.new_ts()
+    b_person = {"id": CAROL, "team_id": TEAM_B, "deleted": True, "tz": "Asia/Tokyo", "name": "carol"}
+    dm = standin.dm_channel(CAROL)
+    shapes = {
+        "message": {"type": "message", "user": CAROL, "text": "hi", "channel": CHANNEL_B, "channel_type": "group"},
+        "app_home_opened": {"type": "app_home_opened", "user": CAROL, "tab": "home", "channel": dm},
+        "member_left_channel": {"type": "member_left_channel", "user": CAROL, "channel": CHANNEL_B},
+        "member_joined_channel": {"type": "member_joined_channel", "user": CAROL, "channel": CHANNEL_B},
+        "user_change": {"type": "user_change", "user": b_person},
+    }
+    shapes["message"]["ts"] = ts
+    for event_type in REGISTERED.events:
+        if event_type in shapes:  # app_uninstalled and tokens_revoked carry no other workspace's ids
+            assert a.slack.event({**shapes[event_type], "event_ts": ts}).status == 200
     settle(multi_app)
     assert rows_of(multi_app, TEAM_B) == b_before, "nothing of B changed from A"
     assert b.messages() == b_messages, "nothing posted or edited in B's channel from A"
