@@ -70,6 +70,25 @@ def test_a_neutral_question_brings_nothing_and_two_questions_bring_the_one_at_a_
     assert "advice" not in hint["text"]
 
 
+def test_neutral_questions_that_only_look_risky_bring_nothing_in_clarification(group: Group) -> None:
+    group.start()
+    advance_to(group, 2)
+    for person, text in (
+        (CAROL, "Why didn't they tell you earlier?"),
+        (DAVE, "Is it possible to get last year's numbers?"),
+        (ERIN, "Tu dois rendre le projet quand ?"),
+        (FRANK, "What happens when someone makes a mistake?"),
+        (CAROL, "Who decides? Is it you or your manager?"),
+        (DAVE, "What did your boss say? I mean, in his words?"),
+        (ERIN, "It's not your fault. What happened next?"),
+        (FRANK, "You said you should have known earlier — what made you think that?"),
+    ):
+        group.reply(person, 2, text)
+    group.reply(CAROL, 2, "Why don't you ask them for a written mandate?")
+    assert "advice" in new_hint(group, CAROL, 0)["text"], "the first hint of all comes for the one proposal"
+    assert all(hints(group, person) == [] for person in (DAVE, ERIN, FRANK))
+
+
 def test_a_french_message_in_clarification_is_read_too(group: Group) -> None:
     group.start()
     advance_to(group, 2)

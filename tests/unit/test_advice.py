@@ -28,7 +28,17 @@ KNOWN_MISSES = {
     "Peut-être commencer par lister ce que tu peux lâcher ?",
     # (its three judgments missed then are caught since the seventh batch's tuning, which read them: no longer
     # held out)
+    # The eighth batch, only measured after the seventh's tuning: its misses stay visible here.
+    "Maybe talk to her before the review?",
+    "You let this drag on way too long.",
+    "Honestly, you messed that one up.",
+    "Un petit sondage, ça ne t'en dirait pas plus ?",
+    "Tu as laissé traîner ça beaucoup trop longtemps.",
+    "Franchement, tu t'es planté sur ce coup.",
+    "That was such a stupid thing to do.",  # (in Consultation)
 }
+# Follow-ups the question count reads as a second question though they only narrow the first (eighth batch).
+KNOWN_MISCOUNTS = {"Who signs off? You or the director?", "Qui valide ? Toi ou le directeur ?"}
 
 
 def _needs_a_hint(text: str) -> bool:
@@ -86,7 +96,15 @@ def test_precision_and_recall_of_the_judgment_hint_in_consultation(language: str
     assert recall >= MIN_RECALL, detail
 
 
-@pytest.mark.parametrize(("language", "label", "text"), CONSULTATION)
+@pytest.mark.parametrize(
+    ("language", "label", "text"),
+    [
+        pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason="known miss"))
+        if case[2] in KNOWN_MISSES
+        else case
+        for case in CONSULTATION
+    ],
+)
 def test_each_consultation_message(language: str, label: str, text: str) -> None:
     assert _judged_in_consultation(text) is (label != NEUTRAL)
     assert blunt_verdict(text) is (label != NEUTRAL)
@@ -126,7 +144,15 @@ def test_each_message(language: str, label: str, text: str) -> None:
     assert (found.value if found else NEUTRAL) == label
 
 
-@pytest.mark.parametrize(("text", "count"), QUESTIONS)
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason="known miscount"))
+        if case[0] in KNOWN_MISCOUNTS
+        else case
+        for case in QUESTIONS
+    ],
+)
 def test_questions_are_counted(text: str, count: int) -> None:
     assert count_questions(text) == count
 
