@@ -14,11 +14,11 @@ MIN_ANSWERS people answered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -27,10 +27,11 @@ from sqlmodel import Session, col, select
 from bot.clock import Clock
 from bot.domain.session import Status
 from bot.domain.text import hashtags
+from bot.domain.workcal import WorkingCalendar
 from bot.services import outbox
 from bot.services.duty import notify_at
 from bot.services.outbox import ASIDE, OutboxKind
-from bot.services.reach import reach_of
+from bot.services.reach import Reach, reach_of
 from bot.storage.db import Database
 from bot.storage.models import (
     CodevGroup,
@@ -42,8 +43,24 @@ from bot.storage.models import (
     JournalEntry,
 )
 
-if TYPE_CHECKING:
-    from bot.services.sessions import SessionSnapshot
+
+class PostedSession(Protocol):
+    """What a posted summary's session tells this module (a SessionSnapshot; named here to keep
+    bot.services.sessions, which calls in, out of this module's imports)."""
+
+    @property
+    def team_id(self) -> str: ...
+    @property
+    def id(self) -> int: ...
+    @property
+    def channel_id(self) -> str: ...
+    @property
+    def participants(self) -> list[str]: ...
+    @property
+    def hours(self) -> Mapping[str, WorkingCalendar]: ...
+    @property
+    def reach(self) -> Mapping[str, Reach]: ...
+
 
 MIN_ANSWERS = 3  # the group sees its evaluation only once this many answered: nobody's answer stands alone
 SCORES = range(1, 6)
@@ -102,7 +119,7 @@ class Scores:
 
 
 # ---- what a posted summary owes (called by SessionService.summary_posted, in its transaction) ---------------
-def owe_after_summary(session: Session, snapshot: SessionSnapshot, now: datetime) -> None:
+def owe_after_summary(session: Session, snapshot: PostedSession, now: datetime) -> None:
     """The DMs a posted summary owes: one to each participant, and the group's evaluation when it is due."""
     gone = {u for u, r in snapshot.reach.items() if r.deleted}  # known in async sessions; Slack says so otherwise
     people = [u for u in dict.fromkeys(snapshot.participants) if u not in gone]
@@ -126,7 +143,7 @@ def _add_dms(
         )
 
 
-def _open_evaluation(session: Session, snapshot: SessionSnapshot, now: datetime) -> None:
+def _open_evaluation(session: Session, snapshot: PostedSession, now: datetime) -> None:
     """After every `evaluation_every` sessions of the channel's group (their summaries posted): a new round."""
     group = session.exec(
         select(CodevGroup).where(CodevGroup.team_id == snapshot.team_id, CodevGroup.channel_id == snapshot.channel_id)
