@@ -297,9 +297,10 @@ _JUDGMENT_NOUN_STATED = [
     r"\b(une|un|grosse|grande|vraie|belle|ton|votre) (\w+ )?(erreur|faute|betise|connerie)\b",
     r"\berreur de\b",
 ]
-_JUDGMENT_NOUN_ASKED = [
-    r"\b(wasn't|isn't|was|is|that's|that was|it was) (that|this|it)?( \w+){0,2} (mistake|error|blunder)\b",
-    r"\b(ce|ca|cela) (ne )?(etait|est|serait) (pas )?(une |un )?(\w+ )?(erreur|betise|faute)\b",
+_JUDGMENT_NOUN_ASKED = [  # asked as a verdict: "Wasn't that a mistake?", "That was a mistake, right?"
+    r"\b(wasn't|isn't|was not|is not) (that|this|it)( \w+){0,2} (mistake|error|blunder)\b",
+    r"\b(that|it|this) (was|is|'s)( \w+){0,2} (mistake|error|blunder), (no|right|wasn't it|isn't it|yes|eh)$",
+    r"\b(ce|ca|cela) (etait|est)( \w+){0,2} (erreur|betise|faute), (non|hein|pas vrai|ne est ce pas|tu crois pas)$",
 ]
 # Verdicts said as statements: "You waited too long." (as a question, "Did you wait too long?" asks).
 _JUDGMENT_STATED = [
@@ -335,6 +336,11 @@ _REPORTED = re.compile(
     r"you thought|you wonder|in your words|tu as dit|tu dis|tu disais|tu parles|tu parlais|tu as parle|tu penses|"
     r"tu pensais|tu as le impression|tu te dis|tu te disais|selon toi|tu as ecrit|tu trouves|tu as qualifie)\b"
 )
+# Their view, asked for: "C'était ta faute, selon toi ?", "Was it a mistake, in your view?"
+_THEIR_VIEW = re.compile(
+    r"\b(in your view|in your opinion|according to you|do you think|would you say|selon toi|selon vous|a ton avis|"
+    r"a votre avis|de apres toi|de apres vous|tu penses|tu dirais|vous pensez)\b"
+)
 # A hypothesis, offered as one: "Maybe you are too close to the project", "Hypothesis: they are overthinking".
 _HEDGE = re.compile(
     r"\b(maybe|perhaps|possibly|probably|might be|may be|could be|could it be|i wonder|wondering|my guess|i guess|"
@@ -365,11 +371,11 @@ _NOUN_ASKED = re.compile("|".join(_JUDGMENT_NOUN_ASKED))
 _STATED = re.compile("|".join(_JUDGMENT_STATED))
 
 
-def _about_the_client(sentence: str, match: re.Match[str]) -> bool:
+def _about_the_client(sentence: str, question: bool, match: re.Match[str]) -> bool:
     """Whether a verdict found in a sentence falls on the client, not on the writer or someone else."""
     before = sentence[: match.start()]
-    if _REPORTED.search(before):
-        return False  # their own words, asked about
+    if _REPORTED.search(before) or (question and _THEIR_VIEW.search(sentence)):
+        return False  # their own words, or their view, asked about
     second = bool(_SECOND_PERSON.search(sentence))
     if not second and _THIRD_PARTY.search(sentence):
         return False  # about them, not about you
@@ -389,7 +395,7 @@ def _verdicts(sentences: list[tuple[str, bool]], patterns: list[tuple[re.Pattern
         for pattern, where in patterns:
             if where != "any" and where != ("asked" if question else "said"):
                 continue
-            if any(_about_the_client(sentence, match) for match in pattern.finditer(sentence)):
+            if any(_about_the_client(sentence, question, match) for match in pattern.finditer(sentence)):
                 return True
     return False
 

@@ -532,6 +532,14 @@ CASES: list[tuple[str, Label, str]] = [
     ("fr", JUDGMENT, "Franchement, c'est nul de ta part."),
     ("fr", JUDGMENT, "Tu as fait une erreur en signant."),
     ("fr", JUDGMENT, "C'est entièrement de ta faute."),
+    # (found while reviewing the seventh's rules, and tuned on: "a mistake" asked as a question)
+    ("en", NEUTRAL, "Was it a mistake, in your view?"),
+    ("en", NEUTRAL, "Is that an error in the report?"),
+    ("en", JUDGMENT, "Wasn't that a mistake?"),
+    ("en", JUDGMENT, "That was a mistake, no?"),
+    ("fr", NEUTRAL, "C'était une erreur, selon toi ?"),
+    ("fr", NEUTRAL, "C'était ta faute, selon toi ?"),
+    ("fr", JUDGMENT, "C'était une erreur, non ?"),
     # ---- an eighth batch, written after the seventh's tuning and only measured: nothing was tuned after it ----
     ("en", NEUTRAL, "Why didn't your manager step in?"),
     ("en", NEUTRAL, "Is it possible to see the survey results?"),
