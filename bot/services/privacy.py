@@ -59,12 +59,24 @@ NOT_A_PERSON = frozenset(
         "subject_id",
         "evaluation_id",  # a group evaluation (GroupEvaluation.id), not a person
         "delivering_by",  # a codev process (CodevProcess.id), not a person
+        # Slack's OAuth tables: the Enterprise Grid org, the app, codev's own bot user, a webhook's channel.
+        "enterprise_id",
+        "app_id",
+        "bot_id",
+        "bot_user_id",
+        "incoming_webhook_channel_id",
     }
 )
+# In Slack's OAuth tables, client_id is the app's OAuth client, not a session's client.
+NOT_A_PERSON_IN_TABLE = frozenset({("slack_installations", "client_id"), ("slack_bots", "client_id")})
 
 
-def names_a_person(column: str) -> bool:
-    return (column.endswith("_id") or column.endswith("_by")) and column not in NOT_A_PERSON
+def names_a_person(column: str, table: str = "") -> bool:
+    return (
+        (column.endswith("_id") or column.endswith("_by"))
+        and column not in NOT_A_PERSON
+        and (table, column) not in NOT_A_PERSON_IN_TABLE
+    )
 
 
 @dataclass
@@ -349,6 +361,13 @@ PLAN: dict[str, TablePlan] = {
     ),
     "codev_group": TablePlan(
         Treatment.KEEP, ("created_by",), "who created the group: told when codev cannot post its kick-off"
+    ),
+    "slack_installations": TablePlan(
+        Treatment.KEEP,
+        ("user_id",),
+        "who installed codev in the workspace, as Slack's OAuth returned it with the workspace's token: it goes "
+        "when the workspace uninstalls codev (its data is deleted 30 days later, or at once with "
+        "`codev workspace purge`)",
     ),
     "channel_leave": TablePlan(
         Treatment.KEEP,

@@ -42,7 +42,7 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 def person_columns() -> dict[str, set[str]]:
     """Per table, the columns whose names say they hold a person's id."""
     found = {
-        name: {column.name for column in table.columns if names_a_person(column.name)}
+        name: {column.name for column in table.columns if names_a_person(column.name, name)}
         for name, table in SQLModel.metadata.tables.items()
     }
     return {name: columns for name, columns in found.items() if columns}

@@ -20,12 +20,15 @@ class Recorder:
     """Stands in for the Bolt app to list every action, view and shortcut codev registers."""
 
     def __init__(self) -> None:
-        self.actions: list[str] = []
+        self.actions: list[dict[str, str]] = []
         self.views: list[str] = []
         self.shortcuts: list[str] = []
 
-    def action(self, action_id: str) -> Any:
-        self.actions.append(action_id)
+    def action(self, constraints: str | dict[str, str]) -> Any:
+        # A listener may also name its block ({"action_id": …, "block_id": …}): the replay sends both.
+        if isinstance(constraints, str):
+            constraints = {"action_id": constraints}
+        self.actions.append(constraints)
         return lambda f: f
 
     def view(self, callback_id: str) -> Any:
@@ -70,9 +73,13 @@ def test_every_listener_replayed_as_someone_else_reveals_and_changes_nothing(gro
     group.slack.open_home(EVE)
     eve_home = eventually(lambda: EVE in group.standin.home_views and group.standin.home_views[EVE])
 
-    for action_id in recorder.actions:
+    for constraints in recorder.actions:
         for value in values:
-            message = group.slack.click_payload(EVE, action_id, channel_id=group.channel, message_ts="1.0", value=value)
+            message = group.slack.click_payload(
+                EVE, constraints["action_id"], channel_id=group.channel, message_ts="1.0", value=value
+            )
+            if "block_id" in constraints:
+                message["actions"][0]["block_id"] = constraints["block_id"]
             assert group.slack.post_payload(message).status == 200
             in_home = {
                 **message,

@@ -458,7 +458,9 @@ def invite(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClie
 def pace_changed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     """Switching pace in the start modal refreshes the duration defaults, keeping what was chosen."""
     ack()
-    view = body["view"]
+    view = body.get("view")
+    if not isinstance(view, dict) or not view.get("id"):
+        return  # not from the start modal: nothing to refresh
     values = input_values(view)
     pace = Pace.parse(values.get(ids.START_PACE))
     metadata = metadata_of(view)

@@ -106,7 +106,9 @@ def submit_group(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any],
 def members_changed(ack: Ack, body: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
     """Members chosen in the group modal: the size check shows when their number is not 5 to 8, and goes otherwise."""
     ack()
-    view = body.get("view") or {}
+    view = body.get("view")
+    if not isinstance(view, dict) or not view.get("id"):
+        return  # not from the group modal: nothing to update
     members = list(dict.fromkeys(input_values(view).get("members") or []))
     if not _has_block(view, "group_size") and peer_count_is_usual(len(members)):
         return  # nothing to show, nothing to take away
