@@ -48,10 +48,10 @@ def _clicked(body: dict[str, Any]) -> tuple[str, str, int, Step, int | None]:
     """(team, user, session id, step, version) from a control's button: "<session>:<step>" with, since the
     buttons carry it, ":<version>". Anything else (garbled, forged) is a stale button."""
     value = clicked_value(body)
-    head, _, version_part = value.rpartition(":") if value.count(":") == 2 else (value, "", "")
+    head, versioned, version_part = value.rpartition(":") if value.count(":") == 2 else (value, "", "")
     parsed = session_and_step(head)
-    version = number_in(version_part, 0, MAX_ID) if version_part else None
-    if parsed is None or (version_part and version is None):
+    version = number_in(version_part, 0, MAX_ID) if versioned else None
+    if parsed is None or (versioned and version is None):
         raise TransitionError("stale_step")
     return team_of(body), body["user"]["id"], parsed[0], parsed[1], version
 
