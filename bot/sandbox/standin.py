@@ -354,7 +354,10 @@ class SlackStandIn:
         }
 
     def _api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._writable_channel(args["channel"])
+        target = str(args["channel"])
+        if target[:1] in ("U", "W") and target in self.users:  # a person's id: the app's DM with them
+            target = self._open_dm(target)
+        channel = self._writable_channel(target)
         if not (args.get("text") or args.get("blocks") or args.get("attachments")):
             raise SlackError("no_text")
         thread_ts = args.get("thread_ts")

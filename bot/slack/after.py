@@ -48,11 +48,21 @@ def deliver(
         raise
 
 
+_LINKS: dict[tuple[str, str, str], str] = {}  # (team, channel, ts) -> permalink: asked of Slack once per process
+
+
 def permalink(client: WebClient, snapshot: SessionSnapshot) -> str | None:
+    """The posted summary's link, the same in every participant's DM: asked of Slack once, not once per DM."""
     if not snapshot.summary_ts:
         return None
+    key = (snapshot.team_id, snapshot.channel_id, snapshot.summary_ts)
+    if key in _LINKS:
+        return _LINKS[key]
     try:
         link: str = client.chat_getPermalink(channel=snapshot.channel_id, message_ts=snapshot.summary_ts)["permalink"]
+        if len(_LINKS) > 1000:
+            _LINKS.clear()
+        _LINKS[key] = link
         return link
     except SlackApiError:
         log.info("no permalink for the summary of session %s", snapshot.id, exc_info=True)

@@ -40,5 +40,10 @@ def post_once(
 def dm_once(
     client: WebClient, user_id: str, message: dict[str, Any], wanted: dict[str, Any], *, recovering: bool
 ) -> str:
+    if not recovering:
+        # Given a person's id as the channel, Slack posts in the app's DM with them (its Messages tab): no
+        # conversations.open first. Looking for an earlier try needs the DM's own id.
+        ts: str = client.chat_postMessage(channel=user_id, metadata=wanted, **message)["ts"]
+        return ts
     channel = client.conversations_open(users=user_id)["channel"]["id"]
     return post_once(client, channel, message, wanted, recovering=recovering)
