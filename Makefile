@@ -34,6 +34,7 @@ bench: setup
 	$(BIN)/python bench/home.py
 	$(BIN)/python bench/timers.py
 	$(BIN)/python bench/calls.py
+	$(BIN)/python bench/acks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
