@@ -56,12 +56,20 @@ def _clicked(body: dict[str, Any]) -> tuple[str, str, int, Step, int | None]:
     return team_of(body), body["user"]["id"], parsed[0], parsed[1], version
 
 
-def _open_session(services: Services, team_id: str, session_id: int, user_id: str, who: str) -> SessionSnapshot:
-    """The session as it is, for its facilitator: an ended one says so first (before anyone is offered to take
-    it over); `who` is the messages key telling others that only the facilitator may."""
+def _open_session(
+    services: Services, clicked: tuple[str, str, int, Step, int | None], *, stale: str, who: str
+) -> SessionSnapshot:
+    """The session a control was clicked (or picked) for, as it is, for its facilitator. An ended session, a
+    step that is over or a session changed since the control was shown (`stale`, a messages key) is said first,
+    before anyone is offered to take it over; `who` is the key telling others only the facilitator may."""
+    team_id, user_id, session_id, step, version = clicked
     snapshot = services.sessions.get(team_id, session_id)
     if snapshot.status is Status.ENDED:
         raise TransitionError("session_ended")
+    if snapshot.step != step:
+        raise TransitionError("stale_step")
+    if version is not None and snapshot.version != version:  # its options may say the opposite now
+        raise Refusal(t(stale))
     _authorize(services, snapshot, user_id, who)
     return snapshot
 
@@ -92,8 +100,7 @@ def _facilitator_control(apply: Control) -> Callable[..., None]:
         ack()
         services = services_of(context)
         clicked = _clicked(body)
-        team_id, user_id, session_id, _step, _version = clicked
-        _open_session(services, team_id, session_id, user_id, "only_facilitator")
+        _open_session(services, clicked, stale="stale_click", who="only_facilitator")
         _apply(services, context, apply, clicked, "stale_click")
 
     return listener
@@ -167,9 +174,10 @@ def extend(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     then (a double tap, or Continue after Extend in the menu, is told the step has time left)."""
     ack()
     services = services_of(context)
-    team_id, user_id, session_id, step, version = _clicked(body)
-    snapshot = _open_session(services, team_id, session_id, user_id, "only_facilitator")
-    if version is None and snapshot.step is step and snapshot.status is Status.RUNNING:
+    clicked = _clicked(body)
+    team_id, user_id, session_id, step, version = clicked
+    snapshot = _open_session(services, clicked, stale="stale_click", who="only_facilitator")
+    if version is None and snapshot.status is Status.RUNNING:
         timebox = snapshot.timebox()
         if not timebox.is_overdue(services.clock.now()):
             raise Refusal(t("continue_not_needed", deadline=slack_date(timebox.deadline)))
@@ -187,9 +195,8 @@ def end(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     in_confirmation = (body.get("container") or {}).get("is_ephemeral") is True and context.respond is not None
     try:
         clicked = _clicked(body)
-        team_id, user_id, session_id, _step, version = clicked
-        _open_session(services, team_id, session_id, user_id, "only_facilitator")
-        if version is None:
+        _open_session(services, clicked, stale="stale_click", who="only_facilitator")
+        if clicked[4] is None:  # a confirmation from before they carried the version: ask again
             raise Refusal(t("stale_click"))
         _apply(services, context, CONTROLS[ids.END], clicked, "stale_click")
     except REFUSALS as refused:
@@ -218,10 +225,7 @@ def _facilitator_modal(build: Callable[[SessionSnapshot], dict[str, Any]]) -> Ca
     def listener(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         ack()
         services = services_of(context)
-        team_id, user_id, session_id, _step, version = _clicked(body)
-        snapshot = _open_session(services, team_id, session_id, user_id, "only_facilitator")
-        if version is not None and snapshot.version != version:
-            raise Refusal(t("stale_click"))
+        snapshot = _open_session(services, _clicked(body), stale="stale_click", who="only_facilitator")
         _open_modal(client, body["trigger_id"], build(snapshot))
 
     return listener
@@ -285,17 +289,9 @@ def _answer_pick(
     picked: tuple[str, str, int, Step, int | None],
 ) -> bool:
     """Do what was picked; True when the session changed (and its messages are redrawn with it)."""
-    team_id, user_id, session_id, step, version = picked
-    snapshot = services.sessions.get(team_id, session_id)
-    if snapshot.status is Status.ENDED:
-        raise TransitionError("session_ended")
-    if snapshot.step != step:
-        raise TransitionError("stale_step")
-    if snapshot.version != version:  # changed since the menu was drawn: its options may say the opposite now
-        raise Refusal(t("stale_pick"))
-    _authorize(services, snapshot, user_id, "only_facilitator_pick")
+    snapshot = _open_session(services, picked, stale="stale_pick", who="only_facilitator_pick")
     if action_id == ids.END:  # destructive: a private confirmation first, its button ends the session
-        note = end_confirmation(snapshot, step)
+        note = end_confirmation(snapshot, snapshot.step)
         _tell(services, context, body, note.pop("text"), **note)
         return False
     if action_id in MODALS:
