@@ -29,10 +29,11 @@ def test_an_urgent_writer_goes_before_the_writers_already_waiting() -> None:
     waiting = [threading.Thread(target=write, args=(f"background {n}", False)) for n in range(3)]
     for thread in waiting:
         thread.start()
-    time.sleep(0.1)  # they queue behind the write under way
     ack = threading.Thread(target=write, args=("inbox row", True))
     ack.start()
-    time.sleep(0.1)
+    deadline = time.monotonic() + 5
+    while lock._urgent_waiting == 0 and time.monotonic() < deadline:  # the urgent writer is queued: let go
+        time.sleep(0.01)
     release.set()
     for thread in [first, ack, *waiting]:
         thread.join(5)
