@@ -108,7 +108,7 @@ def test_the_throttle_holds_across_processes(db: Database, standin: SlackStandIn
     for _ in range(2):  # two processes: their own client, read model and memory, one database
         model = HomeReadModel(db, clock)
         publisher = HomePublisher(
-            make_web_client("xoxb-test", standin.api_url), model, JournalService(db, clock), clock, min_interval=1.0
+            make_web_client("xoxb-test", standin.api_url), model, JournalService(db, clock), clock, min_interval=30.0
         )
         publisher.seen(standin.team_id, CAROL)
         publishers.append(publisher)
@@ -123,9 +123,8 @@ def test_the_throttle_holds_across_processes(db: Database, standin: SlackStandIn
         thread.start()
     for thread in threads:
         thread.join()
+    # An interval far longer than a loaded machine's scheduling delays: the second is held back, not published.
     assert len(standin.calls_to("views.publish")) == 1
-    time.sleep(1.5)  # the one held back either publishes after the interval, or finds its change shown already
-    assert len(standin.calls_to("views.publish")) <= 2
     with db.read() as session:
         marks = session.exec(select(ProcessedEvent.event_id).where(col(ProcessedEvent.event_id).contains(CAROL))).all()
     assert sorted(marks) == [f"home-open:{CAROL}", f"home-shown:{CAROL}"]
