@@ -316,7 +316,7 @@ def _tell(services: Services, context: BoltContext, body: dict[str, Any], text: 
     if context.respond is not None:
         try:
             answer = context.respond(text=text, response_type="ephemeral", replace_original=False, **extra)
-            if answer.status_code == 200:
+            if answer is None or answer.status_code == 200:  # None: no response_url, nowhere to answer
                 return
             log.info("private answer refused by response_url (%s); posting it as an ephemeral", answer.status_code)
         except (OSError, SlackClientError):
