@@ -12,7 +12,7 @@ import pytest
 from bot.domain.steps import Pace, Step
 from bot.services.followups import ActionStatus
 from bot.services.sessions import ContributionView
-from bot.slack.blocks import modals
+from bot.slack.blocks import after, modals
 from bot.slack.blocks.recurring import follow_up_modal
 from bot.slack.listeners.common import (
     MAX_ID,
@@ -33,6 +33,7 @@ def every_modal() -> list[dict[str, Any]]:
     session = snapshot(step=Step.SYNTHESIS)
     consultation = [ContributionView(7, Step.CONSULTATION, "UC", "Try a pilot", "1.000001", False, False)]
     action = types.SimpleNamespace(id=3, text="Call Sam", topic="Handing over", due_date=date(2030, 1, 1))
+    evaluation = types.SimpleNamespace(id=5, group_name="Circle")  # what the modal reads of an EvaluationView
     return [
         modals.start_modal(topic="", user_id="UA", channel_id="C1", kickoff=4),
         modals.start_modal(topic="", user_id="UA", channel_id="C1", pace=Pace.ASYNC, warning="public"),
@@ -40,9 +41,11 @@ def every_modal() -> list[dict[str, Any]]:
         modals.synthesis_modal(session, consultation),
         modals.handover_modal(session),
         modals.edit_modal(session),
-        modals.summary_edit_modal(session, "D1", "1.000002"),
+        modals.summary_edit_modal(session, consultation, "D1", "1.000002"),
         modals.group_modal(channel_id="C1", group=None, user_id="UA", tz="Europe/Paris"),
         follow_up_modal(action, ActionStatus.POSTPONED, dm_channel="D1", dm_ts="1.000003"),  # type: ignore[arg-type]
+        after.debrief_modal(session, again=True, dm_channel="D1", dm_ts="1.000004"),
+        after.evaluation_modal(evaluation, dm_channel="D1", dm_ts="1.000005"),  # type: ignore[arg-type]
     ]
 
 

@@ -148,7 +148,7 @@ def say_privately(respond: Respond, text: str, **extra: Any) -> None:
 
 
 # Inputs that hold several values (multi-selects, checkboxes); every other input holds one value or none.
-MULTI_VALUED = frozenset({"consultants", "members", "kept", "timekeeping", "group_size", "share"})
+MULTI_VALUED = frozenset({"consultants", "members", "kept", "timekeeping", "group_size", "share", "charter_required"})
 
 
 def input_values(view: dict[str, Any]) -> dict[str, Any]:
