@@ -16,12 +16,13 @@ from bot.domain import session as core
 from bot.domain.session import SessionState, Status, Timebox, TransitionError
 from bot.domain.steps import EXTENSION, Pace, Step, expected_speakers
 from bot.domain.text import hashtags
-from bot.domain.timers import Planned
+from bot.domain.timers import EventState, Planned
 from bot.domain.workcal import WorkingCalendar, from_spec
 from bot.services import evaluations, outbox
 from bot.services.duty import notify_at
 from bot.services.outbox import OutboxKind
 from bot.services.reach import Reach, reach_of, working_hours
+from bot.services.tasks import TaskKind
 from bot.services.timers import TimerBook
 from bot.storage.db import Database
 from bot.storage.models import (
@@ -31,6 +32,7 @@ from bot.storage.models import (
     Consultant,
     Contribution,
     JournalEntry,
+    ScheduledTask,
     SessionStep,
     SlackUser,
     StepDone,
@@ -107,15 +109,22 @@ class SummaryAction:
     owner_id: str
     text: str
     due_date: date | None
+    id: int | None = None  # the action this row showed; None for a row written anew
 
 
 @dataclass(frozen=True)
 class SummaryEdit:
-    """The summary's fields as the client edits them before posting."""
+    """The summary's fields as the client edits them before posting.
+
+    `cleared_ids` are the actions whose rows the client emptied: they go. `shown_ids` are the replies the modal
+    offered to keep (None: all of them); the others keep their state.
+    """
 
     keep: str
     kept_ids: list[int]
     actions: list[SummaryAction]
+    cleared_ids: list[int] = field(default_factory=list)
+    shown_ids: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -754,8 +763,12 @@ class SessionService:
         kept_ids: list[int],
         actions: list[tuple[str, date | None]],
         got: Got | None = None,
+        shown_ids: frozenset[int] | None = None,
     ) -> SessionSnapshot:
-        """The client's synthesis; `got` answers "did you get what you asked for?" against the contract."""
+        """The client's synthesis; `got` answers "did you get what you asked for?" against the contract.
+
+        `shown_ids` are the replies the modal offered to keep (None: all of them); the others keep their state.
+        """
         now = self.clock.now()
         with self.db.session() as session:
             snapshot = self._snapshot(session, team_id, session_id)
@@ -766,11 +779,7 @@ class SessionService:
             if got is not None:
                 row.synthesis_got, row.synthesis_got_note = got.answer, got.note or None
             session.add(row)
-            for contribution in session.exec(
-                select(Contribution).where(Contribution.team_id == team_id, Contribution.session_id == session_id)
-            ).all():
-                contribution.kept = contribution.id in kept_ids
-                session.add(contribution)
+            self._keep_replies(session, team_id, session_id, kept_ids, shown_ids)
             for old in session.exec(
                 select(ActionItem).where(ActionItem.team_id == team_id, ActionItem.session_id == session_id)
             ).all():
@@ -853,34 +862,57 @@ class SessionService:
         row = self._row(session, team_id, session_id)
         row.synthesis_keep = edit.keep
         session.add(row)
-        for contribution in session.exec(
-            select(Contribution).where(Contribution.team_id == team_id, Contribution.session_id == session_id)
-        ).all():
-            contribution.kept = contribution.id in edit.kept_ids
-            session.add(contribution)
-        existing = list(
-            session.exec(
+        self._keep_replies(session, team_id, session_id, edit.kept_ids, edit.shown_ids)
+        existing = {
+            item.id: item
+            for item in session.exec(
                 select(ActionItem)
                 .where(ActionItem.team_id == team_id, ActionItem.session_id == session_id)
                 .order_by(col(ActionItem.position))
             ).all()
-        )
-        # Actions keep their rows (and their follow-ups) where they stay; the ones cleared go.
-        for position, action in enumerate(edit.actions[:MAX_ACTIONS]):
-            item = existing[position] if position < len(existing) else None
+        }
+        # Each row is matched to its action by id: an action keeps its row (and its follow-up) however the rows
+        # around it change; a row written anew creates one; a row cleared deletes its action.
+        edited: list[ActionItem] = []
+        for action in edit.actions[:MAX_ACTIONS]:
+            item = existing.pop(action.id, None) if action.id is not None else None
             if item is None:
                 item = ActionItem(
                     team_id=team_id, session_id=session_id, owner_id=action.owner_id, text="", created_at=now
                 )
-            item.owner_id, item.text, item.due_date, item.position = (
-                action.owner_id,
-                action.text,
-                action.due_date,
-                position,
-            )
-            session.add(item)
-        for item in existing[len(edit.actions[:MAX_ACTIONS]) :]:
+            item.owner_id, item.text, item.due_date = action.owner_id, action.text, action.due_date
+            edited.append(item)
+        gone = [existing.pop(action_id) for action_id in dict.fromkeys(edit.cleared_ids) if action_id in existing]
+        for item in gone:
             session.delete(item)
+        if gone:  # their follow-ups will not come
+            session.exec(
+                update(ScheduledTask)
+                .where(
+                    col(ScheduledTask.kind) == TaskKind.FOLLOW_UP.value,
+                    col(ScheduledTask.state) == EventState.PENDING.value,
+                    col(ScheduledTask.subject_id).in_([item.id for item in gone]),
+                )
+                .values(state=EventState.CANCELLED.value, updated_at=now)
+            )
+        # An action the modal did not show (none, unless written since) stays, after the edited ones.
+        for position, item in enumerate([*edited, *existing.values()]):
+            item.position = position
+            session.add(item)
+
+    @staticmethod
+    def _keep_replies(
+        session: Session, team_id: str, session_id: int, kept_ids: list[int], shown_ids: frozenset[int] | None
+    ) -> None:
+        """The replies kept among those shown (None: all); a reply the modal did not show keeps its state."""
+        kept = set(kept_ids)
+        for contribution in session.exec(
+            select(Contribution).where(Contribution.team_id == team_id, Contribution.session_id == session_id)
+        ).all():
+            if shown_ids is not None and contribution.id not in shown_ids:
+                continue
+            contribution.kept = contribution.id in kept
+            session.add(contribution)
 
     def summary_posted(self, team_id: str, session_id: int, ts: str) -> None:
         with self.db.session() as session:

@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bot.domain.steps import Step
+from bot.services.tasks import TaskKind
 from bot.slack import ids
+from bot.storage.models import Contribution
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
 
 PROBLEM = "Less about my leave than about a team that waits for me to decide."
@@ -286,3 +289,118 @@ def test_someone_else_cannot_edit_the_summary(group: Group) -> None:
     forged = group.slack.submit(ALICE, edit["id"], {"keep": "Alice's version"})
     assert forged.json()["response_action"] == "errors" and "Only the client" in forged.json()["errors"]["keep"]
     assert group.standin.thread(group.channel, group.root()["ts"]) == []
+
+
+def test_clearing_one_action_in_the_summary_edit_deletes_that_one_and_its_follow_up(group: Group) -> None:
+    days = {n: in_days(group, 7 * n) for n in (1, 2, 3, 4)}
+    to_consultation(group, need=NEED)
+    consultation_and_synthesis(
+        group,
+        keep="A deputy.",
+        action_1="Name my deputy",
+        due_1=days[1],
+        action_2="Tell the team",
+        due_2=days[2],
+        action_3="Write the decision list",
+        due_3=days[3],
+    )
+    before = eventually(lambda: group.services.sessions.get(group.standin.team_id, 1).actions)
+    deputy, tell, write = (a.id for a in before)
+    tasks = group.services.followups.tasks
+    eventually(lambda: all(tasks.pending_due(TaskKind.FOLLOW_UP, a) for a in (deputy, tell, write)))
+    group.click(ALICE, ids.NEXT, step=5)
+    eventually(lambda: group.step_message(6))
+    group.click(ALICE, ids.NEXT, step=6)
+    summary_dm(group)
+
+    # Bob clears his first action, changes the third's date and writes a fourth.
+    group.slack.click(BOB, ids.SUMMARY_EDIT, channel_id=group.standin.dm_channel(BOB))
+    edit = group.modal(BOB, ids.SUMMARY_EDIT_VIEW)
+    reply = group.slack.submit(
+        BOB, edit["id"], {"action_1": "", "due_3": days[4], "action_4": "Ask HR", "owner_4": CAROL}
+    )
+    assert reply.status == 200 and not reply.body, reply
+    summary = str(posted_summary(group)["blocks"])
+    assert "Name my deputy" not in summary
+    assert "Tell the team" in summary and "Write the decision list" in summary and "Ask HR" in summary
+
+    after = group.services.sessions.get(group.standin.team_id, 1).actions
+    assert [(a.text, a.due_date.isoformat() if a.due_date else None) for a in after] == [
+        ("Tell the team", days[2]),
+        ("Write the decision list", days[4]),
+        ("Ask HR", None),
+    ]
+    assert [a.id for a in after][:2] == [tell, write], "each action keeps its own row, matched by id"
+    assert after[2].owner_id == CAROL and after[2].id not in (deputy, tell, write)
+    assert tasks.pending_due(TaskKind.FOLLOW_UP, deputy) is None, "the cleared action's follow-up will not come"
+    assert tasks.pending_due(TaskKind.FOLLOW_UP, tell) is not None
+    assert eventually(lambda: tasks.pending_due(TaskKind.FOLLOW_UP, write)).date().isoformat() >= days[4]
+
+
+def test_the_synthesis_modal_shows_the_replies_kept_as_they_were_kept(group: Group) -> None:
+    to_consultation(group, need=NEED)
+    group.reply(ERIN, 4, "Name a deputy and write down the decisions they can make.")
+    group.reply(CAROL, 4, "")  # an attachment without a word: nothing to keep
+    frank = group.stored(group.reply(FRANK, 4, "In my team we used a weekly async check-in.")["ts"])
+    group.reply(DAVE, 4, "Ask HR what a deputy may sign.")
+    assert frank is not None and frank.id is not None
+    group.click(ALICE, ids.NEXT, step=4)
+    eventually(lambda: group.step_message(5))
+    group.click(BOB, ids.SYNTHESIS_OPEN, step=5)
+    view = group.modal(BOB, ids.SYNTHESIS_VIEW)
+    reply = group.slack.submit(BOB, view["id"], {"keep": "A check-in.", "kept": [str(frank.id)]})
+    assert reply.status == 200 and not reply.body, reply
+    eventually(lambda: any("synthesis" in m["text"] for m in group.thread(5)))
+
+    # Opened again, the modal shows Frank's reply kept, and only it; submitted as it is, it keeps it.
+    group.click(BOB, ids.SYNTHESIS_OPEN, step=5)
+    again = group.modal(BOB, ids.SYNTHESIS_VIEW)
+    assert [o["value"] for o in initial_values(again)["kept"]] == [str(frank.id)]
+    assert group.slack.submit(BOB, again["id"], {}).status == 200
+    kept = eventually(
+        lambda: [
+            c.id for c in group.services.sessions.contributions(group.standin.team_id, 1, Step.CONSULTATION) if c.kept
+        ]
+    )
+    assert kept == [frank.id]
+
+
+def test_a_reply_kept_beyond_the_modals_hundred_options_stays_kept(group: Group) -> None:
+    to_consultation(group, need=NEED)
+    first = group.stored(group.reply(ERIN, 4, "The oldest idea, kept.")["ts"])
+    assert first is not None and first.id is not None
+    # A long consultation: 100 replies more, the modal offers only the newest 100.
+    message = group.step_message(4)
+    assert message is not None
+    with group.services.db.session() as session:
+        for n in range(100):
+            session.add(
+                Contribution(
+                    team_id=first.team_id,
+                    session_id=1,
+                    step=int(Step.CONSULTATION),
+                    channel_id=group.channel,
+                    ts=f"{float(first.ts) + n + 1:.6f}",
+                    thread_ts=message["ts"],
+                    user_id=FRANK,
+                    text=f"Idea {n}",
+                    created_at=group.services.clock.now(),
+                )
+            )
+    group.click(ALICE, ids.NEXT, step=4)
+    eventually(lambda: group.step_message(5))
+    with group.services.db.session() as session:
+        row = session.get(Contribution, first.id)
+        assert row is not None
+        row.kept = True  # kept earlier, when it was still among the newest hundred
+        session.add(row)
+    group.click(BOB, ids.SYNTHESIS_OPEN, step=5)
+    view = group.modal(BOB, ids.SYNTHESIS_VIEW)
+    kept_block = next(b for b in view["blocks"] if b.get("block_id") == "kept")
+    assert str(first.id) not in [o["value"] for o in kept_block["element"]["options"]]
+    reply = group.slack.submit(BOB, view["id"], {"keep": "The idea.", "kept": []})
+    assert reply.status == 200 and not reply.body, reply
+    eventually(lambda: any("synthesis" in m["text"] for m in group.thread(5)))
+    with group.services.db.session() as session:
+        row = session.get(Contribution, first.id)
+        assert row is not None and row.kept, "a reply the modal could not show keeps its state"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -108,8 +109,13 @@ def start_modal(
     group_pace: Pace | None = None,
     kickoff: int | None = None,
     calendar: WorkingCalendar | None = None,
+    charter_pending: Sequence[str] = (),
+    charter_required: bool = False,
 ) -> dict[str, Any]:
     """The start modal; `values` re-fills people chosen before a pace switch rebuilt it.
+
+    In a group's channel, `charter_pending` are its members who have not accepted its charter yet: the modal
+    names them, for the facilitator to know (and, when the group requires it, not to choose them yet).
 
     A group's own step durations are proposed for the group's pace; `kickoff` ties the session to the
     kick-off of a recurring session that led to it. `calendar` is the one an async session would count in
@@ -127,6 +133,12 @@ def start_modal(
     blocks: list[Block] = [section(t("start_intro"))]
     if warning:
         blocks.append(ContextBlock(block_id="confidential", elements=[MarkdownTextObject(text=warning)]))
+    if charter_pending:
+        key = "start_charter_pending_one" if len(charter_pending) == 1 else "start_charter_pending_many"
+        text = t(key, people=", ".join(f"<@{p}>" for p in charter_pending))
+        if charter_required:
+            text += " " + t("start_charter_pending_required")
+        blocks.append(ContextBlock(block_id="charter_pending", elements=[MarkdownTextObject(text=cut(text, 3000))]))
     blocks += [
         InputBlock(
             block_id="topic",
@@ -226,6 +238,9 @@ def start_modal(
         metadata["group_durations"], metadata["group_pace"] = format_duration_list(group_durations), group_pace.value
     if kickoff is not None:
         metadata["kickoff"] = kickoff
+    if charter_pending:  # for the pace switch
+        metadata["pending"] = ",".join(list(charter_pending)[:50])
+        metadata["required"] = "yes" if charter_required else ""
     if calendar is not None:  # for the pace switch; its holidays do not change what the modal shows
         metadata["calendar"] = replace(calendar, holidays=frozenset()).spec()
     return view_of(ids.START_VIEW, t("start_title"), blocks, submit=t("start_submit"), metadata=metadata)
@@ -282,21 +297,18 @@ def contract_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
 # ---- synthesis ----------------------------------------------------------------------------------------
 def synthesis_modal(snapshot: SessionSnapshot, consultation: list[ContributionView]) -> dict[str, Any]:
     blocks: list[Block] = []
-    # Slack allows 100 options of 75 characters: the newest replies win when there are more.
-    options = [
-        Option(value=str(c.id), text=cut(f"{c.text}", OPTION_TEXT_LIMIT))
-        for c in consultation[-MAX_OPTIONS:]
-        if c.text.strip()
-    ]
+    options = _kept_options(consultation)
     if options:
-        initial = [o for o, c in zip(options, consultation[-MAX_OPTIONS:], strict=False) if c.kept]
+        initial = [o for o, c in options if c.kept]
         blocks.append(
             InputBlock(
                 block_id="kept",
                 label=t("synthesis_kept"),
                 optional=True,
                 hint=t("synthesis_kept_hint"),
-                element=StaticMultiSelectElement(action_id="kept", options=options, initial_options=initial or None),
+                element=StaticMultiSelectElement(
+                    action_id="kept", options=[o for o, _ in options], initial_options=initial or None
+                ),
             )
         )
     blocks.append(
@@ -502,7 +514,13 @@ def summary_edit_modal(
         t("summary_edit_title"),
         blocks,
         submit=t("summary_edit_submit"),
-        metadata={"session": snapshot.id, "dm_channel": dm_channel, "dm_ts": dm_ts},
+        # Each row's action, by id: a row cleared deletes its action, a row written anew creates one.
+        metadata={
+            "session": snapshot.id,
+            "dm_channel": dm_channel,
+            "dm_ts": dm_ts,
+            "actions": ",".join(str(a.id) for a in snapshot.actions[:MAX_ACTIONS]),
+        },
     )
 
 
@@ -513,6 +531,11 @@ def _kept_options(consultation: list[ContributionView]) -> list[tuple[Option, Co
         for c in consultation[-MAX_OPTIONS:]
         if c.text.strip()
     ]
+
+
+def shown_reply_ids(consultation: list[ContributionView]) -> set[int]:
+    """The replies a synthesis or summary-edit modal offers to keep: those it does not show keep their state."""
+    return {c.id for _, c in _kept_options(consultation)}
 
 
 def group_modal(
@@ -771,6 +794,10 @@ def parse_date(value: str | None) -> date | None:
 def start_modal_again(metadata: dict[str, Any]) -> dict[str, Any]:
     """The start modal's arguments kept in its metadata, for a rebuild (pace switch, warning)."""
     kept: dict[str, Any] = {"kickoff": metadata.get("kickoff"), "calendar": from_spec(metadata.get("calendar"))}
+    pending = str(metadata.get("pending") or "")
+    if pending:  # metadata holds text: the ids, comma-separated
+        kept["charter_pending"] = [p for p in pending.split(",") if p.strip()][:50]
+        kept["charter_required"] = metadata.get("required") == "yes"
     group_pace = Pace.parse(metadata.get("group_pace"))
     try:
         kept["group_durations"] = parse_duration_list(str(metadata.get("group_durations") or ""), group_pace)

@@ -22,10 +22,10 @@ from bot.services.sessions import (
     SummaryEdit,
 )
 from bot.slack.blocks import notes
-from bot.slack.blocks.modals import ACTION_TEXT_LIMIT, LONG_TEXT_LIMIT, parse_date, parse_durations
+from bot.slack.blocks.modals import ACTION_TEXT_LIMIT, LONG_TEXT_LIMIT, parse_date, parse_durations, shown_reply_ids
 from bot.slack.blocks.session import summary_text
 from bot.slack.context import Services, services_of
-from bot.slack.listeners.common import Refusal, input_values, metadata_of, refuses_inline, team_of
+from bot.slack.listeners.common import MAX_ID, Refusal, input_values, metadata_of, refuses_inline, team_of
 from bot.slack.listeners.views.submission import SubmissionAck
 from bot.slack.people import describe
 
@@ -103,7 +103,11 @@ def submit_synthesis(ack: SubmissionAck, body: dict[str, Any], view: dict[str, A
         ack(response_action="errors", errors=errors)
         return
     ack.accept()
-    snapshot = services.sessions.save_synthesis(snapshot.team_id, snapshot.id, keep, kept_ids, actions, got=got)
+    # A reply kept but too old for the modal's 100 options stays kept.
+    shown = frozenset(shown_reply_ids(list(consultation.values())))
+    snapshot = services.sessions.save_synthesis(
+        snapshot.team_id, snapshot.id, keep, kept_ids, actions, got=got, shown_ids=shown
+    )
     ack()
     services.followups.schedule_for(snapshot.team_id, snapshot.id)  # each dated action is followed up that day
     services.relay.settle(snapshot.team_id, snapshot.id)  # posted in the Synthesis thread (the outbox)
@@ -186,14 +190,14 @@ def submit_summary_edit(ack: SubmissionAck, body: dict[str, Any], view: dict[str
     errors: dict[str, str] = {}
     if len(keep) > LONG_TEXT_LIMIT:
         errors["keep"] = t("error_text_long", limit=LONG_TEXT_LIMIT)
-    actions, action_errors = _summary_actions(services, snapshot, values)
+    actions, cleared, action_errors = _summary_actions(services, snapshot, values, _rows_shown(view, snapshot))
     errors.update(action_errors)
     if not keep and not kept_ids and not actions:
         errors.setdefault("keep", t("error_summary_empty"))
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    edit = SummaryEdit(keep, kept_ids, actions)
+    edit = SummaryEdit(keep, kept_ids, actions, cleared, frozenset(shown_reply_ids(list(consultation.values()))))
     # The summary as the fields make it: the same renderer as the first proposal, on the edited fields.
     edited = replace(
         snapshot,
@@ -210,14 +214,26 @@ def submit_summary_edit(ack: SubmissionAck, body: dict[str, Any], view: dict[str
         services.publisher.dm(user_id, text=t("summary_post_failed"))
 
 
+def _rows_shown(view: dict[str, Any], snapshot: SessionSnapshot) -> list[int | None]:
+    """The action each row of the summary-edit modal showed (metadata 'actions': ids, comma-separated), None
+    for a row that was empty or names no action of this session; MAX_ACTIONS long."""
+    ours = {a.id for a in snapshot.actions}
+    shown: list[int | None] = []
+    for part in str(metadata_of(view).get("actions") or "").split(",")[:MAX_ACTIONS]:
+        action_id = int(part) if part.strip().isdigit() and len(part.strip()) <= 19 else None
+        shown.append(action_id if action_id is not None and 0 < action_id <= MAX_ID and action_id in ours else None)
+    return (shown + [None] * MAX_ACTIONS)[:MAX_ACTIONS]
+
+
 def _summary_actions(
-    services: Services, snapshot: SessionSnapshot, values: dict[str, Any]
-) -> tuple[list[SummaryAction], dict[str, str]]:
-    """The actions of the summary-edit modal, with an inline error for each field that cannot stand."""
-    actions: list[SummaryAction] = []
+    services: Services, snapshot: SessionSnapshot, values: dict[str, Any], shown: list[int | None]
+) -> tuple[list[SummaryAction], list[int], dict[str, str]]:
+    """The actions of the summary-edit modal (each row with the action it showed), the actions whose rows were
+    cleared, and an inline error for each field that cannot stand."""
     errors: dict[str, str] = {}
     today = services.clock.now().date()
     rows = []
+    cleared: list[int] = []
     for n in range(1, MAX_ACTIONS + 1):
         text = " ".join((values.get(f"action_{n}") or "").split())
         owner = values.get(f"owner_{n}") or ""
@@ -233,11 +249,13 @@ def _summary_actions(
             errors[f"due_{n}"] = t("error_due_past")
         if text:
             rows.append((n, owner, text, due))
+        elif (was := shown[n - 1]) is not None:
+            cleared.append(was)
     others = [owner for _n, owner, _text, _due in rows if owner and owner != snapshot.client_id]
     if others:
         people = services.people.check(snapshot.team_id, others, acting=snapshot.client_id)
         for n, owner, _text, _due in rows:
             if owner in others and not people.unconfirmed(owner) and (problem := people.problem(owner)):
                 errors[f"owner_{n}"] = t(problem, user=owner)
-    actions = [SummaryAction(owner, text, due) for _n, owner, text, due in rows]
-    return actions, errors
+    actions = [SummaryAction(owner, text, due, shown[n - 1]) for n, owner, text, due in rows]
+    return actions, cleared, errors
