@@ -16,6 +16,7 @@ from bot.config import ConfigError, Settings, configure_logging, load_settings
 if TYPE_CHECKING:  # the rest is imported when a command needs it, so `codev --help` starts fast
     from slack_bolt import App
 
+    from bot.services.workspaces import WorkspaceService
     from bot.slack.context import Services
 
 log = logging.getLogger("codev")
@@ -63,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     purge = ws_sub.add_parser("purge", help="delete everything codev keeps about a workspace, now")
     purge.add_argument("team_id", help="the workspace's id, T… (in its logs, or Slack's About this workspace)")
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    purge.add_argument(
+        "--force", action="store_true", help="delete it even though codev is still installed there (active)"
+    )
     purge.set_defaults(func=_workspace_purge)
     rotate = ws_sub.add_parser(
         "rotate-key", help="re-encrypt every stored token with CODEV_TOKEN_KEY's first key (see README)"
@@ -104,22 +108,46 @@ def _workspace_purge(args: argparse.Namespace, settings: Settings) -> int:
     team_id = args.team_id.strip().upper()
     if not team_id.startswith(("T", "E")) or not team_id.isalnum():
         raise ConfigError(f"{args.team_id!r} is not a workspace id: they look like T01234ABCDE.")
-    if not args.yes:
-        try:
-            answer = input(f"Delete all of codev's data about workspace {team_id}, tokens included? [y/N] ")
-        except EOFError:  # no one to ask (a script): only --yes deletes
-            answer = ""
-        if answer.strip().lower() not in ("y", "yes"):
-            print("codev: nothing deleted")
-            return 1
     db = Database(settings.database_url)
     try:
         db.upgrade()
-        deleted = WorkspaceService(db).purge(team_id)
+        workspaces = WorkspaceService(db)
+        if not args.force and _still_served(workspaces, team_id):
+            return 1
+        if not args.yes:
+            try:
+                answer = input(f"Delete all of codev's data about workspace {team_id}, tokens included? [y/N] ")
+            except EOFError:  # no one to ask (a script): only --yes deletes
+                answer = ""
+            if answer.strip().lower() not in ("y", "yes"):
+                print("codev: nothing deleted")
+                return 1
+        deleted = workspaces.purge(team_id, force=args.force)
+        if deleted is None:  # installed again while we asked
+            _still_served(workspaces, team_id)
+            return 1
     finally:
         db.dispose()
     print(f"codev: deleted workspace {team_id}'s data ({deleted} rows)")
     return 0
+
+
+def _still_served(workspaces: WorkspaceService, team_id: str) -> bool:
+    """Whether codev still serves the workspace (so its data is not deleted without --force); says so."""
+    row = workspaces.get(team_id)
+    if row is None:
+        print(
+            f"codev: nothing deleted: workspace {team_id} never uninstalled codev (no record of it), so it may be "
+            "one codev serves with SLACK_BOT_TOKEN. Add --force to delete its data anyway."
+        )
+        return True
+    if row.active:
+        print(
+            f"codev: nothing deleted: workspace {team_id} is active (codev is installed there). Its data is deleted "
+            "by itself after it uninstalls codev; add --force to delete it now anyway, tokens included."
+        )
+        return True
+    return False
 
 
 def _workspace_rotate_key(_args: argparse.Namespace, settings: Settings) -> int:

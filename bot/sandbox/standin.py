@@ -95,6 +95,7 @@ class SlackStandIn:
         self.client_id, self.client_secret = "1111.2222", "oauth-client-secret"
         self.redirect_uri: str | None = None
         self.workspaces: dict[str, str] = {team_id: "codev sandbox"}  # team id → name
+        self.enterprises: dict[str, tuple[str, str]] = {}  # team id → its Enterprise Grid org (id, name)
         self.codes: dict[str, str] = {}  # code → team id
         self.token_teams: dict[str, str] = {}  # access or refresh token → team id
         self.refresh_tokens: dict[str, str] = {}  # refresh token → team id
@@ -315,7 +316,11 @@ class SlackStandIn:
             "token_type": "bot",
             "bot_user_id": BOT_USER_ID,
             "team": {"id": team_id, "name": self.workspaces[team_id]},
-            "enterprise": None,
+            "enterprise": (
+                {"id": self.enterprises[team_id][0], "name": self.enterprises[team_id][1]}
+                if team_id in self.enterprises
+                else None
+            ),
             "is_enterprise_install": False,
             **self._give_tokens(team_id),
         }

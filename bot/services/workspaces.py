@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, select
 
+from bot.domain.timers import EventState
 from bot.storage.db import Database
 from bot.storage.models import CodevWorkspace
 
@@ -65,6 +67,23 @@ class WorkspaceService:
         with self.db.read() as session:
             return set(session.exec(select(CodevWorkspace.team_id).where(col(CodevWorkspace.active).is_(False))))
 
+    def paused_rows(self, model: Any, horizon: datetime) -> set[int]:
+        """Ids of `model`'s pending rows due by `horizon` (timed events, tasks, outbox rows) that belong to a
+        workspace codev was removed from: the scheduler leaves them out until it is installed again."""
+        inactive = select(CodevWorkspace.team_id).where(col(CodevWorkspace.active).is_(False))
+        with self.db.read() as session:
+            return {
+                row_id
+                for row_id in session.exec(
+                    select(model.id).where(
+                        model.state == EventState.PENDING.value,
+                        model.due_at <= horizon,
+                        col(model.team_id).in_(inactive),
+                    )
+                )
+                if row_id is not None
+            }
+
     def get(self, team_id: str) -> CodevWorkspace | None:
         with self.db.read() as session:
             return session.get(CodevWorkspace, team_id)
@@ -109,10 +128,22 @@ class WorkspaceService:
                 )
             )
 
-    def purge(self, team_id: str) -> int:
-        """Delete everything codev keeps about the workspace, its tokens included. Returns the rows deleted."""
+    def purge(self, team_id: str, *, due_by: datetime | None = None, force: bool = False) -> int | None:
+        """Delete everything codev keeps about the workspace, its tokens included. Returns the rows deleted, or
+        None when it was left alone: it is active (installed again since `due_purges` saw it, or never
+        uninstalled — a workspace without a row is one codev serves with SLACK_BOT_TOKEN), or, with `due_by`,
+        its purge is not due by then. `force` deletes an active workspace's data too.
+
+        Checked under the workspace row's lock, which `installed` takes too: an install either comes first
+        (the workspace is active: nothing deleted) or after (it starts afresh, see Tenancy.installed)."""
         deleted = 0
         with self.db.session() as session:
+            row = session.get(CodevWorkspace, team_id, with_for_update=True)
+            if not force:
+                if row is None or row.active:
+                    return None
+                if due_by is not None and (row.purge_after is None or row.purge_after > due_by):
+                    return None
             # Children first (the reverse of the tables' dependency order), so no foreign key is in the way.
             for table in reversed(SQLModel.metadata.sorted_tables):
                 if "team_id" in table.c:

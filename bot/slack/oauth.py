@@ -1,6 +1,6 @@
 """Several workspaces: Slack's OAuth v2 install through Bolt's own machinery, on codev's database.
 
-- `BOT_SCOPES` is the one list of scopes; manifest.yml lists the same (a test checks they agree).
+- `BOT_SCOPES` is the one list of scopes; manifest.yml and manifest.oauth.yml list the same (a test checks).
 - `CodevInstallationStore` is slack_sdk's SQLAlchemy installation store on codev's tables, which encrypts
   tokens at rest when CODEV_TOKEN_KEY is set and refreshes an expiring rotated token before handing it out,
   one process at a time per workspace (a lease on the workspace's row).
@@ -27,7 +27,7 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation.rotator import TokenRotator
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, desc, func, select
 from sqlmodel import SQLModel
 
 from bot.clock import Clock
@@ -40,7 +40,7 @@ from bot.storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STAT
 
 log = logging.getLogger(__name__)
 
-# What codev asks for in every workspace; manifest.yml's oauth_config.scopes.bot says the same.
+# What codev asks for in every workspace; both manifests' oauth_config.scopes.bot say the same.
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -159,6 +159,34 @@ class CodevInstallationStore(SQLAlchemyInstallationStore):
         if bot is None or self.rotator is None or not team_id or not _expiring(bot):
             return bot
         return self._refreshed(bot, enterprise_id, team_id, is_enterprise_install)
+
+    def find_team_bot(self, team_id: str) -> Bot | None:
+        """The workspace's bot, refreshed first when it is about to expire, whether or not the workspace belongs
+        to an Enterprise Grid org. codev's own work knows a row's team, not its org; slack_sdk's find_bot with
+        enterprise_id=None matches `enterprise_id IS NULL` only, so it never finds a Grid workspace's bot."""
+        bot = self._find_team_bot(team_id)
+        if bot is None or self.rotator is None or not _expiring(bot):
+            return bot
+        return self._refreshed(bot, bot.enterprise_id, team_id, bot.is_enterprise_install)
+
+    def _find_team_bot(self, team_id: str) -> Bot | None:
+        c = self.bots.c
+        query = (
+            self.bots.select()
+            .where(c.client_id == self.client_id, c.team_id == team_id, c.bot_token.is_not(None))
+            .order_by(desc(c.installed_at), desc(c.id))
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            for row in connection.execute(query).mappings():
+                return _with_tokens(self.build_bot_entity(row), self.cipher.open)
+        return None
+
+    def delete_team(self, team_id: str) -> None:
+        """Forget every token of the workspace (its org's id, if any, does not matter), in one transaction."""
+        with self.db.engine.begin() as connection:
+            for table in (self.bots, self.installations):
+                connection.execute(delete(table).where(table.c.client_id == self.client_id, table.c.team_id == team_id))
 
     def _find_bot(
         self, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None
@@ -314,23 +342,27 @@ class Tenancy:
 
     def token_for(self, team_id: str) -> str | None:
         """The workspace's bot token, refreshed first when it is about to expire; None when not installed."""
-        bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
+        bot = self.store.find_team_bot(team_id)
         return bot.bot_token if bot is not None else None
 
     def oauth_settings(self) -> OAuthSettings:
         return make_oauth_settings(self.settings, self.db, self.store, self.installed)
 
     def installed(self, installation: Installation) -> None:
+        """Bolt saved the install's tokens: the workspace is active from now. A purge of its old data that ran
+        between the two (it had been uninstalled long enough) deleted the new tokens too: saved again."""
         team_id = installation.team_id or ""
         again = self.workspaces.installed(
             team_id, self.clock.now(), enterprise_id=installation.enterprise_id, name=installation.team_name
         )
+        if team_id and self.store._find_team_bot(team_id) is None:
+            log.warning("the new tokens of workspace %s were deleted with its old data: saving them again", team_id)
+            self.store.save(installation)
         log.info("codev was %s in workspace %s", "installed again" if again else "installed", team_id)
 
     def uninstalled(self, team_id: str, why: str) -> None:
         """Slack says the app was uninstalled or its tokens revoked: forget the tokens, pause the workspace."""
-        self.store.delete_bot(enterprise_id=None, team_id=team_id)
-        self.store.delete_installation(enterprise_id=None, team_id=team_id)
+        self.store.delete_team(team_id)
         days = self.settings.purge_after_days
         if self.workspaces.uninstalled(team_id, self.clock.now(), days):
             log.warning(
@@ -363,8 +395,8 @@ class Tenancy:
         refreshed = []
         for team_id in teams:
             try:
-                before = self.store._find_bot(None, team_id, False)
-                after = self.store.find_bot(enterprise_id=None, team_id=team_id)
+                before = self.store._find_team_bot(team_id)
+                after = self.store.find_team_bot(team_id)
             except Exception:  # one workspace's trouble must not stop the others'
                 log.exception("could not refresh the token of workspace %s", team_id)
                 continue
@@ -374,7 +406,10 @@ class Tenancy:
 
     def purge_due(self) -> list[str]:
         """Delete the data of workspaces uninstalled long enough ago. Returns their ids."""
-        due = self.workspaces.due_purges(self.clock.now())
-        for team_id in due:
-            self.workspaces.purge(team_id)
-        return due
+        now = self.clock.now()
+        purged = []
+        for team_id in self.workspaces.due_purges(now):
+            # Checked again under the workspace's lock: one installed again meanwhile is kept.
+            if self.workspaces.purge(team_id, due_by=now) is not None:
+                purged.append(team_id)
+        return purged

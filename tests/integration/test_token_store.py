@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
 import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -13,7 +18,7 @@ from bot.clock import FakeClock
 from bot.services.workspaces import WorkspaceService
 from bot.slack.oauth import CodevInstallationStore, TokenCipher, TokenKeyMissing
 from bot.storage.db import Database
-from bot.storage.models import SLACK_BOTS, SLACK_INSTALLATIONS
+from bot.storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, CodevWorkspace
 
 TOKEN = "xoxe.xoxb-1-T0CODEV01-" + "x" * 140  # a rotated token is long; sealed it must still fit
 
@@ -121,8 +126,6 @@ def test_migration_0010_adds_the_oauth_tables_beside_existing_data_and_goes_back
 
 def test_one_token_refresh_at_a_time_per_workspace_across_processes(database_url: str) -> None:
     """Two processes (two engines on one database) race for a workspace's refresh lease: one wins."""
-    from datetime import UTC, datetime, timedelta
-
     first, second = Database(database_url), Database(database_url)
     try:
         now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -138,3 +141,108 @@ def test_one_token_refresh_at_a_time_per_workspace_across_processes(database_url
     finally:
         first.dispose()
         second.dispose()
+
+
+def _uninstalled_long_ago(workspaces: WorkspaceService, team_id: str, now: datetime) -> None:
+    workspaces.installed(team_id, now - timedelta(days=40))
+    workspaces.uninstalled(team_id, now - timedelta(days=31), 30)
+    assert workspaces.due_purges(now) == [team_id]
+
+
+def test_a_due_purge_never_deletes_a_workspace_installed_again_meanwhile(database_url: str) -> None:
+    """The leader saw the workspace due for deletion; before it deletes, the workspace installs codev again
+    (in another process): the purge, checking again under the workspace's lock, waits for it and keeps it."""
+    first, second = Database(database_url), Database(database_url)
+    try:
+        now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+        installing, purging = WorkspaceService(first), WorkspaceService(second)
+        _uninstalled_long_ago(installing, "T0CODEV01", now)
+        store(first).save(installation())  # Bolt saves the new tokens, then marks the workspace active
+
+        locked, results = threading.Event(), []
+
+        def install_under_way() -> None:  # WorkspaceService.installed, slowed down inside its transaction
+            with first.session() as session:
+                row = session.get(CodevWorkspace, "T0CODEV01", with_for_update=True)
+                assert row is not None
+                locked.set()
+                time.sleep(0.5)
+                row.active, row.uninstalled_at, row.purge_after = True, None, None
+                session.add(row)
+
+        thread = threading.Thread(target=install_under_way)
+        thread.start()
+        assert locked.wait(10)
+        results.append(purging.purge("T0CODEV01", due_by=now))  # waits for the install, then sees it active
+        thread.join()
+        assert results == [None]
+        assert store(second).find_team_bot("T0CODEV01") is not None, "the new tokens are kept"
+        assert purging.is_active("T0CODEV01")
+        assert purging.purge("T0CODEV01") is None, "an active workspace is purged only when forced"
+        assert purging.purge("T0CODEV01", force=True) == 3  # its row, its bot, its installation
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+def test_a_purge_just_before_the_install_is_marked_keeps_the_new_tokens(db: Database) -> None:
+    """The other order: the purge deletes the new tokens Bolt just saved, then the install is marked: codev
+    saves them again, so the workspace starts afresh with a token."""
+    from slack_sdk import WebClient
+
+    from bot.config import load_settings
+    from bot.slack.oauth import Tenancy
+
+    settings = load_settings({"SLACK_CLIENT_ID": "1111.2222", "SLACK_CLIENT_SECRET": "s", "DATABASE_URL": db.url}, None)
+    clock = FakeClock(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+    tenancy = Tenancy(settings, db, clock, WebClient())
+    _uninstalled_long_ago(tenancy.workspaces, "T0CODEV01", clock.now())
+    tenancy.store.save(installation())
+    assert tenancy.purge_due() == ["T0CODEV01"]
+    assert tenancy.store.find_team_bot("T0CODEV01") is None
+    tenancy.installed(installation())  # Bolt's success callback
+    bot = tenancy.store.find_team_bot("T0CODEV01")
+    assert bot is not None and bot.bot_token == TOKEN
+    assert tenancy.workspaces.is_active("T0CODEV01") and tenancy.purge_due() == []
+
+
+def test_the_purge_command_refuses_an_active_workspace_unless_forced(database_url: str, tmp_path: Path) -> None:
+    db = Database(database_url)
+    try:
+        db.upgrade()
+        WorkspaceService(db).installed("T0CODEV01", datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+        store(db).save(installation())
+    finally:
+        db.dispose()
+
+    def purge(*flags: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "workspace", "purge", "T0CODEV01", *flags],
+            env={"DATABASE_URL": database_url, "PATH": ""},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    refused = purge("--yes")
+    assert refused.returncode == 1, refused.stderr
+    assert "workspace T0CODEV01 is active" in refused.stdout and "--force" in refused.stdout
+    assert "Traceback" not in refused.stderr
+    db = Database(database_url)
+    try:
+        assert store(db).find_team_bot("T0CODEV01") is not None, "nothing deleted"
+    finally:
+        db.dispose()
+    unknown = subprocess.run(
+        [sys.executable, "-m", "bot", "workspace", "purge", "T0NEVER09", "--yes"],
+        env={"DATABASE_URL": database_url, "PATH": ""},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert unknown.returncode == 1 and "never uninstalled codev" in unknown.stdout
+    forced = purge("--yes", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "deleted workspace T0CODEV01's data (3 rows)" in forced.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -112,9 +113,10 @@ def install(browser: Browser, app: MultiApp, team_id: str, *, deny: bool = False
 
 
 def test_the_scopes_asked_are_the_manifests() -> None:
-    manifest = yaml.safe_load(MANIFEST.read_text())
-    assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES
-    assert any(url.endswith("/slack/oauth_redirect") for url in manifest["oauth_config"]["redirect_urls"])
+    for path in (MANIFEST, MANIFEST.with_name("manifest.oauth.yml")):  # one workspace; several (OAuth)
+        manifest = yaml.safe_load(path.read_text())
+        assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES
+        assert any(url.endswith("/slack/oauth_redirect") for url in manifest["oauth_config"]["redirect_urls"])
 
 
 def test_installing_lands_on_a_page_that_says_what_to_do_next(
@@ -233,3 +235,92 @@ def test_the_leader_refreshes_tokens_before_anyone_needs_them(multi_app: MultiAp
     with multi_app.services.db.session() as session:
         session.execute(text("UPDATE codev_workspace SET name = name"))  # the write transaction is open
         assert multi_app.tenancy.token_for(TEAM_A) == token
+
+
+GRID_TEAM, GRID_ORG = "T0GRID003", "E0GRID001"
+
+
+def test_a_workspace_of_an_enterprise_grid_org_gets_its_token_in_the_background_and_uninstalling_forgets_it(
+    multi_app: MultiApp, standin: FaultyStandIn, slack: SlackDriver
+) -> None:
+    from sqlalchemy import select
+
+    from bot.logs import log_context
+    from bot.sandbox.circle import ALICE, CHANNEL
+    from bot.storage.models import SLACK_BOTS, SLACK_INSTALLATIONS
+
+    standin.workspaces[GRID_TEAM] = "Grid branch"
+    standin.enterprises[GRID_TEAM] = (GRID_ORG, "Grid org")  # Slack's oauth.v2.access names the org
+    standin.token_lifetime = 3600  # expires within codev's refresh margin: the leader refreshes it
+    status, page = install(Browser(), multi_app, GRID_TEAM)
+    assert status == 200 and "Grid branch" in page, page
+    standin.token_lifetime = 43200
+    tenancy, services = multi_app.tenancy, multi_app.services
+    with services.db.engine.connect() as connection:
+        saved = list(connection.execute(select(SLACK_BOTS.c.enterprise_id).where(SLACK_BOTS.c.team_id == GRID_TEAM)))
+    assert saved == [(GRID_ORG,)], "saved under its org, as Slack's answer says"
+    row = tenancy.workspaces.get(GRID_TEAM)
+    assert row is not None and row.enterprise_id == GRID_ORG and row.active
+
+    # codev's own work knows the row's team only: it finds the org's workspace token all the same.
+    assert tenancy.refresh_expiring() == [GRID_TEAM]
+    token = tenancy.token_for(GRID_TEAM)
+    assert token and standin.team_of_token(token) == GRID_TEAM
+    since = len(standin.calls)
+    services.home._publish(GRID_TEAM, ALICE, "changed")  # a Home refresh, as a timer makes it
+    with log_context(team=GRID_TEAM):  # the publisher's and the outbox's calls, in the row's workspace
+        services.client.chat_postMessage(channel=CHANNEL, text="The Consultation step is open.")
+    with standin._lock:
+        calls = [(c.method, c.token) for c in standin.calls[since:] if c.method != "api.test"]
+    assert [m for m, _ in calls] == ["views.publish", "chat.postMessage"], calls
+    assert all(token == carried for _, carried in calls), "each with the Grid workspace's token"
+
+    # A request from that workspace carries its org's id: Bolt's authorize finds the same token.
+    slack.app_url = multi_app.base_url + "/slack/events"
+    reply = slack.post_form(
+        {
+            "team_id": GRID_TEAM,
+            "team_domain": "grid-branch",
+            "enterprise_id": GRID_ORG,
+            "enterprise_name": "Grid org",
+            "channel_id": CHANNEL,
+            "channel_name": "codev-circle",
+            "user_id": ALICE,
+            "user_name": "alice",
+            "command": "/codev",
+            "text": "help",
+            "api_app_id": "A0CODEV01",
+            "is_enterprise_install": "false",
+            "response_url": slack.response_url(),
+            "trigger_id": slack.trigger_id(ALICE),
+        }
+    )
+    assert reply.status == 200 and t("usage_fallback") in reply.body, reply
+
+    # The workspace uninstalls codev: every token of it is deleted, its org's id notwithstanding.
+    standin.revoke_workspace(GRID_TEAM)
+    envelope = {
+        "team_id": GRID_TEAM,
+        "enterprise_id": GRID_ORG,
+        "api_app_id": "A0CODEV01",
+        "event": {"type": "app_uninstalled", "event_ts": "1700000000.000001"},
+        "type": "event_callback",
+        "event_id": "Ev0GRID0001",
+        "event_time": int(time.time()),
+        "authorizations": [
+            {
+                "enterprise_id": GRID_ORG,
+                "team_id": GRID_TEAM,
+                "user_id": "U0CODEVBOT",
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+        "is_ext_shared_channel": False,
+    }
+    assert slack.post_json(envelope).status == 200
+    eventually(lambda: not tenancy.workspaces.is_active(GRID_TEAM))
+    with services.db.engine.connect() as connection:
+        for table in (SLACK_BOTS, SLACK_INSTALLATIONS):
+            assert not list(connection.execute(select(table).where(table.c.team_id == GRID_TEAM))), table.name
+    assert tenancy.token_for(GRID_TEAM) is None
