@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -14,6 +15,7 @@ from bot.config import Settings
 from bot.logs import bolt_log_context, log_context, team_var
 from bot.messages import t
 from bot.metrics import count_web_api_calls
+from bot.services.due import DueRows
 from bot.services.followups import FollowUpService
 from bot.services.groups import GroupService
 from bot.services.home import HomeReadModel
@@ -128,14 +130,39 @@ def _work_in_the_rows_workspace(services: Services, tenancy: Tenancy) -> None:
     in_team(services.home, "export", lambda team_id, *a, **k: team_id)
     in_team(services.people, "_ask_slack", lambda team_id, *a, **k: team_id)
 
+    # The scheduler plans only active workspaces' rows: a removed workspace's due rows would otherwise be
+    # scheduled at every poll and skipped at every firing. Installed again, they are due again at once.
+    for book in (services.sessions.timers, services.tasks, services.outbox):
+        _plan_active_only(book, tenancy)
+
     chores = services._housekeeping
+    hourly = (
+        ("codev's hourly chores", chores),
+        ("refreshing expiring tokens", tenancy.refresh_expiring),  # nobody else waits for a refresh
+        ("deleting the data of workspaces uninstalled long ago", tenancy.purge_due),
+    )
 
     def housekeeping() -> None:  # the timer leader's hourly chores, plus the workspaces' own
-        chores()
-        tenancy.refresh_expiring()  # tokens expiring within 2 hours: nobody else waits for a refresh
-        tenancy.purge_due()
+        for name, chore in hourly:
+            try:
+                chore()
+            except Exception:  # one chore's trouble stops neither the others nor the timers
+                log.exception("an hourly chore failed: %s", name)
 
     setattr(services, "_housekeeping", housekeeping)  # noqa: B010 (an instance's own chores, not its class's)
+
+
+def _plan_active_only(book: DueRows[Any, Any], tenancy: Tenancy) -> None:
+    plan = book.pending_until
+
+    def pending_until(horizon: datetime) -> dict[int, datetime]:
+        pending = plan(horizon)
+        if not pending:
+            return pending
+        paused = tenancy.workspaces.paused_rows(book.model, horizon)
+        return {row_id: due for row_id, due in pending.items() if row_id not in paused}
+
+    setattr(book, "pending_until", pending_until)  # noqa: B010 (this instance's plan, not its class's)
 
 
 def create_app(services: Services, *, verify_token: bool = True) -> App:

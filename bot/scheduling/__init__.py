@@ -164,7 +164,10 @@ class Timekeeper:
                 self._recover_aside(self.clock.now() - RETRY_STUCK_AFTER)
             if time.monotonic() - self._last_housekeeping > HOUSEKEEPING_EVERY:
                 self._last_housekeeping = time.monotonic()
-                self.housekeeping()
+                try:
+                    self.housekeeping()
+                except Exception:  # the hourly chores' trouble must not stop this poll's timers
+                    log.exception("the hourly chores failed")
             self._sweep()
             horizon = self.clock.now() + HORIZON
             pending = {

@@ -319,3 +319,100 @@ def test_data_of_a_workspace_uninstalled_long_ago_is_deleted_by_the_leader(
     multi_app.services.clock.advance(timedelta(days=30, minutes=1))  # type: ignore[attr-defined]
     assert tenancy.purge_due() == [TEAM_B]
     assert all(rows == [] for rows in rows_of(multi_app, TEAM_B).values())
+
+
+def test_the_scheduler_leaves_a_removed_workspaces_work_out_until_it_is_installed_again(
+    multi_app: MultiApp, standin: FaultyStandIn
+) -> None:
+    """Its due rows are not planned (they would fire, and be skipped, at every poll for 30 days), and the
+    hourly chores failing stops neither the other chores nor the timers."""
+    from bot.scheduling import Agenda, Timekeeper
+    from bot.scheduling.leader import AlwaysLeader
+    from bot.storage.models import OutboxMessage, ScheduledTask, TimedEvent
+
+    standin.add_channel(CHANNEL_B, "codev-circle", members=[ALICE, BOB, CAROL, DAVE, ERIN, FRANK], is_private=True)
+    a = workspace(multi_app, standin, TEAM_A, CHANNEL)
+    b = workspace(multi_app, standin, TEAM_B, CHANNEL_B)
+    start(a, "Handing over my team")
+    start(b, "Saying no to my manager")
+    settle(multi_app)
+    services, tenancy = multi_app.services, multi_app.tenancy
+    clock = services.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(timedelta(days=3))  # every step timer of both sessions is due
+    now = clock.now()
+    with services.db.session() as session:  # each workspace also owes a post and has a follow-up due
+        for team_id in (TEAM_A, TEAM_B):
+            codev_session = session.exec(select(CodevSession).where(CodevSession.team_id == team_id)).scalars().one()
+            assert codev_session.id is not None
+            session.add(
+                OutboxMessage(
+                    team_id=team_id,
+                    session_id=codev_session.id,
+                    kind="sync",
+                    due_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            session.add(
+                ScheduledTask(
+                    team_id=team_id, kind="follow_up", subject_id=codev_session.id, due_at=now, updated_at=now
+                )
+            )
+
+    def teams_planned(keeper: Timekeeper) -> dict[str, set[str]]:
+        models = {"timed-event": TimedEvent, "task": ScheduledTask, "outbox": OutboxMessage}
+        planned: dict[str, set[str]] = {prefix: set() for prefix in models}
+        with services.db.read() as session:
+            for job_id in keeper._scheduled:
+                prefix, _, row_id = job_id.rpartition("-")
+                row = session.get(models[prefix], int(row_id))
+                assert row is not None
+                planned[prefix].add(row.team_id)
+        return planned
+
+    def chores_fail() -> None:
+        raise RuntimeError("the database is away for a moment")
+
+    # The leader's plan, as start_timekeeping builds it (not started: the test looks at what it would fire).
+    agendas = [
+        Agenda("timed-event", services.sessions.timers.pending_until, services.deliverer.deliver, lambda _: None),
+        Agenda("task", services.tasks.pending_until, services.task_deliverer.deliver, lambda _: None),
+        Agenda("outbox", services.outbox.pending_until, services.relay.deliver, lambda _: None),
+    ]
+    keeper = Timekeeper("codev-test-plan", agendas, clock, AlwaysLeader(), housekeeping=chores_fail)
+    keeper._refresh()  # the hourly chores run first, and fail: this poll still plans the timers
+    assert teams_planned(keeper) == {prefix: {TEAM_A, TEAM_B} for prefix in ("timed-event", "task", "outbox")}
+
+    # B removes codev: its rows are left out of the plan; A's stay.
+    standin.revoke_workspace(TEAM_B)
+    b.slack.event({"type": "app_uninstalled", "event_ts": "1700000000.000001"})
+    eventually(lambda: not tenancy.workspaces.is_active(TEAM_B))
+    keeper._refresh()
+    assert teams_planned(keeper) == {prefix: {TEAM_A} for prefix in ("timed-event", "task", "outbox")}
+    assert keeper._refresh() is None and teams_planned(keeper)["outbox"] == {TEAM_A}, "and at every poll after"
+
+    # B installs codev again: its rows are due again at the next poll.
+    install(Browser(), multi_app, TEAM_B)
+    keeper._refresh()
+    assert teams_planned(keeper) == {prefix: {TEAM_A, TEAM_B} for prefix in ("timed-event", "task", "outbox")}
+    keeper.scheduler.remove_all_jobs()
+
+
+def test_one_hourly_chore_failing_does_not_stop_the_others(
+    multi_app: MultiApp, standin: FaultyStandIn, monkeypatch: Any
+) -> None:
+    b = workspace(multi_app, standin, TEAM_B, CHANNEL)
+    standin.revoke_workspace(TEAM_B)
+    b.slack.event({"type": "app_uninstalled", "event_ts": "1700000000.000001"})
+    tenancy = multi_app.tenancy
+    eventually(lambda: not tenancy.workspaces.is_active(TEAM_B))
+    multi_app.services.clock.advance(timedelta(days=31))  # type: ignore[attr-defined]
+
+    def refresh_fails() -> list[str]:
+        raise RuntimeError("Slack is away")
+
+    monkeypatch.setattr(tenancy, "refresh_expiring", refresh_fails)
+    multi_app.services._housekeeping()  # the leader's hourly chores: logs the failure, goes on
+    assert tenancy.workspaces.get(TEAM_B) is None, "the due purge still ran"
