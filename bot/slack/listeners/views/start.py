@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -15,6 +16,7 @@ from bot.domain.steps import Pace, Step
 from bot.messages import t
 from bot.services.groups import GroupView
 from bot.services.sessions import ChannelBusy, NewSession, Note, SessionSnapshot
+from bot.services.submissions import claim_view
 from bot.slack import ids
 from bot.slack.blocks.modals import TOPIC_LIMIT, parse_durations
 from bot.slack.blocks.recurring import shared_outcomes_message
@@ -82,8 +84,10 @@ def submit_start(
 
     if errors:
         ack(response_action="errors", errors=errors)
-        if group is not None and refused:  # they get the charter to accept, unless it is in their DM already
-            ask_before_session(client, services.tasks, group, refused, services.clock.now(), live=True)
+        # They get the charter to accept, unless it is in their DM already: as the session would reach them (an
+        # async session's people off duty get it at their next working instant), once per modal and people.
+        if group is not None and refused and _first_ask(services, team_id, view, group, refused):
+            ask_before_session(client, services.tasks, group, refused, services.clock.now(), live=pace is Pace.LIVE)
         return
     ack()
 
@@ -147,6 +151,16 @@ def _charter_refusals(
         key = "start_charter_required_one" if len(pending) == 1 else "start_charter_required_many"
         errors[field_name] = t(key, names=names)
     return refused
+
+
+def _first_ask(services: Services, team_id: str, view: dict[str, Any], group: GroupView, refused: list[str]) -> bool:
+    """Whether this start modal has not asked these people for this charter yet. The same start refused again
+    asks nobody again, so their DMs are not looked up (for the charter already there) at every attempt."""
+    asked = "\n".join([str(view.get("id")), str(group.id), group.charter, *sorted(refused)])
+    # A claim among the views' (it goes with them): a digest, no person's id in its key.
+    return claim_view(
+        services.db, team_id, "charter:" + hashlib.sha256(asked.encode()).hexdigest()[:24], services.clock.now()
+    )
 
 
 def _name(people: PeopleCheck, user_id: str) -> str:
