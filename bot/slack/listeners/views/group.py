@@ -115,7 +115,9 @@ def members_changed(ack: Ack, body: dict[str, Any], client: WebClient, logger: l
     try:
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=with_size_check(view, members))
     except SlackApiError as error:
-        # hash_conflict: the person changed the modal again meanwhile; their newer change brings its own update.
+        # hash_conflict: the view was updated since this payload left Slack (the time-zone lookup, or the update
+        # of an earlier member change). This later change is the one dropped, so the size check may show for the
+        # members as they were; the submission checks the size again and shows the check, with why, if it is due.
         logger.info("group modal not updated for its size: %s", error.response.get("error"))
 
 
