@@ -155,6 +155,10 @@ class CodevInstallationStore(SQLAlchemyInstallationStore):
     def find_bot(
         self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
     ) -> Bot | None:
+        if team_id and not is_enterprise_install:
+            # By the workspace alone: one that joined an Enterprise Grid org after installing codev was saved
+            # without the org's id its requests now carry (its team id stays the same).
+            return self.find_team_bot(team_id)
         bot = self._find_bot(enterprise_id, team_id, is_enterprise_install)
         if bot is None or self.rotator is None or not team_id or not _expiring(bot):
             return bot

@@ -246,3 +246,14 @@ def test_the_purge_command_refuses_an_active_workspace_unless_forced(database_ur
     forced = purge("--yes", "--force")
     assert forced.returncode == 0, forced.stderr
     assert "deleted workspace T0CODEV01's data (3 rows)" in forced.stdout
+
+
+def test_a_workspace_is_found_by_its_team_whatever_org_it_was_saved_under(db: Database) -> None:
+    """Requests of a workspace that joined an Enterprise Grid org after installing codev carry the org's id;
+    its bot was saved without one. codev's own work knows only the team. Both find the same bot."""
+    store(db).save(installation())  # saved outside any org
+    for enterprise_id in (None, "E0GRID001"):
+        bot = store(db).find_bot(enterprise_id=enterprise_id, team_id="T0CODEV01")
+        assert bot is not None and bot.bot_token == TOKEN
+    assert store(db).find_team_bot("T0CODEV01") is not None
+    assert store(db).find_bot(enterprise_id="E0GRID001", team_id="T0OTHER02") is None, "another team: none"
