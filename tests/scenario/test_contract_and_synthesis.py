@@ -404,3 +404,17 @@ def test_a_reply_kept_beyond_the_modals_hundred_options_stays_kept(group: Group)
     with group.services.db.session() as session:
         row = session.get(Contribution, first.id)
         assert row is not None and row.kept, "a reply the modal could not show keeps its state"
+
+    # So does the summary edit: the reply stays kept, and in the summary.
+    group.click(ALICE, ids.NEXT, step=5)
+    eventually(lambda: group.step_message(6))
+    group.click(ALICE, ids.NEXT, step=6)
+    summary_dm(group)
+    group.slack.click(BOB, ids.SUMMARY_EDIT, channel_id=group.standin.dm_channel(BOB))
+    edit = group.modal(BOB, ids.SUMMARY_EDIT_VIEW)
+    reply = group.slack.submit(BOB, edit["id"], {"keep": "", "kept": []})
+    assert reply.status == 200 and not reply.body, "the reply kept is enough of a summary"
+    assert "The oldest idea, kept." in str(posted_summary(group)["blocks"])
+    with group.services.db.session() as session:
+        row = session.get(Contribution, first.id)
+        assert row is not None and row.kept

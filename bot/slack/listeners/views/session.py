@@ -75,6 +75,9 @@ def submit_synthesis(ack: SubmissionAck, body: dict[str, Any], view: dict[str, A
     got_note = (values.get("got_note") or "").strip()
     consultation = {c.id: c for c in services.sessions.contributions(snapshot.team_id, snapshot.id, Step.CONSULTATION)}
     kept_ids = [int(v) for v in values.get("kept") or [] if str(v).isdigit() and int(v) in consultation]
+    # A reply kept but too old for the modal's 100 options stays kept.
+    shown = frozenset(shown_reply_ids(list(consultation.values())))
+    kept_unshown = [c.id for c in consultation.values() if c.kept and c.id not in shown]
     actions: list[tuple[str, date | None]] = []
     errors: dict[str, str] = {}
     for field, text in (("keep", keep), ("got_note", got_note)):
@@ -97,14 +100,12 @@ def submit_synthesis(ack: SubmissionAck, body: dict[str, Any], view: dict[str, A
             errors[f"due_{n}"] = t("error_due_past")
         if text:
             actions.append((text, due))
-    if not keep and not kept_ids and not actions:
+    if not keep and not kept_ids and not kept_unshown and not actions:
         errors.setdefault("keep", t("error_need_empty"))
     if errors:
         ack(response_action="errors", errors=errors)
         return
     ack.accept()
-    # A reply kept but too old for the modal's 100 options stays kept.
-    shown = frozenset(shown_reply_ids(list(consultation.values())))
     snapshot = services.sessions.save_synthesis(
         snapshot.team_id, snapshot.id, keep, kept_ids, actions, got=got, shown_ids=shown
     )
@@ -186,25 +187,28 @@ def submit_summary_edit(ack: SubmissionAck, body: dict[str, Any], view: dict[str
     values = input_values(view)
     consultation = {c.id: c for c in services.sessions.contributions(snapshot.team_id, snapshot.id, Step.CONSULTATION)}
     kept_ids = [int(v) for v in values.get("kept") or [] if str(v).isdigit() and int(v) in consultation]
+    shown = frozenset(shown_reply_ids(list(consultation.values())))
+    # The replies kept: those picked in the modal, and those kept before that are too old for its 100 options.
+    kept = [c for c in consultation.values() if c.id in kept_ids or (c.kept and c.id not in shown)]
     keep = (values.get("keep") or "").strip()
     errors: dict[str, str] = {}
     if len(keep) > LONG_TEXT_LIMIT:
         errors["keep"] = t("error_text_long", limit=LONG_TEXT_LIMIT)
     actions, cleared, action_errors = _summary_actions(services, snapshot, values, _rows_shown(view, snapshot))
     errors.update(action_errors)
-    if not keep and not kept_ids and not actions:
+    if not keep and not kept and not actions:
         errors.setdefault("keep", t("error_summary_empty"))
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    edit = SummaryEdit(keep, kept_ids, actions, cleared, frozenset(shown_reply_ids(list(consultation.values()))))
+    edit = SummaryEdit(keep, kept_ids, actions, cleared, shown)
     # The summary as the fields make it: the same renderer as the first proposal, on the edited fields.
     edited = replace(
         snapshot,
         synthesis_keep=keep,
         actions=[ActionView(0, a.text, a.due_date, "open", a.owner_id) for a in actions],
     )
-    text = summary_text(edited, [consultation[i] for i in sorted(kept_ids, key=list(consultation).index)])
+    text = summary_text(edited, kept)
     ack.accept()
     snapshot = services.sessions.approve_summary(snapshot.team_id, snapshot.id, user_id, text, edit=edit)
     ack()
