@@ -780,10 +780,12 @@ class SessionService:
                 row.synthesis_got, row.synthesis_got_note = got.answer, got.note or None
             session.add(row)
             self._keep_replies(session, team_id, session_id, kept_ids, shown_ids)
-            for old in session.exec(
+            olds = session.exec(
                 select(ActionItem).where(ActionItem.team_id == team_id, ActionItem.session_id == session_id)
-            ).all():
+            ).all()
+            for old in olds:
                 session.delete(old)
+            self._cancel_follow_ups(session, [old.id for old in olds if old.id is not None], now)
             for position, (text, due) in enumerate(actions[:MAX_ACTIONS]):
                 session.add(
                     ActionItem(
@@ -885,20 +887,25 @@ class SessionService:
         gone = [existing.pop(action_id) for action_id in dict.fromkeys(edit.cleared_ids) if action_id in existing]
         for item in gone:
             session.delete(item)
-        if gone:  # their follow-ups will not come
+        self._cancel_follow_ups(session, [item.id for item in gone if item.id is not None], now)
+        # An action the modal did not show (none, unless written since) stays, after the edited ones.
+        for position, item in enumerate([*edited, *existing.values()]):
+            item.position = position
+            session.add(item)
+
+    @staticmethod
+    def _cancel_follow_ups(session: Session, action_ids: list[int], now: datetime) -> None:
+        """The pending follow-ups of actions deleted in this change will not come."""
+        if action_ids:
             session.exec(
                 update(ScheduledTask)
                 .where(
                     col(ScheduledTask.kind) == TaskKind.FOLLOW_UP.value,
                     col(ScheduledTask.state) == EventState.PENDING.value,
-                    col(ScheduledTask.subject_id).in_([item.id for item in gone]),
+                    col(ScheduledTask.subject_id).in_(action_ids),
                 )
                 .values(state=EventState.CANCELLED.value, updated_at=now)
             )
-        # An action the modal did not show (none, unless written since) stays, after the edited ones.
-        for position, item in enumerate([*edited, *existing.values()]):
-            item.position = position
-            session.add(item)
 
     @staticmethod
     def _keep_replies(

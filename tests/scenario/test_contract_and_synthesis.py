@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlmodel import select
+
 from bot.domain.steps import Step
+from bot.domain.timers import EventState
 from bot.services.tasks import TaskKind
 from bot.slack import ids
-from bot.storage.models import Contribution
+from bot.storage.models import Contribution, ScheduledTask
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
 
 PROBLEM = "Less about my leave than about a team that waits for me to decide."
@@ -80,6 +83,15 @@ def initial_values(view: dict[str, Any]) -> dict[str, Any]:
             if key in element:
                 found[element["action_id"]] = element[key]
     return found
+
+
+def synthesis_again(group: Group) -> dict[str, Any]:
+    """Bob opens the synthesis modal once more: the new one, not the one he submitted."""
+    before = {v["id"] for v in group.standin.views_for(BOB)}
+    group.click(BOB, ids.SYNTHESIS_OPEN, step=5)
+    return eventually(
+        lambda: [v for v in group.standin.views_for(BOB) if v["callback_id"] == "synthesis" and v["id"] not in before]
+    )[-1]
 
 
 def in_days(group: Group, days: int) -> str:
@@ -353,8 +365,7 @@ def test_the_synthesis_modal_shows_the_replies_kept_as_they_were_kept(group: Gro
     eventually(lambda: any("synthesis" in m["text"] for m in group.thread(5)))
 
     # Opened again, the modal shows Frank's reply kept, and only it; submitted as it is, it keeps it.
-    group.click(BOB, ids.SYNTHESIS_OPEN, step=5)
-    again = group.modal(BOB, ids.SYNTHESIS_VIEW)
+    again = synthesis_again(group)
     assert [o["value"] for o in initial_values(again)["kept"]] == [str(frank.id)]
     assert group.slack.submit(BOB, again["id"], {}).status == 200
     kept = eventually(
@@ -418,3 +429,31 @@ def test_a_reply_kept_beyond_the_modals_hundred_options_stays_kept(group: Group)
     with group.services.db.session() as session:
         row = session.get(Contribution, first.id)
         assert row is not None and row.kept
+
+
+def test_a_synthesis_written_again_follows_up_its_new_actions_only(group: Group) -> None:
+    due, later = in_days(group, 7), in_days(group, 14)
+    to_consultation(group, need=NEED)
+    consultation_and_synthesis(group, keep="A deputy.", action_1="Name my deputy", due_1=due)
+    eventually(lambda: len(pending_follow_ups(group)) == 1)
+    again = synthesis_again(group)
+    reply = group.slack.submit(BOB, again["id"], {"action_1": "", "action_2": "Tell the team", "due_2": later})
+    assert reply.status == 200 and not reply.body, reply
+    now = eventually(
+        lambda: [a for a in group.services.sessions.get(group.standin.team_id, 1).actions if a.text != "Name my deputy"]
+    )
+    assert [a.text for a in now] == ["Tell the team"]
+    # One follow-up, for the new action on its day: the replaced action's will not come.
+    follow_ups = eventually(lambda: [t for t in pending_follow_ups(group) if t.due_at.date().isoformat() >= later])
+    assert [t.subject_id for t in pending_follow_ups(group)] == [now[0].id] == [t.subject_id for t in follow_ups]
+
+
+def pending_follow_ups(group: Group) -> list[ScheduledTask]:
+    with group.services.db.session() as session:
+        return list(
+            session.exec(
+                select(ScheduledTask).where(
+                    ScheduledTask.kind == TaskKind.FOLLOW_UP.value, ScheduledTask.state == EventState.PENDING.value
+                )
+            ).all()
+        )
