@@ -95,7 +95,7 @@ class HomeReadModel:
             sessions = _sessions_of(session, team_id, user_id)
             actions = _open_actions(session, team_id, user_id)
             outcomes = _latest_outcomes(session, team_id, user_id)
-            look_back = look_back_entry(session, team_id, user_id, now)
+            look_back = look_back_entry(session, team_id, user_id, now, entries=None if query.strip() else total)
             groups = _groups_of(session, team_id, user_id, now.date())
         counts = {"client": 0, "consultant": 0, "facilitator": 0}
         for line in sessions:

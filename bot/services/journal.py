@@ -213,19 +213,44 @@ def entries_page(
     return entry_views(session, list(rows)), int(total)
 
 
-def look_back_entry(session: Session, team_id: str, user_id: str, now: datetime) -> EntryView | None:
-    """One of the person's own entries from at least a week before `now`, a different one each day."""
-    conditions = [
-        col(JournalEntry.team_id) == team_id,
-        col(JournalEntry.user_id) == user_id,
-        col(JournalEntry.created_at) <= now - timedelta(days=7),
-    ]
-    count = session.exec(select(func.count()).select_from(JournalEntry).where(*conditions)).one()
-    if not count:
+def look_back_entry(
+    session: Session, team_id: str, user_id: str, now: datetime, *, entries: int | None = None
+) -> EntryView | None:
+    """One of the person's own entries from at least a week before `now`, a different one each day: of those
+    entries in the order they were written, the one at the day's number modulo how many there are.
+
+    `entries`: how many entries the person has in all, when the caller has just counted them (App Home's page,
+    in the same transaction); only the last week's are then counted here. The pick reads the author index
+    alone (team, person, created_at), from the end nearer to it, then one row: no sort, so it grows gently.
+    """
+    author = [col(JournalEntry.team_id) == team_id, col(JournalEntry.user_id) == user_id]
+    cutoff = now - timedelta(days=7)
+    if entries is None:
+        count = session.exec(
+            select(func.count()).select_from(JournalEntry).where(*author, col(JournalEntry.created_at) <= cutoff)
+        ).one()
+    else:
+        recent = session.exec(
+            select(func.count()).select_from(JournalEntry).where(*author, col(JournalEntry.created_at) > cutoff)
+        ).one()
+        count = entries - int(recent)
+    if count <= 0:
         return None
-    offset = now.toordinal() % int(count)
+    position = now.toordinal() % int(count)
+    backwards = position > (count - 1) // 2  # walk from the nearer end
+    moment = (
+        select(col(JournalEntry.created_at))
+        .where(*author, col(JournalEntry.created_at) <= cutoff)
+        .order_by(col(JournalEntry.created_at).desc() if backwards else col(JournalEntry.created_at))
+        .offset(count - 1 - position if backwards else position)
+        .limit(1)
+        .scalar_subquery()
+    )
     row = session.exec(
-        select(JournalEntry).where(*conditions).order_by(col(JournalEntry.id)).offset(offset).limit(1)
+        select(JournalEntry)
+        .where(*author, col(JournalEntry.created_at) == moment)
+        .order_by(col(JournalEntry.id))  # entries written in the same microsecond: the first
+        .limit(1)
     ).first()
     return entry_views(session, [row])[0] if row else None
 
