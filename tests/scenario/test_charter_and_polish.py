@@ -55,7 +55,7 @@ def end_session(group: Group, facilitator: str = ALICE) -> None:
     """The facilitator ends the running session (its confirmation's "End the session" button)."""
     running = group.services.sessions.running_in(group.standin.team_id, group.channel)[0]
     latest = step_messages(group, int(running.step))[-1]  # earlier sessions' step messages are there too
-    value = f"{running.id}:{int(running.step)}"
+    value = f"{running.id}:{int(running.step)}:{running.version}"
     group.slack.post_payload(
         group.slack.click_payload(facilitator, ids.END, channel_id=group.channel, message_ts=latest["ts"], value=value)
     )
@@ -83,7 +83,17 @@ def a_circle_where_only_erin_has_not_accepted(group: Group) -> None:
 # ---- the charter, before the first session ------------------------------------------------------------
 def test_erin_is_asked_privately_once_as_her_first_session_starts_and_the_facilitator_sees_it(group: Group) -> None:
     a_circle_where_only_erin_has_not_accepted(group)
-    group.start("Our first case", facilitator=ALICE, client=CAROL, consultants=[DAVE, ERIN, FRANK])
+    # Starting, Alice sees in the modal who has not accepted the charter; still after switching the pace.
+    view = group.open_start_modal(ALICE, "Our first case")
+    assert f"<@{ERIN}> has not accepted the charter" in str(blocks_of(view)["charter_pending"])
+    group.slack.choose(ALICE, view["id"], ids.START_PACE, "async")
+    eventually(lambda: "timekeeping" in str(group.standin.views[view["id"]]["blocks"]))
+    assert f"<@{ERIN}>" in str(blocks_of(group.standin.views[view["id"]])["charter_pending"])
+    group.slack.choose(ALICE, view["id"], ids.START_PACE, "live")
+    eventually(lambda: "timekeeping" not in str(group.standin.views[view["id"]]["blocks"]))
+    reply = group.submit_start(view, facilitator=ALICE, client=CAROL, consultants=[DAVE, ERIN, FRANK])
+    assert reply.status == 200 and not reply.body, reply
+    eventually(lambda: group.step_message(1))
 
     # Erin gets the charter now, before the session goes on: once.
     (asked,) = eventually(lambda: charters(group, ERIN))

@@ -102,6 +102,8 @@ def start(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClien
             group_pace=group.pace,
             kickoff=kickoff.id,
             calendar=services.sessions.calendar_for(team_id, kickoff.channel_id, facilitator_id),
+            charter_pending=group.not_accepted,
+            charter_required=group.charter_required,
         ),
     )
 

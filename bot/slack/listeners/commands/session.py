@@ -63,6 +63,8 @@ def _whose_turn(context: BoltContext, team_id: str, channel_id: str) -> dict[str
     # is used (no Slack call): the modal must open within the trigger's 3 seconds.
     turn = services.groups.next_turn(group)
     prefill: dict[str, Any] = {"pace": group.pace, "group_durations": group.durations, "group_pace": group.pace}
+    # The facilitator sees who has not accepted the group's charter yet.
+    prefill["charter_pending"], prefill["charter_required"] = group.not_accepted, group.charter_required
     if turn is not None:
         prefill["values"] = {
             "facilitator": turn.facilitator_id,
