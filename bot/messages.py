@@ -751,6 +751,16 @@ EN: dict[str, str] = {
         "are welcome in Consultation; your message stays where it is."
     ),
     # ---- method: the loop after the session (Learning prompts, debrief, evaluation) ----
+    "evaluation_results_refreshed": (
+        "Shown at {count} answers. To keep every answer anonymous, these results change only at set numbers of "
+        "answers, never after a single one: the next update comes at {next} answers."
+    ),
+    "evaluation_results_refreshed_last": (
+        "Shown at {count} answers. To keep every answer anonymous, these results change only at set numbers of "
+        "answers, never after a single one."
+    ),
+    "evaluation_results_more_one": "…and 1 more comment, which does not fit in this message.",
+    "evaluation_results_more_many": "…and {count} more comments, which do not fit in this message.",
     "learning_prompts": (
         "*The method's four prompts* — take the ones that speak to you:\n"
         "• *What I appreciated* in this session.\n"
@@ -831,25 +841,25 @@ EN: dict[str, str] = {
     ),
     "evaluation_results_comments": "*Comments*, without names and in no particular order:",
     "evaluation_results_comment": "> {text}",
-    "evaluation_results_anonymous": (
-        "Averages of anonymous answers: nobody, codev included, can tell who said what. Later answers update "
-        "this message."
-    ),
+    "evaluation_results_anonymous": "Averages of anonymous answers: nobody, codev included, can tell who said what.",
     "evaluation_results_fallback": (
         "{group}'s evaluation: {count} answers. Climate {climate}/5, listening {listening}/5, respect of the "
         "method {method}/5."
     ),
     "forget_done_evaluation_one": (
-        "Deleted too: the record that you answered a group evaluation. Your answer itself stays, anonymous: "
-        "nothing links it to you."
+        "Kept: the record that you answered a group evaluation, which holds none of your words (deleting it "
+        "would let you answer the same evaluation twice). Your answer itself stays, anonymous: nothing links it "
+        "to you."
     ),
     "forget_done_evaluation_many": (
-        "Deleted too: the record that you answered {count} group evaluations. Your answers themselves stay, "
-        "anonymous: nothing links them to you."
+        "Kept: the record that you answered {count} group evaluations, which holds none of your words (deleting "
+        "it would let you answer the same evaluations twice). Your answers themselves stay, anonymous: nothing "
+        "links them to you."
     ),
     "forget_confirm_evaluations": (
         "Your answers to group evaluations stay, anonymous: nothing links them to you. The record that you "
-        "answered (kept only so that you answer once) is deleted."
+        "answered stays too, without your words: it only keeps you from answering the same evaluation twice. "
+        "The messages codev still owes you after a session are cancelled."
     ),
     # ---- method: the charter as a frame, and polish ----
     "start_charter_pending_one": ":scroll: In this group, {people} has not accepted the charter yet.",

@@ -6,21 +6,26 @@ facilitator's also offers a debrief that goes to their own journal), and every `
 the group's members are asked how the group works. These DMs are outbox rows written in the transaction that
 marks the summary posted, each held for its person's working hours without holding the others back.
 
-The evaluation is anonymous by construction: an answer (EvaluationResponse) has no author and no time; who
-answered (EvaluationVoter) is kept apart, only so that each person answers once. The group sees averages and
-the number of answers, and comments in an order that is not the order they came in, once at least
-MIN_ANSWERS people answered.
+The evaluation is anonymous by construction: an answer (EvaluationResponse) has no author and no time, and
+its id is drawn at random (an autoincrement would tell the order of the answers); who answered
+(EvaluationVoter) is kept apart, only so that each person answers once. The group sees averages and the
+number of answers, and comments sorted by their own text, once at least MIN_ANSWERS people answered; the
+results change only at growing thresholds of answers (3, 5, 8, 12…), never after a single answer, so that
+nobody's scores can be read from the difference between two versions of the message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+import random
+import secrets
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import func
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -41,6 +46,7 @@ from bot.storage.models import (
     GroupEvaluation,
     GroupMember,
     JournalEntry,
+    OutboxMessage,
 )
 
 
@@ -63,6 +69,7 @@ class PostedSession(Protocol):
 
 
 MIN_ANSWERS = 3  # the group sees its evaluation only once this many answered: nobody's answer stands alone
+RESPONSE_IDS = 2**31 - 1  # an answer's id is drawn from 1 to this (fits every database's INTEGER)
 SCORES = range(1, 6)
 COMMENT_LIMIT = 1000
 DEBRIEF_LIMIT = 1000  # per question
@@ -93,6 +100,8 @@ class EvaluationView:
     session_id: int | None
     results_ts: str | None
     results_count: int
+    created_at: datetime
+    members: int  # the group's members now: a refresh at more answers than this will not come
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,60 @@ class Scores:
     listening: int
     method: int
     comment: str | None = None
+
+
+def thresholds() -> Iterator[int]:
+    """The numbers of answers at which the group's results are shown or refreshed: 3, 5, 8, 12, 17, 23…
+
+    Each refresh adds at least two answers to the previous one, so comparing two versions of the message never
+    tells one person's scores, even to someone who knows who answered last."""
+    count, step = MIN_ANSWERS, 2
+    while True:
+        yield count
+        count, step = count + step, step + 1
+
+
+def is_threshold(count: int) -> bool:
+    return any(n == count for n in _upto(count))
+
+
+def next_threshold(count: int) -> int:
+    """The first threshold above `count`."""
+    return next(n for n in thresholds() if n > count)
+
+
+def _upto(count: int) -> Iterator[int]:
+    for n in thresholds():
+        if n > count:
+            return
+        yield n
+
+
+def aggregate_payload(aggregate: Aggregate) -> dict[str, object]:
+    """The results as they stood at a threshold, carried by the outbox row that shows them: a later answer,
+    arrived before the row is delivered, must not show up alone."""
+    return {
+        "count": aggregate.count,
+        "climate": aggregate.climate,
+        "listening": aggregate.listening,
+        "method": aggregate.method,
+        "comments": aggregate.comments,
+    }
+
+
+def aggregate_of(payload: object) -> Aggregate | None:
+    if not isinstance(payload, dict):
+        return None
+    try:
+        return Aggregate(
+            int(payload["count"]),
+            float(payload["climate"]),
+            float(payload["listening"]),
+            float(payload["method"]),
+            [str(c) for c in payload.get("comments") or []],
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 # ---- what a posted summary owes (called by SessionService.summary_posted, in its transaction) ---------------
@@ -144,9 +207,15 @@ def _add_dms(
 
 
 def _open_evaluation(session: Session, snapshot: PostedSession, now: datetime) -> None:
-    """After every `evaluation_every` sessions of the channel's group (their summaries posted): a new round."""
+    """After every `evaluation_every` sessions of the channel's group (their summaries posted): a new round.
+
+    The group's row is locked first (SELECT … FOR UPDATE; SQLite serializes writers anyway): two summaries
+    posted at once would otherwise each count the other's session as not posted yet, and skip or repeat a
+    round. Once the lock is ours, PostgreSQL's next statement sees what the other committed."""
     group = session.exec(
-        select(CodevGroup).where(CodevGroup.team_id == snapshot.team_id, CodevGroup.channel_id == snapshot.channel_id)
+        select(CodevGroup)
+        .where(CodevGroup.team_id == snapshot.team_id, CodevGroup.channel_id == snapshot.channel_id)
+        .with_for_update()
     ).first()
     if group is None or group.id is None or group.evaluation_every <= 0:
         return
@@ -199,6 +268,10 @@ class EvaluationService:
             raise ValueError("scores are 1 to 5")
         comment = " ".join((scores.comment or "").split())[:COMMENT_LIMIT] or None
         with self.db.session() as session:
+            # The evaluation's row is locked before anything is counted: under PostgreSQL's READ COMMITTED two
+            # answers committing together would each count the other as missing, and neither would owe the
+            # results at the third answer. SQLite serializes writers: there it changes nothing.
+            session.get(GroupEvaluation, evaluation_id, with_for_update=True)
             refused = self._may_answer(session, team_id, evaluation_id, user_id)
             if refused is not Answer.RECORDED:
                 return refused
@@ -207,26 +280,73 @@ class EvaluationService:
                     session.add(EvaluationVoter(evaluation_id=evaluation_id, user_id=user_id, team_id=team_id))
             except IntegrityError:
                 return Answer.ALREADY  # a second answer at the same moment
-            session.add(
-                EvaluationResponse(
-                    team_id=team_id,
-                    evaluation_id=evaluation_id,
-                    climate=scores.climate,
-                    listening=scores.listening,
-                    method=scores.method,
-                    comment=comment,
-                )
-            )
-            session.flush()
+            # The voter and the answer are written in the same transaction: a voter without an answer (who could
+            # never answer) or an answer without a voter (who could answer twice) would be worse than what one
+            # transaction leaves to someone reading the database itself, below.
+            self._insert_response(session, team_id, evaluation_id, scores, comment)
+            self._reshuffle(session, evaluation_id)
             evaluation = session.get(GroupEvaluation, evaluation_id)
             assert evaluation is not None
-            count = self._aggregate(session, evaluation_id).count
-            if count >= MIN_ANSWERS and evaluation.session_id is not None:
+            aggregate = self._aggregate(session, evaluation_id)
+            if is_threshold(aggregate.count) and evaluation.session_id is not None:
                 now = self.clock.now()
                 outbox.add(
-                    session, team_id, evaluation.session_id, OutboxKind.EVALUATION, now, evaluation=evaluation_id
+                    session,
+                    team_id,
+                    evaluation.session_id,
+                    OutboxKind.EVALUATION,
+                    now,
+                    evaluation=evaluation_id,
+                    shown=aggregate_payload(aggregate),
                 )
             return Answer.RECORDED
+
+    @staticmethod
+    def _insert_response(
+        session: Session, team_id: str, evaluation_id: int, scores: Scores, comment: str | None
+    ) -> None:
+        """The answer, under an id drawn at random (drawn again on the rare collision): an autoincrement id
+        would put the answers in the order people gave them, beside the voters' own order."""
+        for _ in range(8):
+            try:
+                with session.begin_nested():
+                    session.add(
+                        EvaluationResponse(
+                            id=secrets.randbelow(RESPONSE_IDS) + 1,
+                            team_id=team_id,
+                            evaluation_id=evaluation_id,
+                            climate=scores.climate,
+                            listening=scores.listening,
+                            method=scores.method,
+                            comment=comment,
+                        )
+                    )
+                return
+            except IntegrityError:
+                continue
+        raise RuntimeError("no free id for an evaluation answer after 8 draws")
+
+    @staticmethod
+    def _reshuffle(session: Session, evaluation_id: int) -> None:
+        """Rewrite the evaluation's answers, one by one in a random order, in this transaction.
+
+        On PostgreSQL a row carries system columns: xmin (the transaction that wrote it, the same as the voter
+        row's) and ctid (where it sits, in the order rows were written). Rewritten at each answer, every answer
+        has the last voter's xmin and a place in a random order, so neither joins an answer to its voter nor
+        tells the order of the answers. What remains, for whoever reads the database's files rather than its
+        tables: the old row versions until VACUUM removes them, the write-ahead log, and the voters' own xmin
+        (which says in which order people answered, not what). SQLite has no such columns (an answer's place
+        follows its random id); its write-ahead log holds recent pages until a checkpoint."""
+        ids = list(
+            session.exec(select(EvaluationResponse.id).where(EvaluationResponse.evaluation_id == evaluation_id)).all()
+        )
+        random.shuffle(ids)
+        for response_id in ids:
+            session.exec(
+                update(EvaluationResponse)
+                .where(col(EvaluationResponse.id) == response_id)
+                .values(climate=EvaluationResponse.climate)
+            )
 
     def aggregate(self, team_id: str, evaluation_id: int) -> Aggregate:
         with self.db.read() as session:
@@ -288,6 +408,8 @@ class EvaluationService:
             evaluation.session_id,
             evaluation.results_ts,
             evaluation.results_count,
+            evaluation.created_at,
+            session.exec(select(func.count()).where(col(GroupMember.group_id) == group.id)).one(),
         )
 
     # ---- the facilitator's debrief ----------------------------------------------------------------------
@@ -324,3 +446,28 @@ class EvaluationService:
                 JournalEntry.origin == DEBRIEF_ORIGIN,
             )
         ).first()
+
+
+# ---- forget-me ------------------------------------------------------------------------------------------------
+def forget_after_dms(session: Session, team_id: str, user_id: str) -> int:
+    """Delete the after-session DMs owed to (or sent to) a person: their outbox rows name them in their payload,
+    which forget-me's plan of columns does not see. A DM still held for their working hours never comes; one
+    being delivered right now (or left half-way by a dead process) is not retried."""
+    rows = session.exec(
+        select(OutboxMessage.id, OutboxMessage.payload).where(
+            col(OutboxMessage.team_id) == team_id,
+            col(OutboxMessage.kind) == OutboxKind.AFTER.value,
+        )
+    ).all()
+    theirs = [row_id for row_id, payload in rows if _user_of(payload) == user_id]
+    if theirs:
+        session.exec(delete(OutboxMessage).where(col(OutboxMessage.id).in_(theirs)))
+    return len(theirs)
+
+
+def _user_of(payload: str) -> object:
+    try:
+        found = json.loads(payload)
+    except ValueError:
+        return None
+    return found.get("user") if isinstance(found, dict) else None

@@ -64,12 +64,13 @@ class OutboxItem:
     @property
     def aside(self) -> bool:
         """A DM to one person that needs no order with the session's other rows: held for its person's working
-        hours, it holds no other row back."""
+        hours or waiting out its backoff after Slack refused it, it holds no other row back."""
         return bool(self.payload.get(ASIDE))
 
     def waiting_aside(self, now: datetime) -> bool:
-        """Held aside, not due yet: the session's other rows go on without it."""
-        return self.held and self.aside and not self.interrupted and self.due_at > now
+        """Aside and not due yet (held for its person's hours, or tried and refused): the session's other rows go
+        on without it. Never tried and not held, it is delivered at once like any row."""
+        return self.aside and not self.interrupted and self.due_at > now and (self.held or self.attempts > 0)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -190,8 +191,11 @@ class Outbox(DueRows[OutboxMessage, OutboxItem]):
     def refused_up_to(self, team_id: str, session_id: int, last_id: int) -> bool:
         """Whether Slack refused (or never answered) one of the session's rows up to `last_id`, still owed.
 
-        A row not tried yet (another process is on it) is not counted: nothing says Slack is failing."""
-        return any(item.id <= last_id and item.attempts > 0 for item in self.owed(team_id, session_id))
+        A row not tried yet (another process is on it) is not counted: nothing says Slack is failing; nor is a
+        DM aside (one person's DM refused says nothing of what the change showed in the channel)."""
+        return any(
+            item.id <= last_id and item.attempts > 0 and not item.aside for item in self.owed(team_id, session_id)
+        )
 
     def session_of(self, row_id: int) -> tuple[str, int] | None:
         """(team, session) of a row still to deliver; None once delivered."""
@@ -232,7 +236,8 @@ class Outbox(DueRows[OutboxMessage, OutboxItem]):
                 )
             )
             row = session.get(OutboxMessage, row_id)
-            if row is not None:  # the session's later rows wait behind it: order is kept, no early retries
+            aside = row is not None and bool(json.loads(row.payload).get(ASIDE))
+            if row is not None and not aside:  # the session's later rows wait behind it: order is kept
                 session.exec(
                     update(OutboxMessage)
                     .where(

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.domain.timers import EventKind, EventState
+from bot.services.evaluations import forget_after_dms
 from bot.services.hints import forget_hint_claims
 from bot.services.home import forget_home_marks
 from bot.services.tasks import TaskKind
@@ -96,7 +97,8 @@ class ForgetReport:
     follow_ups: int = 0  # pending follow-ups about their actions, cancelled
     nudges: int = 0  # pending nudges to them, dropped
     unpicked: int = 0  # open kick-offs where they were the facilitator's pick
-    evaluation_votes: int = 0  # records that they answered a group evaluation, deleted (the answers stay: anonymous)
+    evaluation_votes: int = 0  # records that they answered a group evaluation, kept (the answers stay: anonymous)
+    after_dms: int = 0  # the after-session DMs owed to them (outbox rows naming them in their payload), deleted
     hint_claims: int = 0  # the coaching hints they were given ("hint:…:<their id>" in processed_event), deleted
     # Kick-offs whose channel message lists their topic: the caller shows them again without it.
     kickoffs: list[int] = field(default_factory=list)
@@ -277,16 +279,6 @@ def _volunteers(session: Session, who: _Person, report: ForgetReport) -> None:
         )
 
 
-def _evaluation_votes(session: Session, who: _Person, report: ForgetReport) -> None:
-    # Who answered is kept only so that each person answers once; the answers have no author to erase.
-    result = session.exec(
-        delete(EvaluationVoter).where(
-            col(EvaluationVoter.team_id) == who.team_id, col(EvaluationVoter.user_id) == who.user_id
-        )
-    )
-    report.evaluation_votes = result.rowcount
-
-
 # ---- the plan: every table with a column naming a person ---------------------------------------------------
 PLAN: dict[str, TablePlan] = {
     "journal_entry": TablePlan(
@@ -347,11 +339,10 @@ PLAN: dict[str, TablePlan] = {
         _volunteers,
     ),
     "evaluation_voter": TablePlan(
-        Treatment.DELETE,
+        Treatment.KEEP,
         ("user_id",),
-        "that they answered a group evaluation (kept only so each person answers once); their answers stay, "
-        "anonymous: no column of an answer names anyone",
-        _evaluation_votes,
+        "that they answered a group evaluation, no words: deleting it would let them answer twice (they remain a "
+        "member); their answers stay, anonymous: no column of an answer names anyone",
     ),
     "consultant": TablePlan(
         Treatment.KEEP, ("user_id",), "who consulted in which session: past sessions name them, a running one needs it"
@@ -391,4 +382,11 @@ class PrivacyService:
                     plan.apply(session, who, report)
             # Not a column of its own: the claims of the hints they were given name them at the end of a key.
             report.hint_claims = forget_hint_claims(session, team_id, user_id)
+            # Nor are the after-session DMs owed to them: their outbox rows name them in a JSON payload.
+            report.after_dms = forget_after_dms(session, team_id, user_id)
+            report.evaluation_votes = session.exec(
+                select(func.count()).where(
+                    col(EvaluationVoter.team_id) == team_id, col(EvaluationVoter.user_id) == user_id
+                )
+            ).one()
         return report

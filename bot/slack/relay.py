@@ -104,6 +104,8 @@ class Relay:
                             return Delivery.ELSEWHERE  # taken over (this process was taken for dead)
                         renewed = time.monotonic()
                     if not self._deliver(item):
+                        if item.aside:  # one person's DM, refused: it waits out its backoff alone
+                            continue
                         return Delivery.DEFERRED
             finally:
                 self.outbox.release_lease(team_id, session_id, me)
@@ -163,6 +165,9 @@ class Relay:
             ts = self._act(item, snapshot)
         except ChannelLost as lost:
             self._on_lost_channel(snapshot, lost.error)
+            self.outbox.dropped(item.id, self.clock.now())
+            return True
+        except after.GiveUp:  # a DM Slack will never take (logged where it was decided)
             self.outbox.dropped(item.id, self.clock.now())
             return True
         except (SlackApiError, OSError) as error:

@@ -243,27 +243,48 @@ def test_every_second_session_the_members_evaluate_the_group_anonymously(group: 
     # Comments come sorted by their text, not in the order people answered.
     assert text.index("Alice keeps the frame well.") < text.index("We rush the contract.")
 
-    # A fourth answer updates the same message.
+    assert "next update comes at 5 answers" in text
+
+    # A fourth answer changes nothing in the channel: who knows Frank answered last would read his scores in
+    # the difference. The fifth refreshes the same message, and says it will not change again (six members).
     evaluate(group, FRANK, 5, 5, 5)
-    eventually(lambda: "4 answers" in str(group.standin.message(group.channel, shown["ts"])["blocks"]))
+    eventually(lambda: len(rows(group, EvaluationResponse)) == 4)
+    group.tick()
+    assert "3 answers" in str(group.standin.message(group.channel, shown["ts"])["blocks"])
+    assert "edited" not in group.standin.message(group.channel, shown["ts"])
+    evaluate(group, ALICE, 1, 2, 3, "More silence after questions.")
+    fifth = eventually(
+        lambda: (m := group.standin.message(group.channel, shown["ts"])) and "*5 answers*" in str(m["blocks"]) and m
+    )
+    assert "Shown at 5 answers" in str(fifth["blocks"]) and "next update" not in str(fifth["blocks"])
     assert len(results(group)) == 1
 
-    # Nothing stored says who answered what: answers have no author, voters no answer.
+    # Nothing stored says who answered what: answers have no author, voters no answer, and the answers' ids
+    # are drawn at random, not counted up in the order people answered.
     assert {c.name for c in EvaluationResponse.__table__.columns}.isdisjoint({"user_id", "created_at"})
-    assert len(rows(group, EvaluationVoter)) == 4
+    assert len(rows(group, EvaluationVoter)) == 5
+    answer_ids = sorted(r.id for r in rows(group, EvaluationResponse))
+    assert answer_ids != list(range(answer_ids[0], answer_ids[0] + 5))
 
-    # Forget-me deletes that Carol answered, and says so; the anonymous answers stay.
+    # Forget-me keeps that Carol answered (no words of hers), and says so: she cannot answer twice.
     offer = group.slack.command(CAROL, "forget-me").json()
-    assert "group evaluations" in offer["text"]
+    assert "group evaluations" in offer["text"] and "answering the same evaluation twice" in offer["text"]
     group.slack.post_payload(
         group.slack.click_payload(
             CAROL, ids.FORGET_ME, channel_id=group.standin.dm_channel(CAROL), message_ts="1.0", value="forget"
         )
     )
     done = eventually(lambda: [r["text"] for r in group.standin.responses if r.get("text", "").startswith("Done.")])
-    assert "answered a group evaluation" in done[0]
-    assert rows(group, EvaluationVoter, EvaluationVoter.user_id == CAROL) == []
-    assert len(rows(group, EvaluationResponse)) == 4
+    assert "Kept: the record that you answered a group evaluation" in done[0]
+    assert len(rows(group, EvaluationVoter, EvaluationVoter.user_id == CAROL)) == 1
+    assert len(rows(group, EvaluationResponse)) == 5
+    carol_dm = group.standin.dm_channel(CAROL)
+    refusals = len([r for r in group.standin.responses if "already answered" in r.get("text", "")])
+    group.slack.post_payload(
+        group.slack.click_payload(CAROL, EVALUATION_OPEN, channel_id=carol_dm, message_ts="1.0", value=evaluation_id)
+    )
+    eventually(lambda: len([r for r in group.standin.responses if "already answered" in r.get("text", "")]) > refusals)
+    assert len(rows(group, EvaluationResponse)) == 5
 
 
 def test_members_off_duty_get_the_evaluation_when_their_day_starts(group: Group) -> None:

@@ -22,11 +22,19 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.messages import t
-from bot.services.evaluations import COMMENT_LIMIT, DEBRIEF_LIMIT, SCORES, Aggregate, EvaluationView
+from bot.services.evaluations import (
+    COMMENT_LIMIT,
+    DEBRIEF_LIMIT,
+    SCORES,
+    Aggregate,
+    EvaluationView,
+    next_threshold,
+)
 from bot.services.sessions import SessionSnapshot
 from bot.slack.blocks.common import as_dicts, cut, escape, section
 
 FALLBACK_LIMIT = 3000
+COMMENTS_SHOWN = 40  # a message holds 50 blocks: the rest are counted, not dropped silently
 
 # action_id, block_id and callback_id values (the contract with bot/slack/listeners/*/after.py)
 DEBRIEF_OPEN = "debrief_open"  # value: "<session id>"
@@ -165,10 +173,27 @@ def evaluation_results(evaluation: EvaluationView, aggregate: Aggregate) -> dict
     ]
     if aggregate.comments:
         blocks.append(section(t("evaluation_results_comments")))
-        blocks += [section(cut(t("evaluation_results_comment", text=escape(c)), 3000)) for c in aggregate.comments[:40]]
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t("evaluation_results_anonymous"))]))
+        shown = aggregate.comments[:COMMENTS_SHOWN]  # sorted by their own text: never their order of arrival
+        blocks += [section(cut(t("evaluation_results_comment", text=escape(c)), 3000)) for c in shown]
+        more = len(aggregate.comments) - len(shown)
+        if more:
+            blocks.append(
+                section(
+                    t("evaluation_results_more_one") if more == 1 else t("evaluation_results_more_many", count=more)
+                )
+            )
+    notes = [t("evaluation_results_anonymous"), _refreshed(evaluation, aggregate.count)]
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note) for note in notes]))
     text = t("evaluation_results_fallback", group=group, count=aggregate.count, **averages)
     return {"text": cut(text, FALLBACK_LIMIT), "blocks": as_dicts(blocks)}
+
+
+def _refreshed(evaluation: EvaluationView, count: int) -> str:
+    """When the results change: only at growing thresholds of answers, never after a single answer."""
+    following = next_threshold(count)
+    if following <= evaluation.members:
+        return t("evaluation_results_refreshed", count=count, next=following)
+    return t("evaluation_results_refreshed_last", count=count)
 
 
 def _average(value: float) -> str:
