@@ -3,7 +3,8 @@ facilitator's debrief to their own journal, and the group's anonymous evaluation
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -11,8 +12,16 @@ from sqlmodel import col, select
 
 from bot.domain.steps import Step
 from bot.slack import ids
+from bot.slack.after import MAX_DM_ATTEMPTS
 from bot.slack.blocks.after import DEBRIEF_OPEN, DEBRIEF_VIEW, EVALUATION_OPEN, EVALUATION_VIEW
-from bot.storage.models import CodevGroup, EvaluationResponse, EvaluationVoter, GroupEvaluation, JournalEntry
+from bot.storage.models import (
+    CodevGroup,
+    EvaluationResponse,
+    EvaluationVoter,
+    GroupEvaluation,
+    JournalEntry,
+    OutboxMessage,
+)
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, PEOPLE, Group, eventually
 from tests.scenario.test_groups import create_group
 
@@ -315,3 +324,91 @@ def test_no_evaluation_ever_when_the_group_says_zero(group: Group) -> None:
         )
     )
     eventually(lambda: any("no longer open" in r.get("text", "") for r in group.standin.responses))
+
+
+# ---- DMs that Slack refuses hold nobody back --------------------------------------------------------------
+def refuse_dms_to(group: Group, user_id: str, error: str) -> list[int]:
+    """Slack refuses every DM to this person with `error`; returns a list counting the refusals."""
+    refused: list[int] = []
+    original = group.standin.intercept
+    dm = group.standin.dm_channel(user_id)
+
+    def intercept(call: Any) -> Any:
+        if call.method == "chat.postMessage" and call.args.get("channel") in (user_id, dm):
+            refused.append(1)
+            return 200, {}, {"ok": False, "error": error}
+        return original(call)
+
+    group.standin.intercept = intercept  # type: ignore[method-assign]
+    return refused
+
+
+def outbox_states(group: Group, user_id: str) -> list[str]:
+    found = rows(group, OutboxMessage, OutboxMessage.kind == "after")
+    return [r.state for r in found if json.loads(r.payload).get("user") == user_id]
+
+
+def test_a_dm_slack_will_never_take_is_given_up_and_holds_nobody_back(group: Group) -> None:
+    at(group, TUESDAY_AFTERNOON)
+    a_group_evaluating_every(group, 1)
+    refused = refuse_dms_to(group, CAROL, "restricted_action")  # the workspace forbids Carol's DMs from apps
+    a_session_ends_with_its_summary_posted(group)
+    for person in (ALICE, BOB, DAVE, ERIN, FRANK):
+        eventually(lambda p=person: after_dms(group, p) and evaluation_dms(group, p))
+    assert eventually(lambda: outbox_states(group, CAROL) == ["dropped", "dropped"])
+    assert len(refused) == 2, "tried once each: Slack will answer the same every time"
+    for person in (DAVE, ERIN, FRANK):
+        evaluate(group, person, 4, 4, 4)
+    eventually(lambda: results(group))
+
+
+def test_a_dm_that_keeps_failing_is_retried_aside_then_given_up(group: Group) -> None:
+    at(group, TUESDAY_AFTERNOON)
+    refused = refuse_dms_to(group, CAROL, "fatal_error")  # Slack keeps failing on Carol's DM only
+    a_session_ends_with_its_summary_posted(group)
+    for person in (ALICE, BOB, DAVE, ERIN, FRANK):
+        eventually(lambda p=person: after_dms(group, p))
+    eventually(lambda: refused)
+    assert outbox_states(group, CAROL) == ["pending"]
+    for _ in range(30):  # the scheduler comes by every ten minutes
+        group.services.clock.advance(timedelta(minutes=10))
+        group.tick()
+        if outbox_states(group, CAROL) == ["dropped"]:
+            break
+    assert outbox_states(group, CAROL) == ["dropped"]
+    assert len(refused) == MAX_DM_ATTEMPTS
+    assert not after_dms(group, CAROL)
+    assert all(len(after_dms(group, p)) == 1 for p in (ALICE, BOB, DAVE, ERIN, FRANK)), "nobody got it twice"
+
+
+# ---- forget-me ----------------------------------------------------------------------------------------------
+def test_forget_me_cancels_the_dms_still_held_for_the_persons_working_hours(group: Group) -> None:
+    at(group, datetime(2026, 12, 1, 17, 30, tzinfo=UTC))  # 18:30 in Europe: off; 12:30 in Montreal and Toronto
+    a_group_evaluating_every(group, 1)
+    a_session_ends_with_its_summary_posted(group, pace="async")
+    eventually(lambda: after_dms(group, BOB) and evaluation_dms(group, BOB))
+    assert outbox_states(group, CAROL) == ["pending", "pending"]
+
+    group.slack.post_payload(
+        group.slack.click_payload(
+            CAROL, ids.FORGET_ME, channel_id=group.standin.dm_channel(CAROL), message_ts="1.0", value="forget"
+        )
+    )
+    eventually(lambda: [r for r in group.standin.responses if r.get("text", "").startswith("Done.")])
+    assert outbox_states(group, CAROL) == []
+    at(group, datetime(2026, 12, 2, 8, 0, tzinfo=UTC))  # 09:00 in Paris
+    for person in (ALICE, DAVE, FRANK):
+        eventually(lambda p=person: after_dms(group, p) and evaluation_dms(group, p))
+    group.tick()
+    assert not after_dms(group, CAROL) and not evaluation_dms(group, CAROL)
+
+
+# ---- the summary's link, asked once -------------------------------------------------------------------------
+def test_the_summarys_link_is_asked_of_slack_once_for_all_the_dms(group: Group) -> None:
+    at(group, TUESDAY_AFTERNOON)
+    session_id = a_session_ends_with_its_summary_posted(group)
+    for person in EVERYONE:
+        eventually(lambda p=person: after_dms(group, p))
+    summary_ts = group.services.sessions.get(group.standin.team_id, session_id).summary_ts
+    asked = [c for c in group.standin.calls_to("chat.getPermalink") if c.args.get("message_ts") == summary_ts]
+    assert len(asked) == 1
