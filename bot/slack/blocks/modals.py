@@ -744,7 +744,7 @@ def with_size_check(view: dict[str, Any], members: list[str], *, explain: bool =
     state = (view.get("state") or {}).get("values") or {}
     blocks = []
     for block in view.get("blocks") or []:
-        if block.get("block_id") in GROUP_SIZE_BLOCKS:
+        if not isinstance(block, dict) or block.get("block_id") in GROUP_SIZE_BLOCKS:
             continue
         blocks.append(_with_state(block, state.get(str(block.get("block_id") or "")) or {}))
         if block.get("block_id") == "members" and not peer_count_is_usual(len(members)):
