@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from bot.domain.steps import Step
 from bot.slack import ids
-from bot.slack.after import MAX_DM_ATTEMPTS
+from bot.slack.after import AFTER_MESSAGE, MAX_DM_ATTEMPTS
 from bot.slack.blocks.after import DEBRIEF_OPEN, DEBRIEF_VIEW, EVALUATION_OPEN, EVALUATION_VIEW
 from bot.storage.models import (
     CodevGroup,
@@ -328,14 +328,15 @@ def test_no_evaluation_ever_when_the_group_says_zero(group: Group) -> None:
 
 # ---- DMs that Slack refuses hold nobody back --------------------------------------------------------------
 def refuse_dms_to(group: Group, user_id: str, error: str) -> list[int]:
-    """Slack refuses every DM to this person with `error`; returns a list counting the refusals."""
+    """Slack refuses every DM to this person with `error`; returns a list counting the after-session ones."""
     refused: list[int] = []
     original = group.standin.intercept
     dm = group.standin.dm_channel(user_id)
 
     def intercept(call: Any) -> Any:
         if call.method == "chat.postMessage" and call.args.get("channel") in (user_id, dm):
-            refused.append(1)
+            if AFTER_MESSAGE in str(call.args.get("metadata")):  # her after-session DMs (not the charter's)
+                refused.append(1)
             return 200, {}, {"ok": False, "error": error}
         return original(call)
 
