@@ -3,6 +3,7 @@ person changes nothing that is not theirs."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -21,11 +22,14 @@ from bot.storage.models import (
     CodevSession,
     Consultant,
     Contribution,
+    EvaluationVoter,
+    GroupEvaluation,
     GroupMember,
     HomeState,
     JournalEntry,
     Kickoff,
     KickoffVolunteer,
+    OutboxMessage,
     PersonSettings,
     ScheduledTask,
     SessionStep,
@@ -249,6 +253,25 @@ def seed(db: Database) -> dict[str, int]:
                         kickoff_id=kickoff.id, user_id=who, team_id=TEAM, topic=f"{who}'s topic", created_at=NOW
                     )
                 )
+        # A group evaluation both answered, and the after-session DMs still owed to each (held for their hours).
+        evaluation = GroupEvaluation(team_id=TEAM, group_id=group.id, session_id=brought.id, created_at=NOW)
+        s.add(evaluation)
+        s.flush()
+        assert evaluation.id
+        for who in (CAROL, BOB):
+            s.add(EvaluationVoter(evaluation_id=evaluation.id, user_id=who, team_id=TEAM))
+            for what in ({"what": "summary"}, {"what": "evaluation", "evaluation": evaluation.id}):
+                s.add(
+                    OutboxMessage(
+                        team_id=TEAM,
+                        session_id=brought.id,
+                        kind="after",
+                        payload=json.dumps({"user": who, **what, "held": True, "aside": True}),
+                        due_at=NOW + timedelta(hours=12),
+                        created_at=NOW,
+                        updated_at=NOW,
+                    )
+                )
         return {
             "brought": brought.id,
             "running": running.id,
@@ -277,9 +300,10 @@ def test_forgetting_carol_leaves_nothing_of_hers_and_changes_nothing_else(db: Da
     report = PrivacyService(db, FakeClock(NOW)).forget(TEAM, CAROL)
     after = dump(db)
 
-    # Nothing that does not name Carol changed, except the follow-up about her action (checked below).
+    # Nothing that does not name Carol changed, except the follow-up about her action and the DMs owed to her,
+    # which name her in their payload (checked below).
     for table, rows in before.items():
-        if table == "scheduled_task":
+        if table in ("scheduled_task", "outbox"):
             continue
         untouched = [r for r in rows if not involves(table, r, CAROL)]
         assert untouched == [r for r in after[table] if not involves(table, r, CAROL)], table
@@ -321,6 +345,11 @@ def test_forgetting_carol_leaves_nothing_of_hers_and_changes_nothing_else(db: Da
             ("nudge", BOB): EventState.PENDING.value,
             ("deadline", ""): EventState.PENDING.value,
         }
+        # The after-session DMs owed to her never come; Bob's do. That she answered an evaluation stays (no words:
+        # deleting it would let her answer it twice).
+        owed = [json.loads(r.payload)["user"] for r in s.exec(select(OutboxMessage))]
+        assert owed == [BOB, BOB]
+        assert sorted(v.user_id for v in s.exec(select(EvaluationVoter))) == [BOB, CAROL]
         # She stays in her group, without her time away; the open kick-off loses her as its pick.
         member = s.exec(select(GroupMember).where(GroupMember.user_id == CAROL)).one()
         assert (member.away_until, member.charter_accepted_at) == (None, NOW)
@@ -332,6 +361,7 @@ def test_forgetting_carol_leaves_nothing_of_hers_and_changes_nothing_else(db: Da
     assert (report.actions, report.follow_ups, report.nudges, report.kickoff_topics) == (1, 1, 1, 2)
     assert (report.settings, report.profiles, report.home_states, report.away, report.unpicked) == (1, 1, 1, 1, 1)
     assert report.kickoffs == sorted([ids["started"], ids["open"]])
+    assert (report.after_dms, report.evaluation_votes) == (2, 1)
 
 
 def test_forgetting_someone_codev_knows_nothing_about_does_nothing(db: Database) -> None:

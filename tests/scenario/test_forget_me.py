@@ -17,7 +17,6 @@ from bot.storage.models import (
     ActionItem,
     CodevSession,
     Contribution,
-    EvaluationVoter,
     GroupMember,
     HomeState,
     JournalEntry,
@@ -216,7 +215,7 @@ def test_forget_me_leaves_nothing_of_hers_keeps_others_whole_and_a_running_sessi
         if plan.treatment is Treatment.DELETE:
             model = next(
                 m
-                for m in (JournalEntry, PersonSettings, HomeState, SlackUser, KickoffVolunteer, EvaluationVoter)
+                for m in (JournalEntry, PersonSettings, HomeState, SlackUser, KickoffVolunteer)
                 if m.__tablename__ == table
             )
             assert rows(group, model, model.user_id == CAROL) == [], table
