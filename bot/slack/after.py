@@ -122,7 +122,7 @@ def permalink(client: WebClient, snapshot: SessionSnapshot) -> str | None:
             _LINKS.clear()
         _LINKS[key] = link
         return link
-    except SlackApiError:
+    except (SlackApiError, OSError):  # the DM says where the summary is instead
         log.info("no permalink for the summary of session %s", snapshot.id, exc_info=True)
         return None
 
