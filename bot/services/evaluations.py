@@ -215,7 +215,7 @@ def _open_evaluation(session: Session, snapshot: PostedSession, now: datetime) -
     group = session.exec(
         select(CodevGroup)
         .where(CodevGroup.team_id == snapshot.team_id, CodevGroup.channel_id == snapshot.channel_id)
-        .with_for_update()
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE: adding members (a foreign key) need not wait
     ).first()
     if group is None or group.id is None or group.evaluation_every <= 0:
         return
@@ -271,7 +271,7 @@ class EvaluationService:
             # The evaluation's row is locked before anything is counted: under PostgreSQL's READ COMMITTED two
             # answers committing together would each count the other as missing, and neither would owe the
             # results at the third answer. SQLite serializes writers: there it changes nothing.
-            session.get(GroupEvaluation, evaluation_id, with_for_update=True)
+            session.get(GroupEvaluation, evaluation_id, with_for_update={"key_share": True})
             refused = self._may_answer(session, team_id, evaluation_id, user_id)
             if refused is not Answer.RECORDED:
                 return refused
