@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from waitress.server import create_server
 
@@ -94,6 +94,11 @@ def _slack_request(
     metrics.request_done(
         metrics.request_kind(request.body), response.status, began, retry="x-slack-retry-num" in headers
     )
+    return _respond(response, start_response)
+
+
+def _respond(response: BoltResponse, start_response: StartResponse) -> Iterable[bytes]:
+    """Bolt's response as WSGI's: its headers, with the length of the body as sent."""
     payload = response.body.encode("utf-8")
     out_headers = [
         (name, value)
@@ -119,16 +124,7 @@ def _oauth_page(app: App, path: str, environ: dict[str, Any], start_response: St
     headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
     request = BoltRequest(body="", query=environ.get("QUERY_STRING", ""), headers=headers)
     response = flow.handle_installation(request) if path == flow.install_path else flow.handle_callback(request)
-    payload = response.body.encode("utf-8")
-    out_headers = [
-        (name, value)
-        for name, values in response.headers.items()
-        for value in values
-        if name.lower() != "content-length"
-    ]
-    out_headers.append(("Content-Length", str(len(payload))))
-    start_response(f"{response.status} {HTTPStatus(response.status).phrase}", out_headers)
-    return [payload]
+    return _respond(response, start_response)
 
 
 def _readiness(db: Database, slack_auth: SlackAuthCheck, start_response: StartResponse) -> list[bytes]:

@@ -325,28 +325,7 @@ def synthesis_modal(snapshot: SessionSnapshot, consultation: list[ContributionVi
         )
     )
     for n in range(1, MAX_ACTIONS + 1):
-        existing = snapshot.actions[n - 1] if n <= len(snapshot.actions) else None
-        blocks.append(
-            InputBlock(
-                block_id=f"action_{n}",
-                label=t("synthesis_action", n=n),
-                optional=True,
-                element=PlainTextInputElement(
-                    action_id=f"action_{n}",
-                    max_length=ACTION_TEXT_LIMIT,
-                    initial_value=existing.text if existing else None,
-                ),
-            )
-        )
-        due = existing.due_date.isoformat() if existing and existing.due_date else None
-        blocks.append(
-            InputBlock(
-                block_id=f"due_{n}",
-                label=t("synthesis_due", n=n),
-                optional=True,
-                element=DatePickerElement(action_id=f"due_{n}", initial_date=due),
-            )
-        )
+        blocks.extend(_action_row(snapshot, n, text_label="synthesis_action", due_label="synthesis_due"))
     blocks.extend(_got_blocks(snapshot))
     return view_of(
         ids.SYNTHESIS_VIEW,
@@ -355,6 +334,45 @@ def synthesis_modal(snapshot: SessionSnapshot, consultation: list[ContributionVi
         submit=t("synthesis_submit"),
         metadata={"session": snapshot.id},
     )
+
+
+def _action_row(
+    snapshot: SessionSnapshot, n: int, *, text_label: str, due_label: str, owner_label: str | None = None
+) -> list[Block]:
+    """The n-th action's inputs (text, then its owner when asked, then its due date), filled from the session."""
+    existing = snapshot.actions[n - 1] if n <= len(snapshot.actions) else None
+    row: list[Block] = [
+        InputBlock(
+            block_id=f"action_{n}",
+            label=t(text_label, n=n),
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=f"action_{n}",
+                max_length=ACTION_TEXT_LIMIT,
+                initial_value=cut(existing.text, ACTION_TEXT_LIMIT) if existing else None,
+            ),
+        )
+    ]
+    if owner_label is not None:
+        owner = (existing.owner_id if existing else "") or snapshot.client_id
+        row.append(
+            InputBlock(
+                block_id=f"owner_{n}",
+                label=t(owner_label, n=n),
+                optional=True,
+                element=UserSelectElement(action_id=f"owner_{n}", initial_user=owner),
+            )
+        )
+    due = existing.due_date.isoformat() if existing and existing.due_date else None
+    row.append(
+        InputBlock(
+            block_id=f"due_{n}",
+            label=t(due_label, n=n),
+            optional=True,
+            element=DatePickerElement(action_id=f"due_{n}", initial_date=due),
+        )
+    )
+    return row
 
 
 def _got_blocks(snapshot: SessionSnapshot) -> list[Block]:
@@ -478,35 +496,13 @@ def summary_edit_modal(
         )
     )
     for n in range(1, MAX_ACTIONS + 1):
-        existing = snapshot.actions[n - 1] if n <= len(snapshot.actions) else None
-        blocks.append(
-            InputBlock(
-                block_id=f"action_{n}",
-                label=t("summary_edit_action", n=n),
-                optional=True,
-                element=PlainTextInputElement(
-                    action_id=f"action_{n}",
-                    max_length=ACTION_TEXT_LIMIT,
-                    initial_value=cut(existing.text, ACTION_TEXT_LIMIT) if existing else None,
-                ),
-            )
-        )
-        owner = (existing.owner_id if existing else "") or snapshot.client_id
-        blocks.append(
-            InputBlock(
-                block_id=f"owner_{n}",
-                label=t("summary_edit_owner", n=n),
-                optional=True,
-                element=UserSelectElement(action_id=f"owner_{n}", initial_user=owner),
-            )
-        )
-        due = existing.due_date.isoformat() if existing and existing.due_date else None
-        blocks.append(
-            InputBlock(
-                block_id=f"due_{n}",
-                label=t("summary_edit_due", n=n),
-                optional=True,
-                element=DatePickerElement(action_id=f"due_{n}", initial_date=due),
+        blocks.extend(
+            _action_row(
+                snapshot,
+                n,
+                text_label="summary_edit_action",
+                due_label="summary_edit_due",
+                owner_label="summary_edit_owner",
             )
         )
     return view_of(
