@@ -219,7 +219,7 @@ def test_every_second_session_the_members_evaluate_the_group_anonymously(group: 
     # Dave's DM now thanks him; a click on its old button (a second device, a stale screen) is refused kindly.
     (asked,) = evaluation_dms(group, DAVE) or [m for m in dms(group, DAVE) if "evaluation of" in m.get("text", "")]
     dave_dm = group.standin.dm_channel(DAVE)
-    assert EVALUATION_OPEN not in str(group.standin.message(dave_dm, asked["ts"])["blocks"])
+    eventually(lambda: EVALUATION_OPEN not in str(group.standin.message(dave_dm, asked["ts"])["blocks"]))
     evaluation_id = str(rows(group, GroupEvaluation)[0].id)
     group.slack.post_payload(
         group.slack.click_payload(

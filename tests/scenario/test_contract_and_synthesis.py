@@ -198,7 +198,7 @@ def test_did_you_get_what_you_asked_for_then_the_summary_edited_by_its_fields(gr
     posted = str(synthesis["blocks"])
     assert "Did I get what I asked for?* Partly." in posted
     assert "nothing yet on the team's habit of waiting" in posted
-    assert "<!date^" in posted and "{date_short}" in posted and f"by {due}" not in posted
+    assert "<!date^" in posted and "{date_short_pretty}" in posted and f"by {due}" not in posted
 
     group.click(ALICE, ids.NEXT, step=5)
     eventually(lambda: group.step_message(6))

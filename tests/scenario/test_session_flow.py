@@ -89,4 +89,5 @@ def test_a_full_session_from_start_to_posted_summary(group: Group) -> None:
     assert len(contributions) == 7
     snapshot = services.sessions.get(group.standin.team_id, session_id)
     assert [a.text for a in snapshot.actions] == ["Name my deputy", "Write the decision list"]
-    assert snapshot.summary_state == "posted"
+    # The post is seen in Slack a moment before the database records it as posted.
+    eventually(lambda: services.sessions.get(group.standin.team_id, session_id).summary_state == "posted")

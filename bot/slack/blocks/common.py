@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from slack_sdk.models.blocks import SectionBlock
@@ -17,6 +18,15 @@ ELLIPSIS = "…"
 def cut(text: str, limit: int) -> str:
     """Shorten text to Slack's limit with an ellipsis; slack_sdk.models would raise instead."""
     return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def slack_day(day: date | None) -> str:
+    """A calendar day (a due date) as each reader says it ("tomorrow", "Dec 10, 2026"), the ISO date where Slack
+    cannot format it. Slack formats a moment in the reader's zone: noon UTC is that day from UTC-12 to UTC+11."""
+    if day is None:
+        return "—"
+    moment = datetime.combine(day, time(12), tzinfo=UTC)
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}}|{day.isoformat()}>"
 
 
 def section(text: str) -> SectionBlock:

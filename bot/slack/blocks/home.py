@@ -27,8 +27,8 @@ from bot.messages import t
 from bot.services.home import GroupLine, HomeData
 from bot.services.journal import PAGE_SIZE, EntryView
 from bot.slack import ids
-from bot.slack.blocks.common import as_dicts, cut, escape, section, without_mentions
-from bot.slack.blocks.recurring import outcome_label, slack_day
+from bot.slack.blocks.common import as_dicts, cut, escape, section, slack_day, without_mentions
+from bot.slack.blocks.recurring import outcome_label
 from bot.slack.blocks.session import slack_date, step_name
 
 ENTRY_PREVIEW = 600

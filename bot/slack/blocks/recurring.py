@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -25,7 +25,7 @@ from bot.messages import t
 from bot.services.followups import ActionStatus, ActionView, SharedOutcomes
 from bot.services.kickoffs import KickoffView
 from bot.slack import ids
-from bot.slack.blocks.common import as_dicts, cut, escape, section
+from bot.slack.blocks.common import as_dicts, cut, escape, section, slack_day
 from bot.slack.blocks.modals import TOPIC_LIMIT, view_of
 from bot.slack.blocks.session import FALLBACK_LIMIT, slack_date
 
@@ -118,15 +118,6 @@ FOLLOW_UP_BUTTONS = [
     (ActionStatus.POSTPONED, ids.FOLLOW_UP_POSTPONED, None),
     (ActionStatus.DROPPED, ids.FOLLOW_UP_DROPPED, None),
 ]
-
-
-def slack_day(day: date | None) -> str:
-    """A due date as each reader says it, in their own language ("tomorrow", "Dec 10, 2026"); the ISO date where
-    Slack cannot format it. Noon UTC that day: the same calendar day from UTC-11 to UTC+11."""
-    if day is None:
-        return "—"
-    moment = datetime.combine(day, time(12), tzinfo=UTC)
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}}|{day.isoformat()}>"
 
 
 def follow_up_message(action: ActionView) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -27,7 +27,7 @@ from bot.messages import t
 from bot.services.sessions import GOT_ANSWERS, ContributionView, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks.after import learning_prompts
-from bot.slack.blocks.common import SECTION_TEXT_LIMIT, as_dicts, cut, escape, section, without_mentions
+from bot.slack.blocks.common import SECTION_TEXT_LIMIT, as_dicts, cut, escape, section, slack_day, without_mentions
 from bot.slack.blocks.durations import calendar_text, working_time_label
 
 HEADER_LIMIT = 150
@@ -51,12 +51,6 @@ def slack_date(moment: datetime) -> str:
     """A date every reader sees in their own time zone; the fallback is UTC."""
     fallback = moment.strftime("%a %d %b %H:%M UTC")
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
-
-
-def slack_day(day: date) -> str:
-    """A calendar day (a due date) in each reader's words. Noon UTC is that day from UTC-11 to UTC+11."""
-    moment = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-    return f"<!date^{int(moment.timestamp())}^{{date_short}}|{day.strftime('%a %d %b %Y')}>"
 
 
 def human_duration(delta: timedelta) -> str:
