@@ -12,7 +12,7 @@ from typing import Any
 from bot.domain.session import Status
 from bot.slack import ids
 from bot.slack.blocks.after import DEBRIEF_OPEN, DEBRIEF_VIEW
-from bot.storage.models import EvaluationResponse
+from bot.storage.models import EvaluationResponse, GroupEvaluation
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, PEOPLE, Group, eventually
 from tests.scenario.test_after_session import (
     TUESDAY_AFTERNOON,
@@ -333,3 +333,57 @@ def test_an_actions_due_date_reads_in_each_persons_words_in_the_synthesis_summar
     )
     assert f"|{due}>" in str(home["blocks"]) and "<!date^" in str(home["blocks"])
     assert f"by {due}" not in str(home["blocks"])
+
+
+def test_after_a_hand_over_the_debrief_is_offered_to_whoever_facilitated_at_the_end(group: Group) -> None:
+    at(group, TUESDAY_AFTERNOON)
+    group.start()
+    group.click(ALICE, ids.HANDOVER, step=1)
+    view = group.modal(ALICE, ids.HANDOVER_VIEW)
+    assert group.slack.submit(ALICE, view["id"], {"to": CAROL}).status == 200
+    eventually(lambda: session(group).facilitator_id == CAROL)
+    group.services.sessions.get(group.standin.team_id, 1)
+    eventually(lambda: option(group.facilitator_menu(1), ids.END)["value"].endswith(f":{session(group).version}"))
+    group.click(CAROL, ids.END, step=1)
+    eventually(lambda: session(group).status is Status.ENDED)
+    eventually(lambda: session(group).summary_state == "proposed")
+    bob_dm = group.standin.dm_channel(BOB)
+    eventually(lambda: [m for m in group.standin.messages(bob_dm) if ids.SUMMARY_POST in str(m.get("blocks"))])
+    group.slack.click(BOB, ids.SUMMARY_POST, channel_id=bob_dm)
+    eventually(lambda: session(group).summary_state == "posted")
+    (carols,) = eventually(lambda: after_dms(group, CAROL))
+    assert DEBRIEF_OPEN in str(carols["blocks"]), "the facilitator at the end is offered the debrief"
+    settle(group.services)
+    assert all(DEBRIEF_OPEN not in str(m["blocks"]) for p in EVERYONE if p != CAROL for m in after_dms(group, p))
+    assert all(len(after_dms(group, p)) <= 1 for p in EVERYONE), "one DM each at most"
+
+
+def test_an_evaluation_left_unanswered_is_refused_in_the_modal_and_outsiders_get_no_form(group: Group) -> None:
+    at(group, TUESDAY_AFTERNOON)
+    create_group(group, EVERYONE, evaluation_every="1")
+    eventually(lambda: the_group(group).evaluation_every == 1)
+    a_session_ends_with_its_summary_posted(group)
+    eventually(lambda: evaluation_dms(group, CAROL))
+    from bot.slack.blocks.after import EVALUATION_OPEN, EVALUATION_VIEW
+
+    group.slack.click(CAROL, EVALUATION_OPEN, channel_id=group.standin.dm_channel(CAROL))
+    modal = group.modal(CAROL, EVALUATION_VIEW)
+    missing = group.slack.submit(CAROL, modal["id"], {"climate": "4"}).json()
+    assert missing.get("response_action") == "errors" and {"listening", "method"} <= set(missing["errors"])
+    comment = next(b for b in modal["blocks"] if b.get("block_id") == "comment")
+    assert comment["optional"] and comment["element"]["max_length"] <= 3000, "Slack itself stops a long comment"
+    assert rows(group, EvaluationResponse) == []
+    # Someone who is not in the group forges a click on Carol's evaluation: refused kindly, no form opens.
+    group.standin.add_user("U0GRACE", "Grace")
+    evaluation_id = str(rows(group, GroupEvaluation)[0].id)
+    group.slack.post_payload(
+        group.slack.click_payload(
+            "U0GRACE",
+            EVALUATION_OPEN,
+            channel_id=group.standin.dm_channel(CAROL),
+            message_ts="1.0",
+            value=evaluation_id,
+        )
+    )
+    settle(group.services)
+    assert not [v for v in group.standin.views_for("U0GRACE") if v["callback_id"] == EVALUATION_VIEW]
