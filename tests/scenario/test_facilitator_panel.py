@@ -511,8 +511,8 @@ def test_an_end_confirmation_left_while_the_session_changed_ends_nothing_and_goe
     eventually(lambda: session(group).version == 2)
     count = len(group.standin.responses)
     group.slack.click_in_response(ALICE, ids.END)
-    answer = eventually(lambda: group.standin.responses[count:])[0]
-    assert answer.get("replace_original") is True and "changed since" in answer["text"], "replaced, not left"
+    answer = response_after(group, count, lambda r: "changed since" in r.get("text", ""))
+    assert answer.get("replace_original") is True, "replaced, not left"
     assert session(group).status is Status.RUNNING
     # A confirmation without a version (forged, or from before): stale too.
     forged = group.slack.click_payload(ALICE, ids.END, channel_id=group.channel, message_ts="1.000001", value="1:1")
@@ -527,8 +527,7 @@ def test_cancel_puts_the_end_confirmation_away_and_nothing_ends(group: Group) ->
     assert confirmation_buttons(group)[ids.END_CANCEL]["text"]["text"] == "Cancel"
     count = len(group.standin.responses)
     group.slack.click_in_response(ALICE, ids.END_CANCEL)
-    answer = eventually(lambda: group.standin.responses[count:])[0]
-    assert answer.get("delete_original") is True
+    response_after(group, count, lambda r: bool(r.get("delete_original")))
     assert session(group).status is Status.RUNNING and session(group).version == 1
 
 
@@ -543,8 +542,14 @@ def test_an_end_confirmation_clicked_after_the_session_ended_is_replaced_by_why(
         e for b in first["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == ids.END
     ]
     group.slack.click_in_response(ALICE, ids.END, value=end_button["value"])
-    answer = eventually(lambda: group.standin.responses[count:])[0]
-    assert answer.get("replace_original") is True and answer["text"] == "This session has ended."
+    answer = response_after(group, count, lambda r: r.get("text") == "This session has ended.")
+    assert answer.get("replace_original") is True
+
+
+def response_after(group: Group, count: int, wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The first answer through a response URL since `count` that is the one sought: others may still arrive
+    meanwhile (an earlier click's confirmation being deleted)."""
+    return eventually(lambda: next((r for r in group.standin.responses[count:] if wanted(r)), None))
 
 
 def deactivate(group: Group, user_id: str, name: str) -> None:
@@ -573,10 +578,7 @@ def test_a_pick_on_an_ended_session_says_so_and_offers_no_take_over(group: Group
     deactivate(group, ALICE, "Alice")
     count = len(group.standin.responses)
     group.slack.post_payload(pick_payload(group, CAROL, 1, option(menu, ids.NEXT)))
-    # Other answers may still arrive meanwhile (the End confirmation being deleted): find this pick's.
-    answer = eventually(
-        lambda: next((r for r in group.standin.responses[count:] if r.get("text") == "This session has ended."), None)
-    )
+    answer = response_after(group, count, lambda r: r.get("text") == "This session has ended.")
     assert ids.TAKE_OVER not in str(answer.get("blocks")), "nothing to take over"
     take_over = group.slack.click_payload(CAROL, ids.TAKE_OVER, channel_id=group.channel, message_ts="1.1", value="1:1")
     group.slack.post_payload(take_over)
