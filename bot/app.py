@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +42,7 @@ from bot.slack.relay import Relay
 from bot.slack.timekeeping import Deliverer
 from bot.storage.db import Database
 
+OAUTH_ENV = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 log = logging.getLogger(__name__)
 
 
@@ -175,7 +178,33 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
             "installation_store_bot_only": True,
             "user_facing_authorize_error_message": t("oauth_not_installed"),
         }
-    app = App(
+    with _bolt_blind_to_oauth_env(tenancy is None):
+        app = _bolt_app(services, tenancy, verify_token, oauth)
+
+    @app.middleware
+    def provide_services(context: BoltContext, next: Any) -> Any:
+        context["services"] = services
+        return next()
+
+    app.middleware(bolt_log_context)  # log lines name the request's team (and session), text or JSON
+    register_listeners(app)
+    services.replay_inbox = lambda: replay_orphans(app, services)
+    return app
+
+
+@contextmanager
+def _bolt_blind_to_oauth_env(single_workspace: bool) -> Iterator[None]:
+    """With SLACK_BOT_TOKEN, Bolt must not see SLACK_CLIENT_ID/SECRET in the environment: it would then set up
+    its own OAuth (files in the home directory, an install page) and ignore the bot token."""
+    hidden = {name: os.environ.pop(name) for name in OAUTH_ENV if single_workspace and name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
+
+
+def _bolt_app(services: Services, tenancy: Tenancy | None, verify_token: bool, oauth: dict[str, Any]) -> App:
+    return App(
         client=services.client,
         signing_secret=services.settings.slack_signing_secret or "",
         token_verification_enabled=verify_token and tenancy is None,
@@ -187,13 +216,3 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
         # Bolt would otherwise ask the user to add `ignoring_self_events`; our message handlers filter bots.
         ignoring_self_events_enabled=True,
     )
-
-    @app.middleware
-    def provide_services(context: BoltContext, next: Any) -> Any:
-        context["services"] = services
-        return next()
-
-    app.middleware(bolt_log_context)  # log lines name the request's team (and session), text or JSON
-    register_listeners(app)
-    services.replay_inbox = lambda: replay_orphans(app, services)
-    return app

@@ -184,6 +184,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         services.db.upgrade()
     except Exception as error:  # an unreachable database is a configuration problem for the person running us
         raise ConfigError(f"DATABASE_URL: cannot open the database ({type(error).__name__}: {error}).") from None
+    if services.tenancy is not None and (unreadable := services.tenancy.store.unreadable_teams()):
+        # Bolt's authorize swallows the error: those workspaces' people would only hear codev is not installed.
+        log.error(
+            "CODEV_TOKEN_KEY does not decrypt the stored tokens of %d workspace(s) (%s): set the key that encrypted "
+            "them (several, comma-separated, while rotating); until then codev answers there as if not installed",
+            len(unreadable),
+            ", ".join(unreadable[:10]),
+        )
     try:
         app = create_app(services)
     except SlackApiError as error:

@@ -229,6 +229,20 @@ class CodevInstallationStore(SQLAlchemyInstallationStore):
         log.warning("waited in vain for the token refresh of workspace %s; using the token as it is", team_id)
         return bot
 
+    def unreadable_teams(self) -> list[str]:
+        """The workspaces whose stored tokens no key of CODEV_TOKEN_KEY opens (a wrong or missing key)."""
+        teams: set[str] = set()
+        with self.engine.connect() as connection:
+            for table in (self.installations, self.bots):
+                columns = [name for name in TOKEN_COLUMNS if name in table.c]
+                for row in connection.execute(table.select().where(table.c.client_id == self.client_id)).mappings():
+                    try:
+                        for name in columns:
+                            self.cipher.open(row[name])
+                    except TokenKeyMissing:
+                        teams.add(row["team_id"] or row["enterprise_id"] or "?")
+        return sorted(teams)
+
     def rotate_keys(self) -> int:
         """Re-encrypt every stored token with CODEV_TOKEN_KEY's first key. Returns the rows rewritten."""
         rewritten = 0
