@@ -44,8 +44,8 @@ class Operator:
             SLACK_CLIENT_ID=self.standin.client_id,
             SLACK_CLIENT_SECRET=self.standin.client_secret,
             CODEV_TOKEN_KEY=self.key,
-            **env,
         )
+        process.env.update(env)
         process.start()
         self.process = process
         self.standin.redirect_uri = self.base + "/slack/oauth_redirect"
@@ -260,3 +260,78 @@ def test_with_a_bot_token_there_is_no_install_page(bot: BotProcess, standin: Fau
         assert status == 404, (path, status, page)
     slack = SlackDriver(bot.url, SIGNING_SECRET, standin)
     assert t("usage_fallback") in slack.command("U0ALICE01", "help").body
+
+
+def test_two_processes_refresh_an_expiring_token_once(operator: Operator, standin: FaultyStandIn) -> None:
+    import threading
+
+    standin.token_lifetime = 60  # expires within codev's refresh margin: refreshed at its next use
+    first = operator.start()
+    install(Browser(), operator.app, TEAM_A)
+    standin.token_lifetime = 43200
+    second = BotProcess(standin, operator.database_url, operator.workdir)
+    second.env = {**first.env, "PORT": str(second.port)}
+    second.start()
+    try:
+        drivers = [operator.slack(TEAM_A), SlackDriver(second.url, SIGNING_SECRET, standin)]
+        drivers[1].team_id = TEAM_A
+        bodies: list[str] = []
+        threads = [
+            threading.Thread(target=lambda d=d: bodies.append(d.command("U0ALICE01", "help").body))  # type: ignore[misc]
+            for d in drivers * 3
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(bodies) == 6 and all(t("usage_fallback") in body for body in bodies), bodies
+        refreshes = [c for c in standin.calls_to("oauth.v2.access") if c.args.get("grant_type") == "refresh_token"]
+        assert len(refreshes) == 1, refreshes
+        assert "Traceback" not in first.log() + second.log(), first.log() + second.log()
+    finally:
+        second.stop()
+        print(second.log())
+
+
+def test_revoking_only_a_persons_token_leaves_the_workspace_installed(
+    operator: Operator, standin: FaultyStandIn
+) -> None:
+    standin.workspaces[TEAM_B] = "<b>Acme</b> & co"
+    operator.start()
+    _, page = install(Browser(), operator.app, TEAM_B)
+    assert "&lt;b&gt;Acme&lt;/b&gt; &amp; co" in page and "<b>Acme" not in page, "the team's name is escaped"
+    slack = operator.slack(TEAM_B)
+    assert slack.event({"type": "tokens_revoked", "tokens": {"oauth": ["U0ALICE01"]}, "event_ts": "1.2"}).status == 200
+    assert t("usage_fallback") in slack.command("U0ALICE01", "help").body
+    done = operator.codev("workspace", "purge", TEAM_B, "--yes")
+    assert done.returncode == 1 and "is active" in done.stdout
+
+
+def test_several_workspaces_in_socket_mode_is_refused_in_one_line(operator: Operator, tmp_path: Path) -> None:
+    for mode in (["--socket"], []):
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "run", *mode],
+            env={
+                "PATH": "",
+                "DATABASE_URL": operator.database_url,
+                "SLACK_CLIENT_ID": operator.standin.client_id,
+                "SLACK_CLIENT_SECRET": operator.standin.client_secret,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_APP_TOKEN": "xapp-1-A0CODEV01-1-secret",
+                "SLACK_API_URL": operator.standin.api_url,
+            },
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.returncode != 0 and "codev run --http" in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_a_wrong_client_secret_fails_the_install_and_the_log_says_why(operator: Operator) -> None:
+    process = operator.start(SLACK_CLIENT_SECRET="not-the-secret")
+    status, page = install(Browser(), operator.app, TEAM_A)
+    assert status == 400 and t("oauth_failed_title") in html.unescape(page)
+    eventually(lambda: "bad_client_secret" in process.log())
+    assert "Traceback" not in process.log()
