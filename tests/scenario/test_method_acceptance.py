@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.domain.session import Status
 from bot.slack import ids
-from bot.slack.blocks.after import DEBRIEF_OPEN, DEBRIEF_VIEW
+from bot.slack.blocks.after import DEBRIEF_OPEN, DEBRIEF_VIEW, EVALUATION_OPEN, EVALUATION_VIEW
 from bot.storage.models import EvaluationResponse, GroupEvaluation
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, PEOPLE, Group, eventually
 from tests.scenario.test_after_session import (
@@ -28,7 +28,10 @@ from tests.scenario.test_charter_and_polish import accept, blocks_of, charters, 
 from tests.scenario.test_contract_and_synthesis import (
     consultation_and_synthesis,
     summary_dm,
+    texts,
     to_consultation,
+    to_contract,
+    write_contract,
 )
 from tests.scenario.test_groups import create_group
 from tests.support.settle import settle
@@ -342,7 +345,6 @@ def test_after_a_hand_over_the_debrief_is_offered_to_whoever_facilitated_at_the_
     view = group.modal(ALICE, ids.HANDOVER_VIEW)
     assert group.slack.submit(ALICE, view["id"], {"to": CAROL}).status == 200
     eventually(lambda: session(group).facilitator_id == CAROL)
-    group.services.sessions.get(group.standin.team_id, 1)
     eventually(lambda: option(group.facilitator_menu(1), ids.END)["value"].endswith(f":{session(group).version}"))
     group.click(CAROL, ids.END, step=1)
     eventually(lambda: session(group).status is Status.ENDED)
@@ -364,8 +366,6 @@ def test_an_evaluation_left_unanswered_is_refused_in_the_modal_and_outsiders_get
     eventually(lambda: the_group(group).evaluation_every == 1)
     a_session_ends_with_its_summary_posted(group)
     eventually(lambda: evaluation_dms(group, CAROL))
-    from bot.slack.blocks.after import EVALUATION_OPEN, EVALUATION_VIEW
-
     group.slack.click(CAROL, EVALUATION_OPEN, channel_id=group.standin.dm_channel(CAROL))
     modal = group.modal(CAROL, EVALUATION_VIEW)
     missing = group.slack.submit(CAROL, modal["id"], {"climate": "4"}).json()
@@ -387,3 +387,27 @@ def test_an_evaluation_left_unanswered_is_refused_in_the_modal_and_outsiders_get
     )
     settle(group.services)
     assert not [v for v in group.standin.views_for("U0GRACE") if v["callback_id"] == EVALUATION_VIEW]
+
+
+def test_a_contract_written_twice_and_long_is_restated_as_last_written_within_slacks_limits(group: Group) -> None:
+    to_contract(group)
+    write_contract(group, need="A first, hasty need", expectations="")
+    before = {v["id"] for v in group.standin.views_for(BOB)}
+    group.click(BOB, ids.CONTRACT_OPEN, step=3)
+    view = eventually(
+        lambda: [
+            v for v in group.standin.views_for(BOB) if v["callback_id"] == ids.CONTRACT_VIEW and v["id"] not in before
+        ]
+    )[-1]
+    reply = group.slack.submit(BOB, view["id"], {"problem": "p" * 2900, "need": "n" * 2900, "expectations": "e" * 2900})
+    assert reply.status == 200 and not reply.body, reply
+    contract = eventually(lambda: [m for m in group.thread(3) if "n" * 200 in texts(m)])
+    assert len([m for m in group.thread(3) if "contract" in m["text"]]) == 1, "written again: the same post, updated"
+    assert contract[0]["text"] == "Bob's contract"
+    group.click(ALICE, ids.NEXT, step=3)
+    consultation = eventually(lambda: group.step_message(4))
+    shown = str(consultation["blocks"])
+    assert "A first, hasty need" not in shown, "the contract as last written"
+    assert "n" * 200 in shown and "p" * 200 in shown
+    assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in consultation["blocks"])
+    assert len(consultation["text"]) <= 4000
