@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -24,8 +25,12 @@ from bot.sandbox.driver import SlackDriver
 from bot.slack.oauth import BOT_SCOPES
 from bot.storage.models import SLACK_BOTS
 from tests.conftest import SIGNING_SECRET, BotProcess
+from tests.scenario import test_oauth_install as oauth_flow
 from tests.scenario.test_oauth_install import TEAM_A, TEAM_B, Browser, MultiApp, install
+from tests.scenario.test_workspaces import settle, start, workspace
 from tests.support.faulty_standin import FaultyStandIn
+
+multi_app = oauth_flow.multi_app  # the fixture: codev in OAuth mode, in this process, served over HTTP
 
 
 class Operator:
@@ -335,3 +340,37 @@ def test_a_wrong_client_secret_fails_the_install_and_the_log_says_why(operator: 
     assert status == 400 and t("oauth_failed_title") in html.unescape(page)
     eventually(lambda: "bad_client_secret" in process.log())
     assert "Traceback" not in process.log()
+
+
+def test_a_timer_due_with_an_expiring_token_refreshes_it_once_before_posting(
+    multi_app: MultiApp, standin: FaultyStandIn
+) -> None:
+    import time
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import update
+
+    from bot.sandbox.circle import CHANNEL
+
+    a = workspace(multi_app, standin, TEAM_A, CHANNEL)
+    start(a, "Handing over my team")
+    settle(multi_app)
+    old = multi_app.tenancy.store._find_team_bot(TEAM_A)
+    assert old is not None
+    naive_utc_in_a_minute = datetime.fromtimestamp(time.time() + 60, UTC).replace(tzinfo=None)  # slack_sdk's
+    with multi_app.services.db.engine.begin() as connection:  # nobody came by for a while: about to expire
+        connection.execute(
+            update(SLACK_BOTS).where(SLACK_BOTS.c.team_id == TEAM_A).values(bot_token_expires_at=naive_utc_in_a_minute)
+        )
+    since = len(standin.calls)
+    multi_app.services.clock.advance(timedelta(days=3))  # type: ignore[attr-defined]
+    a.tick()
+    settle(multi_app)
+    with standin._lock:
+        calls = standin.calls[since:]
+    refreshes = [c for c in calls if c.method == "oauth.v2.access" and c.args.get("grant_type") == "refresh_token"]
+    assert len(refreshes) == 1
+    assert calls[0] is refreshes[0], "refreshed before the timer's first call"
+    posts = [c for c in calls if c.method.startswith("chat.")]
+    assert posts and all(c.token != old.bot_token for c in posts), "every post carries the refreshed token"
+    assert {standin.team_of_token(c.token) for c in posts} == {TEAM_A}
