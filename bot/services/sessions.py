@@ -707,6 +707,9 @@ class SessionService:
     def mark_done(self, team_id: str, session_id: int, step: Step, user_id: str) -> tuple[SessionSnapshot, bool]:
         """Record "I'm done"; the flag says whether it was new."""
         with self.db.session() as session:
+            # One session's clicks take turns, so the last of several simultaneous clicks sees the others' and
+            # closes the step early: under PostgreSQL's READ COMMITTED each would otherwise count one missing.
+            session.get(CodevSession, session_id, with_for_update=True)
             snapshot = self._snapshot(session, team_id, session_id)
             if snapshot.status is Status.ENDED:
                 raise TransitionError("session_ended")

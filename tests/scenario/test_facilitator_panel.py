@@ -599,3 +599,22 @@ def test_a_client_who_took_over_facilitating_is_counted_as_the_client(group: Gro
     dm = group.standin.dm_channel(BOB)
     summary = eventually(lambda: [m for m in group.standin.messages(dm) if "By role" in str(m.get("blocks"))])[-1]
     assert "By role: the client 1 · the consultants 0 · the facilitator 0" in str(summary["blocks"])
+
+
+def test_everyone_clicking_done_at_the_same_moment_closes_learning_early(group: Group) -> None:
+    """The last of several simultaneous "I'm done" clicks sees the others' (PostgreSQL reads committed rows only)."""
+    group.services.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))  # Tuesday 09:00 in Paris: all on duty
+    start_async(group, "close_early")
+    advance_to(group, 6)
+    start = threading.Barrier(len(EVERYONE))
+
+    def done(person: str) -> None:
+        start.wait()
+        group.click(person, ids.DONE, step=6)
+
+    threads = [threading.Thread(target=done, args=(person,)) for person in EVERYONE]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    eventually(lambda: session(group).status is Status.ENDED)
