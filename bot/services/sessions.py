@@ -709,7 +709,8 @@ class SessionService:
         with self.db.session() as session:
             # One session's clicks take turns, so the last of several simultaneous clicks sees the others' and
             # closes the step early: under PostgreSQL's READ COMMITTED each would otherwise count one missing.
-            session.get(CodevSession, session_id, with_for_update=True)
+            # FOR NO KEY UPDATE: rows that merely point at the session (a reply, a timer) are added without waiting.
+            session.get(CodevSession, session_id, with_for_update={"key_share": True})
             snapshot = self._snapshot(session, team_id, session_id)
             if snapshot.status is Status.ENDED:
                 raise TransitionError("session_ended")
