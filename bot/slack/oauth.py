@@ -127,6 +127,10 @@ class CodevInstallationStore(SQLAlchemyInstallationStore):
         self.db = db
         self.metadata = SQLModel.metadata
         self.installations, self.bots = SLACK_INSTALLATIONS, SLACK_BOTS
+        # slack_sdk saves a bot by reading then writing in one transaction: on SQLite that transaction must begin
+        # IMMEDIATE (the main engine), or a concurrent writer makes it fail at once with "database is locked".
+        self._bot_writer = SQLAlchemyInstallationStore(client_id=client_id, engine=db.engine)
+        self._bot_writer.installations, self._bot_writer.bots = SLACK_INSTALLATIONS, SLACK_BOTS
         self.cipher = cipher
         self.workspaces = workspaces
         self.clock = clock
@@ -141,7 +145,7 @@ class CodevInstallationStore(SQLAlchemyInstallationStore):
     def save_bot(self, bot: Bot) -> None:
         """Save, then keep only the newest row of the workspace's bot: a refreshed token's row has the same
         `installed_at` as the one it replaces, so slack_sdk's "newest first" could hand out the old token."""
-        super().save_bot(_with_tokens(bot, self.cipher.seal))
+        self._bot_writer.save_bot(_with_tokens(bot, self.cipher.seal))
         c = self.bots.c
         same = (c.client_id == self.client_id) & (c.enterprise_id == bot.enterprise_id) & (c.team_id == bot.team_id)
         newest = select(func.max(c.id)).where(same).scalar_subquery()
