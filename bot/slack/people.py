@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from bot.clock import Clock
@@ -80,8 +81,12 @@ class UserDirectory:
             deleted=bool(user.get("deleted")),
             fetched_at=self.clock.now(),
         )
-        with self.db.session() as session:
-            session.merge(fresh)
+        try:
+            with self.db.session() as session:
+                session.merge(fresh)
+        except IntegrityError:  # another thread cached the same person meanwhile (merge is read, then insert)
+            with self.db.session() as session:
+                session.merge(fresh)
         return _facts(fresh)
 
     def check(self, team_id: str, user_ids: Iterable[str | None], *, acting: str | None = None) -> PeopleCheck:
