@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run demo test lint bench clean
+.PHONY: setup catalogues compile run demo test lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,14 +13,26 @@ $(BIN)/.installed: pyproject.toml
 
 setup: $(BIN)/.installed
 
+# Translators: extract the English texts into bot/locale/codev.pot and merge them into every language's .po.
+catalogues: setup
+	$(BIN)/pybabel extract -F babel.cfg -o bot/locale/codev.pot --project codev --version 0.1 \
+		--copyright-holder "codev contributors" --no-wrap --sort-by-file . >/dev/null
+	$(BIN)/pybabel update -i bot/locale/codev.pot -d bot/locale -D codev --no-wrap --no-fuzzy-matching \
+		--ignore-obsolete --ignore-pot-creation-date
+	$(MAKE) compile
+
+# The .po files compiled to the .mo files codev reads (the package build does it too).
+compile: setup
+	$(BIN)/pybabel compile -d bot/locale -D codev --statistics
+
 # With Slack tokens (in .env or the environment) this runs the bot; without, the built-in demo.
-run: setup
+run: compile
 	$(BIN)/codev up
 
-demo: setup
+demo: compile
 	$(BIN)/codev demo
 
-test: setup lint
+test: compile lint
 	$(BIN)/pytest
 
 # Lint, formatting and types: the same checks CI runs before the tests.

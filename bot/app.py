@@ -14,8 +14,8 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.i18n import t
 from bot.logs import bolt_log_context, log_context, team_var
-from bot.messages import t
 from bot.metrics import count_web_api_calls
 from bot.services.due import DueRows
 from bot.services.followups import FollowUpService

@@ -1,10 +1,25 @@
-"""Every text a person reads. Handlers name a key; a translation adds a catalogue, nothing else."""
+"""Every text a person reads, in English, by key: the source of the gettext catalogues (see bot/i18n).
+
+Handlers name a key and call ``t(key, ...)`` (or ``tn(key, count, ...)`` for a `Plural`); `pybabel extract`
+reads this file (bot/i18n/extract.py), so a translation adds a catalogue and touches no handler. Each value
+is a whole sentence or more, never a fragment glued to another at run time: word order differs by language.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from string import Formatter
 
-EN: dict[str, str] = {
+
+@dataclass(frozen=True)
+class Plural:
+    """A text whose wording depends on a count ({count}): English has two forms, other languages more or fewer."""
+
+    one: str
+    other: str
+
+
+EN: dict[str, str | Plural] = {
     # ---- help and commands ----
     "usage": (
         "*codev* runs co-development sessions (Payette & Champagne) right here in Slack.\n"
@@ -286,7 +301,7 @@ EN: dict[str, str] = {
     "button_continue": "Continue +{amount}",
     "button_move_on": "Move on",
     "start_timekeeping": "Timekeeping (async sessions)",
-    "start_reminder": "Reminder, in % of the step's time left",
+    "start_reminder": "Reminder, as a percentage of the step's time left",
     "start_reminder_hint": "codev reminds the thread when this share of a step's time is left (0: no reminder).",
     "error_reminder": "Enter a whole number from 0 to 90.",
     "start_auto_advance": "Move on by itself if nobody acts after a deadline",
@@ -934,17 +949,9 @@ EN: dict[str, str] = {
     "over.",
 }
 
-CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
-DEFAULT_LOCALE = "en"
-
-
-def t(key: str, /, locale: str = DEFAULT_LOCALE, **params: object) -> str:
-    """The text for `key` in `locale` (falling back to English), with {params} filled in."""
-    catalogue = CATALOGUES.get(locale.split("-")[0].split("_")[0], EN)
-    template = catalogue.get(key, EN[key])
-    return template.format(**params) if params else template
-
 
 def placeholders(key: str) -> set[str]:
     """The {names} a message expects; used by tests to keep catalogues consistent."""
-    return {name for _, name, _, _ in Formatter().parse(EN[key]) if name}
+    english = EN[key]
+    texts = (english.one, english.other) if isinstance(english, Plural) else (english,)
+    return {name for text in texts for _, name, _, _ in Formatter().parse(text) if name}

@@ -135,7 +135,7 @@ def main() -> None:
     parser.add_argument("--no-typography", action="store_true")
     args = parser.parse_args()
 
-    path = ROOT / "locale" / args.lang / "LC_MESSAGES" / "codev.po"
+    path = ROOT / "bot" / "locale" / args.lang / "LC_MESSAGES" / "codev.po"
     existing = read_po(path)
     given = read_translations(args.source) if args.source else {}
     typography = args.lang == "fr" and not args.no_typography

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.messages import t
+from bot.i18n import t
 
 
 def channel_warning(client: WebClient, channel_id: str) -> str | None:

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ButtonElement
 
-from bot.messages import t
+from bot.i18n import t
 from bot.services.duty import notify_at, reach_now
 from bot.services.groups import GroupView
 from bot.services.tasks import TaskBook, TaskKind

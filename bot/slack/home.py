@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from bot import metrics
 from bot.clock import Clock
 from bot.domain.calendar import zone
-from bot.messages import t
+from bot.i18n import t
 from bot.services.home import HomeMarks, HomeReadModel
 from bot.services.journal import JournalService
 from bot.slack.blocks.home import export_markdown, home_view

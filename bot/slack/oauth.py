@@ -32,7 +32,7 @@ from sqlmodel import SQLModel
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.messages import t
+from bot.i18n import t
 from bot.services.workspaces import WorkspaceService
 from bot.storage.db import Database
 from bot.storage.installations import TOKEN_COLUMNS

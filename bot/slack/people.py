@@ -18,7 +18,7 @@ from sqlmodel import col, select
 
 from bot.clock import Clock
 from bot.domain.roles import Person, role_problems
-from bot.messages import t
+from bot.i18n import t
 from bot.storage.db import Database
 from bot.storage.models import SlackUser
 

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.clock import Clock
 from bot.domain.session import Status, TransitionError
 from bot.domain.steps import Step
-from bot.messages import t
+from bot.i18n import t
 from bot.services.sessions import SessionService, SessionSnapshot
 from bot.slack import once
 from bot.slack.blocks import session as blocks

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
 from bot.domain.timers import EventState
-from bot.messages import t
+from bot.i18n import t
 from bot.services.duty import off_duty, reach_now
 from bot.services.followups import FollowUpService
 from bot.services.groups import GroupService

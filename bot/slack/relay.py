@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.clock import Clock
 from bot.domain.session import Status
 from bot.domain.steps import Step
-from bot.messages import t
+from bot.i18n import t
 from bot.services.due import EARLY_TOLERANCE
 from bot.services.outbox import Outbox, OutboxItem, OutboxKind
 from bot.services.processes import PRESUMED_DEAD_AFTER, ProcessRegistry

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 from bot.clock import Clock
 from bot.domain.session import Status, TransitionError
 from bot.domain.timers import EventKind, EventState, Planned
-from bot.messages import t
+from bot.i18n import t
 from bot.services.sessions import Note, NotFound, SessionService, SessionSnapshot
 from bot.services.timers import EARLY_TOLERANCE, EventInfo
 from bot.slack import ids, once

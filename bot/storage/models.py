@@ -88,6 +88,9 @@ class CodevSession(SQLModel, table=True):
     reminder_share: float = 0.2
     # An async session's working calendar (WorkingCalendar.spec), copied at start; NULL: clock time (live).
     calendar: str | None = None
+    # What the channel reads, fixed as the session starts (the group's language, or the facilitator's outside a
+    # group); None for sessions older than languages: English.
+    language: str | None = Field(default=None, max_length=16)
     # One process at a time delivers a session's outbox (see OutboxMessage): it holds this lease meanwhile,
     # for as long as it lives (CodevProcess) and at most until delivering_until.
     delivering_until: datetime | None = Field(default=None, sa_column=_utc())
@@ -276,6 +279,8 @@ class PersonSettings(SQLModel, table=True):
     quiet_start: time | None = None
     quiet_end: time | None = None
     quiet_weekends: bool = True
+    # The language codev speaks to this person ('fr', 'en'); None: their Slack locale (`/codev language auto`).
+    language: str | None = Field(default=None, max_length=16)
 
 
 class HomeState(SQLModel, table=True):
@@ -314,6 +319,8 @@ class CodevGroup(SQLModel, table=True):
     charter_required: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # Members evaluate how the group works after every this many sessions (0: never).
     evaluation_every: int = Field(default=4, sa_column_kwargs={"server_default": "4"})
+    # What the channel reads ('fr', 'en'); None: the language most members read.
+    language: str | None = Field(default=None, max_length=16)
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc(nullable=False))
 

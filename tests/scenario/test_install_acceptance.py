@@ -19,7 +19,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, select
 
-from bot.messages import t
+from bot.i18n import t
 from bot.sandbox.circle import eventually
 from bot.sandbox.driver import SlackDriver
 from bot.slack.oauth import BOT_SCOPES

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.messages import t
+from bot.i18n import t
 from bot.slack import ids
 from bot.storage.models import JournalEntry
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, Group, eventually

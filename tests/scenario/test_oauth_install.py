@@ -18,7 +18,7 @@ from cryptography.fernet import Fernet
 
 from bot.app import build_services, create_app
 from bot.clock import FakeClock
-from bot.messages import t
+from bot.i18n import t
 from bot.sandbox.circle import eventually
 from bot.sandbox.driver import SlackDriver
 from bot.server import make_http_server, make_wsgi_app, run_until

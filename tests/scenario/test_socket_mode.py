@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.messages import t
+from bot.i18n import t
 from bot.sandbox.circle import ALICE, BOB, CHANNEL, Circle, eventually
 from bot.sandbox.standin import BOT_USER_ID
 from tests.support.faulty_standin import FaultyStandIn

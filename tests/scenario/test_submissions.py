@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.messages import t
+from bot.i18n import t
 from bot.sandbox.driver import Reply
 from bot.slack import ids
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually

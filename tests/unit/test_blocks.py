@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from bot.domain.session import Status
 from bot.domain.steps import Pace, Step
 from bot.domain.workcal import WorkingCalendar
-from bot.messages import EN, placeholders, t
+from bot.i18n import t
+from bot.messages import EN, placeholders
 from bot.services.groups import GroupView
 from bot.services.sessions import ActionView, ContributionView, SessionSnapshot, StepRecord
 from bot.slack.blocks import modals

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.messages import t
+from bot.i18n import t
 from bot.services.evaluations import (
     COMMENT_LIMIT,
     DEBRIEF_LIMIT,

@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import SectionBlock
 
-from bot.messages import t
+from bot.i18n import t
 
 SECTION_TEXT_LIMIT = 3000
 ELLIPSIS = "…"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain.workcal import WorkingCalendar, describe_days, describe_hours
-from bot.messages import t
+from bot.i18n import t
 
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)

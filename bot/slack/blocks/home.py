@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.calendar import zone
 from bot.domain.session import Status
-from bot.messages import t
+from bot.i18n import t
 from bot.services.home import GroupLine, HomeData
 from bot.services.journal import PAGE_SIZE, EntryView
 from bot.slack import ids

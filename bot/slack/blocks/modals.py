@@ -42,7 +42,7 @@ from bot.domain.steps import (
     parse_duration_list,
 )
 from bot.domain.workcal import WorkingCalendar, describe_days, describe_holidays, describe_hours, from_spec
-from bot.messages import t
+from bot.i18n import t
 from bot.services.groups import DEFAULT_EVALUATION_EVERY, MAX_EVALUATION_EVERY, GroupView
 from bot.services.sessions import GOT_ANSWERS, MAX_ACTIONS, ContributionView, SessionSnapshot
 from bot.slack import ids

@@ -7,7 +7,7 @@ change's own transaction, so the deadline it states is the one the service compu
 from __future__ import annotations
 
 from bot.domain.session import Status, Timebox
-from bot.messages import t
+from bot.i18n import t
 from bot.services.sessions import Note, NoteFor, SessionSnapshot
 from bot.slack.blocks.session import extension_label, slack_date, step_name, time_left_text
 

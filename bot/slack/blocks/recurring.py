@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.cadence import Cadence
-from bot.messages import t
+from bot.i18n import t
 from bot.services.followups import ActionStatus, ActionView, SharedOutcomes
 from bot.services.kickoffs import KickoffView
 from bot.slack import ids

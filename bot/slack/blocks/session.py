@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 from bot.domain import session as core
 from bot.domain.session import Status
 from bot.domain.steps import EXTENSION, Pace, Step
-from bot.messages import t
+from bot.i18n import t
 from bot.services.sessions import GOT_ANSWERS, ContributionView, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks.after import learning_prompts

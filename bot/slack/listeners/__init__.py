@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_bolt.response import BoltResponse
 
-from bot.messages import t
+from bot.i18n import t
 from bot.slack.listeners import actions, commands, events, shortcuts, views
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from slack_bolt import Respond
 
 from bot.domain.session import TransitionError
 from bot.domain.steps import Step
-from bot.messages import t
+from bot.i18n import t
 from bot.services.kickoffs import KickoffRefused
 from bot.services.sessions import NotFound
 

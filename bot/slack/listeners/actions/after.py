@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.messages import t
+from bot.i18n import t
 from bot.services.evaluations import Answer, EvaluationService
 from bot.services.sessions import NotFound
 from bot.slack.blocks.after import debrief_modal, evaluation_modal

@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.messages import t
+from bot.i18n import t
 from bot.services.followups import ActionStatus, Outcome
 from bot.services.kickoffs import KickoffRefused
 from bot.slack.blocks.home import entry_modal

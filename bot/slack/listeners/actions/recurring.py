@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.messages import t
+from bot.i18n import t
 from bot.services.followups import ActionStatus
 from bot.slack import ids
 from bot.slack.blocks.modals import TOPIC_LIMIT, start_modal

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import ButtonElement
 
 from bot.domain.session import Status, TransitionError
 from bot.domain.steps import Pace, Step
-from bot.messages import t
+from bot.i18n import t
 from bot.services.sessions import Change, Note, NotFound, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks import modals, notes

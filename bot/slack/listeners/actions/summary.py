@@ -8,7 +8,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.domain.steps import Step
-from bot.messages import t
+from bot.i18n import t
 from bot.services.sessions import NotFound, SessionSnapshot
 from bot.slack.blocks.modals import summary_edit_modal
 from bot.slack.context import services_of

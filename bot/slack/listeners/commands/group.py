@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.calendar import zone
-from bot.messages import t
+from bot.i18n import t
 from bot.services.tasks import TaskKind
 from bot.slack.blocks.modals import group_modal
 from bot.slack.blocks.recurring import cadence_text

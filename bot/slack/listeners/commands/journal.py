@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import ButtonElement, ConfirmObject
 
-from bot.messages import t
+from bot.i18n import t
 from bot.slack import ids
 from bot.slack.blocks.home import latest_entries
 from bot.slack.blocks.session import private_note

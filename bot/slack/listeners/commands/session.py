@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.messages import t
+from bot.i18n import t
 from bot.slack.blocks.common import unescape
 from bot.slack.blocks.modals import notice_view, start_modal
 from bot.slack.blocks.session import status_message

@@ -11,7 +11,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.domain.calendar import QuietHours
-from bot.messages import t
+from bot.i18n import t
 from bot.slack.context import services_of
 
 QUIET = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})(?:\s+(weekdays|weekends))?$", re.IGNORECASE)

@@ -8,7 +8,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.messages import t
+from bot.i18n import t
 from bot.slack.blocks.home import latest_entries, saved_confirmation
 from bot.slack.context import Services
 

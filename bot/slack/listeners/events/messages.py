@@ -10,7 +10,7 @@ from slack_bolt import BoltContext
 from bot.domain.coaching import Hint
 from bot.domain.session import Status
 from bot.domain.steps import Step
-from bot.messages import t
+from bot.i18n import t
 from bot.services.hints import hint_to_give
 from bot.services.sessions import ReplyOutcome
 from bot.slack.blocks.session import step_name

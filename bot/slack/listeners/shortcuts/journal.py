@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.messages import t
+from bot.i18n import t
 from bot.slack.blocks.common import cut
 from bot.slack.context import services_of
 from bot.slack.listeners.common import say_privately, team_of

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk.errors import SlackApiError
 
-from bot.messages import t
+from bot.i18n import t
 from bot.services.evaluations import DEBRIEF_LIMIT, Answer, EvaluationService, Scores
 from bot.services.sessions import NotFound
 from bot.slack.after import permalink

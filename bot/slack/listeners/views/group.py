@@ -23,7 +23,7 @@ from bot.domain.steps import (
     parse_duration_list,
 )
 from bot.domain.workcal import WorkingCalendar, parse_calendar
-from bot.messages import t
+from bot.i18n import t
 from bot.services.groups import DEFAULT_EVALUATION_EVERY, MAX_EVALUATION_EVERY, GroupSettings
 from bot.services.tasks import TaskKind
 from bot.slack.blocks.modals import with_size_check

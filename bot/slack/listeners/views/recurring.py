@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk.errors import SlackApiError
 
-from bot.messages import t
+from bot.i18n import t
 from bot.services.followups import NOTE_LIMIT, ActionStatus, Outcome
 from bot.slack.blocks.recurring import follow_up_answered, parse_day
 from bot.slack.context import services_of

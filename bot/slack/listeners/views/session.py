@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.domain.steps import Step
-from bot.messages import t
+from bot.i18n import t
 from bot.services.sessions import (
     GOT_ANSWERS,
     MAX_ACTIONS,

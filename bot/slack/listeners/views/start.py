@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import ButtonElement
 
 from bot.domain.roles import peer_count, peer_count_is_usual
 from bot.domain.steps import Pace, Step
-from bot.messages import t
+from bot.i18n import t
 from bot.services.groups import GroupView
 from bot.services.sessions import ChannelBusy, NewSession, Note, SessionSnapshot
 from bot.services.submissions import claim_view
