@@ -18,8 +18,10 @@ from bot.domain.steps import EXTENSION, Pace, Step, expected_speakers
 from bot.domain.text import hashtags
 from bot.domain.timers import EventState, Planned
 from bot.domain.workcal import WorkingCalendar, from_spec
+from bot.i18n import supported
 from bot.services import evaluations, outbox
 from bot.services.duty import notify_at
+from bot.services.languages import session_language
 from bot.services.outbox import OutboxKind
 from bot.services.reach import Reach, reach_of, working_hours
 from bot.services.tasks import TaskKind
@@ -185,6 +187,7 @@ class SessionSnapshot:
     reach: Mapping[str, Reach] = field(default_factory=dict)  # async: all the above, as the timers read it
     # The steps' "For example" bullets: shown outside a group and in a group's first sessions, folded after.
     show_examples: bool = True
+    language: str = "en"  # what the channel reads (fixed as the session started): root, steps, notes, summary
 
     @property
     def participants(self) -> list[str]:
@@ -372,6 +375,7 @@ class SessionService:
                 nudges=new.nudges,
                 reminder_share=new.reminder_share,
                 calendar=calendar.spec() if calendar else None,
+                language=session_language(session, new.team_id, new.channel_id, new.facilitator_id),
             )
             session.add(row)
             session.flush()
@@ -1077,6 +1081,7 @@ class SessionService:
             team_id=row.team_id,
             channel_id=row.channel_id,
             topic=row.topic,
+            language=supported(row.language),
             facilitator_id=row.facilitator_id,
             client_id=row.client_id,
             consultant_ids=list(consultants),
