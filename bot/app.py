@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.i18n import t
+from bot.i18n import SOURCE_LANGUAGE, LazyLanguage, read_for, t
 from bot.logs import bolt_log_context, log_context, team_var
 from bot.metrics import count_web_api_calls
 from bot.services.due import DueRows
@@ -23,6 +23,7 @@ from bot.services.groups import GroupService
 from bot.services.home import HomeReadModel
 from bot.services.journal import JournalService
 from bot.services.kickoffs import KickoffService
+from bot.services.languages import LanguageBook
 from bot.services.outbox import Outbox
 from bot.services.privacy import PrivacyService
 from bot.services.processes import ProcessRegistry
@@ -59,22 +60,28 @@ def build_services(
     client = client or make_web_client(settings.slack_bot_token, settings.slack_api_url)
     use_default_hours(settings.working_calendar)  # sessions outside a group, and everyone's hours by default
     sessions = SessionService(db, clock, settings.clock_speed)
+    languages = LanguageBook(db)
     journal = JournalService(db, clock)
     home_model = HomeReadModel(db, clock)
-    home = HomePublisher(client, home_model, journal, clock)
+    home = HomePublisher(client, home_model, journal, clock, languages=languages)
     tasks = TaskBook(db)
     groups = GroupService(db, clock, tasks)
     kickoffs = KickoffService(db, clock, tasks)
     followups = FollowUpService(db, clock, tasks)
     publisher = Publisher(
-        client, sessions, clock, on_people_changed=home.refresh_many, charter_pending=groups.charter_pending
+        client, sessions, clock, languages, on_people_changed=home.refresh_many, charter_pending=groups.charter_pending
     )
     outbox = Outbox(db)
     processes = ProcessRegistry(db, clock)
     # The outbox posts through a client that never resends a post blindly (it looks first, then retries).
     delivery_client = make_delivery_client(client)
     delivery = Publisher(
-        delivery_client, sessions, clock, on_people_changed=home.refresh_many, charter_pending=groups.charter_pending
+        delivery_client,
+        sessions,
+        clock,
+        languages,
+        on_people_changed=home.refresh_many,
+        charter_pending=groups.charter_pending,
     )
     relay = Relay(delivery_client, sessions, outbox, delivery, processes, clock)
     count_web_api_calls(client, delivery_client)  # GET /metrics (Bolt's per-request clients copy the counter)
@@ -96,10 +103,11 @@ def build_services(
         tasks=tasks,
         kickoffs=kickoffs,
         followups=followups,
-        task_deliverer=TaskDeliverer(client, tasks, groups, kickoffs, followups, clock),
+        task_deliverer=TaskDeliverer(client, tasks, groups, kickoffs, followups, clock, languages),
         outbox=outbox,
         relay=relay,
         processes=processes,
+        languages=languages,
         tenancy=tenancy,
     )
     if tenancy is not None:
@@ -187,6 +195,18 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
         return next()
 
     app.middleware(bolt_log_context)  # log lines name the request's team (and session), text or JSON
+
+    @app.middleware
+    def reader_language(context: BoltContext, next: Any) -> Any:
+        """What the person at hand reads (ephemerals, modals, DMs to them) is in their language, looked up
+        only when a text is rendered; code writing for someone else, or for a channel, says so itself."""
+        team_id, user_id = context.team_id, context.user_id
+        if team_id and user_id:
+            read_for(LazyLanguage(lambda: services.languages.person(team_id, user_id, services.people.lookup)))
+        else:
+            read_for(SOURCE_LANGUAGE)
+        return next()
+
     register_listeners(app)
     services.replay_inbox = lambda: replay_orphans(app, services)
     return app

@@ -18,13 +18,14 @@ import contextvars
 import gettext
 import io
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -133,6 +134,11 @@ def tn(key: str, count: int, /, **params: object) -> str:
     return template.format(count=count, **params)
 
 
+def join_names(names: Iterable[str]) -> str:
+    """Names (or mentions) as one phrase in the reader's language: "A, B, and C" / "A, B et C"."""
+    return format_list(list(names), locale=babel_locale(current_language()))
+
+
 # ---- dates, for the reader's locale (Slack renders `<!date^…>` itself; these are for fallbacks and files) ----
 @cache
 def babel_locale(language: str) -> Locale:
@@ -147,9 +153,15 @@ def format_day(day: date, format: str = "medium") -> str:
     return babel_dates.format_date(day, format=format, locale=babel_locale(current_language()))
 
 
-def format_moment(moment: datetime, zone: tzinfo | None = None, format: str = "medium") -> str:
-    """A date and time on the reader's clock (`zone`), as the reader writes them."""
-    return babel_dates.format_datetime(moment, format=format, tzinfo=zone, locale=babel_locale(current_language()))
+def format_moment(moment: datetime, zone: tzinfo | None = None) -> str:
+    """A date and time on the reader's clock (`zone`), as the reader writes them: 'Dec 7, 2026, 9:40 PM' /
+    '7 déc. 2026, 21:40'."""
+    locale = babel_locale(current_language())
+    day = babel_dates.format_date(moment.astimezone(zone) if zone else moment, format="medium", locale=locale)
+    clock = babel_dates.format_time(moment, format="short", tzinfo=zone, locale=locale)
+    # The locale's own way of joining a date and a time ("{1}, {0}", "{1} 'à' {0}"...).
+    joined = str(babel_dates.get_datetime_format("medium", locale=locale)).replace("'", "")
+    return joined.replace("{1}", day).replace("{0}", clock)
 
 
 def format_time(moment: datetime, zone: tzinfo | None = None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlmodel import Session, col, select
 
@@ -29,15 +29,21 @@ class LanguageBook:
         self._guard = threading.Lock()
 
     # ---- a person ---------------------------------------------------------------------------------------
-    def person(self, team_id: str, user_id: str) -> str:
-        """The language codev speaks to this person."""
+    def person(self, team_id: str, user_id: str, lookup: Callable[[str, str], object] | None = None) -> str:
+        """The language codev speaks to this person. `lookup` asks Slack about someone codev has never seen
+        (users.info, whose locale it stores), once: without it they read English until codev learns more."""
         key = (team_id, user_id)
         with self._guard:
             hit = self._cache.get(key)
         if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
         with self.db.read() as session:
+            known = _knows(session, team_id, user_id)
             language = people_languages(session, team_id, [user_id]).get(user_id, SOURCE_LANGUAGE)
+        if not known and lookup is not None:
+            lookup(team_id, user_id)
+            with self.db.read() as session:
+                language = people_languages(session, team_id, [user_id]).get(user_id, SOURCE_LANGUAGE)
         with self._guard:
             self._cache[key] = (time.monotonic(), language)
         return language
@@ -82,6 +88,16 @@ class LanguageBook:
         return supported(row.language) if row and row.team_id == team_id else SOURCE_LANGUAGE
 
 
+def languages_of(db: Database, team_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+    """Each person's language, for code that writes to several people one by one (no cache)."""
+    return LanguageBook(db).people(team_id, user_ids)
+
+
+def languages_of_channel(db: Database, team_id: str, channel_id: str) -> str:
+    """What a channel reads: its group's language (English outside a group)."""
+    return LanguageBook(db).group(team_id, channel_id)
+
+
 def people_languages(session: Session, team_id: str, user_ids: list[str]) -> dict[str, str]:
     """Each known person's language: their choice, else their Slack locale's (English when codev lacks it)."""
     if not user_ids:
@@ -101,6 +117,14 @@ def people_languages(session: Session, team_id: str, user_ids: list[str]) -> dic
         ).all()
     )
     return {user: supported(chosen.get(user) or locales.get(user)) for user in user_ids}
+
+
+def _knows(session: Session, team_id: str, user_id: str) -> bool:
+    """Whether codev has this person's Slack profile, or their own choice of language."""
+    return (
+        session.get(SlackUser, (team_id, user_id)) is not None
+        or session.get(PersonSettings, (team_id, user_id)) is not None
+    )
 
 
 def majority_language(languages_read: Iterable[str]) -> str:

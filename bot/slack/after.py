@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
+from bot.i18n import reading
 from bot.services.evaluations import AfterDM, Answer, EvaluationService, EvaluationView, aggregate_of
 from bot.services.outbox import OutboxItem, OutboxKind
 from bot.services.sessions import SessionSnapshot
@@ -70,9 +71,12 @@ def deliver(
         evaluation = evaluations.get(snapshot.team_id, int(item.payload.get("evaluation") or 0))
         if evaluation is None or evaluations.check(snapshot.team_id, evaluation.id, user_id) is not Answer.RECORDED:
             return None  # gone, or they left the group (or answered) before their hours came
-        message = blocks.evaluation_dm(evaluation)
+        with reading(publisher.languages.person(snapshot.team_id, user_id)):
+            message = blocks.evaluation_dm(evaluation)
     else:
-        message = blocks.summary_link_dm(snapshot, user_id, permalink(client, snapshot))
+        link = permalink(client, snapshot)
+        with reading(publisher.languages.person(snapshot.team_id, user_id)):
+            message = blocks.summary_link_dm(snapshot, user_id, link)
     wanted = {"event_type": AFTER_MESSAGE, "event_payload": {"session_id": snapshot.id, "row": item.id}}
     try:
         return once.dm_once(client, user_id, message, wanted, recovering=item.recovering)
@@ -139,7 +143,8 @@ def _results(client: WebClient, publisher: Publisher, evaluations: EvaluationSer
         return None
     if evaluation.results_ts and aggregate.count <= evaluation.results_count:
         return evaluation.results_ts
-    message = blocks.evaluation_results(evaluation, aggregate)
+    with reading(publisher.languages.group(item.team_id, evaluation.channel_id)):  # the channel reads it
+        message = blocks.evaluation_results(evaluation, aggregate)
     wanted = {"event_type": EVALUATION_MESSAGE, "event_payload": {"evaluation": evaluation.id}}
     ts = evaluation.results_ts
     if ts is None and item.recovering:

@@ -17,9 +17,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ButtonElement
 
-from bot.i18n import t
+from bot.i18n import reading, t
 from bot.services.duty import notify_at, reach_now
 from bot.services.groups import GroupView
+from bot.services.languages import languages_of
 from bot.services.tasks import TaskBook, TaskKind
 from bot.slack import ids, once
 from bot.slack.blocks.session import private_note
@@ -62,13 +63,15 @@ def ask_before_session(
     if not pending:
         return []
     reach = reach_now(tasks.db, group.team_id, group.channel_id, pending, group.calendar)
-    message = charter_message(group, before_session=True)
+    languages = languages_of(tasks.db, group.team_id, pending)
     later = []
     for member in pending:
         person = reach[member]
         if person.deleted:
             continue
         if live or person.hours.may_notify(now):
+            with reading(languages[member]):
+                message = charter_message(group, before_session=True)
             _send_once(client, member, group, message)  # best effort: the session starts all the same
             continue
         try:
@@ -95,12 +98,15 @@ def send_charter(group: GroupView, *, saved_by: str, publisher: Publisher, tasks
     """The charter to everyone who has not accepted it: at once to who is on duty now, later to the others."""
     pending = group.not_accepted
     reach = reach_now(tasks.db, group.team_id, group.channel_id, pending, group.calendar)
+    languages = languages_of(tasks.db, group.team_id, pending)
     later = []
     for member in pending:
         hours = reach[member].hours
         if member == saved_by or hours.may_notify(now):
             # Saving the group again (another setting changed) does not send the same charter a second time.
-            _send_once(publisher.client, member, group, charter_message(group))
+            with reading(languages[member]):
+                message = charter_message(group)
+            _send_once(publisher.client, member, group, message)
         else:
             later.append(notify_at(hours, now))
     _hold(tasks, group, later, now)
@@ -119,6 +125,7 @@ def deliver_held_charter(client: WebClient, tasks: TaskBook, group: GroupView, n
     charter yet; the task moves on to the next morning of those still off duty."""
     pending = group.not_accepted
     reach = reach_now(tasks.db, group.team_id, group.channel_id, pending, group.calendar)
+    languages = languages_of(tasks.db, group.team_id, pending)
     later = []
     for member in pending:
         person = reach[member]
@@ -129,7 +136,9 @@ def deliver_held_charter(client: WebClient, tasks: TaskBook, group: GroupView, n
                 later.append(notify_at(person.hours, now))
             continue
         try:  # "recovering": their DM is looked at first, so whoever got it when the group was saved is skipped
-            once.dm_once(client, member, charter_message(group), charter_tag(group), recovering=True)
+            with reading(languages[member]):
+                message = charter_message(group)
+            once.dm_once(client, member, message, charter_tag(group), recovering=True)
         except SlackApiError as error:
             if error.response.get("error") not in UNREACHABLE:
                 raise  # the task stays "firing" and is retried whole: who got it already is skipped then

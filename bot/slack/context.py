@@ -25,6 +25,7 @@ from bot.services.groups import GroupService
 from bot.services.home import HomeReadModel
 from bot.services.journal import JournalService
 from bot.services.kickoffs import KickoffService
+from bot.services.languages import LanguageBook
 from bot.services.outbox import Outbox
 from bot.services.privacy import PrivacyService
 from bot.services.processes import HEARTBEAT_EVERY, ProcessRegistry
@@ -65,6 +66,7 @@ class Services:
     outbox: Outbox
     relay: Relay
     processes: ProcessRegistry
+    languages: LanguageBook  # whose language: a person's (choice, else Slack's locale), a group's, a session's
     tenancy: Any = None  # several workspaces (OAuth): bot.slack.oauth.Tenancy; None with one SLACK_BOT_TOKEN
     timekeeper: Timekeeper | None = None
     # Set by create_app: finishes inbox deliveries a dead process acknowledged (needs the Bolt app).

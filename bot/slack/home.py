@@ -24,9 +24,10 @@ from slack_sdk.errors import SlackApiError
 from bot import metrics
 from bot.clock import Clock
 from bot.domain.calendar import zone
-from bot.i18n import t
+from bot.i18n import reading, t, tn
 from bot.services.home import HomeMarks, HomeReadModel
 from bot.services.journal import JournalService
+from bot.services.languages import LanguageBook
 from bot.slack.blocks.home import export_markdown, home_view
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class HomePublisher:
         clock: Clock,
         min_interval: float = MIN_INTERVAL,
         wall_clock: Callable[[], datetime] = _wall_clock,
+        languages: LanguageBook | None = None,
     ) -> None:
         self.client = client
         self.read_model = read_model
@@ -56,6 +58,7 @@ class HomePublisher:
         self.min_interval = min_interval
         self.marks = HomeMarks(read_model.db)
         self.wall_clock = wall_clock
+        self.languages = languages  # a Home reads in its person's language (None: the language at hand)
         self._waiting: dict[tuple[str, str], threading.Timer] = {}
         self._lock = threading.Lock()
 
@@ -145,7 +148,8 @@ class HomePublisher:
 
     def _view(self, team_id: str, user_id: str) -> dict[str, Any] | None:
         try:
-            view: dict[str, Any] = home_view(self.read_model.home(team_id, user_id))
+            with reading(self.languages.person(team_id, user_id) if self.languages else None):
+                view: dict[str, Any] = home_view(self.read_model.home(team_id, user_id))
         except Exception:  # the database going away at shutdown, say: a Home is best effort, never a crash
             log.exception("could not build the Home of %s", user_id)
             return None
@@ -184,9 +188,9 @@ class HomePublisher:
                 filename=f"codev-journal-{now.astimezone(zone(tz)).date().isoformat()}.md",
                 content=export_markdown(entries, now, tz),
                 title=t("journal_export_title"),
-                initial_comment=t("journal_export_done", count=len(entries)),
+                initial_comment=tn("journal_export_done", len(entries)),
             )
         except SlackApiError as error:
             log.warning("journal export failed for %s", user_id, exc_info=True)
             return t("journal_export_failed", error=error.response.get("error", "error"))
-        return t("journal_export_done", count=len(entries))
+        return tn("journal_export_done", len(entries))

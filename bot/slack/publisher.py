@@ -13,7 +13,8 @@ from slack_sdk.errors import SlackApiError
 from bot.clock import Clock
 from bot.domain.session import Status, TransitionError
 from bot.domain.steps import Step
-from bot.i18n import t
+from bot.i18n import reading, t
+from bot.services.languages import LanguageBook
 from bot.services.sessions import SessionService, SessionSnapshot
 from bot.slack import once
 from bot.slack.blocks import session as blocks
@@ -38,12 +39,14 @@ class Publisher:
         client: WebClient,
         sessions: SessionService,
         clock: Clock,
+        languages: LanguageBook,
         on_people_changed: Callable[[str, list[str]], None] | None = None,
         charter_pending: Callable[[str, str, list[str]], list[str]] | None = None,
     ) -> None:
         self.client = client
         self.sessions = sessions
         self.clock = clock
+        self.languages = languages  # whose language each message is in: the channel's, or its one reader's
         # Participants' App Homes list their sessions and steps: refresh them when a session moves.
         self.on_people_changed = on_people_changed or (lambda _team, _users: None)
         self.charter_pending = charter_pending or (lambda _team, _channel, _users: [])
@@ -94,7 +97,9 @@ class Publisher:
             return  # proposed and sent before (or approved since)
         snapshot = self.sessions.get(team_id, session_id)
         wanted = {"event_type": SUMMARY_MESSAGE, "event_payload": {"session_id": session_id}}
-        once.dm_once(self.client, snapshot.client_id, blocks.summary_dm(snapshot), wanted, recovering=recovering)
+        with reading(self.languages.person(team_id, snapshot.client_id)):
+            message = blocks.summary_dm(snapshot)
+        once.dm_once(self.client, snapshot.client_id, message, wanted, recovering=recovering)
 
     def publish_summary(self, snapshot: SessionSnapshot, dm_channel: str | None, dm_ts: str | None) -> bool:
         """Post the approved summary in the root thread and mark the client's DM as done.
@@ -102,7 +107,8 @@ class Publisher:
         On failure the summary goes back to "proposed", so the client can click Post again.
         """
         try:
-            message = quietly(snapshot, blocks.summary_post(snapshot), self.clock.now())
+            with reading(snapshot.language):
+                message = quietly(snapshot, blocks.summary_post(snapshot), self.clock.now())
             ts = self._post(snapshot.channel_id, thread_ts=snapshot.root_ts, **message)
         except (ChannelLost, SlackApiError) as error:
             log.warning("summary of session %s not posted: %s", snapshot.id, error)
@@ -111,7 +117,9 @@ class Publisher:
         self.sessions.summary_posted(snapshot.team_id, snapshot.id, ts)
         if dm_channel and dm_ts:
             try:
-                self.client.chat_update(channel=dm_channel, ts=dm_ts, **blocks.summary_dm_done(snapshot))
+                with reading(self.languages.person(snapshot.team_id, snapshot.client_id)):
+                    done = blocks.summary_dm_done(snapshot)
+                self.client.chat_update(channel=dm_channel, ts=dm_ts, **done)
             except SlackApiError:
                 log.info("could not update the summary DM", exc_info=True)
         self.on_summary_posted(snapshot.team_id, snapshot.id)
@@ -197,10 +205,9 @@ class Publisher:
             self.sessions.pause(snapshot.team_id, snapshot.id, None)
         except TransitionError:
             return  # paused or ended meanwhile: whoever did it has been told
-        self.dm(
-            snapshot.facilitator_id,
-            text=t("lost_channel", channel=snapshot.channel_id, error=error, topic=escape(snapshot.topic)),
-        )
+        with reading(self.languages.person(snapshot.team_id, snapshot.facilitator_id)):
+            text = t("lost_channel", channel=snapshot.channel_id, error=error, topic=escape(snapshot.topic))
+        self.dm(snapshot.facilitator_id, text=text)
 
 
 def quietly(snapshot: SessionSnapshot, message: dict[str, Any], *moments: datetime) -> dict[str, Any]:

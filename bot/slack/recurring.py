@@ -12,11 +12,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
 from bot.domain.timers import EventState
-from bot.i18n import t
+from bot.i18n import reading, t, tn
 from bot.services.duty import off_duty, reach_now
 from bot.services.followups import FollowUpService
 from bot.services.groups import GroupService
 from bot.services.kickoffs import KickoffRefused, KickoffService, KickoffView
+from bot.services.languages import LanguageBook, languages_of_channel
 from bot.services.tasks import TaskBook, TaskInfo, TaskKind
 from bot.slack import once
 from bot.slack.blocks.common import escape, without_mentions
@@ -38,8 +39,10 @@ class TaskDeliverer:
         kickoffs: KickoffService,
         followups: FollowUpService,
         clock: Clock,
+        languages: LanguageBook,
     ) -> None:
         self.client = client
+        self.languages = languages
         self.tasks = tasks
         self.groups = groups
         self.kickoffs = kickoffs
@@ -89,7 +92,8 @@ class TaskDeliverer:
         # Whoever it mentions outside their working hours now is written by name (edits never notify).
         people = [*group.members, kickoff.facilitator_id, *(v.user_id for v in kickoff.volunteers)]
         reach = reach_now(self.tasks.db, group.team_id, group.channel_id, people, group.calendar)
-        message = without_mentions(kickoff_message(kickoff, group.name), off_duty(reach, self.clock.now()))
+        with reading(self.languages.group(group.team_id, group.channel_id)):
+            message = without_mentions(kickoff_message(kickoff, group.name), off_duty(reach, self.clock.now()))
         try:
             ts = once.post_once(
                 self.client,
@@ -102,15 +106,14 @@ class TaskDeliverer:
             if error.response.get("error") not in LOST_CHANNEL:
                 raise
             # Archived, or codev was removed: whoever set the group up hears it (the next date is still planned).
-            self._dm(
-                group.created_by,
-                t(
+            with reading(self.languages.person(group.team_id, group.created_by)):
+                text = t(
                     "kickoff_lost_channel",
                     name=escape(group.name),
                     channel=group.channel_id,
                     error=error.response.get("error"),
-                ),
-            )
+                )
+            self._dm(group.created_by, text)
             return EventState.DROPPED, None
         self.kickoffs.set_message(kickoff.id, ts)
         return EventState.DONE, ts
@@ -126,9 +129,9 @@ class TaskDeliverer:
         for kickoff in lapsed:
             if kickoff.message_ts:
                 try:
-                    self.client.chat_update(
-                        channel=kickoff.channel_id, ts=kickoff.message_ts, **kickoff_message(kickoff, group_name)
-                    )
+                    with reading(self.languages.group(kickoff.team_id, kickoff.channel_id)):
+                        message = kickoff_message(kickoff, group_name)
+                    self.client.chat_update(channel=kickoff.channel_id, ts=kickoff.message_ts, **message)
                 except SlackApiError:
                     log.info("lapsed kick-off %s not updated", kickoff.id, exc_info=True)
 
@@ -140,8 +143,9 @@ class TaskDeliverer:
             return EventState.DROPPED, None
         if kickoff.status != "open":
             return EventState.DROPPED, None
-        text = self._ask_text(kickoff)
-        message = facilitator_ask(text, kickoff)
+        with reading(self.languages.person(kickoff.team_id, kickoff.facilitator_id)):
+            text = self._ask_text(kickoff)
+            message = facilitator_ask(text, kickoff)
         # Its notification reads the names Slack last told codev, not ids (the blocks keep the mentions).
         named = reach_now(self.tasks.db, kickoff.team_id, kickoff.channel_id, re.findall(r"<@([A-Z0-9]+)>", text))
         message["text"] = without_mentions(message["text"], {u: r.name for u, r in named.items() if r.name})
@@ -160,10 +164,10 @@ class TaskDeliverer:
         moment = slack_date(kickoff.scheduled_for)
         if len(kickoff.volunteers) == 1:
             return t(
-                "kickoff_waiting_pick_one", user=kickoff.volunteers[0].user_id, name=name, channel=kickoff.channel_id
+                "kickoff_waiting_pick_person", user=kickoff.volunteers[0].user_id, name=name, channel=kickoff.channel_id
             )
         if kickoff.volunteers:
-            return t("kickoff_waiting_pick", count=len(kickoff.volunteers), name=name, channel=kickoff.channel_id)
+            return tn("kickoff_waiting_pick", len(kickoff.volunteers), name=name, channel=kickoff.channel_id)
         turn = self.groups.next_turn(group, also_skip={kickoff.facilitator_id}) if group else None
         if turn is None:
             return t("kickoff_nobody_no_turn", name=name, moment=moment, channel=kickoff.channel_id)
@@ -184,10 +188,12 @@ class TaskDeliverer:
             return EventState.DROPPED, None  # answered already (from Home), or rewritten in the synthesis
         if self.followups.owner_reach(action).deleted:
             return EventState.DROPPED, None  # left the workspace: nobody to ask
+        with reading(self.languages.person(task.team_id, action.owner_id)):
+            message = follow_up_message(action)
         ts = once.dm_once(
             self.client,
             action.owner_id,
-            follow_up_message(action),
+            message,
             once.tag(METADATA_TYPE, task.id, task.due_at),
             recovering=recovering,
         )
@@ -198,7 +204,8 @@ def refresh_kickoff(client: WebClient, kickoffs: KickoffService, kickoff: Kickof
     """Show the kick-off as it stands now (volunteers, pick, started)."""
     if not kickoff.message_ts:
         return
-    message = kickoff_message(kickoff, kickoffs.group_name(kickoff.team_id, kickoff), link)
+    with reading(languages_of_channel(kickoffs.db, kickoff.team_id, kickoff.channel_id)):  # the channel reads it
+        message = kickoff_message(kickoff, kickoffs.group_name(kickoff.team_id, kickoff), link)
     try:
         client.chat_update(channel=kickoff.channel_id, ts=kickoff.message_ts, **message)
     except SlackApiError:

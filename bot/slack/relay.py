@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.clock import Clock
 from bot.domain.session import Status
 from bot.domain.steps import Step
-from bot.i18n import t
+from bot.i18n import reading, t
 from bot.services.due import EARLY_TOLERANCE
 from bot.services.outbox import Outbox, OutboxItem, OutboxKind
 from bot.services.processes import PRESUMED_DEAD_AFTER, ProcessRegistry
@@ -189,21 +189,28 @@ class Relay:
         return True
 
     def _act(self, item: OutboxItem, snapshot: SessionSnapshot) -> str | None:
-        if item.kind is OutboxKind.SYNC:
-            self._sync(item, snapshot)
-            return None
-        if item.kind is OutboxKind.NOTE:
-            return self._post_note(item, snapshot, item.payload)
-        if item.kind is OutboxKind.CLIENT_TEXT:
-            return self._client_text(item, snapshot)
+        if item.kind in (OutboxKind.SYNC, OutboxKind.NOTE, OutboxKind.CLIENT_TEXT):
+            with reading(snapshot.language):  # what the whole channel reads
+                return self._in_channel(item, snapshot)
         if item.kind in (OutboxKind.AFTER, OutboxKind.EVALUATION):  # the loop after the session
             return after.deliver(self.client, self.publisher, self.sessions.db, self.clock, item, snapshot)
         self.publisher.propose_summary(snapshot.team_id, snapshot.id, recovering=item.recovering)
         return None
 
+    def _in_channel(self, item: OutboxItem, snapshot: SessionSnapshot) -> str | None:
+        if item.kind is OutboxKind.SYNC:
+            self._sync(item, snapshot)
+            return None
+        if item.kind is OutboxKind.NOTE:
+            return self._post_note(item, snapshot, item.payload)
+        return self._client_text(item, snapshot)
+
     def _sync(self, item: OutboxItem, snapshot: SessionSnapshot) -> None:
-        """Post what is missing (root, opened steps), then refresh what changed."""
+        """Post what is missing (root, opened steps), then refresh what changed: the steps the row names, and the
+        root only when what it shows changed (`root`; rows written before it said so draw it again)."""
+        draw_root = bool(item.payload.get("root", True))
         if snapshot.root_ts is None:
+            draw_root = False  # posted now, from the session as it is
             message = quietly(snapshot, self.publisher.root_message(snapshot), snapshot.created_at, self.clock.now())
             root = self._post_once(snapshot, message, _tag(ROOT_MESSAGE, snapshot.id), item)
             self.sessions.set_root_ts(snapshot.team_id, snapshot.id, root)
@@ -225,7 +232,8 @@ class Relay:
             )
         for step in item.payload.get("refresh", []):
             self.publisher.refresh_step(snapshot, Step(step))
-        self.publisher.refresh_root(snapshot)
+        if draw_root:
+            self.publisher.refresh_root(snapshot)
         if item.payload.get("note"):
             self._post_note(item, snapshot, item.payload["note"])
         if item.payload.get("people"):

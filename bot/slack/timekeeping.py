@@ -16,12 +16,12 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 from bot.clock import Clock
 from bot.domain.session import Status, TransitionError
 from bot.domain.timers import EventKind, EventState, Planned
-from bot.i18n import t
+from bot.i18n import join_names, reading, t
 from bot.services.sessions import Note, NotFound, SessionService, SessionSnapshot
 from bot.services.timers import EARLY_TOLERANCE, EventInfo
 from bot.slack import ids, once
 from bot.slack.blocks.common import as_dicts, escape, section
-from bot.slack.blocks.session import extension_label, mentions, slack_date, step_name, time_left_text
+from bot.slack.blocks.session import extension_label, mention, slack_date, step_name, time_left_text
 from bot.slack.publisher import Publisher, quietly
 from bot.slack.relay import Relay
 
@@ -102,7 +102,8 @@ class Deliverer:
             self.sessions.on_timers_changed()
             return
         try:
-            ts = self._act(event, snapshot, recovering)
+            with reading(snapshot.language):  # the thread's words; a DM says its own reader's (below)
+                ts = self._act(event, snapshot, recovering)
         except SlackApiError:
             # The intent stays recorded as "firing": the next start (or recovery pass) retries it.
             log.warning("timed event %s not delivered", event.id, exc_info=True)
@@ -149,8 +150,11 @@ class Deliverer:
     def _reminder(self, snapshot: SessionSnapshot) -> dict[str, Any]:
         left = time_left_text(snapshot, self.clock.now())
         waiting = self._still_to_speak(snapshot)
-        waiting_text = t("timer_reminder_waiting", people=mentions(waiting)) if waiting else ""
-        return {"text": t("timer_reminder", left=left, step=step_name(snapshot.step), waiting=waiting_text)}
+        step = step_name(snapshot.step)
+        if waiting:
+            people = join_names(mention(u) for u in waiting)
+            return {"text": t("timer_reminder_waiting", left=left, step=step, people=people)}
+        return {"text": t("timer_reminder", left=left, step=step)}
 
     def _still_to_speak(self, snapshot: SessionSnapshot) -> list[str]:
         """Those the step expects who have not replied in its thread, nor said they are done without a word."""
@@ -169,7 +173,8 @@ class Deliverer:
         left = time_left_text(snapshot, self.clock.now())
         return {"text": t("timer_reminder_own", user=user_id, left=left, step=step_name(snapshot.step))}
 
-    def _auto_note(self, snapshot: SessionSnapshot) -> str:
+    def _auto_moment(self, snapshot: SessionSnapshot) -> str:
+        """When codev moves on by itself if nobody decides, as Slack shows a date; "" when it will not."""
         if not snapshot.auto_advance:
             return ""
         planned_auto = [
@@ -179,13 +184,13 @@ class Deliverer:
         ]
         if not planned_auto or planned_auto[0].due_at <= self.clock.now():
             return ""  # after a downtime the move-on is due too: it says so itself, right after
-        return t("timer_deadline_auto", moment=slack_date(planned_auto[0].due_at))
+        return slack_date(planned_auto[0].due_at)
 
     def _deadline(self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool) -> str | None:
-        auto = self._auto_note(snapshot)
-        ts = self._in_thread(
-            event, snapshot, {"text": t("timer_deadline", step=step_name(snapshot.step)) + auto}, recovering
-        )
+        auto = self._auto_moment(snapshot)
+        step = step_name(snapshot.step)
+        text = t("timer_deadline_auto", step=step, moment=auto) if auto else t("timer_deadline", step=step)
+        ts = self._in_thread(event, snapshot, {"text": text}, recovering)
         facilitator = snapshot.facilitator_id
         if snapshot.may_notify(facilitator, event.due_at) and snapshot.may_notify(facilitator, self.clock.now()):
             self._facilitator_dm(event, snapshot, recovering, auto)
@@ -197,18 +202,22 @@ class Deliverer:
         self, event: EventInfo, snapshot: SessionSnapshot, recovering: bool, auto: str | None = None
     ) -> str | None:
         """Time's up, privately: continue or move on."""
-        auto = self._auto_note(snapshot) if auto is None else auto
+        auto = self._auto_moment(snapshot) if auto is None else auto
         # The version it is sent for: a double tap, or Continue after Extend in the menu, changes nothing more.
         value = f"{snapshot.id}:{int(snapshot.step)}:{snapshot.version}"
-        text = t("timer_deadline_facilitator", step=step_name(snapshot.step), topic=escape(snapshot.topic), auto=auto)
-        buttons = ActionsBlock(
-            elements=[
-                ButtonElement(
-                    text=t("button_continue", amount=extension_label(snapshot.pace)), action_id=ids.EXTEND, value=value
-                ),
-                ButtonElement(text=t("button_move_on"), action_id=ids.NEXT, value=value, style="primary"),
-            ]
-        )
+        key = "timer_deadline_facilitator_auto" if auto else "timer_deadline_facilitator"
+        with reading(self.publisher.languages.person(snapshot.team_id, snapshot.facilitator_id)):
+            text = t(key, step=step_name(snapshot.step), topic=escape(snapshot.topic), moment=auto)
+            buttons = ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text=t("button_continue", amount=extension_label(snapshot.pace)),
+                        action_id=ids.EXTEND,
+                        value=value,
+                    ),
+                    ButtonElement(text=t("button_move_on"), action_id=ids.NEXT, value=value, style="primary"),
+                ]
+            )
         return self._dm_once(
             event, snapshot.facilitator_id, {"text": text, "blocks": as_dicts([section(text), buttons])}, recovering
         )
@@ -234,14 +243,15 @@ class Deliverer:
                 link = self.client.chat_getPermalink(channel=snapshot.channel_id, message_ts=thread_ts)["permalink"]
             except SlackApiError:
                 log.info("no permalink for %s", thread_ts, exc_info=True)
-        text = t(
-            "timer_nudge",
-            step=step_name(snapshot.step),
-            topic=escape(snapshot.topic),
-            channel=snapshot.channel_id,
-            deadline=slack_date(snapshot.timebox().deadline),
-            link=link,
-        )
+        with reading(self.publisher.languages.person(snapshot.team_id, event.user_id)):
+            text = t(
+                "timer_nudge",
+                step=step_name(snapshot.step),
+                topic=escape(snapshot.topic),
+                channel=snapshot.channel_id,
+                deadline=slack_date(snapshot.timebox().deadline),
+                link=link,
+            )
         return self._dm_once(event, event.user_id, {"text": text}, recovering)
 
     # ---- posting at most once ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import SectionBlock
 
-from bot.i18n import t
+from bot.i18n import format_day, t
 
 SECTION_TEXT_LIMIT = 3000
 ELLIPSIS = "…"
@@ -26,7 +26,7 @@ def slack_day(day: date | None) -> str:
     if day is None:
         return "—"
     moment = datetime.combine(day, time(12), tzinfo=UTC)
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}}|{day.isoformat()}>"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}}|{format_day(day)}>"
 
 
 def section(text: str) -> SectionBlock:

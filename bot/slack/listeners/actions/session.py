@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import ButtonElement
 
 from bot.domain.session import Status, TransitionError
 from bot.domain.steps import Pace, Step
-from bot.i18n import t
+from bot.i18n import reading, t
 from bot.services.sessions import Change, Note, NotFound, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks import modals, notes
@@ -350,7 +350,8 @@ def take_over(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     if user_id not in snapshot.participants or not _facilitator_absent(services, snapshot):
         raise Refusal(t("only_facilitator", facilitator=snapshot.facilitator_id))
     # The method lets the client keep the session going too when the facilitator has vanished.
-    note = Note(snapshot.step, {"text": t("took_over", user=user_id)})
+    with reading(snapshot.language):  # the thread's note, in the channel's language
+        note = Note(snapshot.step, {"text": t("took_over", user=user_id)})
     try:  # of two people taking over at once, one does; the other is told the session changed
         change = services.sessions.hand_over(
             team_id, snapshot.id, user_id, allow_client=True, note=note, expected_version=snapshot.version
@@ -383,17 +384,17 @@ def done(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond)
         if snapshot.close_when_all_done:
             _close_early(services, snapshot, step)
         else:
+            with reading(services.languages.person(team_id, snapshot.facilitator_id)):
+                text = t("done_all", step=step_name(step))
             services.publisher.ephemeral(
-                snapshot.channel_id,
-                snapshot.facilitator_id,
-                t("done_all", step=step_name(step)),
-                thread_ts=snapshot.steps[step].message_ts,
+                snapshot.channel_id, snapshot.facilitator_id, text, thread_ts=snapshot.steps[step].message_ts
             )
 
 
 def _close_early(services: Services, snapshot: SessionSnapshot, step: Step) -> None:
     """Async sessions may move on as soon as everyone expected has said they are done."""
-    note = Note(step, {"text": t("timer_closed_early", step=step_name(step))})
+    with reading(snapshot.language):
+        note = Note(step, {"text": t("timer_closed_early", step=step_name(step))})
     try:
         change = services.sessions.next_step(snapshot.team_id, snapshot.id, step, note=note)
     except TransitionError:

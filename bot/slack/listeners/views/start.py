@@ -13,14 +13,14 @@ from slack_sdk.models.blocks import ButtonElement
 
 from bot.domain.roles import peer_count, peer_count_is_usual
 from bot.domain.steps import Pace, Step
-from bot.i18n import t
+from bot.i18n import join_names, reading, t, tn
 from bot.services.groups import GroupView
 from bot.services.sessions import ChannelBusy, NewSession, Note, SessionSnapshot
 from bot.services.submissions import claim_view
 from bot.slack import ids
 from bot.slack.blocks.modals import TOPIC_LIMIT, parse_durations
 from bot.slack.blocks.recurring import shared_outcomes_message
-from bot.slack.blocks.session import mentions, private_note
+from bot.slack.blocks.session import mention, private_note
 from bot.slack.charter import ask_before_session
 from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import input_values, metadata_of, team_of
@@ -147,9 +147,8 @@ def _charter_refusals(
         if not pending or field_name in errors:
             continue
         refused += pending
-        names = ", ".join(_name(people, p) for p in pending)
-        key = "start_charter_required_one" if len(pending) == 1 else "start_charter_required_many"
-        errors[field_name] = t(key, names=names)
+        names = join_names(_name(people, p) for p in pending)
+        errors[field_name] = tn("start_charter_required", len(pending), names=names)
     return refused
 
 
@@ -177,8 +176,9 @@ def _ask_charter(services: Services, client: WebClient, snapshot: SessionSnapsho
     live = snapshot.pace is Pace.LIVE
     pending = ask_before_session(client, services.tasks, group, snapshot.participants, services.clock.now(), live=live)
     if pending:
-        key = "charter_pending_note_one" if len(pending) == 1 else "charter_pending_note_many"
-        services.publisher.ephemeral(snapshot.channel_id, snapshot.facilitator_id, t(key, people=mentions(pending)))
+        with reading(services.languages.person(snapshot.team_id, snapshot.facilitator_id)):
+            note = tn("charter_pending_note", len(pending), people=join_names(mention(p) for p in pending))
+        services.publisher.ephemeral(snapshot.channel_id, snapshot.facilitator_id, note)
 
 
 def _report_late_checks(services: Services, people: PeopleCheck, snapshot: SessionSnapshot, user_id: str) -> None:
@@ -186,13 +186,14 @@ def _report_late_checks(services: Services, people: PeopleCheck, snapshot: Sessi
     problems = people.settle()
     if not problems:
         return
-    text = t(
-        "people_check_late_start",
-        topic=snapshot.topic,
-        problems=describe(problems),
-        facilitator=snapshot.facilitator_id,
-    )
     for person in dict.fromkeys([user_id, snapshot.facilitator_id]):
+        with reading(services.languages.person(snapshot.team_id, person)):
+            text = t(
+                "people_check_late_start",
+                topic=snapshot.topic,
+                problems=describe(problems),
+                facilitator=snapshot.facilitator_id,
+            )
         services.publisher.dm(person, text=text)
 
 
@@ -201,7 +202,10 @@ def _previous_outcomes(services: Services, team_id: str, channel_id: str) -> lis
     if services.groups.of_channel(team_id, channel_id) is None:
         return []
     shared = services.followups.shared_before(team_id, channel_id)
-    return [Note(Step.PRESENTATION, shared_outcomes_message(shared))] if shared is not None else []
+    if shared is None:
+        return []
+    with reading(services.languages.group(team_id, channel_id)):  # the session's channel reads its group's language
+        return [Note(Step.PRESENTATION, shared_outcomes_message(shared))]
 
 
 def _close_kickoff(services: Services, client: WebClient, kickoff_id: int, snapshot: SessionSnapshot) -> None:
@@ -235,8 +239,8 @@ def _offer_invitations(services: Services, client: WebClient, snapshot: SessionS
     missing = [u for u in snapshot.participants if u not in members]
     if not missing:
         return
-    verb = t("invite_missing_verb_one" if len(missing) == 1 else "invite_missing_verb_many")
-    text = t("invite_missing", people=mentions(missing), verb=verb, channel=snapshot.channel_id)
+    people = join_names(mention(u) for u in missing)
+    text = tn("invite_missing", len(missing), people=people, channel=snapshot.channel_id)
     button = ButtonElement(
         text=t("invite_button"), action_id=ids.INVITE, value=f"{snapshot.id}:{','.join(missing)}"[:2000]
     )
