@@ -6,12 +6,15 @@ would and times each one until its answer: a slash command (`/codev status` in a
 a click (a consultant's *Done* on the step message), and a DM event (a journal entry, so codev's inbox keeps it
 before the ack). Each measure runs on both apps in turn, alternating which goes first, round after round, so the
 machine's other load falls on both alike: sequentially (one request at a time), then with 20 concurrent clients.
+Before each measure, both processes are left to go idle: the work codev does after its acks (the journal entry, its
+"Saved" note) falls on its own measure, not on the bare app's next one.
 
-    python bench/acks.py [--rounds 5] [--requests 50] [--clients 20] [--concurrent-requests 400]
+    python bench/acks.py [--rounds 5] [--requests 50] [--clients 20] [--concurrent-requests 400] [--kinds dm_event]
 
 Prints p50 and p99 per app, their ratios (codev / bare) and the throughput ratio under concurrency, with the
-load average. Not a test and not a CI gate. Targets: DM event p50 within 1.5x the bare app's and its
-throughput at least half the bare app's; commands and clicks within 1.2x.
+load average, and each app's CPU time per request (its work after the ack included; Linux only). Not a test and
+not a CI gate. Targets: DM event p50 within 1.5x the bare app's and its throughput at least half the bare app's;
+commands and clicks within 1.2x.
 """
 
 from __future__ import annotations
@@ -63,7 +66,9 @@ def main() -> int:
         "--concurrent-requests", type=int, default=400, help="requests per kind, app and round, over the clients"
     )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--kinds", default=",".join(KINDS), help=f"which of {', '.join(KINDS)}, comma-separated")
     args = parser.parse_args()
+    args.kinds = [kind for kind in KINDS if kind in args.kinds.split(",")]
 
     standin = SlackStandIn().start()
     populate(standin)
@@ -111,7 +116,8 @@ def main() -> int:
             step_ts = _start_a_session(SlackDriver(urls["codev"], secret, standin), standin)
             _wait_listening(bare_port)
             makers = _request_makers(RecordingDriver(urls["codev"], secret, standin), step_ts)
-            results = _measure(urls, secret, makers, args)
+            pids = {"codev": processes[0].pid, "bare": processes[1].pid}
+            results = _measure(urls, secret, makers, args, pids)
         finally:
             for process in processes:
                 process.send_signal(signal.SIGTERM)
@@ -185,41 +191,73 @@ def _send(url: str, secret: str, body: bytes, content_type: str) -> float:
 
 
 Results = dict[tuple[str, str, str], list[float]]  # (app, kind, mode) -> latencies; mode "seq" or "conc"
+Measured = tuple[Results, dict[tuple[str, str], list[float]], dict[tuple[str, str], list[float]]]
 
 
 def _measure(
-    urls: dict[str, str], secret: str, makers: dict[str, Callable[[int], tuple[bytes, str]]], args: Any
-) -> tuple[Results, dict[tuple[str, str], list[float]]]:
+    urls: dict[str, str],
+    secret: str,
+    makers: dict[str, Callable[[int], tuple[bytes, str]]],
+    args: Any,
+    pids: dict[str, int],
+) -> Measured:
     latencies: Results = defaultdict(list)
     throughput: dict[tuple[str, str], list[float]] = defaultdict(list)
+    cpu: dict[tuple[str, str], list[float]] = defaultdict(list)  # (app, kind) -> CPU seconds per request
     serial = itertools.count()
-    for kind in KINDS:  # warm both up
+    for kind in args.kinds:  # warm both up
         for app in urls:
             for _ in range(5):
                 _send(urls[app], secret, *makers[kind](next(serial)))
     for round_number in range(args.rounds):
         order = ["codev", "bare"] if round_number % 2 == 0 else ["bare", "codev"]
-        for kind in KINDS:
+        for kind in args.kinds:
             for app in order:
                 bodies = [makers[kind](next(serial)) for _ in range(args.requests)]
+                _wait_idle(pids.values())
+                spent = _cpu_seconds(pids[app])
                 latencies[(app, kind, "seq")] += [_send(urls[app], secret, *body) for body in bodies]
+                _wait_idle(pids.values())
+                cpu[(app, kind)].append((_cpu_seconds(pids[app]) - spent) / len(bodies))
             for app in order:
                 bodies = [makers[kind](next(serial)) for _ in range(args.concurrent_requests)]
+                _wait_idle(pids.values())
                 began = time.perf_counter()
                 with ThreadPoolExecutor(args.clients) as pool:
                     took = list(pool.map(lambda body, a=app: _send(urls[a], secret, *body), bodies))
                 throughput[(app, kind)].append(len(bodies) / (time.perf_counter() - began))
                 latencies[(app, kind, "conc")] += took
-    return latencies, throughput
+    return latencies, throughput, cpu
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far (Linux's /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_idle(pids: Any, *, window: float = 0.2, busy: float = 0.05, timeout: float = 60.0) -> None:
+    """Until each process uses under `busy` of a CPU over `window` seconds: its work after the acks is done."""
+    deadline = time.monotonic() + timeout
+    before = {pid: _cpu_seconds(pid) for pid in pids}
+    while time.monotonic() < deadline:
+        time.sleep(window)
+        now = {pid: _cpu_seconds(pid) for pid in pids}
+        if all(now[pid] - before[pid] < busy * window for pid in pids):
+            return
+        before = now
 
 
 def _report(
-    measured: tuple[Results, dict[tuple[str, str], list[float]]],
+    measured: Measured,
     args: Any,
     load_before: tuple[float, float, float],
     load_after: tuple[float, float, float],
 ) -> None:
-    latencies, throughput = measured
+    latencies, throughput, cpu = measured
     print(
         f"acks: {args.rounds} rounds; {args.requests} sequential requests and {args.concurrent_requests} over "
         f"{args.clients} concurrent clients, per kind, app and round"
@@ -230,7 +268,7 @@ def _report(
         f"{'codev p99':>10} {'bare p99':>9} {'ratio':>6} {'codev/s':>8} {'bare/s':>7} {'ratio':>6}"
     )
     print(header)
-    for kind in KINDS:
+    for kind in args.kinds:
         for mode in ("seq", "conc"):
             codev, bare = latencies[("codev", kind, mode)], latencies[("bare", kind, mode)]
             line = (
@@ -245,6 +283,14 @@ def _report(
                 )
                 line += f" {ours:>8.0f} {theirs:>7.0f} {ours / theirs:>6.2f}"
             print(line)
+    print(
+        "CPU per request, sequential, work after the ack included: "
+        + ", ".join(
+            f"{kind} {1000 * statistics.median(cpu[('codev', kind)]):.2f} ms vs "
+            f"{1000 * statistics.median(cpu[('bare', kind)]):.2f} ms"
+            for kind in args.kinds
+        )
+    )
     print(
         "targets: p50 ratio ≤ "
         + ", ".join(f"{k} {v}" for k, v in TARGETS.items())
