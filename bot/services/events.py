@@ -8,10 +8,13 @@ whichever process leads the timers next.
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import and_, col, or_, select
 
@@ -32,23 +35,98 @@ def first_delivery(
 ) -> bool:
     """Store a delivery before its ack, held by process `owner`; False when stored already (Slack retrying).
 
-    One small insert, and urgent: Slack waits for it, so it goes before the background writes waiting their turn.
+    One small insert, and urgent: Slack waits for it, so it goes before the background writes waiting their turn;
+    deliveries arriving together are stored in one transaction (see InboxWriter).
     """
-    try:
-        with db.session(urgent=True) as session:
-            session.add(
-                ProcessedEvent(
-                    team_id=team_id,
-                    event_id=event_id[:64],
-                    received_at=now,
-                    state=PENDING if payload is not None else DONE,
-                    payload=payload,
-                    owner=owner if payload is not None else None,
-                )
-            )
-        return True
-    except IntegrityError:
-        return False
+    row = {
+        "team_id": team_id,
+        "event_id": event_id[:64],
+        "received_at": now,
+        "state": PENDING if payload is not None else DONE,
+        "payload": payload,
+        "attempts": 0,
+        "owner": owner if payload is not None else None,
+    }
+    return _writer_of(db).store(row)
+
+
+class InboxWriter:
+    """Stores deliveries before their acks: each in one small statement, those arriving together in one transaction.
+
+    Group commit: the first request to arrive writes; requests arriving while it does wait, and one of them then
+    writes all of theirs at once. A lone delivery is stored at once by its own thread (no hand-over); under load,
+    one turn of SQLite's write lock and one commit serve several acks. Each request learns whether its row is new
+    only once the transaction holding it is committed; if that fails, every request in it fails (no 200, so Slack
+    retries). A retry of a stored delivery (same team and event id) inserts nothing: `INSERT … ON CONFLICT DO
+    NOTHING`, no exception and no SELECT.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+        self._insert = dialect.insert(ProcessedEvent).on_conflict_do_nothing()
+        self._lock = threading.Lock()
+        self._waiting: list[_Pending] = []
+        self._writing = False
+
+    def store(self, row: dict[str, Any]) -> bool:
+        """True when `row` is new and committed; False when a row with its key is there already."""
+        mine = _Pending(row)
+        with self._lock:
+            self._waiting.append(mine)
+            writes_now = not self._writing
+            self._writing = True
+        if not writes_now:
+            mine.turn.wait()  # until stored by another thread, or until it is this thread's turn to write
+        if mine.stored is None and mine.error is None:
+            self._write_waiting()
+        if mine.error is not None:
+            raise mine.error
+        assert mine.stored is not None
+        return mine.stored
+
+    def _write_waiting(self) -> None:
+        with self._lock:
+            batch, self._waiting = self._waiting, []
+        try:
+            with self.db.transaction(urgent=True) as connection:
+                new = [connection.execute(self._insert, pending.row).rowcount == 1 for pending in batch]
+            for pending, stored in zip(batch, new, strict=True):
+                pending.stored = stored
+        except BaseException as error:  # each request in the batch answers with it (not stored: no 200)
+            for pending in batch:
+                pending.error = error
+        finally:
+            with self._lock:
+                following = self._waiting[0] if self._waiting else None
+                self._writing = following is not None
+            for pending in batch:
+                pending.turn.set()
+            if following is not None:
+                following.turn.set()  # its thread writes the requests that came meanwhile
+
+
+class _Pending:
+    __slots__ = ("error", "row", "stored", "turn")
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.row = row
+        self.turn = threading.Event()
+        self.stored: bool | None = None
+        self.error: BaseException | None = None
+
+
+_writers: weakref.WeakKeyDictionary[Database, InboxWriter] = weakref.WeakKeyDictionary()
+_writers_lock = threading.Lock()
+
+
+def _writer_of(db: Database) -> InboxWriter:
+    """The one writer of this database's inbox in this process."""
+    with _writers_lock:
+        writer = _writers.get(db)
+        if writer is None:
+            writer = _writers[db] = InboxWriter(db)
+        return writer
 
 
 def start_processing(db: Database, team_id: str, event_id: str, me: str, now: datetime) -> bool:

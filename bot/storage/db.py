@@ -13,7 +13,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -54,6 +54,15 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def transaction(self, *, urgent: bool = False) -> Iterator[Connection]:
+        """A unit of work on a bare connection, for a few SQL statements where the ORM's bookkeeping would cost
+        more than the work (the inbox's insert before an ack): committed when the block ends normally, rolled back
+        otherwise. `urgent` as for `session`."""
+        turn = self._writers.held(urgent=urgent) if self._writers is not None else contextlib.nullcontext()
+        with turn, self.engine.begin() as connection:
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:

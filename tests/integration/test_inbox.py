@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlmodel import select
+import pytest
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+from sqlmodel import col, select
 
 from bot.clock import FakeClock
 from bot.services import events
@@ -75,3 +83,87 @@ def test_a_process_is_alive_while_it_beats(db: Database) -> None:
     assert registry.me not in registry.alive(clock.now())
     registry.beat()
     assert registry.me in registry.alive(clock.now())
+
+
+# ---- group commit: deliveries arriving together share one transaction ------------------------------------
+def _row(event_id: str) -> dict[str, Any]:
+    return {
+        "team_id": "T1",
+        "event_id": event_id,
+        "received_at": NOW,
+        "state": "pending",
+        "payload": "{}",
+        "attempts": 0,
+        "owner": LIVE,
+    }
+
+
+def _store_together(
+    db: Database, monkeypatch: pytest.MonkeyPatch, event_ids: list[str], fail: Callable[[int], bool]
+) -> tuple[list[bool | BaseException], int]:
+    """The first delivery's transaction is held open until all the others wait for their turn; then each is stored.
+    `fail(n)` makes the n-th transaction (from 1) fail. Returns each delivery's outcome and how many transactions."""
+    writer = events.InboxWriter(db)
+    real = db.transaction
+    transactions: list[int] = []
+    first_began, others_wait = threading.Event(), threading.Event()
+
+    @contextmanager
+    def transaction(*, urgent: bool = False) -> Iterator[Connection]:
+        transactions.append(1)
+        number = len(transactions)
+        if number == 1:
+            first_began.set()
+            assert others_wait.wait(10)
+        if fail(number):
+            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+        with real(urgent=urgent) as connection:
+            yield connection
+
+    monkeypatch.setattr(db, "transaction", transaction)
+    outcomes: list[bool | BaseException] = [False] * len(event_ids)
+
+    def store(index: int) -> None:
+        try:
+            outcomes[index] = writer.store(_row(event_ids[index]))
+        except OperationalError as error:
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=store, args=(index,)) for index in range(len(event_ids))]
+    threads[0].start()
+    assert first_began.wait(10)
+    for thread in threads[1:]:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while len(writer._waiting) < len(event_ids) - 1 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    others_wait.set()
+    for thread in threads:
+        thread.join(10)
+    return outcomes, len(transactions)
+
+
+def test_deliveries_arriving_together_are_stored_in_one_transaction_and_retries_dropped(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = ["EvG0"] + [f"EvG{n % 4}" for n in range(1, 12)]  # each id 3 times, as Slack retrying while we store
+    outcomes, transactions = _store_together(db, monkeypatch, ids, fail=lambda n: False)
+    assert transactions == 2, "the first delivery's, then one for the eleven that came meanwhile"
+    for event_id in set(ids):
+        firsts = [outcome for outcome, same in zip(outcomes, ids, strict=True) if same == event_id]
+        assert firsts.count(True) == 1 and firsts.count(False) == len(firsts) - 1, (event_id, firsts)
+        assert state_of(db, event_id).state == "pending"
+
+
+def test_a_failed_transaction_fails_every_delivery_in_it_and_none_is_stored(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = ["EvF0", "EvF1", "EvF2", "EvF3"]
+    outcomes, transactions = _store_together(db, monkeypatch, ids, fail=lambda n: n == 2)
+    assert transactions == 2
+    assert outcomes[0] is True
+    assert all(isinstance(outcome, OperationalError) for outcome in outcomes[1:]), "no 200: Slack sends them again"
+    with db.read() as session:
+        stored = session.exec(select(ProcessedEvent.event_id).where(col(ProcessedEvent.event_id).in_(ids))).all()
+    assert stored == ["EvF0"]
+    assert events.first_delivery(db, "T1", "EvF1", NOW, payload="{}", owner=LIVE), "Slack's retry is stored"
