@@ -40,7 +40,8 @@ class LanguageBook:
         with self.db.read() as session:
             known = _knows(session, team_id, user_id)
             language = people_languages(session, team_id, [user_id]).get(user_id, SOURCE_LANGUAGE)
-        if not known and lookup is not None:
+        # Asking Slack takes a while: not from inside a unit of work (it would hold the database meanwhile).
+        if not known and lookup is not None and not self.db.writing_here():
             lookup(team_id, user_id)
             with self.db.read() as session:
                 language = people_languages(session, team_id, [user_id]).get(user_id, SOURCE_LANGUAGE)

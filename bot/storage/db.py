@@ -38,6 +38,7 @@ class Database:
         self._writers = WriteLock() if self.engine.dialect.name == "sqlite" else None
         self._read_check_lock = threading.Lock()
         self._read_check: threading.Thread | None = None
+        self._writing = threading.local()  # how many units of work this thread has open
 
     @contextmanager
     def session(self, *, urgent: bool = False) -> Iterator[Session]:
@@ -47,7 +48,7 @@ class Database:
         already waiting for their turn (after the one under way).
         """
         turn = self._writers.held(urgent=urgent) if self._writers is not None else contextlib.nullcontext()
-        with turn, Session(self.engine, expire_on_commit=False) as session:
+        with turn, self._counted(), Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -55,13 +56,25 @@ class Database:
                 session.rollback()
                 raise
 
+    def writing_here(self) -> bool:
+        """Whether this thread is inside a unit of work: a slow call (Slack) must not be made from there."""
+        return bool(getattr(self._writing, "depth", 0))
+
+    @contextmanager
+    def _counted(self) -> Iterator[None]:
+        self._writing.depth = getattr(self._writing, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            self._writing.depth -= 1
+
     @contextmanager
     def transaction(self, *, urgent: bool = False) -> Iterator[Connection]:
         """A unit of work on a bare connection, for a few SQL statements where the ORM's bookkeeping would cost
         more than the work (the inbox's insert before an ack): committed when the block ends normally, rolled back
         otherwise. `urgent` as for `session`."""
         turn = self._writers.held(urgent=urgent) if self._writers is not None else contextlib.nullcontext()
-        with turn, self.engine.begin() as connection:
+        with turn, self._counted(), self.engine.begin() as connection:
             yield connection
 
     @contextmanager
