@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlmodel import select
 
 from bot.domain.steps import Step
+from bot.i18n import languages, reading, t
 from bot.sandbox.driver import Reply, SlackDriver
 from bot.sandbox.standin import SlackStandIn
 from bot.slack import ids
@@ -52,6 +53,15 @@ def eventually(check: Callable[[], T | None], timeout: float = 10.0) -> T:
         if time.monotonic() >= deadline:
             raise AssertionError("the app did not get there in time")
         time.sleep(0.02)
+
+
+def step_headers(number: int) -> tuple[str, ...]:
+    """How a step's message title begins in each language codev speaks: "Step 2/6", "Étape 2/6"."""
+    found = []
+    for language in languages():
+        with reading(language):
+            found.append(t("step_header", number=number, step="\x00").split("\x00")[0].rstrip(" ·"))
+    return tuple(found)
 
 
 class Circle:
@@ -97,10 +107,10 @@ class Circle:
         return self.messages()[0]
 
     def step_message(self, number: int) -> dict[str, Any] | None:
-        header = f"Step {number}/6"
+        headers = step_headers(number)  # "Step 2/6", "Étape 2/6": the channel reads the session's language
         for message in self.messages():
             blocks = message.get("blocks") or []
-            if blocks and blocks[0].get("type") == "header" and blocks[0]["text"]["text"].startswith(header):
+            if blocks and blocks[0].get("type") == "header" and blocks[0]["text"]["text"].startswith(headers):
                 return message
         return None
 
