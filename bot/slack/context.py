@@ -76,6 +76,11 @@ class Services:
         # Tasks see the submitter's context variables: log lines name the request's team and session.
         default_factory=lambda: ContextThreadPoolExecutor(max_workers=16, thread_name_prefix="codev-listener")
     )
+    # Runs the Events API's work (after the inbox acked it) apart from the listeners': commands and clicks work out
+    # their acks in listener threads, and must not queue behind a burst of events each waiting on Slack.
+    event_executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ContextThreadPoolExecutor(max_workers=16, thread_name_prefix="codev-event")
+    )
 
     def start_timekeeping(self) -> Timekeeper:
         """The scheduler fires timed events and tasks while this process holds the database's timer lock."""
@@ -115,6 +120,7 @@ class Services:
         """Stop timers, let listeners finish what they started, cancel pending Home refreshes and look-ups."""
         self.stop_timekeeping()
         self.listener_executor.shutdown(wait=True)
+        self.event_executor.shutdown(wait=True)  # after the listeners: an event listener hands its work here
         self.home.close()
         self.people.close()  # profile look-ups still under way are dropped
 

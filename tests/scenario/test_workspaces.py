@@ -103,8 +103,8 @@ def rows_of(multi_app: MultiApp, team_id: str) -> dict[str, list[dict[str, Any]]
 
 def settle(multi_app: MultiApp) -> None:
     """Let listeners finish the work they do after their ack."""
-    executor = multi_app.services.listener_executor
-    executor.submit(lambda: None).result(timeout=10)
+    for executor in (multi_app.services.listener_executor, multi_app.services.event_executor):
+        executor.submit(lambda: None).result(timeout=10)
     time.sleep(0.5)
 
 

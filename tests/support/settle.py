@@ -23,6 +23,7 @@ def drain(executor: ThreadPoolExecutor, timeout: float = 30.0) -> None:
 def settle(services: Any, timeout: float = 30.0) -> None:
     """The listeners' after-ack work is done, and so are the Home publishes it left waiting for their interval."""
     drain(services.listener_executor, timeout)
+    drain(services.event_executor, timeout)  # the events' work, handed there by their listeners
     home = services.home
     with home._lock:  # HomePublisher keeps each waiting publish as a threading.Timer
         waiting = list(home._waiting.values())

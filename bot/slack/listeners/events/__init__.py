@@ -51,9 +51,23 @@ def store_before_ack(body: dict[str, Any], request: BoltRequest, context: BoltCo
 
 
 def from_inbox(listener: EventListener) -> EventListener:
-    """Mark the delivery processed once its listener has done its work (a failure leaves it to be replayed)."""
+    """Run the listener in the events' own threads (Services.event_executor), and mark the delivery processed once
+    it has done its work (a failure leaves it to be replayed).
+
+    Bolt runs every listener in its executor, where commands and clicks also work out their acks: a burst of
+    events, each waiting on Slack for a few hundred milliseconds, kept a command from acking within Slack's 3 s.
+    """
 
     def handle(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        services_of(context).event_executor.submit(_handle, listener, event, body, context)
+
+    handle.__name__ = listener.__name__
+    handle.__doc__ = listener.__doc__
+    return handle
+
+
+def _handle(listener: EventListener, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    try:
         event_id = body.get("event_id")
         if not isinstance(event_id, str):
             listener(event, body, context)
@@ -64,10 +78,8 @@ def from_inbox(listener: EventListener) -> EventListener:
             return  # this process was taken for dead meanwhile and a replay took it: handled there, once
         listener(event, body, context)
         processed(services.db, team_id, event_id, me)
-
-    handle.__name__ = listener.__name__
-    handle.__doc__ = listener.__doc__
-    return handle
+    except Exception as error:  # Bolt's error handler is out of reach here; the delivery stays pending
+        log.exception("unhandled error in a listener: %s", error)
 
 
 def replay_orphans(app: App, services: Services) -> int:
