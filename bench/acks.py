@@ -7,7 +7,9 @@ a click (a consultant's *Done* on the step message), and a DM event (a journal e
 before the ack). Each measure runs on both apps in turn, alternating which goes first, round after round, so the
 machine's other load falls on both alike: sequentially (one request at a time), then with 20 concurrent clients.
 Before each measure, both processes are left to go idle: the work codev does after its acks (the journal entry, its
-"Saved" note) falls on its own measure, not on the bare app's next one.
+"Saved" note) falls on its own measure, not on the bare app's next one. Last, with the stand-in answering each Web
+API call in 300 ms (about what Slack takes), a burst of DM events then a few commands: how long the commands wait
+for their acks behind the events' work.
 
     python bench/acks.py [--rounds 5] [--requests 50] [--clients 20] [--concurrent-requests 400] [--kinds dm_event]
 
@@ -67,10 +69,12 @@ def main() -> int:
     )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--kinds", default=",".join(KINDS), help=f"which of {', '.join(KINDS)}, comma-separated")
+    parser.add_argument("--burst", type=int, default=250, help="DM events sent at once before the commands (0: none)")
     args = parser.parse_args()
     args.kinds = [kind for kind in KINDS if kind in args.kinds.split(",")]
 
-    standin = SlackStandIn().start()
+    standin = SlowStandIn()
+    standin.start()
     populate(standin)
     secret = secrets.token_hex(16)
     load_before = os.getloadavg()
@@ -118,6 +122,7 @@ def main() -> int:
             makers = _request_makers(RecordingDriver(urls["codev"], secret, standin), step_ts)
             pids = {"codev": processes[0].pid, "bare": processes[1].pid}
             results = _measure(urls, secret, makers, args, pids)
+            after_burst = _commands_after_a_burst(urls, secret, makers, args, standin) if args.burst else {}
         finally:
             for process in processes:
                 process.send_signal(signal.SIGTERM)
@@ -125,7 +130,58 @@ def main() -> int:
                 process.wait(timeout=60)
             standin.stop()
     _report(results, args, load_before, os.getloadavg())
+    for app, (took, statuses) in after_burst.items():
+        print(
+            f"{app}: commands right after {args.burst} DM events, Slack answering in {SLACK_LATENCY * 1000:.0f} ms: "
+            + ", ".join(f"{1000 * seconds:.0f} ms ({status})" for seconds, status in zip(took, statuses, strict=True))
+        )
     return 0
+
+
+SLACK_LATENCY = 0.3  # seconds Slack takes to answer a Web API call, about
+
+
+class SlowStandIn(SlackStandIn):
+    """The stand-in, answering each call `latency` seconds late when told (calls overlap, as they do in Slack)."""
+
+    latency = 0.0
+
+    def handle(self, *args: Any, **kwargs: Any) -> Any:
+        if self.latency:
+            time.sleep(self.latency)
+        return super().handle(*args, **kwargs)
+
+
+def _commands_after_a_burst(
+    urls: dict[str, str],
+    secret: str,
+    makers: dict[str, Callable[[int], tuple[bytes, str]]],
+    args: Any,
+    standin: SlowStandIn,
+) -> dict[str, tuple[list[float], list[str]]]:
+    """Per app: how long each of a few commands took to be acked (and its status), sent right after a burst of DM
+    events, while every Web API call takes SLACK_LATENCY. Bolt acks a command from its listener threads."""
+    serial = itertools.count(10**6)
+    found: dict[str, tuple[list[float], list[str]]] = {}
+    standin.latency = SLACK_LATENCY
+    try:
+        for app, url in urls.items():
+            bodies = [makers["dm_event"](next(serial)) for _ in range(args.burst)]
+            with ThreadPoolExecutor(args.clients) as pool:
+                list(pool.map(lambda body, u=url: _send(u, secret, *body), bodies))
+            took, statuses = [], []
+            for _ in range(3):
+                began = time.perf_counter()
+                try:
+                    _send(url, secret, *makers["command"](next(serial)))
+                    statuses.append("200")
+                except (OSError, RuntimeError) as error:  # Bolt gave up waiting for the ack: Slack shows a timeout
+                    statuses.append(str(getattr(error, "code", None) or type(error).__name__))
+                took.append(time.perf_counter() - began)
+            found[app] = (took, statuses)
+    finally:
+        standin.latency = 0.0
+    return found
 
 
 def _start_a_session(driver: SlackDriver, standin: SlackStandIn) -> str:
