@@ -58,13 +58,14 @@ class InboxWriter:
     one turn of SQLite's write lock and one commit serve several acks. Each request learns whether its row is new
     only once the transaction holding it is committed; if that fails, every request in it fails (no 200, so Slack
     retries). A retry of a stored delivery (same team and event id) inserts nothing: `INSERT … ON CONFLICT DO
-    NOTHING`, no exception and no SELECT.
+    NOTHING RETURNING`, no exception and no SELECT.
     """
 
     def __init__(self, db: Database) -> None:
         self.db = db
         dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-        self._insert = dialect.insert(ProcessedEvent).on_conflict_do_nothing()
+        # RETURNING says which rows are new (psycopg gives no row count for it); SQLite has it since 3.35.
+        self._insert = dialect.insert(ProcessedEvent).on_conflict_do_nothing().returning(col(ProcessedEvent.event_id))
         self._lock = threading.Lock()
         self._waiting: list[_Pending] = []
         self._writing = False
@@ -90,7 +91,7 @@ class InboxWriter:
             batch, self._waiting = self._waiting, []
         try:
             with self.db.transaction(urgent=True) as connection:
-                new = [connection.execute(self._insert, pending.row).rowcount == 1 for pending in batch]
+                new = [connection.execute(self._insert, pending.row).first() is not None for pending in batch]
             for pending, stored in zip(batch, new, strict=True):
                 pending.stored = stored
         except BaseException as error:  # each request in the batch answers with it (not stored: no 200)
