@@ -217,6 +217,8 @@ class SlackDriver:
                 action, block_id = _find_action(response.get("blocks") or [], action_id, value)
             except LookupError:
                 continue
+            if action.get("type") in MENUS:  # a step's message redrawn through response_url: its menu is no button
+                continue
             target = self.standin.response_targets.get(response["id"])
             channel_id = target[0] if target else "C0CODEV01"
             ts = self.standin.new_ts()
