@@ -179,6 +179,10 @@ def run_the_session(group: Group, pace: str) -> None:
     group.click(ALICE, ids.RESUME, step=2)
     eventually(lambda: session_of(group).status.value == "running")
     group.slack.command(FRANK, "status")
+    for control, view in ((ids.HANDOVER, ids.HANDOVER_VIEW), (ids.EDIT, ids.EDIT_VIEW)):  # opened, then closed
+        before = views_of(group, ALICE)
+        group.click(ALICE, control, step=2)
+        new_view(group, ALICE, view, before)
     if pace == "async":  # halfway through, Frank (silent so far) is nudged privately
         nudge = eventually(lambda: pending(group, EventKind.NUDGE, FRANK, step=2))
         told = len(dms(group, FRANK))
@@ -204,7 +208,8 @@ def run_the_session(group: Group, pace: str) -> None:
 
     group.reply(CAROL, 4, "Une hypothèse : l'équipe est plus prête que tu ne le penses.")
     group.reply(DAVE, 4, "Nomme un adjoint et écris les décisions qu'il peut prendre sans toi.")
-    group.reply(BOB, 4, "En fait j'ai déjà essayé un adjoint une fois.")  # the client, off-role: a hint
+    said = group.reply(BOB, 4, "En fait j'ai déjà essayé un adjoint une fois.")  # the client, off-role: a hint
+    group.slack.shortcut_on_message(CAROL, ids.JOURNAL_SHORTCUT, group.channel, said)  # Carol keeps his words
     group.click(ERIN, ids.DONE, step=4)
     if pace == "live":  # the timebox runs out: the thread and the facilitator are told
         at(group, session_of(group).timebox().deadline)
@@ -294,6 +299,7 @@ def journal_and_home(group: Group) -> None:
     group.slack.command(CAROL, "journal Poser une question à la fois")
     group.slack.command(CAROL, "journal")
     group.slack.command(CAROL, "journal export")
+    group.slack.command(CAROL, "forget-me")  # asked to confirm, and left there
     eventually(lambda: [f for f in group.standin.files.values() if f["content"] and f["shared_in"]])
     for person in EVERYONE:
         group.slack.open_home(person)
@@ -311,7 +317,15 @@ def follow_up(group: Group) -> None:
     reply = group.slack.submit(BOB, modal["id"], {"note": "Carole a dit oui ; l'équipe le sait.", "share": ["share"]})
     assert reply.status == 200 and not reply.body, reply.body
     eventually(lambda: rows(group, ActionItem, ActionItem.status == "done"))
+    # His other action, postponed from App Home: a date in the past is refused in his language first.
     group.slack.open_home(BOB)
+    home = eventually(lambda: ids.HOME_ACTION_POSTPONE in str(group.standin.home_views[BOB]["blocks"]) and BOB)
+    before = views_of(group, BOB)
+    group.slack.click(BOB, ids.HOME_ACTION_POSTPONE, view_id=group.standin.home_views[home]["id"])
+    postpone = new_view(group, BOB, ids.FOLLOW_UP_VIEW, before)
+    assert group.slack.submit(BOB, postpone["id"], {"due": "2020-01-01"}).json()["response_action"] == "errors"
+    assert not group.slack.submit(BOB, postpone["id"], {"due": "2026-12-22"}).body
+    eventually(lambda: rows(group, ActionItem, ActionItem.status == "postponed"))
     settle(group.services)
 
 
