@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_run)
 
     demo = sub.add_parser("demo", help="run one whole session against the built-in Slack stand-in")
+    demo.add_argument("--lang", default="en", help="the language the demo's people read in Slack, e.g. fr (default en)")
     demo.set_defaults(func=_demo)
 
     up = sub.add_parser("up", help="run the bot when SLACK_BOT_TOKEN is set, otherwise the demo")
@@ -75,11 +76,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _demo(_args: argparse.Namespace, settings: Settings) -> int:
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.i18n import languages
     from bot.sandbox.demo import run_demo
 
+    language = getattr(args, "lang", "en").strip().lower().replace("_", "-").split("-")[0]
+    if language not in languages():
+        raise ConfigError(f"codev demo --lang: codev speaks {', '.join(languages())}, not {args.lang!r}.")
     logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output
-    return run_demo(settings, sys.stdout)
+    return run_demo(settings, sys.stdout, language)
 
 
 def _up(args: argparse.Namespace, settings: Settings) -> int:

@@ -947,6 +947,17 @@ EN: dict[str, str | Plural] = {
     "minutes; if it keeps failing, tell whoever runs codev.",
     "oauth_failed_body": "Slack ended the install with this reason: {reason}. Open the install page again to start "
     "over.",
+    # ---- proof (issue 15): `codev demo --lang`, printed as a person would read it ----
+    "demo_only_sees": "(only {name} sees)",
+    "demo_opened": (
+        "When Presentation opened (Tuesday 10:00 in Paris, 04:00 in Montreal where Bob works), its message read — "
+        "Bob named, not notified, until his day starts:"
+    ),
+    "demo_dms": "@{name}'s direct messages with codev (only they see these)",
+    "demo_end": (
+        "The group and its session ran against codev's built-in Slack stand-in. Set SLACK_BOT_TOKEN (see README) "
+        "to run codev in your workspace."
+    ),
 }
 
 

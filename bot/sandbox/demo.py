@@ -11,7 +11,7 @@ import re
 import secrets
 import tempfile
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -20,53 +20,154 @@ from typing import Any, TextIO
 from bot.app import build_services, create_app
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.i18n import SOURCE_LANGUAGE, reading, supported, t
 from bot.sandbox.circle import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, PEOPLE, Circle, eventually, populate
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.standin import SlackStandIn
 from bot.server import make_http_server, make_wsgi_app, run_until
 from bot.slack import ids
+from bot.slack.after import AFTER_MESSAGE
 from bot.storage.db import Database
+from bot.storage.models import Kickoff
 
-TOPIC = "Handing over my team before a three-month leave"
 START = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # a Monday, 15:00 in Paris, 09:00 in Montreal: all at work
 KICKOFF = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Paris
 BOB_MORNING = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # 09:00 in Montreal
 FOLLOW_UP_DAY = "2026-12-08"
 FOLLOW_UP = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)  # 10:00 in Montreal, where Bob works
-SCRIPT: dict[int, list[tuple[str, str]]] = {
-    1: [
-        (
-            BOB,
-            "I lead a team of six. I leave in March for three months and nobody is named to replace me. "
-            "I am afraid decisions will stall, or that I will be called every day.",
-        )
-    ],
-    2: [
-        (CAROL, "Who decides today when you are away for a day or two?"),
-        (DAVE, "How does the team feel about your leave?"),
-        (ERIN, "Have you tried asking your manager for an interim?"),
-        (FRANK, "What would a good return look like for you?"),
-    ],
-    4: [
-        (CAROL, "One hypothesis: the team is more ready than you think; the fear may be yours."),
-        (DAVE, "Name a deputy and write down which decisions they can make without you."),
-        (ERIN, "In my team we used a weekly async check-in during a leave. It kept me out of the daily noise."),
-        (FRANK, "Tell your stakeholders now who to call, so they do not call you."),
-    ],
-    6: [
-        (BOB, "I wait too long to delegate. #delegation"),
-        (CAROL, "Asking 'who decides today' reveals a lot. #questions"),
-        (DAVE, "Writing decision rights down is useful beyond leaves."),
-        (ERIN, "I gave advice in Clarification again; noted for next time. #listening"),
-        (FRANK, "A good return is part of a good departure."),
-    ],
-}
 
 
-def run_demo(settings: Settings, out: TextIO) -> int:
-    """Start the stand-in and the real app on loopback, play a session, print the channel."""
+@dataclass(frozen=True)
+class Lines:
+    """What the demo's people write, in their language: codev's own words come from its catalogues."""
+
+    group: str
+    topic: str
+    other_topic: str
+    script: dict[int, list[tuple[str, str]]]
+    contract: dict[str, str]
+    synthesis: dict[str, str]
+    follow_up_note: str
+
+
+ENGLISH = Lines(
+    group="Tuesday circle",
+    topic="Handing over my team before a three-month leave",
+    other_topic="Saying no to my director without losing her trust",
+    script={
+        1: [
+            (
+                BOB,
+                "I lead a team of six. I leave in March for three months and nobody is named to replace me. "
+                "I am afraid decisions will stall, or that I will be called every day.",
+            )
+        ],
+        2: [
+            (CAROL, "Who decides today when you are away for a day or two?"),
+            (DAVE, "How does the team feel about your leave?"),
+            (ERIN, "Have you tried asking your manager for an interim?"),
+            (FRANK, "What would a good return look like for you?"),
+        ],
+        4: [
+            (CAROL, "One hypothesis: the team is more ready than you think; the fear may be yours."),
+            (DAVE, "Name a deputy and write down which decisions they can make without you."),
+            (ERIN, "In my team we used a weekly async check-in during a leave. It kept me out of the daily noise."),
+            (FRANK, "Tell your stakeholders now who to call, so they do not call you."),
+        ],
+        6: [
+            (BOB, "I wait too long to delegate. #delegation"),
+            (CAROL, "Asking 'who decides today' reveals a lot. #questions"),
+            (DAVE, "Writing decision rights down is useful beyond leaves."),
+            (ERIN, "I gave advice in Clarification again; noted for next time. #listening"),
+            (FRANK, "A good return is part of a good departure."),
+        ],
+    },
+    contract={
+        "problem": "Less my leave than a team used to waiting for my decisions.",
+        "need": "A handover plan that lets the team decide without me.",
+        "expectations": "Your experiences of leaves, and a challenge to my fears.",
+    },
+    synthesis={
+        "keep": "The fear may be mine more than the team's.",
+        "action_1": "Name Carol-from-ops as my deputy",
+        "action_2": "Write the list of decisions the deputy can make",
+        "action_3": "Tell my stakeholders who to call",
+        "got_note": "Plenty for the handover; my fear of letting go is still mine to work on.",
+    },
+    follow_up_note="Carol-from-ops said yes; the team knows.",
+)
+
+FRENCH = Lines(
+    group="Cercle du mardi",
+    topic="Passer la main à mon équipe avant trois mois de congé",
+    other_topic="Dire non à ma directrice sans perdre sa confiance",
+    script={
+        1: [
+            (
+                BOB,
+                "J'encadre une équipe de six. Je pars en mars pour trois mois et personne n'est nommé pour me "
+                "remplacer. J'ai peur que tout se bloque, ou qu'on m'appelle tous les jours.",
+            )
+        ],
+        2: [
+            (CAROL, "Qui décide aujourd'hui quand tu es absent un jour ou deux ?"),
+            (DAVE, "Comment l'équipe vit-elle ton départ ?"),
+            (ERIN, "As-tu pensé à demander un intérim à ton manager ?"),
+            (FRANK, "À quoi ressemblerait un bon retour pour toi ?"),
+        ],
+        4: [
+            (CAROL, "Une hypothèse : l'équipe est plus prête que tu ne le penses ; la peur est peut-être la tienne."),
+            (DAVE, "Nomme un adjoint et écris les décisions qu'il peut prendre sans toi."),
+            (ERIN, "Dans mon équipe, un point asynchrone par semaine pendant un congé m'a tenu loin du quotidien."),
+            (FRANK, "Dis dès maintenant à tes interlocuteurs qui appeler, pour qu'ils ne t'appellent pas."),
+        ],
+        6: [
+            (BOB, "J'attends trop longtemps pour déléguer. #délégation"),
+            (CAROL, "Demander « qui décide aujourd'hui » en dit long. #questions"),
+            (DAVE, "Écrire qui décide quoi sert bien au-delà des congés."),
+            (ERIN, "J'ai encore donné un conseil en clarification ; noté pour la prochaine fois. #écoute"),
+            (FRANK, "Un bon retour fait partie d'un bon départ."),
+        ],
+    },
+    contract={
+        "problem": "Moins mon congé qu'une équipe habituée à attendre mes décisions.",
+        "need": "Un plan de passation qui laisse l'équipe décider sans moi.",
+        "expectations": "Vos expériences de congés, et un regard critique sur mes peurs.",
+    },
+    synthesis={
+        "keep": "La peur est peut-être plus la mienne que celle de l'équipe.",
+        "action_1": "Nommer Carole des ops comme adjointe",
+        "action_2": "Écrire la liste des décisions que l'adjointe peut prendre",
+        "action_3": "Dire à mes interlocuteurs qui appeler",
+        "got_note": "Beaucoup pour la passation ; ma peur de lâcher prise reste à travailler.",
+    },
+    follow_up_note="Carole des ops a dit oui ; l'équipe le sait.",
+)
+
+LINES = {"en": ENGLISH, "fr": FRENCH}
+TOPIC = ENGLISH.topic
+SCRIPT = ENGLISH.script
+
+
+def lines_in(language: str) -> Lines:
+    """The people's lines in `language` (English when the demo has none in it)."""
+    return LINES.get(language, ENGLISH)
+
+
+def slack_locale(language: str) -> str:
+    """The Slack locale the demo's people have for a language codev speaks: 'en-US', 'fr-FR'."""
+    return {"en": "en-US"}.get(language, f"{language}-{language.upper()}")
+
+
+def run_demo(settings: Settings, out: TextIO, language: str = SOURCE_LANGUAGE) -> int:
+    """Start the stand-in and the real app on loopback, play a session, print the channel. The people's Slack
+    speaks `language` (a language codev speaks): codev talks to them in it, and the demo is printed in it."""
+    language = supported(language)
+    lines = lines_in(language)
     standin = SlackStandIn().start()
     populate(standin)
+    for user_id, _name, _tz in PEOPLE:
+        standin.users[user_id].locale = slack_locale(language)
     with tempfile.TemporaryDirectory(prefix="codev-demo-") as workdir:
         secret = secrets.token_hex(16)
         demo_settings = replace(
@@ -88,22 +189,17 @@ def run_demo(settings: Settings, out: TextIO) -> int:
         try:
             driver = SlackDriver(f"http://127.0.0.1:{server.effective_port}/slack/events", secret, standin)
             circle = Circle(driver, standin, services)
-            form_group(circle)
-            kick_off(circle)
+            form_group(circle, lines)
+            kick_off(circle, lines)
             opened = render(circle.step_message(1) or {})  # before the session moves on and closes it
-            play(circle)
-            follow_up(circle)
-            print_channel(standin, circle, out)
-            out.write(
-                "\nWhen Presentation opened (Tuesday 10:00 in Paris, 04:00 in Montreal where Bob works), its "
-                "message read — Bob named, not notified, until his day starts:\n" + _indent(opened, 2) + "\n"
-            )
-            print_dm(standin, BOB, out)
-            print_dm(standin, ALICE, out, last=1)  # the facilitator's DM after the session: the debrief
-            out.write(
-                "\n" + "=" * 72 + "\nThe group and its session ran against codev's built-in Slack stand-in. "
-                "Set SLACK_BOT_TOKEN (see README) to run codev in your workspace.\n"
-            )
+            play(circle, lines=lines)
+            follow_up(circle, lines)
+            with reading(language):  # the demo's own narration, in the people's language
+                print_channel(standin, circle, out)
+                out.write("\n" + t("demo_opened") + "\n" + _indent(opened, 2) + "\n")
+                print_dm(standin, BOB, out)
+                print_dm(standin, ALICE, out, last=1)  # the facilitator's DM after the session: the debrief
+                out.write("\n" + "=" * 72 + "\n" + t("demo_end") + "\n")
         finally:
             stop.set()
             thread.join(timeout=10)
@@ -113,7 +209,7 @@ def run_demo(settings: Settings, out: TextIO) -> int:
     return 0
 
 
-def form_group(circle: Circle) -> None:
+def form_group(circle: Circle, lines: Lines = ENGLISH) -> None:
     """Alice sets up the group: six peers, every other Tuesday at 10:00 Paris time; everyone accepts the charter."""
     circle.slack.command(ALICE, "group")
     view = circle.modal(ALICE, "group")
@@ -121,7 +217,7 @@ def form_group(circle: Circle) -> None:
         ALICE,
         view["id"],
         {
-            "name": "Tuesday circle",
+            "name": lines.group,
             "members": [BOB, ALICE, CAROL, DAVE, ERIN, FRANK],
             "cadence": "2",
             "cadence_first": KICKOFF.date().isoformat(),
@@ -147,33 +243,42 @@ def _kickoff_shows(circle: Circle, topic: str) -> bool:
     return topic in str(circle.messages()[0]["blocks"])
 
 
-def kick_off(circle: Circle) -> None:
+def kick_off(circle: Circle, lines: Lines = ENGLISH) -> None:
     """Tuesday 10:00: who brings a challenge? Bob and Carol volunteer; Alice picks Bob and starts."""
     _at(circle, KICKOFF)
     eventually(lambda: circle.messages())
-    for person, topic in ((BOB, TOPIC), (CAROL, "Saying no to my director without losing her trust")):
+    for person, topic in ((BOB, lines.topic), (CAROL, lines.other_topic)):
         circle.slack.click(person, ids.KICKOFF_VOLUNTEER, channel_id=circle.channel, typed={ids.KICKOFF_TOPIC: topic})
         eventually(partial(_kickoff_shows, circle, topic))
     kickoff_id = circle.messages()[0]["blocks"][-1]["elements"][0]["value"]
     circle.slack.click(ALICE, ids.KICKOFF_PICK, channel_id=circle.channel, value=f"{kickoff_id}:{BOB}")
-    eventually(lambda: "picked" in str(circle.messages()[0]["blocks"]))
+    eventually(partial(_picked, circle, int(kickoff_id)))
     circle.slack.click(ALICE, ids.KICKOFF_START, channel_id=circle.channel)
     circle.slack.submit(ALICE, circle.modal(ALICE, "start_session")["id"], {})
     eventually(lambda: circle.step_message(1))
 
 
-def follow_up(circle: Circle) -> None:
+def _picked(circle: Circle, kickoff_id: int) -> bool:
+    with circle.services.db.read() as session:
+        kickoff = session.get(Kickoff, kickoff_id)
+    return kickoff is not None and kickoff.picked_id is not None and kickoff.message_ts is not None
+
+
+def follow_up(circle: Circle, lines: Lines = ENGLISH) -> None:
     """A week later, on the action's due date and in Bob's working hours: how did it go?"""
     _at(circle, FOLLOW_UP)
     dm = circle.standin.dm_channel(BOB)
-    asked = eventually(lambda: [m for m in circle.standin.messages(dm) if m["text"].startswith("How did")])[0]
+    asked = eventually(partial(_asked, circle, dm))[0]
     circle.slack.click(BOB, ids.FOLLOW_UP_DONE, channel_id=dm, message_ts=asked["ts"])
     circle.slack.submit(
-        BOB,
-        circle.modal(BOB, ids.FOLLOW_UP_VIEW)["id"],
-        {"note": "Carol-from-ops said yes; the team knows.", "share": ["share"]},
+        BOB, circle.modal(BOB, ids.FOLLOW_UP_VIEW)["id"], {"note": lines.follow_up_note, "share": ["share"]}
     )
-    eventually(lambda: "Noted" in circle.standin.message(dm, asked["ts"])["text"])
+    eventually(lambda: ids.FOLLOW_UP_DONE not in str(circle.standin.message(dm, asked["ts"])["blocks"]))
+
+
+def _asked(circle: Circle, dm: str) -> list[dict[str, Any]]:
+    """The follow-up questions in a DM: the messages with the follow-up's buttons."""
+    return [m for m in circle.standin.messages(dm) if ids.FOLLOW_UP_DONE in str(m.get("blocks"))]
 
 
 def _at(circle: Circle, moment: datetime) -> None:
@@ -181,22 +286,22 @@ def _at(circle: Circle, moment: datetime) -> None:
     circle.tick()
 
 
-def play(circle: Circle) -> None:
-    """The group's session: the facilitator clicks, the client writes, consultants reply."""
+def play(
+    circle: Circle,
+    *,
+    session_id: int = 1,
+    morning: datetime = BOB_MORNING,
+    due: str = FOLLOW_UP_DAY,
+    lines: Lines = ENGLISH,
+) -> None:
+    """The group's session: the facilitator clicks, the client writes, consultants reply; Bob posts its summary
+    in his `morning`. Another session of the same group (a benchmark's second) passes its id, morning and due day."""
     for step in range(1, 7):
-        for person, text in SCRIPT.get(step, []):
+        for person, text in lines.script.get(step, []):
             circle.reply(person, step, text)
         if step == 3:
             circle.click(BOB, ids.CONTRACT_OPEN, step=3)
-            circle.slack.submit(
-                BOB,
-                circle.modal(BOB, "contract")["id"],
-                {
-                    "problem": "Less my leave than a team used to waiting for my decisions.",
-                    "need": "A handover plan that lets the team decide without me.",
-                    "expectations": "Your experiences of leaves, and a challenge to my fears.",
-                },
-            )
+            circle.slack.submit(BOB, circle.modal(BOB, "contract")["id"], lines.contract)
             eventually(lambda: circle.thread(3))
         if step == 5:
             circle.click(BOB, ids.SYNTHESIS_OPEN, step=5)
@@ -207,13 +312,9 @@ def play(circle: Circle) -> None:
                 view["id"],
                 {
                     "kept": [options[1]["value"], options[3]["value"]],
-                    "keep": "The fear may be mine more than the team's.",
-                    "action_1": "Name Carol-from-ops as my deputy",
-                    "due_1": FOLLOW_UP_DAY,
-                    "action_2": "Write the list of decisions the deputy can make",
-                    "action_3": "Tell my stakeholders who to call",
+                    **lines.synthesis,
+                    "due_1": due,
                     "got": "partly",
-                    "got_note": "Plenty for the handover; my fear of letting go is still mine to work on.",
                 },
             )
             eventually(lambda: circle.thread(5))
@@ -221,11 +322,11 @@ def play(circle: Circle) -> None:
         if step < 6:
             eventually(partial(circle.step_message, step + 1))
     # The session ended at 10:00 in Paris, 04:00 in Montreal: Bob's summary waits for his morning.
-    _at(circle, BOB_MORNING)
+    _at(circle, morning)
     dm = circle.standin.dm_channel(BOB)
     eventually(lambda: ids.SUMMARY_POST in str(circle.standin.messages(dm)))
     circle.slack.click(BOB, ids.SUMMARY_POST, channel_id=dm)
-    root_ts = circle.services.sessions.get(circle.standin.team_id, 1).root_ts
+    root_ts = circle.services.sessions.get(circle.standin.team_id, session_id).root_ts
     eventually(lambda: circle.standin.thread(circle.channel, root_ts))
     # Once it is posted, each participant gets its link and a journal prompt; Alice, who facilitated, a debrief.
     for person in (BOB, ALICE):
@@ -233,7 +334,11 @@ def play(circle: Circle) -> None:
 
 
 def _told_after_session(circle: Circle, user_id: str) -> bool:
-    return "take away" in str(circle.standin.messages(circle.standin.dm_channel(user_id)))
+    """The DM after the session has come: its metadata says so (whatever language it reads in)."""
+    return any(
+        (m.get("metadata") or {}).get("event_type") == AFTER_MESSAGE
+        for m in circle.standin.messages(circle.standin.dm_channel(user_id))
+    )
 
 
 # ---- printing the channel as people read it -----------------------------------------------------------
@@ -293,12 +398,13 @@ def print_channel(standin: SlackStandIn, circle: Circle, out: TextIO) -> None:
                     and note.get("_shown") is None
                 ):
                     note["_shown"] = True
-                    out.write(f"      (only {author.get(note['user'])} sees) codev: {readable(note['text'])}\n")
+                    only = t("demo_only_sees", name=author.get(note["user"]))
+                    out.write(f"      {only} codev: {readable(note['text'])}\n")
 
 
 def print_dm(standin: SlackStandIn, user_id: str, out: TextIO, last: int | None = None) -> None:
     """What codev told one person privately, in their DM with the bot (`last`: only the latest few)."""
-    out.write(f"\n@{NAMES[user_id]}'s direct messages with codev (only they see these)\n" + "-" * 72 + "\n")
+    out.write("\n" + t("demo_dms", name=NAMES[user_id]) + "\n" + "-" * 72 + "\n")
     messages = standin.messages(standin.dm_channel(user_id))
     for message in messages[-last:] if last else messages:
         out.write(f"\ncodev:\n{_indent(render(message), 2)}\n")
