@@ -958,6 +958,14 @@ EN: dict[str, str | Plural] = {
         "The group and its session ran against codev's built-in Slack stand-in. Set SLACK_BOT_TOKEN (see README) "
         "to run codev in your workspace."
     ),
+    # ---- proof (issue 15): the group modal's working calendar, refused in the reader's words (bot/domain/workcal.py
+    # says the same in English, for configuration errors) ----
+    "calendar_tz_unknown": "“{value}” is not a time zone (for instance Europe/Paris).",
+    "calendar_days_unknown": "“{value}” is not a day or a range of days (for instance mon-fri or mon,wed,fri).",
+    "calendar_days_none": "Give at least one working day (for instance mon-fri).",
+    "calendar_hours_unknown": "“{value}” is not a span of hours (for instance 09:00-17:00).",
+    "calendar_hours_order": "Working hours end after they start, on the same day (for instance 09:00-17:00).",
+    "calendar_holiday_unknown": "“{value}” is not a date written as 2026-12-25.",
 }
 
 

@@ -237,19 +237,36 @@ def _instant(day: date, wall: time, zone: ZoneInfo, *, last: bool = False) -> da
 _HOURS = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–—]\s*(\d{1,2})(?::(\d{2}))?\s*$")
 
 
+class Problem(str):
+    """Why a field of the group modal cannot be read: the English reason (configuration errors, logs), with the
+    catalogue key and values that say it in a reader's language (bot/messages.py holds the same English under
+    `key`; the domain stays free of the catalogue)."""
+
+    key: str
+    params: dict[str, str]
+
+    def __new__(cls, key: str, english: str, **params: str) -> Problem:
+        problem = super().__new__(cls, english.format(**params))
+        problem.key = key
+        problem.params = params
+        return problem
+
+
 def parse_calendar(
     *, tz: str, days: str = "mon-fri", hours: str = "09:00-17:00", holidays: str | Iterable[str] = ""
-) -> tuple[WorkingCalendar | None, dict[str, str]]:
+) -> tuple[WorkingCalendar | None, dict[str, Problem]]:
     """A calendar from a modal's text fields, or the reasons it cannot be one, by field ("tz", "days",
     "hours", "holidays"); never an exception.
 
     Days: "mon-fri", "mon,wed,fri", "sun-thu" (a range may wrap past Sunday). Hours: "09:00-17:00" or "9-17".
     Holidays: ISO dates (2026-12-25) separated by commas, spaces or new lines, or a list of them.
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, Problem] = {}
     zone_name = tz.strip()
     if not is_zone(zone_name):
-        errors["tz"] = f"“{tz}” is not a time zone (for instance Europe/Paris)."
+        errors["tz"] = Problem(
+            "calendar_tz_unknown", "“{value}” is not a time zone (for instance Europe/Paris).", value=tz
+        )
     weekdays, reason = parse_days(days)
     if reason:
         errors["days"] = reason
@@ -264,18 +281,22 @@ def parse_calendar(
     return WorkingCalendar(tz=zone_name, days=weekdays, start=span[0], end=span[1], holidays=dates), {}
 
 
-def parse_days(text: str) -> tuple[frozenset[int], str | None]:
+def parse_days(text: str) -> tuple[frozenset[int], Problem | None]:
     found: set[int] = set()
     parts = re.split(r"[,;\s]+", re.sub(r"\s*[-–—]\s*", "-", text.strip().lower()))
     for part in (p for p in parts if p):
         ends = [_day_number(word) for word in part.split("-")]
         if len(ends) > 2 or None in ends:
-            return frozenset(), f"“{part}” is not a day or a range of days (for instance mon-fri or mon,wed,fri)."
+            return frozenset(), Problem(
+                "calendar_days_unknown",
+                "“{value}” is not a day or a range of days (for instance mon-fri or mon,wed,fri).",
+                value=part,
+            )
         first, last = ends[0], ends[-1]
         assert first is not None and last is not None
         found.update((first + n) % 7 for n in range((last - first) % 7 + 1))
     if not found:
-        return frozenset(), "Give at least one working day (for instance mon-fri)."
+        return frozenset(), Problem("calendar_days_none", "Give at least one working day (for instance mon-fri).")
     return frozenset(found), None
 
 
@@ -285,29 +306,35 @@ def _day_number(word: str) -> int | None:
     return next((n for n, name in enumerate(full) if len(word) >= 3 and name.startswith(word)), None)
 
 
-def parse_hours(text: str) -> tuple[tuple[time, time] | None, str | None]:
+def parse_hours(text: str) -> tuple[tuple[time, time] | None, Problem | None]:
     match = _HOURS.match(text)
-    example = "(for instance 09:00-17:00)"
+    unknown = Problem(
+        "calendar_hours_unknown", "“{value}” is not a span of hours (for instance 09:00-17:00).", value=text
+    )
     if not match:
-        return None, f"“{text}” is not a span of hours {example}."
+        return None, unknown
     start_h, start_m, end_h, end_m = (int(g) if g else 0 for g in match.groups())
     midnight = (end_h, end_m) in ((24, 0), (0, 0))  # "18-24" and "0-0"… "00:00-24:00" is the whole day
     if start_h > 23 or (end_h > 23 and not midnight) or start_m > 59 or end_m > 59:
-        return None, f"“{text}” is not a span of hours {example}."
+        return None, unknown
     start, end = time(start_h, start_m), END_OF_DAY if midnight else time(end_h, end_m)
     if end <= start:
-        return None, f"Working hours end after they start, on the same day {example}."
+        return None, Problem(
+            "calendar_hours_order", "Working hours end after they start, on the same day (for instance 09:00-17:00)."
+        )
     return (start, end), None
 
 
-def parse_holidays(text: str | Iterable[str]) -> tuple[frozenset[date], str | None]:
+def parse_holidays(text: str | Iterable[str]) -> tuple[frozenset[date], Problem | None]:
     words = re.split(r"[,;\s]+", text) if isinstance(text, str) else [w for t in text for w in re.split(r"[,;\s]+", t)]
     found: set[date] = set()
     for word in (w for w in words if w):
         try:
             found.add(date.fromisoformat(word))
         except ValueError:
-            return frozenset(), f"“{word}” is not a date written as 2026-12-25."
+            return frozenset(), Problem(
+                "calendar_holiday_unknown", "“{value}” is not a date written as 2026-12-25.", value=word
+            )
     return frozenset(found), None
 
 

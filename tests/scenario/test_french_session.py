@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.domain.timers import EventKind, EventState
+from bot.domain.workcal import parse_calendar
 from bot.i18n import reading, t
 from bot.slack import ids
 from bot.slack.blocks.after import DEBRIEF_OPEN, DEBRIEF_VIEW, EVALUATION_OPEN, EVALUATION_VIEW
@@ -371,6 +372,28 @@ def test_a_whole_session_in_french_sends_no_english(group: Group) -> None:
     with reading("fr"):
         for step in ("step_clarification", "step_contract", "step_synthesis"):
             assert t(step) in channel, step
+
+
+def test_a_wrong_working_calendar_is_refused_in_french(group: Group) -> None:
+    group.standin.users[ALICE].locale = "fr-FR"
+    driver = recording(group)
+    group.slack.command(ALICE, "group")
+    view = group.modal(ALICE, ids.GROUP_VIEW)
+    wrong = {"work_tz": "Mars/Olympus", "work_days": "lun-funday", "work_hours": "17:00-09:00", "holidays": "25/12"}
+    reply = group.slack.submit(ALICE, view["id"], {"name": "Cercle du mardi", "members": EVERYONE, **wrong})
+    errors = reply.json()["errors"]
+    with reading("fr"):
+        assert errors == {
+            "work_tz": t("calendar_tz_unknown", value="Mars/Olympus"),
+            "work_days": t("calendar_days_unknown", value="lun-funday"),
+            "work_hours": t("calendar_hours_order"),
+            "holidays": t("calendar_holiday_unknown", value="25/12"),
+        }
+    leaks = english_in(everything_sent(group, driver))
+    assert not leaks, "\n".join(leaks)
+    # The domain says the same in English (configuration errors, logs) as the catalogue does.
+    _calendar, problems = parse_calendar(tz="Mars/Olympus", days="", hours="9 to 5", holidays="25/12")
+    assert problems and all(str(p) == t(p.key, **p.params) for p in problems.values())
 
 
 # ---- 2. a mixed group: the channel reads the group's language, each person their own ---------------------------

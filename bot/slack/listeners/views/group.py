@@ -157,7 +157,7 @@ def _calendar(values: dict[str, Any], errors: dict[str, str]) -> WorkingCalendar
     holidays = str(values.get("holidays") or "")
     calendar, problems = parse_calendar(tz=tz or "UTC", days=days, hours=hours, holidays=holidays)
     for field_name, problem in problems.items():
-        errors[CALENDAR_BLOCKS[field_name]] = problem
+        errors[CALENDAR_BLOCKS[field_name]] = t(problem.key, **problem.params)  # in the reader's words
     if tz or calendar is None:
         return calendar
     if calendar == WorkingCalendar():  # nothing but the defaults: no calendar of the group's own
