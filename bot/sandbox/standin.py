@@ -484,7 +484,7 @@ class SlackStandIn:
                 "tz": user.tz,
                 "tz_label": user.tz,
                 "tz_offset": offset,
-                "locale": user.locale,
+                **({"locale": user.locale} if _flag(args.get("include_locale")) else {}),  # as Slack: only if asked
                 "profile": {"real_name": user.name, "display_name": user.name},
             }
         }
@@ -582,6 +582,11 @@ def _json_arg(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def _flag(value: Any) -> bool:
+    """A boolean argument as Slack reads it: true, or "1"/"true" in a form field or query string."""
+    return value is True or str(value).strip().lower() in ("1", "true")
 
 
 def _public(view: dict[str, Any]) -> dict[str, Any]:

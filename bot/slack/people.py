@@ -23,7 +23,10 @@ from bot.storage.db import Database
 from bot.storage.models import SlackUser
 
 log = logging.getLogger(__name__)
-CACHE_FOR = timedelta(hours=6)
+# user_change events bring every change of a profile codev keeps as it happens (a deactivation, a new zone, name or
+# Slack language): its age is only a safety net for events missed while codev was down, not a reason to ask Slack
+# again before each session (six users.info for a group meeting every week; issue 16).
+CACHE_FOR = timedelta(days=30)
 # A modal is answered within Slack's 3 seconds: it waits this long at most for the profiles it lacks, fetched
 # side by side; whatever Slack has not told by then is checked after the answer (PeopleCheck.settle).
 CHECK_WITHIN = 1.5
@@ -70,7 +73,7 @@ class UserDirectory:
         return self._ask_slack(team_id, user_id)
 
     def remember(self, team_id: str, user: dict[str, Any]) -> PersonFacts:
-        """Store a user object as Slack gives it (users.info, or a user_change event: deactivation, new zone)."""
+        """Store a user object as users.info gives it (asked with include_locale)."""
         fresh = SlackUser(
             team_id=team_id,
             user_id=user["id"],
@@ -88,6 +91,28 @@ class UserDirectory:
             with self.db.session() as session:
                 session.merge(fresh)
         return _facts(fresh)
+
+    def refresh(self, team_id: str, user: dict[str, Any]) -> PersonFacts | None:
+        """A user_change event: the cached profile of someone codev knows is brought up to date (a deactivation,
+        a new zone, a new Slack language); None for a stranger, who is not stored (the event is workspace-wide).
+
+        Slack's user object in user_change may lack the locale (or another field): what was stored stays.
+        """
+        with self.db.read() as session:  # most of a workspace's changes are strangers': no write for them
+            if session.get(SlackUser, (team_id, user["id"])) is None:
+                return None
+        with self.db.session() as session:
+            row = session.get(SlackUser, (team_id, user["id"]))
+            if row is None:  # forgotten meanwhile (forget-me)
+                return None
+            row.name = user.get("real_name") or user.get("name") or row.name
+            row.tz = user.get("tz", row.tz)
+            row.locale = user.get("locale") or row.locale
+            row.is_bot = bool(user.get("is_bot", row.is_bot))
+            row.deleted = bool(user.get("deleted", row.deleted))
+            row.fetched_at = self.clock.now()
+            session.add(row)
+            return _facts(row)
 
     def check(self, team_id: str, user_ids: Iterable[str | None], *, acting: str | None = None) -> PeopleCheck:
         """What a modal can be checked with before its answer: the cached profiles, and those Slack sends
@@ -139,7 +164,8 @@ class UserDirectory:
 
     def _ask_slack(self, team_id: str, user_id: str) -> PersonFacts | None:
         try:
-            user = self.client.users_info(user=user_id)["user"]
+            # Slack includes the person's locale only when asked; codev speaks to them in its language.
+            user = self.client.users_info(user=user_id, include_locale=True)["user"]
         except SlackApiError as error:
             if error.response.get("error") in ("user_not_found", "invalid_arguments"):
                 return None

@@ -37,7 +37,9 @@ def test_dm_and_user_facts(client: WebClient) -> None:
     assert dm.startswith("D")
     user = client.users_info(user="U0BOB")["user"]
     assert user["tz"] == "America/Montreal"
-    assert {"tz_offset", "locale", "is_bot", "deleted"} <= set(user)
+    assert {"tz_offset", "is_bot", "deleted"} <= set(user)
+    assert "locale" not in user, "Slack gives the locale only with include_locale"
+    assert client.users_info(user="U0BOB", include_locale=True)["user"]["locale"] == "en-US"
 
 
 def test_rate_limit_is_retried_after_retry_after(client: WebClient, standin: FaultyStandIn) -> None:

@@ -14,6 +14,7 @@ from bot.services.events import claim_replay, first_delivery, orphans, processed
 from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import team_of
 from bot.slack.listeners.events.messages import on_message
+from bot.slack.listeners.events.people import on_user_change
 
 log = logging.getLogger(__name__)
 
@@ -136,13 +137,6 @@ def on_member_left(event: dict[str, Any], body: dict[str, Any], context: BoltCon
 def on_member_joined(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
     if event.get("user") and event.get("channel"):
         services_of(context).groups.left_channel(body.get("team_id", ""), event["channel"], event["user"], left=False)
-
-
-def on_user_change(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-    """A profile changed: a deactivation is seen at once (rotation and nudges skip them), a new zone too."""
-    user = event.get("user")
-    if isinstance(user, dict) and user.get("id"):
-        services_of(context).people.remember(body.get("team_id") or user.get("team_id", ""), user)
 
 
 def on_removed(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
