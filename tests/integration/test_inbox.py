@@ -109,7 +109,7 @@ def _store_together(
     first_began, others_wait = threading.Event(), threading.Event()
 
     @contextmanager
-    def transaction(*, urgent: bool = False) -> Iterator[Connection]:
+    def transaction(*, urgent: bool = False, one_statement: bool = False) -> Iterator[Connection]:
         transactions.append(1)
         number = len(transactions)
         if number == 1:
@@ -117,7 +117,7 @@ def _store_together(
             assert others_wait.wait(10)
         if fail(number):
             raise OperationalError("INSERT", {}, Exception("disk I/O error"))
-        with real(urgent=urgent) as connection:
+        with real(urgent=urgent, one_statement=one_statement) as connection:
             yield connection
 
     monkeypatch.setattr(db, "transaction", transaction)
@@ -148,7 +148,7 @@ def test_deliveries_arriving_together_are_stored_in_one_transaction_and_retries_
 ) -> None:
     ids = ["EvG0"] + [f"EvG{n % 4}" for n in range(1, 12)]  # each id 3 times, as Slack retrying while we store
     outcomes, transactions = _store_together(db, monkeypatch, ids, fail=lambda n: False)
-    assert transactions == 2, "the first delivery's, then one for the eleven that came meanwhile"
+    assert transactions == 2, "the first delivery's, then one statement for the eleven that came meanwhile"
     for event_id in set(ids):
         firsts = [outcome for outcome, same in zip(outcomes, ids, strict=True) if same == event_id]
         assert firsts.count(True) == 1 and firsts.count(False) == len(firsts) - 1, (event_id, firsts)
