@@ -30,6 +30,7 @@ from bot.services.processes import ProcessRegistry
 from bot.services.reach import use_default_hours
 from bot.services.sessions import SessionService
 from bot.services.tasks import TaskBook
+from bot.slack import links
 from bot.slack.client import make_delivery_client, make_web_client
 from bot.slack.context import Services
 from bot.slack.home import HomePublisher
@@ -195,6 +196,15 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
         return next()
 
     app.middleware(bolt_log_context)  # log lines name the request's team (and session), text or JSON
+
+    @app.middleware
+    def workspace_url(context: BoltContext, next: Any) -> Any:
+        """Links to messages are written from the workspace's URL, which Bolt's authorization knows already."""
+        result = context.authorize_result
+        if result is not None:
+            enterprise = bool(result.enterprise_id or context.is_enterprise_install)
+            links.learn(context.team_id, result.url, enterprise=enterprise)
+        return next()
 
     @app.middleware
     def reader_language(context: BoltContext, next: Any) -> Any:

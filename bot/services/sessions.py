@@ -227,6 +227,22 @@ class SessionSnapshot:
     def expected(self, step: Step) -> list[str]:
         return expected_speakers(step, self.client_id, self.consultant_ids, self.facilitator_id)
 
+    def card(self) -> tuple[object, ...]:
+        """What the session's root message (its card) shows: topic, people, pace, the planned steps, and once it
+        is over, which steps were held. A change that leaves this alone does not touch the root (a Web API call
+        saved at every step): the current step and a pause are on the step's own message."""
+        ended = self.status is Status.ENDED
+        return (
+            self.topic,
+            self.client_id,
+            self.facilitator_id,
+            tuple(self.consultant_ids),
+            self.pace,
+            tuple(self.steps[step].duration for step in Step),
+            ended,
+            self.step if ended else None,
+        )
+
 
 @dataclass(frozen=True)
 class Change:
@@ -394,7 +410,10 @@ class SessionService:
                 )
             session.flush()
             snapshot = self._sync_timers(session, new.team_id, row.id, now)
-            outbox.add(session, new.team_id, row.id, OutboxKind.SYNC, now, refresh=[], people=snapshot.participants)
+            # The root is posted from the session as it is then: nothing to draw again (root=False).
+            outbox.add(
+                session, new.team_id, row.id, OutboxKind.SYNC, now, refresh=[], root=False, people=snapshot.participants
+            )
             for note in notes:
                 outbox.add(
                     session, new.team_id, row.id, OutboxKind.NOTE, now, step=int(note.step), message=note.message
@@ -736,7 +755,16 @@ class SessionService:
             except IntegrityError:
                 return snapshot, False
             # The step's message shows who is done: refreshed through the outbox, in order with the rest.
-            outbox.add(session, team_id, session_id, OutboxKind.SYNC, self.clock.now(), refresh=[int(step)], people=[])
+            outbox.add(
+                session,
+                team_id,
+                session_id,
+                OutboxKind.SYNC,
+                self.clock.now(),
+                refresh=[int(step)],
+                root=False,
+                people=[],
+            )
             session.flush()
             return self._snapshot(session, team_id, session_id), True
 
@@ -745,7 +773,25 @@ class SessionService:
         yet: a modal opened, a confirmation asked), through the outbox, in order with the rest."""
         with self.db.session() as session:
             self._row(session, team_id, session_id)  # this workspace's session, or NotFound
-            outbox.add(session, team_id, session_id, OutboxKind.SYNC, self.clock.now(), refresh=[int(step)], people=[])
+            outbox.add(
+                session,
+                team_id,
+                session_id,
+                OutboxKind.SYNC,
+                self.clock.now(),
+                refresh=[int(step)],
+                root=False,
+                people=[],
+            )
+
+    def redraw_root(self, team_id: str, session_id: int) -> None:
+        """Show the session's root (its card) afresh: something it shows from outside the session changed (who
+        has not accepted the group's charter), through the outbox, in order with the rest."""
+        with self.db.session() as session:
+            self._row(session, team_id, session_id)  # this workspace's session, or NotFound
+            outbox.add(
+                session, team_id, session_id, OutboxKind.SYNC, self.clock.now(), refresh=[], root=True, people=[]
+            )
 
     def save_contract(
         self, team_id: str, session_id: int, need: str, expectations: str, problem: str = ""
@@ -958,7 +1004,10 @@ class SessionService:
         )
         # The thread's note travels in the same row: one delivery, in order, fewer writes.
         extra = {"note": {"step": int(note.step), "message": note.message}} if note is not None else {}
-        outbox.add(session, after.team_id, after.id, OutboxKind.SYNC, now, refresh=refresh, people=people, **extra)
+        root = before.card() != after.card()  # the root is drawn again only when what it shows changed
+        outbox.add(
+            session, after.team_id, after.id, OutboxKind.SYNC, now, refresh=refresh, root=root, people=people, **extra
+        )
         if change.ended:
             # The summary DM waits for the client's working hours (async: live sessions end while all are there).
             held = notify_at(after.hours.get(after.client_id), now)

@@ -19,7 +19,7 @@ from bot.i18n import reading
 from bot.services.evaluations import AfterDM, Answer, EvaluationService, EvaluationView, aggregate_of
 from bot.services.outbox import OutboxItem, OutboxKind
 from bot.services.sessions import SessionSnapshot
-from bot.slack import once
+from bot.slack import links, once
 from bot.slack.blocks import after as blocks
 from bot.slack.publisher import Publisher
 from bot.storage.db import Database
@@ -110,22 +110,15 @@ def _give_up_if_hopeless(item: OutboxItem, code: str, *, permanent: bool) -> Non
         raise GiveUp(code)
 
 
-_LINKS: dict[tuple[str, str, str], str] = {}  # (team, channel, ts) -> permalink: asked of Slack once per process
-
-
 def permalink(client: WebClient, snapshot: SessionSnapshot) -> str | None:
-    """The posted summary's link, the same in every participant's DM: asked of Slack once, not once per DM."""
+    """The posted summary's link (a reply in the root's thread), the same in every participant's DM: written from
+    the workspace's URL, not asked of Slack once per DM."""
     if not snapshot.summary_ts:
         return None
-    key = (snapshot.team_id, snapshot.channel_id, snapshot.summary_ts)
-    if key in _LINKS:
-        return _LINKS[key]
     try:
-        link: str = client.chat_getPermalink(channel=snapshot.channel_id, message_ts=snapshot.summary_ts)["permalink"]
-        if len(_LINKS) > 1000:
-            _LINKS.clear()
-        _LINKS[key] = link
-        return link
+        return links.permalink(
+            client, snapshot.team_id, snapshot.channel_id, snapshot.summary_ts, thread_ts=snapshot.root_ts
+        )
     except (SlackApiError, OSError):  # the DM says where the summary is instead
         log.info("no permalink for the summary of session %s", snapshot.id, exc_info=True)
         return None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +18,7 @@ from bot.domain.steps import Step
 from bot.i18n import reading, t
 from bot.services.languages import LanguageBook
 from bot.services.sessions import SessionService, SessionSnapshot
-from bot.slack import once
+from bot.slack import links, once
 from bot.slack.blocks import session as blocks
 from bot.slack.blocks.common import escape, section, without_mentions
 
@@ -25,6 +27,28 @@ log = logging.getLogger(__name__)
 # Slack errors that mean codev cannot write in the channel any more.
 SUMMARY_MESSAGE = "codev_summary"
 LOST_CHANNEL = {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived", "access_denied"}
+
+
+# The message a click came from, while the request answering the click delivers what it changed (in this thread):
+# its response_url replaces that message as chat.update would, without a Web API call. Slack takes up to 5 uses of
+# it within 30 minutes; whatever it does not take there goes through chat.update, in the same delivery.
+_clicked: ContextVar[tuple[str, str, Callable[..., Any]] | None] = ContextVar("codev_clicked", default=None)
+
+
+@contextmanager
+def answering_click(body: dict[str, Any], respond: Callable[..., Any] | None) -> Iterator[None]:
+    """While this runs, an update of the message clicked in (a channel message, not an ephemeral one) is made
+    through the click's response_url: the step the facilitator moves on from, the count an "I'm done" adds."""
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    if respond is None or not channel or not ts or container.get("type") != "message" or container.get("is_ephemeral"):
+        yield
+        return
+    token = _clicked.set((str(channel), str(ts), respond))
+    try:
+        yield
+    finally:
+        _clicked.reset(token)
 
 
 class ChannelLost(Exception):
@@ -50,7 +74,6 @@ class Publisher:
         # Participants' App Homes list their sessions and steps: refresh them when a session moves.
         self.on_people_changed = on_people_changed or (lambda _team, _users: None)
         self.charter_pending = charter_pending or (lambda _team, _channel, _users: [])
-        self._permalinks: dict[tuple[str, str, str], str] = {}  # Contract threads' links, asked once
         # The DMs a posted summary owes (the loop after the session) are delivered right away: set to relay.settle.
         self.on_summary_posted: Callable[[str, int], object] = lambda _team, _session: None
 
@@ -73,19 +96,15 @@ class Publisher:
         return blocks.step_message(snapshot, step, self.clock.now(), contract_link=self.contract_link(snapshot, step))
 
     def contract_link(self, snapshot: SessionSnapshot, step: Step) -> str | None:
-        """The Contract thread's permalink, for the Consultation message: asked of Slack once per process."""
+        """The Contract thread's permalink, for the Consultation message (written, not asked of Slack)."""
         ts = snapshot.steps[Step.CONTRACT].message_ts
         if step is not Step.CONSULTATION or ts is None:
             return None
-        key = (snapshot.team_id, snapshot.channel_id, ts)
-        if key not in self._permalinks:
-            try:
-                link = self.client.chat_getPermalink(channel=snapshot.channel_id, message_ts=ts)["permalink"]
-            except (SlackApiError, OSError):  # the restatement says where the thread is instead
-                log.info("no permalink for the Contract thread of session %s", snapshot.id, exc_info=True)
-                return None
-            self._permalinks[key] = str(link)
-        return self._permalinks[key]
+        try:
+            return links.permalink(self.client, snapshot.team_id, snapshot.channel_id, ts)
+        except (SlackApiError, OSError):  # the restatement says where the thread is instead
+            log.info("no permalink for the Contract thread of session %s", snapshot.id, exc_info=True)
+            return None
 
     # ---- the summary ------------------------------------------------------------------------------------
     def propose_summary(self, team_id: str, session_id: int, *, recovering: bool = False) -> None:
@@ -101,8 +120,16 @@ class Publisher:
             message = blocks.summary_dm(snapshot)
         once.dm_once(self.client, snapshot.client_id, message, wanted, recovering=recovering)
 
-    def publish_summary(self, snapshot: SessionSnapshot, dm_channel: str | None, dm_ts: str | None) -> bool:
-        """Post the approved summary in the root thread and mark the client's DM as done.
+    def publish_summary(
+        self,
+        snapshot: SessionSnapshot,
+        dm_channel: str | None,
+        dm_ts: str | None,
+        respond: Callable[..., Any] | None = None,
+    ) -> bool:
+        """Post the approved summary in the root thread and mark the client's DM as done: through `respond` (the
+        Post click's response_url, which replaces the DM it was clicked in; no Web API call) when given, else, or
+        if Slack does not take it there, with chat.update.
 
         On failure the summary goes back to "proposed", so the client can click Post again.
         """
@@ -119,7 +146,8 @@ class Publisher:
             try:
                 with reading(self.languages.person(snapshot.team_id, snapshot.client_id)):
                     done = blocks.summary_dm_done(snapshot)
-                self.client.chat_update(channel=dm_channel, ts=dm_ts, **done)
+                if not _replaced(respond, done):
+                    self.client.chat_update(channel=dm_channel, ts=dm_ts, **done)
             except SlackApiError:
                 log.info("could not update the summary DM", exc_info=True)
         self.on_summary_posted(snapshot.team_id, snapshot.id)
@@ -183,6 +211,9 @@ class Publisher:
             raise
 
     def _update(self, channel: str, ts: str, **message: Any) -> None:
+        clicked = _clicked.get()
+        if clicked is not None and clicked[:2] == (channel, ts) and _replaced(clicked[2], message):
+            return  # replaced through the click's response_url
         try:
             self.client.chat_update(channel=channel, ts=ts, **message)
         except SlackApiError as error:
@@ -208,6 +239,21 @@ class Publisher:
         with reading(self.languages.person(snapshot.team_id, snapshot.facilitator_id)):
             text = t("lost_channel", channel=snapshot.channel_id, error=error, topic=escape(snapshot.topic))
         self.dm(snapshot.facilitator_id, text=text)
+
+
+def _replaced(respond: Callable[..., Any] | None, message: dict[str, Any]) -> bool:
+    """Whether the clicked message was replaced through its response_url (a webhook: no Web API call)."""
+    if respond is None:
+        return False
+    try:
+        answer = respond(replace_original=True, **message)
+    except Exception:  # unreachable, expired, used up: chat.update does it
+        log.info("could not replace a message through its response_url", exc_info=True)
+        return False
+    if getattr(answer, "status_code", None) == 200:
+        return True
+    log.info("response_url refused to replace a message (%s)", getattr(answer, "status_code", None))
+    return False
 
 
 def quietly(snapshot: SessionSnapshot, message: dict[str, Any], *moments: datetime) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from bot.domain.timers import EventKind, EventState, Planned
 from bot.i18n import join_names, reading, t
 from bot.services.sessions import Note, NotFound, SessionService, SessionSnapshot
 from bot.services.timers import EARLY_TOLERANCE, EventInfo
-from bot.slack import ids, once
+from bot.slack import ids, links, once
 from bot.slack.blocks.common import as_dicts, escape, section
 from bot.slack.blocks.session import extension_label, mention, slack_date, step_name, time_left_text
 from bot.slack.publisher import Publisher, quietly
@@ -240,8 +240,8 @@ class Deliverer:
         link = f"<#{snapshot.channel_id}>"
         if thread_ts:
             try:
-                link = self.client.chat_getPermalink(channel=snapshot.channel_id, message_ts=thread_ts)["permalink"]
-            except SlackApiError:
+                link = links.permalink(self.client, snapshot.team_id, snapshot.channel_id, thread_ts)
+            except (SlackApiError, OSError):
                 log.info("no permalink for %s", thread_ts, exc_info=True)
         with reading(self.publisher.languages.person(snapshot.team_id, event.user_id)):
             text = t(

@@ -117,8 +117,10 @@ def button_value(snapshot: SessionSnapshot, step: Step | None = None) -> str:
 
 # ---- root message -------------------------------------------------------------------------------------
 def root_message(snapshot: SessionSnapshot, charter_pending: Sequence[str] = ()) -> dict[str, Any]:
-    marks = core.progress(snapshot.state())
-    progress = "  →  ".join(t("progress_" + mark, step=step_name(step)) for step, mark in marks)
+    """The session's card: topic, roles, pace and the plan of its six steps. It shows only what
+    `SessionSnapshot.card()` holds (and who has not accepted the charter), never the current step or a pause: each
+    step's own message announces it. So it is drawn again only when the card changes, and once at the end."""
+    ended = snapshot.status is Status.ENDED
     blocks: list[Block] = [
         HeaderBlock(text=cut(t("root_title", topic=snapshot.topic), HEADER_LIMIT)),
         section(
@@ -136,26 +138,39 @@ def root_message(snapshot: SessionSnapshot, charter_pending: Sequence[str] = ())
                 )
             ]
         ),
-        section(progress),
+        section(t("root_plan", steps="\n".join(_plan_lines(snapshot)))),
     ]
-    if snapshot.status is Status.PAUSED:
-        blocks.append(section(t("root_paused")))
-    elif snapshot.status is Status.ENDED:
-        blocks.append(section(t("root_ended")))
+    if ended:
+        blocks.append(section(t("root_ended_summary", client=snapshot.client_id)))
+    else:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t("root_threads"))]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t("root_frame"))]))
-    if charter_pending and snapshot.status is not Status.ENDED:
+    if charter_pending and not ended:
         blocks.append(
             ContextBlock(
                 elements=[MarkdownTextObject(text=t("root_charter_pending", people=mentions(list(charter_pending))))]
             )
         )
+    key = "root_fallback_ended" if ended else "root_fallback_card"
+    return {"text": cut(t(key, topic=escape(snapshot.topic)), FALLBACK_LIMIT), "blocks": as_dicts(blocks)}
+
+
+def _plan_lines(snapshot: SessionSnapshot) -> list[str]:
+    """Each step with its planned time; once the session is over, which were held and which were skipped."""
     if snapshot.status is Status.ENDED:
-        text = t("root_fallback_ended", topic=escape(snapshot.topic))
-    else:
-        text = t(
-            "root_fallback", topic=escape(snapshot.topic), number=int(snapshot.step), step=step_name(snapshot.step)
-        )
-    return {"text": cut(text, FALLBACK_LIMIT), "blocks": as_dicts(blocks)}
+        marks = core.progress(snapshot.state())
+        return [t("root_plan_step_" + mark, number=int(step), step=step_name(step)) for step, mark in marks]
+    return [
+        t("root_plan_step", number=int(step), step=step_name(step), duration=_planned(snapshot, step)) for step in Step
+    ]
+
+
+def _planned(snapshot: SessionSnapshot, step: Step) -> str:
+    """A step's planned time (extensions are the step message's business): working time when async."""
+    duration = snapshot.steps[step].duration
+    if snapshot.calendar is None:
+        return human_duration(duration)
+    return working_time_label(duration, snapshot.calendar.working_day)
 
 
 # ---- step messages ------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.i18n import t
 from bot.services.followups import ActionStatus, Outcome
 from bot.services.kickoffs import KickoffRefused
+from bot.slack import links
 from bot.slack.blocks.home import entry_modal
 from bot.slack.blocks.modals import start_modal
 from bot.slack.blocks.recurring import follow_up_modal
@@ -88,8 +89,8 @@ def _show_kickoff_again(services: Services, client: WebClient, team_id: str, kic
     root_ts = services.sessions.get(team_id, kickoff.session_id).root_ts if kickoff.session_id is not None else None
     if root_ts:
         try:
-            link = client.chat_getPermalink(channel=kickoff.channel_id, message_ts=root_ts)["permalink"]
-        except SlackApiError:
+            link = links.permalink(client, team_id, kickoff.channel_id, root_ts)
+        except (SlackApiError, OSError):
             log.info("no permalink for the session of kick-off %s", kickoff_id, exc_info=True)
     refresh_kickoff(client, services.kickoffs, kickoff, link)
 
@@ -183,5 +184,5 @@ def accept_charter(ack: Ack, body: dict[str, Any], context: BoltContext, respond
     respond(replace_original=True, response_type="ephemeral", **thanks)
     for running in services.sessions.running_in(team_id, group.channel_id) if group else []:
         if user_id in running.participants:  # its root no longer names them among those who have not accepted
-            services.sessions.redraw_step(team_id, running.id, running.step)
+            services.sessions.redraw_root(team_id, running.id)
             services.relay.settle(team_id, running.id)

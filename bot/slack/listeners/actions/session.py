@@ -36,6 +36,7 @@ from bot.slack.listeners.common import (
     session_id_of,
     team_of,
 )
+from bot.slack.publisher import answering_click
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,8 @@ def _facilitator_control(apply: Control) -> Callable[..., None]:
         services = services_of(context)
         clicked = _clicked(body)
         _open_session(services, clicked, stale="stale_click", who="only_facilitator")
-        _apply(services, context, apply, clicked, "stale_click")
+        with answering_click(body, context.respond):  # the clicked step's message: redrawn without a Web API call
+            _apply(services, context, apply, clicked, "stale_click")
 
     return listener
 
@@ -268,16 +270,19 @@ def facilitator_menu(ack: Ack, body: dict[str, Any], context: BoltContext, clien
         return
     team_id, user_id = team_of(body), body["user"]["id"]
     changed = False
-    try:
-        changed = _answer_pick(
-            services, context, client, body, action_id, (team_id, user_id, session_id, step, version)
-        )
-    except REFUSALS as refused:
-        text, note = refusal_answer(refused)
-        _tell(services, context, body, text, **note)
-    finally:
-        if not changed:
-            _redraw(services, team_id, session_id, step)
+    # The step's message picked in (closed by Next, redrawn after any pick) is replaced through the pick's
+    # response_url: no Web API call for it.
+    with answering_click(body, context.respond):
+        try:
+            changed = _answer_pick(
+                services, context, client, body, action_id, (team_id, user_id, session_id, step, version)
+            )
+        except REFUSALS as refused:
+            text, note = refusal_answer(refused)
+            _tell(services, context, body, text, **note)
+        finally:
+            if not changed:
+                _redraw(services, team_id, session_id, step)
 
 
 def _answer_pick(
@@ -379,16 +384,17 @@ def done(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond)
     if not new:
         raise Refusal(t("done_already", step=step_name(step)))
     say_privately(respond, t("done_thanks", step=step_name(step)))
-    services.relay.settle(team_id, session_id)  # the step's message counts them (Slack may take it later)
-    if set(snapshot.expected(step)) <= set(snapshot.done[step]):
-        if snapshot.close_when_all_done:
+    everyone = set(snapshot.expected(step)) <= set(snapshot.done[step])
+    with answering_click(body, respond):  # the step's message clicked in: redrawn without a Web API call
+        services.relay.settle(team_id, session_id)  # the step's message counts them (Slack may take it later)
+        if everyone and snapshot.close_when_all_done:
             _close_early(services, snapshot, step)
-        else:
-            with reading(services.languages.person(team_id, snapshot.facilitator_id)):
-                text = t("done_all", step=step_name(step))
-            services.publisher.ephemeral(
-                snapshot.channel_id, snapshot.facilitator_id, text, thread_ts=snapshot.steps[step].message_ts
-            )
+    if everyone and not snapshot.close_when_all_done:
+        with reading(services.languages.person(team_id, snapshot.facilitator_id)):
+            text = t("done_all", step=step_name(step))
+        services.publisher.ephemeral(
+            snapshot.channel_id, snapshot.facilitator_id, text, thread_ts=snapshot.steps[step].message_ts
+        )
 
 
 def _close_early(services: Services, snapshot: SessionSnapshot, step: Step) -> None:

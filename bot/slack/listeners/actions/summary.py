@@ -32,7 +32,8 @@ def post(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     ack()
     services = services_of(context)
     snapshot = services.sessions.approve_summary(team_of(body), _session_id(body), body["user"]["id"])
-    if not services.publisher.publish_summary(snapshot, *_dm_of(body)):
+    # The DM the client clicked in is marked done through the click's response_url (no Web API call).
+    if not services.publisher.publish_summary(snapshot, *_dm_of(body), respond=context.respond):
         raise Refusal(t("summary_post_failed"))
 
 

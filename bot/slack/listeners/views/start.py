@@ -17,7 +17,7 @@ from bot.i18n import join_names, reading, t, tn
 from bot.services.groups import GroupView
 from bot.services.sessions import ChannelBusy, NewSession, Note, SessionSnapshot
 from bot.services.submissions import claim_view
-from bot.slack import ids
+from bot.slack import ids, links
 from bot.slack.blocks.modals import TOPIC_LIMIT, parse_durations
 from bot.slack.blocks.recurring import shared_outcomes_message
 from bot.slack.blocks.session import mention, private_note
@@ -216,8 +216,8 @@ def _close_kickoff(services: Services, client: WebClient, kickoff_id: int, snaps
     link = None
     if snapshot.root_ts:
         try:
-            link = client.chat_getPermalink(channel=snapshot.channel_id, message_ts=snapshot.root_ts)["permalink"]
-        except SlackApiError:
+            link = links.permalink(client, snapshot.team_id, snapshot.channel_id, snapshot.root_ts)
+        except (SlackApiError, OSError):
             log.info("no permalink for the root of session %s", snapshot.id, exc_info=True)
     refresh_kickoff(client, services.kickoffs, kickoff, link)
 
