@@ -82,7 +82,8 @@ def main() -> int:
     print(f"  {'total':<{width}} {len(first.methods):>6} {len(regular.methods):>8}   (target: {TARGET} or fewer)")
     once = {m: one[m] - two[m] for m in methods if one[m] > two[m]}
     said = ", ".join(f"{m} {n}" for m, n in once.items()) or "none"
-    print(f"One-time costs of the first session (codev had never seen these people or this workspace): {said}")
+    # users.info: profiles of people codev had never seen; auth.test: the workspace's URL, once per process.
+    print(f"What the first session called more (one-time costs: profiles, the workspace's URL): {said}")
     verdict = "met" if len(regular.methods) <= TARGET else "NOT met"
     print(f"Target for a group's regular session: {len(regular.methods)} calls, {TARGET} or fewer: {verdict}")
     for title, session in (("first", first), ("regular", regular)):
