@@ -32,6 +32,7 @@ EN: dict[str, str | Plural] = {
         "• `/codev group` — this channel's group: members, charter, durations, recurring sessions; "
         "`/codev group stats` — who did what\n"
         "• `/codev away 2026-12-24` / `/codev away back` — skip me in rotation while I am away\n"
+        "• `/codev language fr|en|auto` — the language codev speaks to you (auto: your Slack language)\n"
         "• `/codev help` — this message"
     ),
     "usage_fallback": "codev: /codev start [topic], /codev status, /codev help",
@@ -949,6 +950,29 @@ EN: dict[str, str | Plural] = {
     "minutes; if it keeps failing, tell whoever runs codev.",
     "oauth_failed_body": "Slack ended the install with this reason: {reason}. Open the install page again to start "
     "over.",
+    # ---- languages (issue 15) ----
+    "language_current_choice": "codev speaks to you in {language}: your choice.",
+    "language_current_slack": "codev speaks to you in {language}, your Slack language.",
+    "language_current_unsupported": (
+        "codev speaks to you in {language}: it does not speak your Slack language ({locale}) yet."
+    ),
+    "language_current_unknown": "codev speaks to you in {language}: Slack has not told codev your language.",
+    "language_choices": (
+        "Choose with `/codev language` followed by one of:\n{options}\n"
+        "What a group's channel reads is set in the group's settings (`/codev group`)."
+    ),
+    "language_option": "• `{code}` — {name}",
+    "language_option_auto": "• `auto` — your Slack language",
+    "language_unknown": "codev does not speak “{given}”. It speaks:\n{options}",
+    "language_set": "Done: codev now speaks to you in {language}. `/codev language auto` follows your Slack language.",
+    "language_set_auto": "Done: codev follows your Slack language, and speaks to you in {language}.",
+    "group_language": "Channel language",
+    "group_language_hint": "What the group's channel reads: steps, notes, summaries. Each person's own messages "
+    "follow their language.",
+    "group_language_auto": "Automatic — most members (currently: {language})",
+    "group_language_unknown": "codev does not speak this language (any more): choose one from the list.",
+    "group_stats_language": "Channel language: {language}.",
+    "group_stats_language_auto": "Channel language: {language} (most members).",
     # ---- proof (issue 15): `codev demo --lang`, printed as a person would read it ----
     "demo_only_sees": "(only {name} sees)",
     "demo_opened": (

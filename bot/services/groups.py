@@ -40,6 +40,7 @@ class GroupView:
     created_by: str = ""
     charter_required: bool = False  # members take part in a session only once they accepted the charter
     evaluation_every: int = DEFAULT_EVALUATION_EVERY  # members evaluate how the group works every N sessions; 0: never
+    language: str | None = None  # what the channel reads ('fr'); None: the language most members read
 
     @property
     def not_accepted(self) -> list[str]:
@@ -58,6 +59,7 @@ class GroupSettings:
     cadence: Cadence | None = None
     charter_required: bool = False
     evaluation_every: int = DEFAULT_EVALUATION_EVERY
+    language: str | None = None  # None: automatic, the language most members read
 
 
 @dataclass
@@ -293,6 +295,7 @@ class GroupService:
             created_by=group.created_by,
             charter_required=group.charter_required,
             evaluation_every=group.evaluation_every,
+            language=group.language,
         )
 
 
@@ -306,6 +309,7 @@ def _utc_date(moment: datetime | str) -> date:
 def _apply(group: CodevGroup, settings: GroupSettings) -> None:
     group.name, group.charter, group.pace = settings.name, settings.charter, settings.pace.value
     group.charter_required, group.evaluation_every = settings.charter_required, settings.evaluation_every
+    group.language = settings.language
     cadence = settings.cadence
     group.calendar = settings.calendar.spec() if settings.calendar else None
     group.durations = ",".join(str(settings.durations[s]) for s in Step) if settings.durations else None

@@ -42,7 +42,7 @@ from bot.domain.steps import (
     parse_duration_list,
 )
 from bot.domain.workcal import WorkingCalendar, describe_days, describe_holidays, describe_hours, from_spec
-from bot.i18n import t
+from bot.i18n import AUTO, SOURCE_LANGUAGE, language_name, languages, t
 from bot.services.groups import DEFAULT_EVALUATION_EVERY, MAX_EVALUATION_EVERY, GroupView
 from bot.services.sessions import GOT_ANSWERS, MAX_ACTIONS, ContributionView, SessionSnapshot
 from bot.slack import ids
@@ -535,10 +535,17 @@ def shown_reply_ids(consultation: list[ContributionView]) -> set[int]:
 
 
 def group_modal(
-    *, channel_id: str, group: GroupView | None, user_id: str, tz: str | None, warning: str | None = None
+    *,
+    channel_id: str,
+    group: GroupView | None,
+    user_id: str,
+    tz: str | None,
+    warning: str | None = None,
+    most_members: str = SOURCE_LANGUAGE,
 ) -> dict[str, Any]:
     """Create or edit a channel's group; `tz` is the person's zone, proposed for the working hours and the cadence
-    when the group has none of its own.
+    when the group has none of its own; `most_members` is the language most members read (the channel's when
+    its language is automatic).
 
     The size check (a checkbox to keep a group of another size than 5 to 8) shows only for such a size: here for
     a group that has one already; then as members are chosen (`with_size_check`, on the members' dispatch).
@@ -611,6 +618,7 @@ def group_modal(
                 action_id="pace", options=_pace_options(), initial_option=_pace_options()[list(Pace).index(pace)]
             ),
         ),
+        group_language_block(group.language if group else None, most_members),
         InputBlock(
             block_id="work_tz",
             label=t("group_work_tz"),
@@ -712,6 +720,21 @@ def group_modal(
     ]
     return view_of(
         ids.GROUP_VIEW, t("group_modal_title"), blocks, submit=t("group_submit"), metadata={"channel": channel_id}
+    )
+
+
+def group_language_block(language: str | None, most_members: str) -> InputBlock:
+    """The channel's language: automatic (most members', named as it is now), or one codev speaks."""
+    automatic = Option(
+        value=AUTO, text=cut(t("group_language_auto", language=language_name(most_members)), OPTION_TEXT_LIMIT)
+    )
+    options = [automatic, *(Option(value=code, text=language_name(code)) for code in languages())]
+    initial = next((o for o in options if o.value == language), automatic)  # a language no longer spoken: auto
+    return InputBlock(
+        block_id="language",
+        label=t("group_language"),
+        hint=t("group_language_hint"),
+        element=StaticSelectElement(action_id="language", options=options, initial_option=initial),
     )
 
 

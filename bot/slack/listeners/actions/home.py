@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.i18n import t
+from bot.i18n import current_language, t
 from bot.services.followups import ActionStatus, Outcome
 from bot.services.kickoffs import KickoffRefused
 from bot.slack import links
@@ -52,7 +52,11 @@ def forget(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respon
     ack()
     services = services_of(context)
     team_id, user_id, _value = _who(body)
+    # The answer is in the language they read until now: settled before their profile goes, or it would be
+    # asked of Slack again (and their profile stored anew) as the answer is written.
+    current_language()
     report = services.privacy.forget(team_id, user_id)
+    services.languages.forget(team_id, user_id)  # their language choice went with their settings
     say_privately(
         respond,
         t(

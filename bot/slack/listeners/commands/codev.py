@@ -10,7 +10,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.blocks.common import usage_message
-from bot.slack.listeners.commands import group, journal, session, settings
+from bot.slack.listeners.commands import group, journal, language, session, settings
 
 log = logging.getLogger(__name__)
 
@@ -42,4 +42,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "forget-me": journal.forget_me,
     "group": group.group,
     "away": group.away,
+    "language": language.language,
 }

@@ -12,7 +12,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.calendar import zone
-from bot.i18n import t
+from bot.i18n import language_name, t
+from bot.services.languages import majority_language
 from bot.services.tasks import TaskKind
 from bot.slack.blocks.modals import group_modal
 from bot.slack.blocks.recurring import cadence_text
@@ -45,8 +46,20 @@ def group(
         upcoming = cadence.next_after(services.clock.now()).astimezone(zone(cadence.tz)).date()
         shown = replace(existing, cadence=replace(cadence, first=upcoming))
 
+    # What the channel reads when its language is automatic: the language most members read (the creator's, for
+    # a new group).
+    members = existing.members if existing else [command["user_id"]]
+    most_members = majority_language(services.languages.people(team_id, members).values())
+
     def modal(tz: str | None, warning: str | None = None) -> dict[str, Any]:
-        return group_modal(channel_id=channel_id, group=shown, user_id=command["user_id"], tz=tz, warning=warning)
+        return group_modal(
+            channel_id=channel_id,
+            group=shown,
+            user_id=command["user_id"],
+            tz=tz,
+            warning=warning,
+            most_members=most_members,
+        )
 
     # Open first (the trigger expires in 3 seconds), then warn about a public or shared channel, and propose the
     # person's own time zone for the working hours if codev did not know it yet.
@@ -78,6 +91,9 @@ def _stats(services: Any, existing: Any) -> str:
                 moment=slack_date(upcoming) if upcoming else "—",
             )
         )
+    spoken = services.languages.group(existing.team_id, existing.channel_id)
+    key = "group_stats_language" if existing.language else "group_stats_language_auto"
+    lines.append(t(key, language=language_name(spoken)))
     for member in record.members:
 
         def last(role: str, m: Any = member) -> str:

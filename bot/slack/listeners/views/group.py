@@ -23,14 +23,14 @@ from bot.domain.steps import (
     parse_duration_list,
 )
 from bot.domain.workcal import WorkingCalendar, parse_calendar
-from bot.i18n import t
+from bot.i18n import AUTO, languages, t
 from bot.services.groups import DEFAULT_EVALUATION_EVERY, MAX_EVALUATION_EVERY, GroupSettings
 from bot.services.tasks import TaskKind
 from bot.slack.blocks.modals import with_size_check
 from bot.slack.blocks.recurring import parse_day
 from bot.slack.blocks.session import slack_date
 from bot.slack.charter import send_charter
-from bot.slack.context import services_of
+from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import input_values, metadata_of, team_of
 from bot.slack.listeners.views.submission import SubmissionAck
 from bot.slack.people import describe
@@ -69,6 +69,7 @@ def submit_group(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any],
     working_day = calendar.working_day if calendar else NOMINAL_WORKING_DAY
     durations = _durations(values.get("durations"), pace, working_day, errors)
     cadence = _cadence(values, services.clock.now().date(), errors)
+    language = _language(values, errors) if "language" in values else _kept_language(services, team_id, channel_id)
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -86,6 +87,7 @@ def submit_group(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any],
         cadence=cadence,
         charter_required=_ticked(view, "charter_required"),
         evaluation_every=evaluation_every,
+        language=language,
     )
     group, _new = services.groups.save(team_id, channel_id, settings, members=members, by=user_id)
     # The charter goes to everyone who has not accepted it: new members, or all when the charter changed;
@@ -142,6 +144,24 @@ def _evaluation_every(raw: object, errors: dict[str, str]) -> int:
         return int(text)
     errors["evaluation_every"] = t("group_evaluation_every_error", max=MAX_EVALUATION_EVERY)
     return DEFAULT_EVALUATION_EVERY
+
+
+def _language(values: dict[str, Any], errors: dict[str, str]) -> str | None:
+    """The channel's language chosen: a code codev speaks, or None for automatic (most members'). A value codev
+    does not speak (a modal opened before a language was removed, or a forged one) is refused on its block."""
+    chosen = values.get("language")
+    if chosen == AUTO:
+        return None
+    if chosen in languages():
+        return str(chosen)
+    errors["language"] = t("group_language_unknown")
+    return None
+
+
+def _kept_language(services: Services, team_id: str, channel_id: str) -> str | None:
+    """A modal opened before the language was in it: the group keeps the language it had."""
+    existing = services.groups.of_channel(team_id, channel_id) if channel_id else None
+    return existing.language if existing else None
 
 
 # The calendar's fields, as parse_calendar names them, and the modal's blocks that show their errors.
