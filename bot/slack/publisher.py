@@ -111,7 +111,9 @@ class Publisher:
         """Prepare the summary and send it to the client first: it is their case. Once, even when retried."""
         snapshot = self.sessions.get(team_id, session_id)
         kept = [c for c in self.sessions.contributions(team_id, session_id) if c.kept]
-        proposed_now = self.sessions.propose_summary(team_id, session_id, blocks.summary_text(snapshot, kept))
+        with reading(snapshot.language):  # the summary is for the channel, whose language it is written in
+            text = blocks.summary_text(snapshot, kept)
+        proposed_now = self.sessions.propose_summary(team_id, session_id, text)
         if not proposed_now and not (recovering and snapshot.summary_state == "proposed"):
             return  # proposed and sent before (or approved since)
         snapshot = self.sessions.get(team_id, session_id)

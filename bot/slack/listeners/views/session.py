@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.domain.steps import Step
-from bot.i18n import t
+from bot.i18n import reading, t
 from bot.services.sessions import (
     GOT_ANSWERS,
     MAX_ACTIONS,
@@ -208,7 +208,8 @@ def submit_summary_edit(ack: SubmissionAck, body: dict[str, Any], view: dict[str
         synthesis_keep=keep,
         actions=[ActionView(0, a.text, a.due_date, "open", a.owner_id) for a in actions],
     )
-    text = summary_text(edited, kept)
+    with reading(snapshot.language):  # the summary is posted for the channel: in its language
+        text = summary_text(edited, kept)
     ack.accept()
     snapshot = services.sessions.approve_summary(snapshot.team_id, snapshot.id, user_id, text, edit=edit)
     ack()
