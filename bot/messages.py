@@ -55,7 +55,7 @@ EN: dict[str, str | Plural] = {
     "start_consultants": "Consultants",
     "start_channel": "Channel",
     "start_pace": "Pace",
-    "start_durations": "Timeboxes, in {unit}",
+    "start_durations": "Timeboxes, in minutes",
     "start_group_size": "Group size",
     "start_group_size_confirm": "Run with this group anyway",
     "start_group_size_hint": "The method works best with 5 to 8 peers in all (facilitator, client, consultants).",
@@ -79,11 +79,21 @@ EN: dict[str, str | Plural] = {
     "start_in_thread": "Slash commands do not work inside threads: type `/codev start` in the channel itself.",
     "error_topic_empty": "Give the session a topic: a few words are enough.",
     "error_topic_long": "Keep the topic under {limit} characters; details belong in the Presentation thread.",
-    "error_duration_not_number": "Enter a whole number of {unit}.",
-    "error_duration_not_positive": "A timebox needs at least 1 {unit_one}.",
-    "error_duration_absurd": "That is longer than makes sense for one step (at most {limit} {unit}).",
-    "error_group_size": (
-        "You have {count} peers in all; the method asks for 5 to 8. Tick “Run with this group anyway” to go ahead."
+    "error_duration_not_number_live": "Enter a whole number of minutes.",
+    "error_duration_not_number_async": "Enter a whole number of working hours.",
+    "error_duration_not_positive_live": "A timebox needs at least 1 minute.",
+    "error_duration_not_positive_async": "A timebox needs at least 1 working hour.",
+    "error_duration_absurd_live": Plural(
+        "That is longer than makes sense for one step (at most {count} minute).",
+        "That is longer than makes sense for one step (at most {count} minutes).",
+    ),
+    "error_duration_absurd_async": Plural(
+        "That is longer than makes sense for one step (at most {count} working hour).",
+        "That is longer than makes sense for one step (at most {count} working hours).",
+    ),
+    "error_group_size": Plural(
+        "You have {count} peer in all; the method asks for 5 to 8. Tick “Run with this group anyway” to go ahead.",
+        "You have {count} peers in all; the method asks for 5 to 8. Tick “Run with this group anyway” to go ahead.",
     ),
     "error_channel_busy": "A session is already running in this channel. Run `/codev status` to see it.",
     "error_channel_missing": "Choose the channel where the session happens.",
@@ -112,9 +122,10 @@ EN: dict[str, str | Plural] = {
         "Slack was slow to tell me about every member when you saved the group “{name}”, so I checked them just "
         "after:\n{problems}\nThe group is saved as it is; change its members with `/codev group` in <#{channel}>."
     ),
-    "invite_missing": ("{people} {verb} not in <#{channel}>, so they would not see the session. Invite them?"),
-    "invite_missing_verb_one": "is",
-    "invite_missing_verb_many": "are",
+    "invite_missing": Plural(
+        "{people} is not in <#{channel}>, so they would not see the session. Invite them?",
+        "{people} are not in <#{channel}>, so they would not see the session. Invite them?",
+    ),
     "invite_button": "Invite them",
     "invited": "Invited {people} to <#{channel}>.",
     "invite_failed": "codev could not invite them ({error}). Type `/invite` followed by their names in the channel.",
@@ -141,9 +152,7 @@ EN: dict[str, str | Plural] = {
         ":hourglass_flowing_sand: Until {deadline} — {amount}, counted in working hours ({calendar})"
     ),
     "step_paused": ":double_vertical_bar: Paused — {left} left when it resumes",
-    "step_closed": ":lock: Closed · {count} {replies}",
-    "reply_one": "reply",
-    "reply_many": "replies",
+    "step_closed": Plural(":lock: Closed · {count} reply", ":lock: Closed · {count} replies"),
     "step_reply_here": "Reply in this thread.",
     "step_speaking_now": ":speech_balloon: *Your turn:* {who}",
     "step_done_count": ":raised_hand: Done: {count}/{total} — {names}",
@@ -190,7 +199,8 @@ EN: dict[str, str | Plural] = {
     "button_edit": "Edit session",
     "edit_title": "Edit the session",
     "edit_submit": "Save",
-    "edit_intro": "Swap people or change the timeboxes of the steps still to come (in {unit}).",
+    "edit_intro": "Swap people or change the timeboxes of the steps still to come (in minutes).",
+    "edit_intro_clock_hours": "Swap people or change the timeboxes of the steps still to come (in hours).",
     "button_contract": "Write my contract",
     "button_synthesis": "Write my synthesis",
     "confirm_end_title": "End the session?",
@@ -249,7 +259,8 @@ EN: dict[str, str | Plural] = {
     "synthesis_post": ":dart: *<@{client}>'s synthesis*\n{keep}{kept}\n*Action plan:*\n{actions}",
     "synthesis_fallback": "{client}'s synthesis and action plan",
     "synthesis_no_actions": "_no action named_",
-    "synthesis_action_line": "{n}. {text}{due}",
+    "synthesis_action_line": "{n}. {text}",
+    "synthesis_action_line_due": "{n}. {text} — due {due}",
     "synthesis_kept_line": "• “{text}” — <@{user}>",
     "synthesis_client_only": "Only the client, <@{client}>, writes the synthesis.",
     "synthesis_closed": "The Synthesis step is over, so the synthesis can no longer change.",
@@ -269,9 +280,12 @@ EN: dict[str, str | Plural] = {
     ),
     "late_reply_ended": "This session has ended; your reply is kept and marked as late.",
     # ---- timekeeping ----
-    "timer_reminder": ":hourglass: {left} left for {step}.{waiting}",
-    "timer_reminder_waiting": " Still to speak: {people}.",
+    "timer_reminder": ":hourglass: {left} left for {step}.",
+    "timer_reminder_waiting": ":hourglass: {left} left for {step}. Still to speak: {people}.",
     "timer_deadline": ":alarm_clock: Time's up for {step}.",
+    "timer_deadline_auto": (
+        ":alarm_clock: Time's up for {step}. If nobody decides, codev moves on by itself {moment}."
+    ),
     "timer_turn": (
         ":sunrise: <@{user}>, {step} opened outside your working hours and is waiting for you: "
         "reply in this thread until {deadline}."
@@ -282,9 +296,10 @@ EN: dict[str, str | Plural] = {
     ),
     "timer_reminder_own": ":hourglass: <@{user}>, {left} left for {step}: your reply is still welcome here.",
     "someone": "a participant",
-    "timer_deadline_auto": " If nobody decides, codev moves on by itself {moment}.",
-    "timer_deadline_facilitator": (
-        "Time's up for {step} in “{topic}”. Give the group a little longer, or move on?{auto}"
+    "timer_deadline_facilitator": "Time's up for {step} in “{topic}”. Give the group a little longer, or move on?",
+    "timer_deadline_facilitator_auto": (
+        "Time's up for {step} in “{topic}”. Give the group a little longer, or move on? If nobody decides, codev "
+        "moves on by itself {moment}."
     ),
     "timer_auto_advanced": ":fast_forward: Nobody decided after the deadline, so codev moved on to {step}.",
     "timer_auto_ended": ":checkered_flag: Nobody decided after the deadline, so codev closed the session.",
@@ -312,13 +327,13 @@ EN: dict[str, str | Plural] = {
     "start_nudges": "Nudge quiet consultants privately at mid-step, in their working hours",
     "nudges_off": "Done: codev will not nudge you any more. `/codev nudges on` brings the reminders back.",
     "nudges_on": "Done: codev may nudge you, within your working hours, when a step awaits your voice.",
-    "quiet_set": "Done: codev keeps quiet from {start} to {end} your time{weekends}.",
-    "quiet_weekends": ", and at weekends",
+    "quiet_set": "Done: codev keeps quiet from {start} to {end} your time.",
+    "quiet_set_weekends": "Done: codev keeps quiet from {start} to {end} your time, and at weekends.",
     "quiet_usage": "Write your quiet hours like this: `/codev quiet 18:30-08:30` (add `weekdays` to allow weekends).",
     "nudges_usage": "Write `/codev nudges off` or `/codev nudges on`.",
     # ---- journal ----
-    "journal_saved": ":notebook: Saved to your private journal{tags}.",
-    "journal_saved_tags": " (tags: {tags})",
+    "journal_saved": ":notebook: Saved to your private journal.",
+    "journal_saved_tags": ":notebook: Saved to your private journal (tags: {tags}).",
     "journal_saved_hint": "Only you can read it. To start an entry with `help`, `list` or `export`, begin with a "
     "dash: `- list of things I learned…`",
     "journal_undo": "Undo",
@@ -336,7 +351,10 @@ EN: dict[str, str | Plural] = {
     "journal_entry_line": "• {when} — {text}",
     "journal_added_command": ":notebook: Saved to your private journal. Only you can read it.",
     "journal_empty_text": "An empty entry? Write a few words after `/codev journal`.",
-    "journal_export_done": "Here is your journal, {count} entries. Only you can see this file.",
+    "journal_export_done": Plural(
+        "Here is your journal, {count} entry. Only you can see this file.",
+        "Here is your journal, {count} entries. Only you can see this file.",
+    ),
     "journal_export_empty": "Your journal is empty: nothing to export yet.",
     "journal_export_title": "My codev learning journal",
     "journal_export_failed": "The export could not be uploaded ({error}). Please try again later.",
@@ -399,8 +417,8 @@ EN: dict[str, str | Plural] = {
     "home_role_facilitator": "facilitator",
     "home_actions": "Your open actions",
     "home_actions_none": "No open action. Well done.",
-    "home_action_line": "{text}{due} _({topic})_",
-    "home_action_due": " — by {due}",
+    "home_action_line": "{text} _({topic})_",
+    "home_action_line_due": "{text} — by {due} _({topic})_",
     "home_action_done": "Done",
     "home_action_postpone": "Postpone or drop…",
     "home_journal": "Your journal",
@@ -408,9 +426,7 @@ EN: dict[str, str | Plural] = {
     "home_journal_none": "No entry yet. Write to me in the Messages tab, or use `/codev journal`.",
     "home_journal_no_match": "No entry matches “{query}”.",
     "home_search": "Search your journal (text or #tag)",
-    "home_entry_meta": "{when}{session}{tags}",
-    "home_entry_session": " · {topic}, {step}",
-    "home_entry_tags": " · {tags}",
+    "home_entry_session": "{topic}, {step}",
     "home_entry_more": "… see more",
     "home_entry_delete": "Delete",
     "home_entry_delete_title": "Delete this entry?",
@@ -420,8 +436,8 @@ EN: dict[str, str | Plural] = {
     "home_older": "Older",
     "home_export": "Export as Markdown",
     "home_look_back": ":thought_balloon: {ago} you wrote: “{text}”",
-    "home_ago_weeks": "{n} weeks ago",
-    "home_ago_days": "{n} days ago",
+    "home_ago_weeks": Plural("{count} week ago", "{count} weeks ago"),
+    "home_ago_days": Plural("{count} day ago", "{count} days ago"),
     "not_yours": "That is not yours to change.",
     # ---- groups ----
     "group_title": "Your co-development group",
@@ -432,7 +448,10 @@ EN: dict[str, str | Plural] = {
     "group_charter": "Charter",
     "group_charter_hint": "The group's agreement; new members get it by DM to accept.",
     "group_pace": "Usual pace",
-    "group_size_error": "You have {count} members; the method asks for 5 to 8. Tick “Run with this group anyway”.",
+    "group_size_error": Plural(
+        "You have {count} member; the method asks for 5 to 8. Tick “Run with this group anyway”.",
+        "You have {count} members; the method asks for 5 to 8. Tick “Run with this group anyway”.",
+    ),
     "group_default_charter": (
         "• What is said in the group stays in the group.\n"
         "• We listen to understand, without judging.\n"
@@ -472,22 +491,29 @@ EN: dict[str, str | Plural] = {
     "worktime_calendar": "{days} {hours}, {tz}",
     "worktime_facilitator_zone": "the facilitator's time zone",
     "worktime_half_day": "½ working day",
-    "worktime_day_one": "1 working day",
+    "worktime_whole_days": Plural("{count} working day", "{count} working days"),
     "worktime_days": "{days} working days",
     "worktime_days_and": "{days} {rest}",
-    "worktime_hour_one": "1 working hour",
-    "worktime_hours": "{hours} working hours",
+    "worktime_hours": Plural("{count} working hour", "{count} working hours"),
     "worktime_hours_and": "{hours} {minutes} min",
     "worktime_minutes": "{minutes} min of working time",
-    "group_saved": "Group “{name}” saved with {count} members.",
+    "group_saved": Plural("Group “{name}” saved with {count} member.", "Group “{name}” saved with {count} members."),
+    "group_saved_cadence": Plural(
+        "Group “{name}” saved with {count} member. Next kick-off: {moment}.",
+        "Group “{name}” saved with {count} members. Next kick-off: {moment}.",
+    ),
     "group_charter_dm": "You are now in the co-development group “{name}” in <#{channel}>. Its charter:\n\n{charter}",
     "group_charter_accept": "I accept",
     "group_charter_accepted": ":handshake: Thank you: you accepted the group's charter.",
     "group_none": "This channel has no group yet. Create it with `/codev group`.",
-    "group_stats_header": "*{name}* — {held} sessions held",
-    "group_stats_line": "• <@{user}> — client {client}{client_last}, consultant {consultant}{consultant_last}, "
-    "facilitator {facilitator}{facilitator_last}",
-    "group_stats_last": " (last {date})",
+    "group_stats_header": Plural("*{name}* — {count} session held", "*{name}* — {count} sessions held"),
+    "group_stats_line": "• <@{user}> — {client}, {consultant}, {facilitator}",
+    "group_stats_client": "client {count}",
+    "group_stats_client_last": "client {count} (last {date})",
+    "group_stats_consultant": "consultant {count}",
+    "group_stats_consultant_last": "consultant {count} (last {date})",
+    "group_stats_facilitator": "facilitator {count}",
+    "group_stats_facilitator_last": "facilitator {count} (last {date})",
     "away_set": "Noted: you are away until {date}; rotation skips you meanwhile.",
     "away_back": "Welcome back: rotation counts you in again.",
     "away_usage": "Write `/codev away 2026-12-24` (the day you are back) or `/codev away back`.",
@@ -520,8 +546,10 @@ EN: dict[str, str | Plural] = {
     "status_left": "{left} left",
     "status_overdue": "over time by {left}",
     "status_paused": "paused",
-    "status_more_one": "…and 1 more session, not listed here: the list is too long for one message.",
-    "status_more_many": "…and {count} more sessions, not listed here: the list is too long for one message.",
+    "status_more": Plural(
+        "…and 1 more session, not listed here: the list is too long for one message.",
+        "…and {count} more sessions, not listed here: the list is too long for one message.",
+    ),
     "duration_days": "{n} d",
     "duration_hours": "{n} h",
     "duration_minutes": "{n} min",
@@ -557,7 +585,6 @@ EN: dict[str, str | Plural] = {
     "group_cadence_error_date": "Choose the date of the next session (today or later).",
     "group_cadence_error_time": "Choose the time of the sessions.",
     "group_cadence_error_tz": "“{tz}” is not a time zone codev knows. Try a name such as Europe/Paris.",
-    "group_saved_cadence": " Next kick-off: {moment}.",
     "group_stats_cadence": "Recurring: {rhythm}. Next kick-off {moment}.",
     "weekday_0": "Monday",
     "weekday_1": "Tuesday",
@@ -578,8 +605,8 @@ EN: dict[str, str | Plural] = {
     ),
     "kickoff_no_volunteer": "No volunteer yet.",
     "kickoff_volunteers": "*Volunteers*",
-    "kickoff_volunteer_line": "<@{user}> — {topic}{picked}",
-    "kickoff_picked_mark": "  :white_check_mark: *picked*",
+    "kickoff_volunteer_line": "<@{user}> — {topic}",
+    "kickoff_volunteer_line_picked": "<@{user}> — {topic}  :white_check_mark: *picked*",
     "kickoff_topic_label": "Your challenge, in one line",
     "kickoff_topic_placeholder": "e.g. How do I say no to my director without losing her trust?",
     "kickoff_volunteer_button": "I have a challenge",
@@ -608,11 +635,12 @@ EN: dict[str, str | Plural] = {
     "kickoff_nobody_no_turn": (
         "Nobody has volunteered yet for *{name}*'s session ({moment}) in <#{channel}>. Start with whoever you agree on."
     ),
-    "kickoff_waiting_pick_one": (
+    "kickoff_waiting_pick_person": (
         "<@{user}> volunteered for *{name}*'s session in <#{channel}>: pick them there, then start it."
     ),
-    "kickoff_waiting_pick": (
-        "{count} people volunteered for *{name}*'s session in <#{channel}>: pick the client there, then start it."
+    "kickoff_waiting_pick": Plural(
+        "{count} person volunteered for *{name}*'s session in <#{channel}>: pick the client there, then start it.",
+        "{count} people volunteered for *{name}*'s session in <#{channel}>: pick the client there, then start it.",
     ),
     # ---- action follow-up ----
     "follow_up_text": "How did “{action}” go?",
@@ -629,9 +657,10 @@ EN: dict[str, str | Plural] = {
     "follow_up_share": "Sharing",
     "follow_up_share_option": "Share this with the group at its next session",
     "follow_up_error_date": "Choose a new date, today or later.",
-    "follow_up_recorded": "Noted: “{action}” — {status}.{note}",
-    "follow_up_recorded_note": " {note}",
-    "follow_up_shared_mark": " Shared with the group.",
+    "follow_up_recorded": "Noted: “{action}” — {status}.",
+    "follow_up_recorded_note": "Noted: “{action}” — {status}. {note}",
+    "follow_up_recorded_shared": "Noted: “{action}” — {status}. Shared with the group.",
+    "follow_up_recorded_note_shared": "Noted: “{action}” — {status}. {note} Shared with the group.",
     "follow_up_gone": "This action no longer exists, or it is not yours.",
     "outcome_done": "done",
     "outcome_postponed": "postponed to {due}",
@@ -640,18 +669,20 @@ EN: dict[str, str | Plural] = {
     "shared_outcomes": (
         ":seedling: *Since last time* — <@{client}> brought “{topic}”. Where their actions stand:\n{lines}"
     ),
-    "shared_outcome_line": "• {action} — *{status}*{note}",
+    "shared_outcome_line": "• {action} — *{status}*",
+    "shared_outcome_line_note": "• {action} — *{status}* — {note}",
     "home_outcomes": "Recent outcomes",
     "home_groups": "Your groups",
     "home_group_line": "• {name} in <#{channel}>",
-    "home_group_next": " — next kick-off {moment}",
-    "home_group_away": " — you are away until {date} (`/codev away back` to return)",
-    "home_outcome_line": "{action} — *{status}*{note} _({topic})_",
+    "home_group_line_next": "• {name} in <#{channel}> — next kick-off {moment}",
+    "home_group_line_away": "• {name} in <#{channel}> — you are away until {date} (`/codev away back` to return)",
+    "home_group_line_next_away": (
+        "• {name} in <#{channel}> — next kick-off {moment} — you are away until {date} (`/codev away back` to return)"
+    ),
+    "home_outcome_line": "{action} — *{status}* _({topic})_",
+    "home_outcome_line_note": "{action} — *{status}* — {note} _({topic})_",
     "pace_live": "Live (minutes)",
     "pace_async": "Async (working hours)",
-    "unit_live": "minutes",
-    "unit_clock_hours": "hours",
-    "unit_async": "working hours",
     # ---- method: the right people at each turn, the facilitator panel ----
     "only_facilitator_pick": (
         "Only the facilitator, <@{facilitator}>, can use the Facilitator menu. It keeps the pace for everyone."
@@ -728,8 +759,8 @@ EN: dict[str, str | Plural] = {
     "summary_got_partly": "*Did the client get what they asked for?* Partly.",
     "summary_got_no": "*Did the client get what they asked for?* No.",
     "summary_got_note": "_{note}_",
-    "action_due_suffix": " — due {due}",
-    "action_line_owned": "{n}. {text} — <@{owner}>{due}",
+    "action_line_owned": "{n}. {text} — <@{owner}>",
+    "action_line_owned_due": "{n}. {text} — <@{owner}> — due {due}",
     "summary_contributions_expected": "*Contributions* (what each role was expected to say)\n{lines}",
     "summary_contribution_contract_line": "• {step}: {count} (the client's contract counts as one)",
     "summary_contribution_synthesis_line": "• {step}: {count} (the client's synthesis counts as one)",
@@ -769,16 +800,22 @@ EN: dict[str, str | Plural] = {
         "are welcome in Consultation; your message stays where it is."
     ),
     # ---- method: the loop after the session (Learning prompts, debrief, evaluation) ----
-    "evaluation_results_refreshed": (
+    "evaluation_results_refreshed": Plural(
+        "Shown at {count} answer. To keep every answer anonymous, these results change only at set numbers of "
+        "answers, never after a single one: the next update comes at {next} answers.",
         "Shown at {count} answers. To keep every answer anonymous, these results change only at set numbers of "
-        "answers, never after a single one: the next update comes at {next} answers."
+        "answers, never after a single one: the next update comes at {next} answers.",
     ),
-    "evaluation_results_refreshed_last": (
+    "evaluation_results_refreshed_last": Plural(
+        "Shown at {count} answer. To keep every answer anonymous, these results change only at set numbers of "
+        "answers, never after a single one.",
         "Shown at {count} answers. To keep every answer anonymous, these results change only at set numbers of "
-        "answers, never after a single one."
+        "answers, never after a single one.",
     ),
-    "evaluation_results_more_one": "…and 1 more comment, which does not fit in this message.",
-    "evaluation_results_more_many": "…and {count} more comments, which do not fit in this message.",
+    "evaluation_results_more": Plural(
+        "…and 1 more comment, which does not fit in this message.",
+        "…and {count} more comments, which do not fit in this message.",
+    ),
     "learning_prompts": (
         "*The method's four prompts* — take the ones that speak to you:\n"
         "• *What I appreciated* in this session.\n"
@@ -853,26 +890,26 @@ EN: dict[str, str | Plural] = {
     "evaluation_not_member": "This evaluation is for the members of the group.",
     "evaluation_gone": "This evaluation is no longer open.",
     "evaluation_results_header": "How {group} works: the group's evaluation",
-    "evaluation_results_count": "*{count} answers* so far.",
+    "evaluation_results_count": Plural("*{count} answer* so far.", "*{count} answers* so far."),
     "evaluation_results_scores": (
         "Climate: *{climate}* / 5\nListening: *{listening}* / 5\nRespect of the method: *{method}* / 5"
     ),
     "evaluation_results_comments": "*Comments*, without names and in no particular order:",
     "evaluation_results_comment": "> {text}",
     "evaluation_results_anonymous": "Averages of anonymous answers: nobody, codev included, can tell who said what.",
-    "evaluation_results_fallback": (
+    "evaluation_results_fallback": Plural(
+        "{group}'s evaluation: {count} answer. Climate {climate}/5, listening {listening}/5, respect of the "
+        "method {method}/5.",
         "{group}'s evaluation: {count} answers. Climate {climate}/5, listening {listening}/5, respect of the "
-        "method {method}/5."
+        "method {method}/5.",
     ),
-    "forget_done_evaluation_one": (
+    "forget_done_evaluation": Plural(
         "Kept: the record that you answered a group evaluation, which holds none of your words (deleting it "
         "would let you answer the same evaluation twice). Your answer itself stays, anonymous: nothing links it "
-        "to you."
-    ),
-    "forget_done_evaluation_many": (
+        "to you.",
         "Kept: the record that you answered {count} group evaluations, which holds none of your words (deleting "
         "it would let you answer the same evaluations twice). Your answers themselves stay, anonymous: nothing "
-        "links them to you."
+        "links them to you.",
     ),
     "forget_confirm_evaluations": (
         "Your answers to group evaluations stay, anonymous: nothing links them to you. The record that you "
@@ -880,10 +917,15 @@ EN: dict[str, str | Plural] = {
         "The messages codev still owes you after a session are cancelled."
     ),
     # ---- method: the charter as a frame, and polish ----
-    "start_charter_pending_one": ":scroll: In this group, {people} has not accepted the charter yet.",
-    "start_charter_pending_many": ":scroll: In this group, {people} have not accepted the charter yet.",
-    "start_charter_pending_required": (
-        "The group asks for it before taking part: choose them once they have accepted it."
+    "start_charter_pending": Plural(
+        ":scroll: In this group, {people} has not accepted the charter yet.",
+        ":scroll: In this group, {people} have not accepted the charter yet.",
+    ),
+    "start_charter_pending_required": Plural(
+        ":scroll: In this group, {people} has not accepted the charter yet. The group asks for it before taking "
+        "part: choose them once they have accepted it.",
+        ":scroll: In this group, {people} have not accepted the charter yet. The group asks for it before taking "
+        "part: choose them once they have accepted it.",
     ),
     "group_modal_title": "Co-development group",
     "group_charter_required": "Charter before taking part",
@@ -898,12 +940,15 @@ EN: dict[str, str | Plural] = {
         "(climate, listening, the method). 0: never."
     ),
     "group_evaluation_every_error": "Give a whole number of sessions, from 0 (never) to {max}.",
-    "group_size_count_hint": (
-        "You chose {count} members; the method works best with 5 to 8 peers. Tick to keep this group anyway."
+    "group_size_count_hint": Plural(
+        "You chose {count} member; the method works best with 5 to 8 peers. Tick to keep this group anyway.",
+        "You chose {count} members; the method works best with 5 to 8 peers. Tick to keep this group anyway.",
     ),
-    "group_size_explain": (
+    "group_size_explain": Plural(
+        ":raised_hand: You chose {count} member; the method works best with 5 to 8 peers. "
+        "Tick “Run with this group anyway” below to keep them, or change the members.",
         ":raised_hand: You chose {count} members; the method works best with 5 to 8 peers. "
-        "Tick “Run with this group anyway” below to keep them, or change the members."
+        "Tick “Run with this group anyway” below to keep them, or change the members.",
     ),
     "group_charter_dm_session": (
         ":scroll: A co-development session you are part of is starting in <#{channel}>. Before it, please read "
@@ -913,24 +958,23 @@ EN: dict[str, str | Plural] = {
         ":handshake: Thank you: you accepted the charter of the co-development group “{name}” in <#{channel}>:"
         "\n\n{charter}"
     ),
-    "start_charter_required_one": (
+    "start_charter_required": Plural(
         "{names} has not accepted the group's charter yet, and this group asks for it before taking part. "
-        "codev has sent it to them privately: start once they have accepted it."
-    ),
-    "start_charter_required_many": (
+        "codev has sent it to them privately: start once they have accepted it.",
         "{names} have not accepted the group's charter yet, and this group asks for it before taking part. "
-        "codev has sent it to them privately: start once they have accepted it."
+        "codev has sent it to them privately: start once they have accepted it.",
     ),
-    "charter_pending_note_one": (
+    "charter_pending_note": Plural(
         ":scroll: {people} has not accepted the group's charter yet. codev has asked them privately; "
-        "you may recall the frame as the session opens."
-    ),
-    "charter_pending_note_many": (
+        "you may recall the frame as the session opens.",
         ":scroll: {people} have not accepted the group's charter yet. codev has asked them privately; "
-        "you may recall the frame as the session opens."
+        "you may recall the frame as the session opens.",
     ),
     "journal_export_stamp": "Exported on {moment} ({tz})",
     "journal_export_loose": "Notes",
+    # ---- dates (issue 15): Slack renders the {date} and {time} tokens in each reader's zone and language ----
+    "date_at_time": "{date} at {time}",
+    "date_fallback_utc": "{moment} UTC",
     # ---- installing in several workspaces (issue 17) ----
     "oauth_not_installed": "codev is not installed in this workspace (or was removed from it). Someone who may "
     "add apps can install it again from codev's install page.",

@@ -8,6 +8,7 @@ from typing import Any
 from bot.domain.steps import Step
 from bot.domain.timers import EventKind
 from bot.domain.workcal import WorkingCalendar
+from bot.i18n import format_day
 from bot.slack import ids
 from bot.storage.models import SlackUser
 from tests.conftest import ALICE, BOB, CAROL, DAVE, ERIN, FRANK, Group, eventually
@@ -116,8 +117,8 @@ def test_group_stats_show_counts_and_last_dates(group: Group) -> None:
     create_group(group)
     group.start("Counted", facilitator=ALICE)  # the facilitator may change what rotation proposed
     text = group.slack.command(DAVE, "group stats").json()["text"]
-    assert "1 sessions held" in text
-    today = group.services.clock.now().date().isoformat()
+    assert "1 session held" in text
+    today = format_day(group.services.clock.now().date())  # as an English reader writes a day: "Dec 7, 2026"
     assert f"<@{BOB}> — client 1 (last {today})" in text
     assert f"<@{ALICE}> — client 0, consultant 0, facilitator 1 (last {today})" in text
 

@@ -14,7 +14,7 @@ import pytest
 from bot.domain.advice import Remark, blunt_verdict, count_questions, fold, looks_like_advice, remark
 from bot.domain.coaching import Hint, hint_for, hints_given
 from bot.domain.steps import Step
-from bot.messages import EN
+from bot.messages import EN, Plural
 from tests.unit.coaching_cases import ADVICE, CASES, CONSULTATION, NEUTRAL, QUESTIONS, SITUATIONS
 
 MIN_PRECISION = 0.95
@@ -166,13 +166,14 @@ def test_the_coaching_decision(step: str, role: str, text: str, expected: str | 
 def _codev_examples() -> list[str]:
     """Every example codev shows people (the "For example" bullets, quoted examples) and every question it asks."""
     found: list[str] = []
-    for key, value in EN.items():
-        if key.startswith("examples_"):
-            for line in value.splitlines():
-                found.append(line.strip().lstrip("•").strip().strip('“”"').strip())
-        found += [quoted for quoted in re.findall(r"“([^”]+)”", value)]
-        if value.rstrip().endswith("?"):  # a question codev itself asks people ("Did you get what you asked for?")
-            found.append(value)
+    for key, english in EN.items():
+        for value in (english.one, english.other) if isinstance(english, Plural) else (english,):
+            if key.startswith("examples_"):
+                for line in value.splitlines():
+                    found.append(line.strip().lstrip("•").strip().strip('“”"').strip())
+            found += [quoted for quoted in re.findall(r"“([^”]+)”", value)]
+            if value.rstrip().endswith("?"):  # a question codev asks people ("Did you get what you asked for?")
+                found.append(value)
     return [example for example in found if example]
 
 

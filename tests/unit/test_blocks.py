@@ -6,11 +6,13 @@ import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
+
 from bot.domain.session import Status
 from bot.domain.steps import Pace, Step
 from bot.domain.workcal import WorkingCalendar
-from bot.i18n import t
-from bot.messages import EN, placeholders
+from bot.i18n import languages, reading, t, tn
+from bot.messages import EN, Plural, placeholders
 from bot.services.groups import GroupView
 from bot.services.sessions import ActionView, ContributionView, SessionSnapshot, StepRecord
 from bot.slack.blocks import modals
@@ -197,14 +199,20 @@ def test_usage_message_for_an_unknown_command_is_cut_and_friendly() -> None:
     assert message["text"].startswith("Unknown command 'xxxx")
 
 
-def test_every_message_formats_with_its_placeholders() -> None:
-    for key in EN:
-        params = {name: "x" for name in placeholders(key)}
-        assert t(key, **params)
+@pytest.mark.parametrize("language", languages())
+def test_every_message_formats_with_its_placeholders(language: str) -> None:
+    with reading(language):
+        for key, english in EN.items():
+            params = {name: "x" for name in placeholders(key)}
+            if isinstance(english, Plural):
+                assert tn(key, 2, **{name: value for name, value in params.items() if name != "count"})
+            else:
+                assert t(key, **params)
 
 
 def test_an_unknown_locale_falls_back_to_english() -> None:
-    assert t("usage_fallback", locale="fr-FR") == EN["usage_fallback"]
+    with reading("xx-XX"):
+        assert t("usage_fallback") == EN["usage_fallback"]
 
 
 def test_human_durations() -> None:

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.services.evaluations import (
     COMMENT_LIMIT,
     DEBRIEF_LIMIT,
@@ -168,7 +168,7 @@ def evaluation_results(evaluation: EvaluationView, aggregate: Aggregate) -> dict
     }
     blocks: list[Block] = [
         HeaderBlock(text=cut(t("evaluation_results_header", group=evaluation.group_name), 150)),
-        section(t("evaluation_results_count", count=aggregate.count)),
+        section(tn("evaluation_results_count", aggregate.count)),
         section(t("evaluation_results_scores", **averages)),
     ]
     if aggregate.comments:
@@ -177,14 +177,10 @@ def evaluation_results(evaluation: EvaluationView, aggregate: Aggregate) -> dict
         blocks += [section(cut(t("evaluation_results_comment", text=escape(c)), 3000)) for c in shown]
         more = len(aggregate.comments) - len(shown)
         if more:
-            blocks.append(
-                section(
-                    t("evaluation_results_more_one") if more == 1 else t("evaluation_results_more_many", count=more)
-                )
-            )
+            blocks.append(section(tn("evaluation_results_more", more)))
     notes = [t("evaluation_results_anonymous"), _refreshed(evaluation, aggregate.count)]
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note) for note in notes]))
-    text = t("evaluation_results_fallback", group=group, count=aggregate.count, **averages)
+    text = tn("evaluation_results_fallback", aggregate.count, group=group, **averages)
     return {"text": cut(text, FALLBACK_LIMIT), "blocks": as_dicts(blocks)}
 
 
@@ -192,8 +188,8 @@ def _refreshed(evaluation: EvaluationView, count: int) -> str:
     """When the results change: only at growing thresholds of answers, never after a single answer."""
     following = next_threshold(count)
     if following <= evaluation.members:
-        return t("evaluation_results_refreshed", count=count, next=following)
-    return t("evaluation_results_refreshed_last", count=count)
+        return tn("evaluation_results_refreshed", count, next=following)
+    return tn("evaluation_results_refreshed_last", count)
 
 
 def _average(value: float) -> str:

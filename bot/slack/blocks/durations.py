@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain.workcal import WorkingCalendar, describe_days, describe_hours
-from bot.i18n import t
+from bot.i18n import t, tn
 
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
@@ -36,7 +36,7 @@ def working_time_label(amount: timedelta, working_day: timedelta) -> str:
     if half:
         count = "½" if days == 0 else f"{days}½"
         return t("worktime_half_day") if days == 0 else t("worktime_days", days=count)
-    whole = t("worktime_day_one") if days == 1 else t("worktime_days", days=days)
+    whole = tn("worktime_whole_days", days)
     if rest == timedelta(0):
         return whole
     return t("worktime_days_and", days=whole, rest=clock_text(rest))
@@ -47,7 +47,7 @@ def _hours(amount: timedelta) -> str:
     hours, minutes = amount // HOUR, (amount % HOUR) // MINUTE
     if hours == 0:
         return t("worktime_minutes", minutes=minutes)
-    whole = t("worktime_hour_one") if hours == 1 else t("worktime_hours", hours=hours)
+    whole = tn("worktime_hours", hours)
     return whole if minutes == 0 else t("worktime_hours_and", hours=whole, minutes=minutes)
 
 

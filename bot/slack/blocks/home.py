@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.calendar import zone
 from bot.domain.session import Status
-from bot.i18n import t
+from bot.i18n import format_day, t, tn
 from bot.services.home import GroupLine, HomeData
 from bot.services.journal import PAGE_SIZE, EntryView
 from bot.slack import ids
@@ -62,10 +62,10 @@ def home_view(data: HomeData) -> dict[str, Any]:
     if data.outcomes:
         lines = [
             t(
-                "home_outcome_line",
+                "home_outcome_line_note" if o.note else "home_outcome_line",
                 action=escape(o.text),
                 status=outcome_label(o.status, o.due_date),
-                note=f" — {escape(o.note)}" if o.note else "",
+                note=escape(o.note or ""),
                 topic=escape(o.session_topic),
             )
             for o in data.outcomes
@@ -105,21 +105,24 @@ def _sessions(data: HomeData) -> list[Block]:
 
 
 def _group_line(group: GroupLine) -> str:
-    line = t("home_group_line", name=escape(group.name), channel=group.channel_id)
+    key = "home_group_line"
+    params: dict[str, str] = {"name": escape(group.name), "channel": group.channel_id}
     if group.next_kickoff is not None:
-        line += t("home_group_next", moment=slack_date(group.next_kickoff))
+        key, params["moment"] = key + "_next", slack_date(group.next_kickoff)
     if group.away_until is not None:
-        line += t("home_group_away", date=group.away_until.isoformat())
-    return line
+        key, params["date"] = key + "_away", format_day(group.away_until)
+    return t(key, **params)
 
 
 def _actions(data: HomeData) -> list[Block]:
     blocks: list[Block] = []
     for action in data.actions[:8]:
-        due = t("home_action_due", due=slack_day(action.due_date)) if action.due_date else ""
-        blocks.append(
-            section(t("home_action_line", text=escape(action.text), due=due, topic=escape(action.session_topic)))
-        )
+        text, topic = escape(action.text), escape(action.session_topic)
+        if action.due_date:
+            line = t("home_action_line_due", text=text, due=slack_day(action.due_date), topic=topic)
+        else:
+            line = t("home_action_line", text=text, topic=topic)
+        blocks.append(section(line))
         blocks.append(
             ActionsBlock(
                 block_id=f"action_{action.id}",
@@ -197,22 +200,26 @@ def entry_text(entry: EntryView) -> str:
 
 
 def _meta(entry: EntryView) -> str:
-    session = ""
+    """When, from which session, with which tags: items set apart by " · ", each whole in itself."""
+    items = [slack_date(entry.created_at)]
     if entry.session_topic and entry.step:
-        session = t("home_entry_session", topic=escape(cut(entry.session_topic, 80)), step=step_name(entry.step))
-    tags = t("home_entry_tags", tags=" ".join("#" + tag for tag in entry.tags)) if entry.tags else ""
-    return t("home_entry_meta", when=slack_date(entry.created_at), session=session, tags=tags)
+        items.append(t("home_entry_session", topic=escape(cut(entry.session_topic, 80)), step=step_name(entry.step)))
+    if entry.tags:
+        items.append(" ".join("#" + tag for tag in entry.tags))
+    return " · ".join(items)
 
 
 def _ago(moment: datetime, now: datetime) -> str:
     days = max((now - moment).days, 0)
-    return t("home_ago_weeks", n=days // 7) if days >= 14 else t("home_ago_days", n=days)
+    return tn("home_ago_weeks", days // 7) if days >= 14 else tn("home_ago_days", days)
 
 
 # ---- DMs and modals -----------------------------------------------------------------------------------
 def saved_confirmation(entry: EntryView) -> dict[str, Any]:
-    tags = t("journal_saved_tags", tags=", ".join("#" + tag for tag in entry.tags)) if entry.tags else ""
-    text = t("journal_saved", tags=tags)
+    if entry.tags:
+        text = t("journal_saved_tags", tags=", ".join("#" + tag for tag in entry.tags))
+    else:
+        text = t("journal_saved")
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(text=text),

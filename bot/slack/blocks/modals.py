@@ -42,7 +42,7 @@ from bot.domain.steps import (
     parse_duration_list,
 )
 from bot.domain.workcal import WorkingCalendar, describe_days, describe_holidays, describe_hours, from_spec
-from bot.i18n import AUTO, SOURCE_LANGUAGE, language_name, languages, t
+from bot.i18n import AUTO, SOURCE_LANGUAGE, join_names, language_name, languages, t, tn
 from bot.services.groups import DEFAULT_EVALUATION_EVERY, MAX_EVALUATION_EVERY, GroupView
 from bot.services.sessions import GOT_ANSWERS, MAX_ACTIONS, ContributionView, SessionSnapshot
 from bot.slack import ids
@@ -129,15 +129,13 @@ def start_modal(
     if pace is Pace.ASYNC:
         intro = t("start_durations_async", day=clock_text(working_day), calendar=calendar_text(calendar))
     else:
-        intro = t("start_durations", unit=t("unit_" + pace.value))
+        intro = t("start_durations")
     blocks: list[Block] = [section(t("start_intro"))]
     if warning:
         blocks.append(ContextBlock(block_id="confidential", elements=[MarkdownTextObject(text=warning)]))
     if charter_pending:
-        key = "start_charter_pending_one" if len(charter_pending) == 1 else "start_charter_pending_many"
-        text = t(key, people=", ".join(f"<@{p}>" for p in charter_pending))
-        if charter_required:
-            text += " " + t("start_charter_pending_required")
+        key = "start_charter_pending_required" if charter_required else "start_charter_pending"
+        text = tn(key, len(charter_pending), people=join_names(f"<@{p}>" for p in charter_pending))
         blocks.append(ContextBlock(block_id="charter_pending", elements=[MarkdownTextObject(text=cut(text, 3000))]))
     blocks += [
         InputBlock(
@@ -425,7 +423,7 @@ def edit_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
     if in_working_time:
         intro = t("edit_intro_async", day=clock_text(working_day), calendar=calendar_text(calendar))
     else:
-        intro = t("edit_intro", unit=t("unit_clock_hours") if pace is Pace.ASYNC else t("unit_" + pace.value))
+        intro = t("edit_intro_clock_hours") if pace is Pace.ASYNC else t("edit_intro")
     blocks: list[Block] = [
         section(intro),
         InputBlock(
@@ -748,7 +746,7 @@ def group_size_block(count: int) -> InputBlock:
         block_id="group_size",
         label=t("start_group_size"),
         optional=True,
-        hint=t("group_size_count_hint", count=count),
+        hint=tn("group_size_count_hint", count),
         element=CheckboxesElement(
             action_id="group_size", options=[Option(value="confirm", text=t("start_group_size_confirm"))]
         ),
@@ -771,7 +769,7 @@ def with_size_check(view: dict[str, Any], members: list[str], *, explain: bool =
     if explain and not peer_count_is_usual(len(members)):
         note = ContextBlock(
             block_id="group_size_note",
-            elements=[MarkdownTextObject(text=t("group_size_explain", count=len(members)))],
+            elements=[MarkdownTextObject(text=tn("group_size_explain", len(members)))],
         )
         blocks.insert(0, note.to_dict())
     kept = {key: view[key] for key in VIEW_KEPT if key in view}
@@ -832,19 +830,18 @@ def parse_durations(
     """Timeboxes typed in a modal, in the pace's unit, with an inline error for each one that makes no sense."""
     durations: dict[Step, timedelta] = {}
     errors: dict[str, str] = {}
-    unit = t("unit_" + pace.value)
     for step in steps:
         block_id = f"duration_{pace.value}_{step.key}"
         raw = str(values.get(f"duration_{step.key}") or "").strip()
         try:
             amount = int(raw)
         except ValueError:
-            errors[block_id] = t("error_duration_not_number", unit=unit)
+            errors[block_id] = t("error_duration_not_number_" + pace.value)
             continue
         if amount <= 0:
-            errors[block_id] = t("error_duration_not_positive", unit_one=unit.rstrip("s"))
+            errors[block_id] = t("error_duration_not_positive_" + pace.value)
         elif amount > MAX_DURATION[pace]:
-            errors[block_id] = t("error_duration_absurd", limit=MAX_DURATION[pace], unit=unit)
+            errors[block_id] = tn("error_duration_absurd_" + pace.value, MAX_DURATION[pace])
         else:
             durations[step] = pace.unit * amount
     return durations, errors

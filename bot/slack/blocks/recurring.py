@@ -55,8 +55,9 @@ def kickoff_message(kickoff: KickoffView, group_name: str, link: str | None = No
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=t("kickoff_no_volunteer"))]))
     open_ = kickoff.status == "open"
     for volunteer in kickoff.volunteers[:MAX_VOLUNTEERS_SHOWN]:
-        picked = t("kickoff_picked_mark") if volunteer.user_id == kickoff.picked_id else ""
-        text = t("kickoff_volunteer_line", user=volunteer.user_id, topic=escape(volunteer.topic), picked=picked)
+        picked = volunteer.user_id == kickoff.picked_id
+        key = "kickoff_volunteer_line_picked" if picked else "kickoff_volunteer_line"
+        text = t(key, user=volunteer.user_id, topic=escape(volunteer.topic))
         accessory = (
             ButtonElement(
                 text=t("kickoff_pick_button"), action_id=ids.KICKOFF_PICK, value=f"{kickoff.id}:{volunteer.user_id}"
@@ -132,10 +133,9 @@ def follow_up_message(action: ActionView) -> dict[str, Any]:
 
 
 def follow_up_answered(action: ActionView) -> dict[str, Any]:
-    note = t("follow_up_recorded_note", note=escape(action.note)) if action.note else ""
-    shared = t("follow_up_shared_mark") if action.shared else ""
+    key = "follow_up_recorded" + ("_note" if action.note else "") + ("_shared" if action.shared else "")
     status = outcome_label(action.status.value, action.due_date)
-    text = t("follow_up_recorded", action=escape(action.text), status=status, note=note) + shared
+    text = t(key, action=escape(action.text), status=status, note=escape(action.note or ""))
     return {"text": cut(text, FALLBACK_LIMIT), "blocks": as_dicts([section(text)])}
 
 
@@ -192,17 +192,13 @@ def outcome_label(status: str, due_date: date | None) -> str:
     return t(f"outcome_{status}")
 
 
-def outcome_note(action: ActionView) -> str:
-    return f" — {escape(action.note)}" if action.note else ""
-
-
 def shared_outcomes_message(shared: SharedOutcomes) -> dict[str, Any]:
     lines = "\n".join(
         t(
-            "shared_outcome_line",
+            "shared_outcome_line_note" if a.note else "shared_outcome_line",
             action=escape(a.text),
             status=outcome_label(a.status.value, a.due_date),
-            note=outcome_note(a),
+            note=escape(a.note or ""),
         )
         for a in shared.actions
     )

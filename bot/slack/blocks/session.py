@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 from bot.domain import session as core
 from bot.domain.session import Status
 from bot.domain.steps import EXTENSION, Pace, Step
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.services.sessions import GOT_ANSWERS, ContributionView, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks.after import learning_prompts
@@ -206,7 +206,7 @@ def step_message(
         text = _fallback_turn(snapshot, step, deadline)
     else:
         count = snapshot.reply_counts.get(step, 0)
-        closed = t("step_closed", count=count, replies=t("reply_one" if count == 1 else "reply_many"))
+        closed = tn("step_closed", count)
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=closed)]))
         text = t("step_closed_fallback", number=int(step), step=step_name(step))
     return {"text": cut(text, FALLBACK_LIMIT), "blocks": as_dicts(blocks)}
@@ -381,11 +381,13 @@ def _action_lines(snapshot: SessionSnapshot) -> str:
         return t("synthesis_no_actions")
     lines = []
     for n, action in enumerate(snapshot.actions, start=1):
-        due = t("action_due_suffix", due=slack_day(action.due_date)) if action.due_date else ""
-        if action.owner_id and action.owner_id != snapshot.client_id:
-            lines.append(t("action_line_owned", n=n, text=escape(action.text), owner=action.owner_id, due=due))
+        owned = bool(action.owner_id) and action.owner_id != snapshot.client_id
+        key = "action_line_owned" if owned else "synthesis_action_line"
+        text, owner = escape(action.text), action.owner_id
+        if action.due_date:
+            lines.append(t(key + "_due", n=n, text=text, owner=owner, due=slack_day(action.due_date)))
         else:
-            lines.append(t("synthesis_action_line", n=n, text=escape(action.text), due=due))
+            lines.append(t(key, n=n, text=text, owner=owner))
     return "\n".join(lines)
 
 
@@ -536,7 +538,7 @@ def _whole_lines(lines: list[str], limit: int) -> str:
     text = "\n".join(lines)
     if len(text) <= limit:
         return text
-    room = limit - len(t("status_more_many", count=len(lines))) - 1
+    room = limit - len(tn("status_more", len(lines))) - 1
     shown: list[str] = []
     size = 0
     for line in lines:
@@ -545,7 +547,7 @@ def _whole_lines(lines: list[str], limit: int) -> str:
             break
         shown.append(line)
     left_out = len(lines) - len(shown)
-    more = t("status_more_one") if left_out == 1 else t("status_more_many", count=left_out)
+    more = tn("status_more", left_out)
     return "\n".join([*shown, more])
 
 

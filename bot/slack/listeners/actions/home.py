@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.i18n import current_language, t
+from bot.i18n import current_language, t, tn
 from bot.services.followups import ActionStatus, Outcome
 from bot.services.kickoffs import KickoffRefused
 from bot.slack import links
@@ -81,7 +81,7 @@ def _evaluation_votes_note(count: int) -> str:
     """Forget-me deleted who answered the group evaluations; the answers stay, anonymous."""
     if count == 0:
         return ""
-    return "\n" + (t("forget_done_evaluation_one") if count == 1 else t("forget_done_evaluation_many", count=count))
+    return "\n" + tn("forget_done_evaluation", count)
 
 
 def _show_kickoff_again(services: Services, client: WebClient, team_id: str, kickoff_id: int) -> None:

@@ -14,11 +14,11 @@ from slack_sdk.models.blocks import ButtonElement
 
 from bot.domain.session import Status, TransitionError
 from bot.domain.steps import Pace, Step
-from bot.i18n import reading, t
+from bot.i18n import join_names, reading, t
 from bot.services.sessions import Change, Note, NotFound, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks import modals, notes
-from bot.slack.blocks.session import end_confirmation, mentions, private_note, slack_date, step_name, who_speaks
+from bot.slack.blocks.session import end_confirmation, mention, private_note, slack_date, step_name, who_speaks
 from bot.slack.context import Services, services_of
 from bot.slack.listeners.common import (
     MAX_ID,
@@ -455,7 +455,8 @@ def invite(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClie
             client.conversations_invite(channel=snapshot.channel_id, users=",".join(users))
     except SlackApiError as error:
         raise Refusal(t("invite_failed", error=error.response.get("error", "error"))) from None
-    say_privately(respond, t("invited", people=mentions(users), channel=snapshot.channel_id))
+    people = join_names(mention(u) for u in users) or t("summary_none")
+    say_privately(respond, t("invited", people=people, channel=snapshot.channel_id))
 
 
 def pace_changed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

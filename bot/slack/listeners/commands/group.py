@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.calendar import zone
-from bot.i18n import language_name, t
+from bot.i18n import format_day, language_name, t, tn
 from bot.services.languages import majority_language
 from bot.services.tasks import TaskKind
 from bot.slack.blocks.modals import group_modal
@@ -81,7 +81,7 @@ def group(
 
 def _stats(services: Any, existing: Any) -> str:
     record = services.groups.record(existing)
-    lines = [t("group_stats_header", name=existing.name, held=record.sessions_held)]
+    lines = [tn("group_stats_header", record.sessions_held, name=existing.name)]
     if existing.cadence is not None:
         upcoming = services.tasks.pending_due(TaskKind.KICKOFF, existing.id)
         lines.append(
@@ -96,19 +96,18 @@ def _stats(services: Any, existing: Any) -> str:
     lines.append(t(key, language=language_name(spoken)))
     for member in record.members:
 
-        def last(role: str, m: Any = member) -> str:
-            return t("group_stats_last", date=m.last[role].isoformat()) if role in m.last else ""
+        def role(name: str, m: Any = member) -> str:
+            if name in m.last:
+                return t(f"group_stats_{name}_last", count=m.counts[name], date=format_day(m.last[name]))
+            return t(f"group_stats_{name}", count=m.counts[name])
 
         lines.append(
             t(
                 "group_stats_line",
                 user=member.user_id,
-                client=member.counts["client"],
-                consultant=member.counts["consultant"],
-                facilitator=member.counts["facilitator"],
-                client_last=last("client"),
-                consultant_last=last("consultant"),
-                facilitator_last=last("facilitator"),
+                client=role("client"),
+                consultant=role("consultant"),
+                facilitator=role("facilitator"),
             )
         )
     return "\n".join(lines)

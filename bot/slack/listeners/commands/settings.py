@@ -40,10 +40,9 @@ def quiet(
     ack(
         response_type="ephemeral",
         text=t(
-            "quiet_set",
+            "quiet_set_weekends" if hours.weekends else "quiet_set",
             start=hours.start.strftime("%H:%M"),
             end=hours.end.strftime("%H:%M"),
-            weekends=t("quiet_weekends") if hours.weekends else "",
         ),
     )
 

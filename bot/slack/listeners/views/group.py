@@ -23,7 +23,7 @@ from bot.domain.steps import (
     parse_duration_list,
 )
 from bot.domain.workcal import WorkingCalendar, parse_calendar
-from bot.i18n import AUTO, languages, t
+from bot.i18n import AUTO, languages, t, tn
 from bot.services.groups import DEFAULT_EVALUATION_EVERY, MAX_EVALUATION_EVERY, GroupSettings
 from bot.services.tasks import TaskKind
 from bot.slack.blocks.modals import with_size_check
@@ -58,7 +58,7 @@ def submit_group(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any],
         errors["members"] = t("role_missing_consultants")
     elif not peer_count_is_usual(len(members)) and "confirm" not in (values.get("group_size") or []):
         if _has_block(view, "group_size"):
-            errors["group_size"] = t("group_size_error", count=len(members))
+            errors["group_size"] = tn("group_size_error", len(members))
         else:
             unchecked_size = True  # no check shown yet (members never changed): it is shown below, and why
     evaluation_every = _evaluation_every(values.get("evaluation_every"), errors)
@@ -93,10 +93,11 @@ def submit_group(ack: SubmissionAck, body: dict[str, Any], view: dict[str, Any],
     # The charter goes to everyone who has not accepted it: new members, or all when the charter changed;
     # to those off duty now, at their next working instant.
     send_charter(group, saved_by=user_id, publisher=services.publisher, tasks=services.tasks, now=services.clock.now())
-    saved = t("group_saved", name=group.name, count=len(group.members))
     next_kickoff = services.tasks.pending_due(TaskKind.KICKOFF, group.id)
     if next_kickoff is not None:
-        saved += t("group_saved_cadence", moment=slack_date(next_kickoff))
+        saved = tn("group_saved_cadence", len(group.members), name=group.name, moment=slack_date(next_kickoff))
+    else:
+        saved = tn("group_saved", len(group.members), name=group.name)
     services.publisher.dm(user_id, text=saved)
     if problems := people.settle():  # members Slack had not described in time
         services.publisher.dm(

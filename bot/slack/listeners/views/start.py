@@ -80,7 +80,7 @@ def submit_start(
     if facilitator_id and client_id and consultant_ids and "consultants" not in errors:
         count = peer_count(facilitator_id, client_id, consultant_ids)
         if not peer_count_is_usual(count) and "confirm" not in (values.get("group_size") or []):
-            errors["group_size"] = t("error_group_size", count=count)
+            errors["group_size"] = tn("error_group_size", count)
 
     if errors:
         ack(response_action="errors", errors=errors)
