@@ -45,6 +45,7 @@ from bot.slack.timekeeping import Deliverer
 from bot.storage.db import Database
 
 OAUTH_ENV = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+LOOKUP_BEFORE_ACK = 1.0  # seconds a first-met person's profile (their language) may take before an answer
 log = logging.getLogger(__name__)
 
 
@@ -206,13 +207,17 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
             links.learn(context.team_id, result.url, enterprise=enterprise)
         return next()
 
+    def _look_up_briefly(team_id: str, user_id: str) -> None:
+        # Often inside an ack: Slack waits 3 s for it, so the profile gets 1 s; after that, English this once.
+        services.people.lookup_within(team_id, user_id, LOOKUP_BEFORE_ACK)
+
     @app.middleware
     def reader_language(context: BoltContext, next: Any) -> Any:
         """What the person at hand reads (ephemerals, modals, DMs to them) is in their language, looked up
         only when a text is rendered; code writing for someone else, or for a channel, says so itself."""
         team_id, user_id = context.team_id, context.user_id
         if team_id and user_id:
-            read_for(LazyLanguage(lambda: services.languages.person(team_id, user_id, services.people.lookup)))
+            read_for(LazyLanguage(lambda: services.languages.person(team_id, user_id, _look_up_briefly)))
         else:
             read_for(SOURCE_LANGUAGE)
         return next()

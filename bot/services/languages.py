@@ -44,7 +44,10 @@ class LanguageBook:
         if not known and lookup is not None and not self.db.writing_here():
             lookup(team_id, user_id)
             with self.db.read() as session:
+                known = _knows(session, team_id, user_id)
                 language = people_languages(session, team_id, [user_id]).get(user_id, SOURCE_LANGUAGE)
+        if not known:
+            return language  # a guess: not cached, so the next text looks again (the lookup may answer by then)
         with self._guard:
             self._cache[key] = (time.monotonic(), language)
         return language
@@ -121,11 +124,10 @@ def people_languages(session: Session, team_id: str, user_ids: list[str]) -> dic
 
 
 def _knows(session: Session, team_id: str, user_id: str) -> bool:
-    """Whether codev has this person's Slack profile, or their own choice of language."""
-    return (
-        session.get(SlackUser, (team_id, user_id)) is not None
-        or session.get(PersonSettings, (team_id, user_id)) is not None
-    )
+    """Whether codev has this person's Slack language (a profile asked with include_locale), or their choice."""
+    profile = session.get(SlackUser, (team_id, user_id))
+    settings = session.get(PersonSettings, (team_id, user_id))
+    return bool((profile is not None and (profile.locale or profile.is_bot)) or (settings and settings.language))
 
 
 def majority_language(languages_read: Iterable[str]) -> str:

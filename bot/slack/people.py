@@ -68,9 +68,18 @@ class UserDirectory:
         now = self.clock.now()
         with self.db.read() as session:
             row = session.get(SlackUser, (team_id, user_id))
-            if row is not None and now - row.fetched_at < CACHE_FOR:
+            # Rows cached before codev asked Slack for the locale (include_locale) lack it: asked again.
+            if row is not None and now - row.fetched_at < CACHE_FOR and (row.locale or row.is_bot):
                 return _facts(row)
         return self._ask_slack(team_id, user_id)
+
+    def lookup_within(self, team_id: str, user_id: str, seconds: float) -> None:
+        """Ask Slack about this person, waiting at most `seconds` (an ack is waiting): the answer is stored when
+        it comes, for the next text."""
+        try:
+            self._fetch(team_id, user_id).result(timeout=seconds)
+        except Exception:  # slow, refused or unreachable: English this once
+            log.info("no profile of %s within %s s", user_id, seconds)
 
     def remember(self, team_id: str, user: dict[str, Any]) -> PersonFacts:
         """Store a user object as users.info gives it (asked with include_locale)."""
@@ -106,11 +115,12 @@ class UserDirectory:
             if row is None:  # forgotten meanwhile (forget-me)
                 return None
             row.name = user.get("real_name") or user.get("name") or row.name
-            row.tz = user.get("tz", row.tz)
+            row.tz = user.get("tz") or row.tz
             row.locale = user.get("locale") or row.locale
             row.is_bot = bool(user.get("is_bot", row.is_bot))
             row.deleted = bool(user.get("deleted", row.deleted))
-            row.fetched_at = self.clock.now()
+            if row.locale:  # a row without a locale (cached before codev asked for it) stays due for users.info
+                row.fetched_at = self.clock.now()
             session.add(row)
             return _facts(row)
 
@@ -152,15 +162,19 @@ class UserDirectory:
         key = (team_id, user_id)
         with self._lock:
             future = self._inflight.get(key)
-            if future is None:
-                future = self._pool.submit(self._ask_slack, team_id, user_id)
-                self._inflight[key] = future
-                future.add_done_callback(lambda _done: self._forget_inflight(key))
-            return future
+            if future is not None:
+                return future
+            future = self._pool.submit(self._ask_slack, team_id, user_id)
+            self._inflight[key] = future
+        # Outside the lock: a future done already runs its callback here, at once, and the callback takes the lock
+        # (inside it, a fast answer deadlocked the thread: the stalls seen now and then in test runs).
+        future.add_done_callback(lambda _done: self._forget_inflight(key, future))
+        return future
 
-    def _forget_inflight(self, key: tuple[str, str]) -> None:
+    def _forget_inflight(self, key: tuple[str, str], future: Future[PersonFacts | None]) -> None:
         with self._lock:
-            self._inflight.pop(key, None)
+            if self._inflight.get(key) is future:
+                del self._inflight[key]
 
     def _ask_slack(self, team_id: str, user_id: str) -> PersonFacts | None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import re
@@ -96,7 +97,10 @@ def replay_orphans(app: App, services: Services) -> int:
             "finishing event %s of %s, acknowledged by a process that stopped before handling it", event_id, team_id
         )
         # Socket Mode's shape: Bolt takes the parsed body as is and checks no signature (it was checked once).
-        app.dispatch(BoltRequest(body=json.loads(payload), mode="socket_mode", context={REPLAY: True}))
+        # In a context of its own: the request's middlewares set its team and reader for the rest of it, and this
+        # thread (the scheduler's) must not keep them.
+        request = BoltRequest(body=json.loads(payload), mode="socket_mode", context={REPLAY: True})
+        contextvars.copy_context().run(app.dispatch, request)
         replayed += 1
     return replayed
 
