@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.calendar import zone
 from bot.domain.session import Status
-from bot.i18n import format_day, t, tn
+from bot.i18n import format_day, format_moment, t, tn
 from bot.services.home import GroupLine, HomeData
 from bot.services.journal import PAGE_SIZE, EntryView
 from bot.slack import ids
@@ -259,7 +259,7 @@ def export_markdown(entries: list[EntryView], now: datetime, tz: str | None = No
     zone_name = tz if tz and str(local) == tz else "UTC"
 
     def stamp(moment: datetime) -> str:
-        return moment.astimezone(local).strftime("%Y-%m-%d %H:%M")
+        return format_moment(moment, local)
 
     exported = t("journal_export_stamp", moment=stamp(now), tz=zone_name)
     lines = [f"# {t('journal_export_title')}", "", f"_{exported}_", ""]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 from bot.domain import session as core
 from bot.domain.session import Status
 from bot.domain.steps import EXTENSION, Pace, Step
-from bot.i18n import t, tn
+from bot.i18n import format_moment, t, tn
 from bot.services.sessions import GOT_ANSWERS, ContributionView, SessionSnapshot
 from bot.slack import ids
 from bot.slack.blocks.after import learning_prompts
@@ -48,9 +48,11 @@ def mentions(user_ids: list[str], person: Callable[[str], str] = mention) -> str
 
 
 def slack_date(moment: datetime) -> str:
-    """A date every reader sees in their own time zone; the fallback is UTC."""
-    fallback = moment.strftime("%a %d %b %H:%M UTC")
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+    """A date every reader sees in their own time zone; the fallback (notifications, old clients) is UTC."""
+    fallback = t("date_fallback_utc", moment=format_moment(moment, UTC))
+    # Slack fills in the tokens; the words around them are the reader's language's.
+    tokens = t("date_at_time", date="{date_short_pretty}", time="{time}")
+    return f"<!date^{int(moment.timestamp())}^{tokens}|{fallback}>"
 
 
 def human_duration(delta: timedelta) -> str:

@@ -130,4 +130,4 @@ def away(
     if not services.groups.set_away(command["team_id"], command["channel_id"], command["user_id"], until):
         ack(response_type="ephemeral", text=t("away_not_member"))
         return
-    ack(response_type="ephemeral", text=t("away_back") if until is None else t("away_set", date=until.isoformat()))
+    ack(response_type="ephemeral", text=t("away_back") if until is None else t("away_set", date=format_day(until)))
