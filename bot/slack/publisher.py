@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from bot.clock import Clock
 from bot.domain.session import Status, TransitionError
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 # Slack errors that mean codev cannot write in the channel any more.
 SUMMARY_MESSAGE = "codev_summary"
+RESPONSE_URL_TIMEOUT = 3  # seconds
 LOST_CHANNEL = {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived", "access_denied"}
 
 
@@ -44,6 +46,12 @@ def answering_click(body: dict[str, Any], respond: Callable[..., Any] | None) ->
     if respond is None or not channel or not ts or container.get("type") != "message" or container.get("is_ephemeral"):
         yield
         return
+    url = body.get("response_url")
+    if isinstance(url, str) and url:
+        # A short timeout of its own (Bolt's respond waits 30 s): the session's deliveries wait behind this one,
+        # and chat.update is there when the webhook is slow.
+        hook = WebhookClient(url, timeout=RESPONSE_URL_TIMEOUT)
+        respond = lambda **message: hook.send_dict(message)  # noqa: E731
     token = _clicked.set((str(channel), str(ts), respond))
     try:
         yield
@@ -252,7 +260,8 @@ def _replaced(respond: Callable[..., Any] | None, message: dict[str, Any]) -> bo
     except Exception:  # unreachable, expired, used up: chat.update does it
         log.info("could not replace a message through its response_url", exc_info=True)
         return False
-    if getattr(answer, "status_code", None) == 200:
+    body = str(getattr(answer, "body", "") or "").strip()
+    if getattr(answer, "status_code", None) == 200 and (body in ("", "ok") or '"ok":true' in body.replace(" ", "")):
         return True
     log.info("response_url refused to replace a message (%s)", getattr(answer, "status_code", None))
     return False
