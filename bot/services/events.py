@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import weakref
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -118,16 +117,17 @@ class _Pending:
         self.error: BaseException | None = None
 
 
-_writers: weakref.WeakKeyDictionary[Database, InboxWriter] = weakref.WeakKeyDictionary()
 _writers_lock = threading.Lock()
 
 
 def _writer_of(db: Database) -> InboxWriter:
-    """The one writer of this database's inbox in this process."""
+    """The one writer of this database's inbox in this process, kept on the Database itself (a registry keyed by
+    the database would keep every Database alive through its writer)."""
     with _writers_lock:
-        writer = _writers.get(db)
+        writer: InboxWriter | None = getattr(db, "_inbox_writer", None)
         if writer is None:
-            writer = _writers[db] = InboxWriter(db)
+            writer = InboxWriter(db)
+            db._inbox_writer = writer  # type: ignore[attr-defined]
         return writer
 
 
