@@ -25,7 +25,7 @@ does not tell where a zone's clock changes are, and a week is only "40 hours" on
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -34,6 +34,11 @@ from zoneinfo import ZoneInfo
 from bot.domain.calendar import QuietHours, is_zone
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The day names a person may type, in the languages codev speaks (no two share their first three letters).
+DAY_NAMES = (
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+)
 MONDAY_TO_FRIDAY = frozenset(range(5))
 DEFAULT_START = time(9, 0)
 DEFAULT_END = time(17, 0)
@@ -301,9 +306,11 @@ def parse_days(text: str) -> tuple[frozenset[int], Problem | None]:
 
 
 def _day_number(word: str) -> int | None:
-    """0 for "mon", "mond" or "monday"… None for anything else."""
-    full = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-    return next((n for n, name in enumerate(full) if len(word) >= 3 and name.startswith(word)), None)
+    """0 for "mon", "mond", "monday", "lun", "lun." or "lundi"… None for anything else."""
+    word = word.rstrip(".")
+    return next(
+        (n for names in DAY_NAMES for n, name in enumerate(names) if len(word) >= 3 and name.startswith(word)), None
+    )
 
 
 def parse_hours(text: str) -> tuple[tuple[time, time] | None, Problem | None]:
@@ -338,10 +345,10 @@ def parse_holidays(text: str | Iterable[str]) -> tuple[frozenset[date], Problem 
     return frozenset(found), None
 
 
-def describe_days(days: frozenset[int]) -> str:
-    """The working days as the modal shows them: "mon-fri", "mon,wed,fri", "sun-thu"."""
+def describe_days(days: frozenset[int], names: Sequence[str] = WEEKDAY_NAMES) -> str:
+    """The working days as the modal shows them: "mon-fri", "mon,wed,fri", "sun-thu" (or in other `names`)."""
     if len(days) == 7:
-        return "mon-sun"
+        return f"{names[0]}-{names[6]}"
     # Start after a day off, so a run that wraps past Sunday stays whole.
     first = next(d for d in range(7) if d in days and (d - 1) % 7 not in days)
     runs: list[list[int]] = []
@@ -353,9 +360,7 @@ def describe_days(days: frozenset[int]) -> str:
             runs[-1].append(day)
         else:
             runs.append([day])
-    return ",".join(
-        WEEKDAY_NAMES[r[0]] if len(r) == 1 else f"{WEEKDAY_NAMES[r[0]]}-{WEEKDAY_NAMES[r[-1]]}" for r in runs
-    )
+    return ",".join(names[r[0]] if len(r) == 1 else f"{names[r[0]]}-{names[r[-1]]}" for r in runs)
 
 
 def describe_hours(calendar: WorkingCalendar) -> str:

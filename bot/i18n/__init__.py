@@ -169,6 +169,16 @@ def format_time(moment: datetime, zone: tzinfo | None = None) -> str:
     return babel_dates.format_time(moment, format="short", tzinfo=zone, locale=babel_locale(current_language()))
 
 
+def weekday_names() -> tuple[str, ...]:
+    """Monday to Sunday, abbreviated as the reader writes them: codev's own 'mon'…'sun' in English (what the
+    group modal has always shown), 'lun.'…'dim.' in French (typed back, they are understood)."""
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    names = babel_dates.get_day_names("abbreviated", locale=babel_locale(language))
+    return tuple(str(names[n]) for n in range(7))
+
+
 def language_name(language: str) -> str:
     """A language's name in that language, capitalised: 'English', 'Français'."""
     name = babel_locale(language).get_display_name(babel_locale(language)) or language

@@ -72,3 +72,15 @@ def test_names_are_joined_as_the_reader_writes_a_list() -> None:
     assert join_names(names[:1]) == "<@UA>"
     with reading("fr"):
         assert join_names(names) == "<@UA>, <@UB> et <@UC>"
+
+
+def test_working_days_read_and_typed_in_french() -> None:
+    from bot.domain.workcal import describe_days, parse_days
+    from bot.i18n import weekday_names
+
+    with reading("fr"):
+        shown = describe_days(frozenset(range(5)), weekday_names())
+    assert shown == "lun.-ven."
+    assert parse_days(shown) == (frozenset(range(5)), None)  # what the group modal shows is typed back as is
+    assert parse_days("lundi, mercredi")[0] == frozenset({0, 2})
+    assert describe_days(frozenset(range(5)), weekday_names()) == "mon-fri"

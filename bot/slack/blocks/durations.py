@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain.workcal import WorkingCalendar, describe_days, describe_hours
-from bot.i18n import t, tn
+from bot.i18n import t, tn, weekday_names
 
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
@@ -66,7 +66,7 @@ def calendar_text(calendar: WorkingCalendar | None) -> str:
     shown = calendar or WorkingCalendar()
     hours = describe_hours(shown).replace("-", "–")
     zone = shown.tz if calendar else t("worktime_facilitator_zone")
-    return t("worktime_calendar", days=describe_days(shown.days), hours=hours, tz=zone)
+    return t("worktime_calendar", days=describe_days(shown.days, weekday_names()), hours=hours, tz=zone)
 
 
 def working_days_list(hours: list[int], working_day: timedelta) -> str:

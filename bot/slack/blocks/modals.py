@@ -42,7 +42,7 @@ from bot.domain.steps import (
     parse_duration_list,
 )
 from bot.domain.workcal import WorkingCalendar, describe_days, describe_holidays, describe_hours, from_spec
-from bot.i18n import AUTO, SOURCE_LANGUAGE, join_names, language_name, languages, t, tn
+from bot.i18n import AUTO, SOURCE_LANGUAGE, join_names, language_name, languages, t, tn, weekday_names
 from bot.services.groups import DEFAULT_EVALUATION_EVERY, MAX_EVALUATION_EVERY, GroupView
 from bot.services.sessions import GOT_ANSWERS, MAX_ACTIONS, ContributionView, SessionSnapshot
 from bot.slack import ids
@@ -629,7 +629,7 @@ def group_modal(
             label=t("group_work_days"),
             hint=t("group_work_days_hint"),
             element=PlainTextInputElement(
-                action_id="work_days", max_length=60, initial_value=describe_days(shown.days)
+                action_id="work_days", max_length=60, initial_value=describe_days(shown.days, weekday_names())
             ),
         ),
         InputBlock(
