@@ -47,9 +47,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
     source = work / "src"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
-    shutil.copytree(ROOT / "bot", source / "bot", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    # Without the compiled catalogues: the build compiles them (setup.py), so the wheel speaks every language.
+    shutil.copytree(ROOT / "bot", source / "bot", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo"))
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"), str(source)], cwd=work)
     (wheel,) = (work / "dist").glob("codev-*.whl")
     venv = work / "venv"
@@ -72,6 +73,9 @@ def test_the_wheel_alone_migrates_a_database_and_serves_until_ready(installed: P
     python = installed / "bin" / "python"
     where = run([str(python), "-c", "import bot; print(bot.__file__)"], cwd=tmp_path)
     assert where.startswith(str(installed)), f"codev came from {where}, not from the installed wheel"
+    speaks = "from bot.i18n import LOCALE_DIR, reading, t\nwith reading('fr'): print(t('start_title'))\n"
+    speaks += "print(sorted(p.name for p in LOCALE_DIR.glob('*/LC_MESSAGES/*.mo')))"
+    assert run([str(python), "-c", speaks], cwd=tmp_path).splitlines() == ["Lancer une séance", "['codev.mo']"]
 
     standin = SlackStandIn().start()
     port = free_port()
