@@ -152,6 +152,8 @@ def kick_off(group: Group) -> str:
     before = views_of(group, facilitator)
     group.slack.click(facilitator, ids.KICKOFF_PICK, channel_id=group.channel, value=f"{kickoff.id}:{BOB}")
     eventually(lambda: rows(group, Kickoff)[0].picked_id == BOB)
+    # The pick is stored before the kick-off message shows its Start button (the update follows the answer).
+    eventually(lambda: any(ids.KICKOFF_START in str(m.get("blocks")) for m in group.standin.messages(group.channel)))
     group.slack.click(facilitator, ids.KICKOFF_START, channel_id=group.channel)
     view = new_view(group, facilitator, ids.START_VIEW, before)
     # Alice facilitates this one (the rotation proposed someone else): the consultants are the others.
