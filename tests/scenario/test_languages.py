@@ -110,6 +110,8 @@ def test_language_names_and_locales_are_understood(group: Group) -> None:
         assert said(group, BOB, f"language {written}") == french, written
         said(group, BOB, "language en")
     assert said(group, BOB, "language English") == t("language_set", language="English")
+    said(group, BOB, "language fr")
+    assert said(group, BOB, "language anglais") == t("language_set", language="English"), "a name in French too"
 
 
 def test_an_unknown_language_is_answered_kindly_with_the_choices(group: Group) -> None:

@@ -41,13 +41,13 @@ def language(
 
 
 def understood(text: str) -> str | None:
-    """The language a person asked for: a code ('fr'), a Slack locale ('fr-FR'), a name in that language or in
-    English ('français', 'Francais', 'French'), or AUTO; None when codev does not speak it."""
+    """The language a person asked for: a code ('fr'), a Slack locale ('fr-FR'), its name in any language codev
+    speaks ('français', 'Francais', 'French', 'anglais'), or AUTO; None when codev does not speak it."""
     word = _plain(text)
     if word in AUTO_WORDS:
         return AUTO
     for code in languages():
-        names = {code, _plain(language_name(code)), _plain(babel_locale(code).get_display_name("en") or code)}
+        names = {code, *(_plain(babel_locale(code).get_display_name(other) or code) for other in languages())}
         if word in names or word.replace("_", "-").split("-")[0] == code:
             return code
     return None
