@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.domain.session import Status, TransitionError
 from bot.domain.steps import Step
 from bot.i18n import reading, t
+from bot.logs import team_var
 from bot.services.languages import LanguageBook
 from bot.services.sessions import SessionService, SessionSnapshot
 from bot.slack import links, once
@@ -189,7 +190,9 @@ class Publisher:
             # A private note is best effort: a DM reaches people who are not (yet) in the channel, and says
             # where it comes from (the channel, and the thread it answers).
             log.info("ephemeral to %s in %s failed; sending a DM", user_id, channel_id, exc_info=True)
-            where = self._where(channel_id, thread_ts)
+            team = team_var.get()  # the request's or the row's workspace: the DM's one line is in its reader's words
+            with reading(self.languages.person(team, user_id) if team else None):
+                where = self._where(channel_id, thread_ts)
             if extra.get("blocks"):
                 extra["blocks"] = [section(where).to_dict(), *extra["blocks"]]
             self.dm(user_id, text=f"{where}\n{text}", **extra)
