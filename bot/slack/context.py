@@ -6,8 +6,11 @@ and neither imports the other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +42,7 @@ from bot.slack.relay import Relay
 from bot.slack.timekeeping import Deliverer
 from bot.storage.db import Database
 
+log = logging.getLogger(__name__)
 ORPHAN_SWEEP_EVERY = 5.0  # seconds between the leader's looks for work a dead process left (outbox, inbox)
 
 
@@ -116,11 +120,34 @@ class Services:
             self.timekeeper.stop()
             self.timekeeper = None
 
+    @contextmanager
+    def _alive_while_draining(self) -> Iterator[None]:
+        """The heartbeat goes on while acknowledged work drains (it lived in the timekeeper, stopped first): a
+        process draining for longer than PRESUMED_DEAD_AFTER would otherwise be taken for dead, and its events
+        still in hand replayed by another process — handled twice."""
+        done = threading.Event()
+
+        def beat() -> None:
+            while not done.wait(HEARTBEAT_EVERY):
+                try:
+                    self.processes.beat()
+                except Exception:  # the database going away at shutdown: nothing more to say
+                    log.info("no heartbeat while draining", exc_info=True)
+
+        beating = threading.Thread(target=beat, name="codev-drain-heartbeat", daemon=True)
+        beating.start()
+        try:
+            yield
+        finally:
+            done.set()
+            beating.join(timeout=5)
+
     def shut_down(self) -> None:
         """Stop timers, let listeners finish what they started, cancel pending Home refreshes and look-ups."""
         self.stop_timekeeping()
-        self.listener_executor.shutdown(wait=True)
-        self.event_executor.shutdown(wait=True)  # after the listeners: an event listener hands its work here
+        with self._alive_while_draining():
+            self.listener_executor.shutdown(wait=True)
+            self.event_executor.shutdown(wait=True)  # after the listeners: an event listener hands its work here
         self.home.close()
         self.people.close()  # profile look-ups still under way are dropped
 
