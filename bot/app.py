@@ -65,7 +65,9 @@ def build_services(
     languages = LanguageBook(db)
     journal = JournalService(db, clock)
     home_model = HomeReadModel(db, clock)
-    home = HomePublisher(client, home_model, journal, clock, languages=languages)
+    people = UserDirectory(db, client, clock)
+    # A Home opened by someone codev has never seen asks Slack their language first (after the event's ack).
+    home = HomePublisher(client, home_model, journal, clock, languages=languages, lookup=people.lookup)
     tasks = TaskBook(db)
     groups = GroupService(db, clock, tasks)
     kickoffs = KickoffService(db, clock, tasks)
@@ -94,7 +96,7 @@ def build_services(
         clock=clock,
         client=client,
         sessions=sessions,
-        people=UserDirectory(db, client, clock),
+        people=people,
         publisher=publisher,
         deliverer=Deliverer(client, sessions, publisher, relay, clock),
         journal=journal,

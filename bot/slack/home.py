@@ -50,6 +50,7 @@ class HomePublisher:
         min_interval: float = MIN_INTERVAL,
         wall_clock: Callable[[], datetime] = _wall_clock,
         languages: LanguageBook | None = None,
+        lookup: Callable[[str, str], object] | None = None,
     ) -> None:
         self.client = client
         self.read_model = read_model
@@ -59,6 +60,7 @@ class HomePublisher:
         self.marks = HomeMarks(read_model.db)
         self.wall_clock = wall_clock
         self.languages = languages  # a Home reads in its person's language (None: the language at hand)
+        self.lookup = lookup  # asks Slack about someone codev has never seen (their language)
         self._waiting: dict[tuple[str, str], threading.Timer] = {}
         self._lock = threading.Lock()
 
@@ -148,7 +150,7 @@ class HomePublisher:
 
     def _view(self, team_id: str, user_id: str) -> dict[str, Any] | None:
         try:
-            with reading(self.languages.person(team_id, user_id) if self.languages else None):
+            with reading(self.languages.person(team_id, user_id, self.lookup) if self.languages else None):
                 view: dict[str, Any] = home_view(self.read_model.home(team_id, user_id))
         except Exception:  # the database going away at shutdown, say: a Home is best effort, never a crash
             log.exception("could not build the Home of %s", user_id)
