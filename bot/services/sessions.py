@@ -755,16 +755,7 @@ class SessionService:
             except IntegrityError:
                 return snapshot, False
             # The step's message shows who is done: refreshed through the outbox, in order with the rest.
-            outbox.add(
-                session,
-                team_id,
-                session_id,
-                OutboxKind.SYNC,
-                self.clock.now(),
-                refresh=[int(step)],
-                root=False,
-                people=[],
-            )
+            self._owe_step_redraw(session, team_id, session_id, step)
             session.flush()
             return self._snapshot(session, team_id, session_id), True
 
@@ -773,16 +764,13 @@ class SessionService:
         yet: a modal opened, a confirmation asked), through the outbox, in order with the rest."""
         with self.db.session() as session:
             self._row(session, team_id, session_id)  # this workspace's session, or NotFound
-            outbox.add(
-                session,
-                team_id,
-                session_id,
-                OutboxKind.SYNC,
-                self.clock.now(),
-                refresh=[int(step)],
-                root=False,
-                people=[],
-            )
+            self._owe_step_redraw(session, team_id, session_id, step)
+
+    def _owe_step_redraw(self, session: Session, team_id: str, session_id: int, step: Step) -> None:
+        """The step's message drawn afresh, through the outbox: the root and the people's Homes are left alone."""
+        outbox.add(
+            session, team_id, session_id, OutboxKind.SYNC, self.clock.now(), refresh=[int(step)], root=False, people=[]
+        )
 
     def redraw_root(self, team_id: str, session_id: int) -> None:
         """Show the session's root (its card) afresh: something it shows from outside the session changed (who
