@@ -251,40 +251,20 @@ def _pace_options() -> list[Option]:
 # ---- contract -----------------------------------------------------------------------------------------
 def contract_modal(snapshot: SessionSnapshot) -> dict[str, Any]:
     blocks: list[Block] = [
-        InputBlock(
-            block_id="problem",
-            label=t("contract_problem"),
-            optional=True,
+        _long_text(
+            "problem",
+            t("contract_problem"),
+            snapshot.contract_problem or None,
             hint=t("contract_problem_hint"),
-            element=PlainTextInputElement(
-                action_id="problem",
-                multiline=True,
-                max_length=LONG_TEXT_LIMIT,
-                initial_value=snapshot.contract_problem or None,
-            ),
-        ),
-        InputBlock(
-            block_id="need",
-            label=t("contract_need"),
-            hint=t("contract_need_hint"),
-            element=PlainTextInputElement(
-                action_id="need",
-                multiline=True,
-                max_length=LONG_TEXT_LIMIT,
-                initial_value=snapshot.contract_need or None,
-            ),
-        ),
-        InputBlock(
-            block_id="expectations",
-            label=t("contract_expectations"),
             optional=True,
+        ),
+        _long_text("need", t("contract_need"), snapshot.contract_need or None, hint=t("contract_need_hint")),
+        _long_text(
+            "expectations",
+            t("contract_expectations"),
+            snapshot.contract_expectations or None,
             hint=t("contract_expectations_hint"),
-            element=PlainTextInputElement(
-                action_id="expectations",
-                multiline=True,
-                max_length=LONG_TEXT_LIMIT,
-                initial_value=snapshot.contract_expectations or None,
-            ),
+            optional=True,
         ),
     ]
     return view_of(
@@ -309,19 +289,7 @@ def synthesis_modal(snapshot: SessionSnapshot, consultation: list[ContributionVi
                 ),
             )
         )
-    blocks.append(
-        InputBlock(
-            block_id="keep",
-            label=t("synthesis_keep"),
-            optional=bool(options),
-            element=PlainTextInputElement(
-                action_id="keep",
-                multiline=True,
-                max_length=LONG_TEXT_LIMIT,
-                initial_value=snapshot.synthesis_keep or None,
-            ),
-        )
-    )
+    blocks.append(_long_text("keep", t("synthesis_keep"), snapshot.synthesis_keep or None, optional=bool(options)))
     for n in range(1, MAX_ACTIONS + 1):
         blocks.extend(_action_row(snapshot, n, text_label="synthesis_action", due_label="synthesis_due"))
     blocks.extend(_got_blocks(snapshot))
@@ -390,17 +358,12 @@ def _got_blocks(snapshot: SessionSnapshot) -> list[Block]:
             optional=True,
             element=RadioButtonsElement(action_id="got", options=options, initial_option=initial),
         ),
-        InputBlock(
-            block_id="got_note",
-            label=t("synthesis_got_note"),
-            optional=True,
+        _long_text(
+            "got_note",
+            t("synthesis_got_note"),
+            snapshot.synthesis_got_note or None,
             hint=t("synthesis_got_note_hint"),
-            element=PlainTextInputElement(
-                action_id="got_note",
-                multiline=True,
-                max_length=LONG_TEXT_LIMIT,
-                initial_value=snapshot.synthesis_got_note or None,
-            ),
+            optional=True,
         ),
     ]
 
@@ -481,16 +444,8 @@ def summary_edit_modal(
             )
         )
     blocks.append(
-        InputBlock(
-            block_id="keep",
-            label=t("summary_edit_keep"),
-            optional=True,
-            element=PlainTextInputElement(
-                action_id="keep",
-                multiline=True,
-                max_length=LONG_TEXT_LIMIT,
-                initial_value=cut(snapshot.synthesis_keep or "", LONG_TEXT_LIMIT) or None,
-            ),
+        _long_text(
+            "keep", t("summary_edit_keep"), cut(snapshot.synthesis_keep or "", LONG_TEXT_LIMIT) or None, optional=True
         )
     )
     for n in range(1, MAX_ACTIONS + 1):
@@ -587,16 +542,11 @@ def group_modal(
         blocks.append(group_size_block(len(group.members)))
     required = Option(value="required", text=t("group_charter_required_option"))
     blocks += [
-        InputBlock(
-            block_id="charter",
-            label=t("group_charter"),
+        _long_text(
+            "charter",
+            t("group_charter"),
+            group.charter if group else t("group_default_charter"),
             hint=t("group_charter_hint"),
-            element=PlainTextInputElement(
-                action_id="charter",
-                multiline=True,
-                max_length=LONG_TEXT_LIMIT,
-                initial_value=group.charter if group else t("group_default_charter"),
-            ),
         ),
         InputBlock(
             block_id="charter_required",
@@ -638,17 +588,12 @@ def group_modal(
             hint=t("group_work_hours_hint"),
             element=PlainTextInputElement(action_id="work_hours", max_length=30, initial_value=describe_hours(shown)),
         ),
-        InputBlock(
-            block_id="holidays",
-            label=t("group_holidays"),
-            optional=True,
+        _long_text(
+            "holidays",
+            t("group_holidays"),
+            cut(describe_holidays(calendar, "\n"), LONG_TEXT_LIMIT) if calendar else None,
             hint=t("group_holidays_hint"),
-            element=PlainTextInputElement(
-                action_id="holidays",
-                multiline=True,
-                max_length=LONG_TEXT_LIMIT,
-                initial_value=cut(describe_holidays(calendar, "\n"), LONG_TEXT_LIMIT) if calendar else None,
-            ),
+            optional=True,
         ),
         InputBlock(
             block_id="durations",
@@ -845,3 +790,18 @@ def parse_durations(
         else:
             durations[step] = pace.unit * amount
     return durations, errors
+
+
+def _long_text(
+    block_id: str, label: str, initial: str | None, *, hint: str | None = None, optional: bool = False
+) -> InputBlock:
+    """A multiline text field of up to LONG_TEXT_LIMIT characters whose action id is its block id."""
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=hint,
+        element=PlainTextInputElement(
+            action_id=block_id, multiline=True, max_length=LONG_TEXT_LIMIT, initial_value=initial
+        ),
+    )
