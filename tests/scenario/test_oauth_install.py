@@ -272,7 +272,8 @@ def test_a_workspace_of_an_enterprise_grid_org_gets_its_token_in_the_background_
         services.client.chat_postMessage(channel=CHANNEL, text="The Consultation step is open.")
     with standin._lock:
         calls = [(c.method, c.token) for c in standin.calls[since:] if c.method != "api.test"]
-    assert [m for m, _ in calls] == ["views.publish", "chat.postMessage"], calls
+    # Alice is new to codev: her Home first asks Slack her profile (her language), in her workspace too.
+    assert [m for m, _ in calls] == ["users.info", "views.publish", "chat.postMessage"], calls
     assert all(token == carried for _, carried in calls), "each with the Grid workspace's token"
 
     # A request from that workspace carries its org's id: Bolt's authorize finds the same token.
