@@ -37,20 +37,26 @@ class LanguageBook:
             hit = self._cache.get(key)
         if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
-        with self.db.read() as session:
-            known = _knows(session, team_id, user_id)
-            language = people_languages(session, team_id, [user_id]).get(user_id, SOURCE_LANGUAGE)
+        language, known = self._read_person(team_id, user_id)
         # Asking Slack takes a while: not from inside a unit of work (it would hold the database meanwhile).
         if not known and lookup is not None and not self.db.writing_here():
             lookup(team_id, user_id)
-            with self.db.read() as session:
-                known = _knows(session, team_id, user_id)
-                language = people_languages(session, team_id, [user_id]).get(user_id, SOURCE_LANGUAGE)
+            language, known = self._read_person(team_id, user_id)
         if not known:
             return language  # a guess: not cached, so the next text looks again (the lookup may answer by then)
         with self._guard:
             self._cache[key] = (time.monotonic(), language)
         return language
+
+    def _read_person(self, team_id: str, user_id: str) -> tuple[str, bool]:
+        """(their language, whether codev knows it: their choice, or a Slack profile asked with include_locale)."""
+        with self.db.read() as session:
+            profile = session.get(SlackUser, (team_id, user_id))
+            settings = session.get(PersonSettings, (team_id, user_id))
+        chosen = settings.language if settings else None
+        locale = profile.locale if profile else None
+        known = bool(chosen or locale or (profile is not None and profile.is_bot))
+        return supported(chosen or locale), known
 
     def people(self, team_id: str, user_ids: Iterable[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(user_ids))
@@ -121,13 +127,6 @@ def people_languages(session: Session, team_id: str, user_ids: list[str]) -> dic
         ).all()
     )
     return {user: supported(chosen.get(user) or locales.get(user)) for user in user_ids}
-
-
-def _knows(session: Session, team_id: str, user_id: str) -> bool:
-    """Whether codev has this person's Slack language (a profile asked with include_locale), or their choice."""
-    profile = session.get(SlackUser, (team_id, user_id))
-    settings = session.get(PersonSettings, (team_id, user_id))
-    return bool((profile is not None and (profile.locale or profile.is_bot)) or (settings and settings.language))
 
 
 def majority_language(languages_read: Iterable[str]) -> str:
