@@ -21,14 +21,7 @@ STEPS = [
 
 
 def test_codev_demo_prints_a_whole_session(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"PATH": os.environ.get("PATH", "")},
-        timeout=120,
-    )
+    result = run_demo(tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for number, name in enumerate(
@@ -47,14 +40,7 @@ def test_codev_demo_prints_a_whole_session(tmp_path: Path) -> None:
 
 
 def test_codev_demo_in_french_prints_the_session_in_french(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo", "--lang", "fr"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"PATH": os.environ.get("PATH", "")},
-        timeout=120,
-    )
+    result = run_demo(tmp_path, "--lang", "fr", timeout=120)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     with reading("fr"):
@@ -73,12 +59,17 @@ def test_codev_demo_in_french_prints_the_session_in_french(tmp_path: Path) -> No
 
 
 def test_codev_demo_refuses_a_language_it_does_not_speak(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo", "--lang", "tlh"],
+    result = run_demo(tmp_path, "--lang", "tlh", timeout=60)
+    assert result.returncode == 2 and "codev speaks en, fr" in result.stderr, result.stderr
+
+
+def run_demo(where: Path, *options: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """`codev demo` in a fresh process, in `where`, with nothing of the environment but PATH."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "demo", *options],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=where,
         env={"PATH": os.environ.get("PATH", "")},
-        timeout=60,
+        timeout=timeout,
     )
-    assert result.returncode == 2 and "codev speaks en, fr" in result.stderr, result.stderr
