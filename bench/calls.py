@@ -112,7 +112,7 @@ def run_sessions(*, open_home: int, pause: float) -> tuple[Session, Session]:
         clock = FakeClock(demo.START)
         services = build_services(settings, db=db, clock=clock)
         app = create_app(services)
-        server = make_http_server(make_wsgi_app(app, db, secret), host="127.0.0.1", port=0)
+        server = make_http_server(make_wsgi_app(app, services, secret), host="127.0.0.1", port=0)
         stop = threading.Event()
         thread = threading.Thread(target=run_until, args=(server, stop), daemon=True)
         thread.start()

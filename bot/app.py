@@ -35,7 +35,7 @@ from bot.slack.client import make_delivery_client, make_web_client
 from bot.slack.context import Services
 from bot.slack.home import HomePublisher
 from bot.slack.listeners import register_listeners
-from bot.slack.listeners.events import replay_orphans
+from bot.slack.listeners.events import accept_event, replay_orphans
 from bot.slack.oauth import Tenancy
 from bot.slack.people import UserDirectory
 from bot.slack.publisher import Publisher
@@ -226,6 +226,7 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
 
     register_listeners(app)
     services.replay_inbox = lambda: replay_orphans(app, services)
+    services.accept_event = lambda request: accept_event(app, services, request)
     return app
 
 

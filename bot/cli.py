@@ -230,7 +230,7 @@ def _stop_on_signals() -> None:
 def _serve_http(app: App, services: Services, host: str, port: int) -> None:
     from bot.server import make_http_server, make_wsgi_app
 
-    wsgi = make_wsgi_app(app, services.db, services.settings.slack_signing_secret or "")
+    wsgi = make_wsgi_app(app, services, services.settings.slack_signing_secret or "")
     settings = services.settings
     server = make_http_server(
         wsgi,

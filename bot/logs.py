@@ -6,6 +6,8 @@ import contextlib
 import contextvars
 import json
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -50,11 +52,49 @@ def bolt_log_context(body: dict[str, Any], next: Callable[[], Any]) -> Any:
 
 
 class ContextThreadPoolExecutor(ThreadPoolExecutor):
-    """A thread pool whose tasks see the context variables of whoever submitted them (Bolt's listeners)."""
+    """A thread pool whose tasks see the context variables of whoever submitted them (Bolt's listeners), and
+    which can say when it has nothing left to do (pools handing work to each other drain together)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._unfinished = 0
+        self._settled = threading.Condition()
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         context = contextvars.copy_context()
-        return super().submit(context.run, fn, *args, **kwargs)  # type: ignore[arg-type]
+        with self._settled:
+            self._unfinished += 1
+        try:
+            future = super().submit(context.run, fn, *args, **kwargs)  # type: ignore[arg-type]
+        except BaseException:
+            self._one_finished()
+            raise
+        future.add_done_callback(lambda _: self._one_finished())
+        return future
+
+    def _one_finished(self) -> None:
+        with self._settled:
+            self._unfinished -= 1
+            if not self._unfinished:
+                self._settled.notify_all()
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        """Until every task submitted so far has finished (False if `timeout` seconds passed first)."""
+        with self._settled:
+            return self._settled.wait_for(lambda: not self._unfinished, timeout)
+
+
+def drain_together(pools: list[ContextThreadPoolExecutor], timeout: float = 600.0) -> None:
+    """Shut down pools whose tasks submit to one another: once none of them has work left, all at once (one
+    shut down first would refuse what another still hands it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(pool.wait_until_idle(max(deadline - time.monotonic(), 0.0)) for pool in pools) and all(
+            pool.wait_until_idle(0) for pool in pools
+        ):
+            break
+    for pool in pools:
+        pool.shutdown(wait=True)
 
 
 class JsonFormatter(logging.Formatter):

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
@@ -28,6 +28,9 @@ from bot.config import DEFAULT_HTTP_CHANNEL_TIMEOUT, DEFAULT_HTTP_CONNECTION_LIM
 from bot.slack.client import SlackAuthCheck
 from bot.slack.envelope import Malformed, bolt_request
 from bot.storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.slack.context import Services
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +46,9 @@ StartResponse = Callable[..., Any]
 
 
 def make_wsgi_app(
-    app: App, db: Database, signing_secret: str, *, slack_auth: SlackAuthCheck | None = None
+    app: App, services: Services, signing_secret: str, *, slack_auth: SlackAuthCheck | None = None
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    db = services.db
     verifier = SignatureVerifier(signing_secret)
     slack_auth = slack_auth or SlackAuthCheck(app.client)
     exposition = metrics.Exposition(db)
@@ -64,16 +68,26 @@ def make_wsgi_app(
             return _oauth_page(app, path, environ, start_response)  # several workspaces: install, redirect
         if path == SLACK_PATH and method == "POST":
             # A context of its own: what the request sets for its log lines (team, session) ends with it.
-            return contextvars.copy_context().run(_slack_request, app, verifier, environ, start_response)
+            with services.acks_first.acking():
+                return contextvars.copy_context().run(
+                    _slack_request, app, services.accept_event, verifier, environ, start_response
+                )
         return _plain(start_response, "404 Not Found", b"Not Found")
 
     return wsgi
 
 
 def _slack_request(
-    app: App, verifier: SignatureVerifier, environ: dict[str, Any], start_response: StartResponse
+    app: App,
+    accept_event: Callable[[BoltRequest], BoltResponse | None] | None,
+    verifier: SignatureVerifier,
+    environ: dict[str, Any],
+    start_response: StartResponse,
 ) -> Iterable[bytes]:
-    """Check the signature, then the body's envelope (bot/slack/envelope.py), before Bolt sees anything."""
+    """Check the signature, then the body's envelope (bot/slack/envelope.py), before Bolt sees anything.
+
+    An Events API delivery is acknowledged as soon as the inbox keeps it (`accept_event`); Bolt dispatches it
+    afterwards. Everything else is Bolt's to answer (commands and clicks ack from their listeners)."""
     began = time.perf_counter()
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length).decode("utf-8", errors="replace") if length else ""
@@ -90,7 +104,7 @@ def _slack_request(
         log.warning("rejected a request Slack could not have sent: %s", problem)
         metrics.request_done("unknown", 400, began)
         return _plain(start_response, "400 Bad Request", b"malformed body")
-    response = app.dispatch(request)
+    response = (accept_event(request) if accept_event is not None else None) or app.dispatch(request)
     metrics.request_done(
         metrics.request_kind(request.body), response.status, began, retry="x-slack-retry-num" in headers
     )

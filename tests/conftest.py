@@ -144,7 +144,7 @@ def running_app(standin: SlackStandIn, db: Database) -> Iterator[RunningApp]:
     services = build_services(settings_for(standin, db.url), clock=clock, db=db)
     services.home.min_interval = 0.5  # the same throttle, shorter, so tests do not wait on it
     app = create_app(services)
-    server = make_http_server(make_wsgi_app(app, db, SIGNING_SECRET), host="127.0.0.1", port=0)
+    server = make_http_server(make_wsgi_app(app, services, SIGNING_SECRET), host="127.0.0.1", port=0)
     stop = threading.Event()
     thread = threading.Thread(target=run_until, args=(server, stop), name="codev-http", daemon=True)
     thread.start()

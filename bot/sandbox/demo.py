@@ -182,7 +182,7 @@ def run_demo(settings: Settings, out: TextIO, language: str = SOURCE_LANGUAGE) -
         db.upgrade()
         services = build_services(demo_settings, db=db, clock=FakeClock(START))
         app = create_app(services)
-        server = make_http_server(make_wsgi_app(app, db, secret), host="127.0.0.1", port=0)
+        server = make_http_server(make_wsgi_app(app, services, secret), host="127.0.0.1", port=0)
         stop = threading.Event()
         thread = threading.Thread(target=run_until, args=(server, stop), daemon=True)
         thread.start()

@@ -9,17 +9,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt import BoltContext
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
+from bot.acks_first import AcksFirst
 from bot.clock import Clock
 from bot.config import Settings
-from bot.logs import ContextThreadPoolExecutor
+from bot.logs import ContextThreadPoolExecutor, drain_together
 from bot.scheduling import Agenda, Timekeeper
 from bot.scheduling.leader import leadership_for
 from bot.services.events import forget_old_deliveries
@@ -76,15 +76,19 @@ class Services:
     # Set by create_app: finishes inbox deliveries a dead process acknowledged (needs the Bolt app).
     replay_inbox: Callable[[], int] | None = None
     # Runs listeners' after-ack work; drained at shutdown so nothing is cut off halfway.
-    listener_executor: ThreadPoolExecutor = field(
+    listener_executor: ContextThreadPoolExecutor = field(
         # Tasks see the submitter's context variables: log lines name the request's team and session.
         default_factory=lambda: ContextThreadPoolExecutor(max_workers=16, thread_name_prefix="codev-listener")
     )
     # Runs the Events API's work (after the inbox acked it) apart from the listeners': commands and clicks work out
     # their acks in listener threads, and must not queue behind a burst of events each waiting on Slack.
-    event_executor: ThreadPoolExecutor = field(
+    event_executor: ContextThreadPoolExecutor = field(
         default_factory=lambda: ContextThreadPoolExecutor(max_workers=16, thread_name_prefix="codev-event")
     )
+    # Work after an ack waits for a lull in Slack's requests (bot/acks_first.py); the HTTP server says when.
+    acks_first: AcksFirst = field(default_factory=AcksFirst)
+    # Set by create_app: acknowledges an Events API delivery once the inbox keeps it, Bolt dispatching it after.
+    accept_event: Callable[[BoltRequest], BoltResponse | None] | None = None
 
     def start_timekeeping(self) -> Timekeeper:
         """The scheduler fires timed events and tasks while this process holds the database's timer lock."""
@@ -146,8 +150,8 @@ class Services:
         """Stop timers, let listeners finish what they started, cancel pending Home refreshes and look-ups."""
         self.stop_timekeeping()
         with self._alive_while_draining():
-            self.listener_executor.shutdown(wait=True)
-            self.event_executor.shutdown(wait=True)  # after the listeners: an event listener hands its work here
+            # They hand work to each other (a kept event: its dispatch, Bolt's listener, then its handling).
+            drain_together([self.listener_executor, self.event_executor])
         self.home.close()
         self.people.close()  # profile look-ups still under way are dropped
 

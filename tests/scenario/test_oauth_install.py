@@ -56,7 +56,7 @@ def multi_app(standin: FaultyStandIn, db: Database) -> Iterator[MultiApp]:
     )
     services = build_services(settings, clock=FakeClock(), db=db)
     app = create_app(services)
-    server = make_http_server(make_wsgi_app(app, db, SIGNING_SECRET), host="127.0.0.1", port=0)
+    server = make_http_server(make_wsgi_app(app, services, SIGNING_SECRET), host="127.0.0.1", port=0)
     stop = threading.Event()
     thread = threading.Thread(target=run_until, args=(server, stop), daemon=True)
     thread.start()

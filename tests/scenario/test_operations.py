@@ -193,7 +193,7 @@ def test_150_idle_connections_do_not_lock_slack_out(running_app: RunningApp, sla
 def test_idle_connections_are_closed_after_the_channel_timeout(running_app: RunningApp) -> None:
     """At a (tiny) connection limit, idle sockets fill it; the channel timeout frees it again."""
     app = create_app(running_app.services)
-    wsgi = make_wsgi_app(app, running_app.services.db, SIGNING_SECRET)
+    wsgi = make_wsgi_app(app, running_app.services, SIGNING_SECRET)
     server = make_http_server(wsgi, host="127.0.0.1", port=0, connection_limit=10, channel_timeout=1)
     assert (server.adj.connection_limit, server.adj.channel_timeout) == (10, 1)
     stop = threading.Event()

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 
 REPLAY = "codev_replay"  # set in a replayed request's context (never reachable from HTTP)
+KEPT = "codev_kept"  # set in the context of a delivery the request URL kept and acknowledged (accept_event)
+REACHED = "codev_reached"  # set once Bolt's own middlewares let a kept delivery through to codev's
 
 EventListener = Callable[[dict[str, Any], dict[str, Any], BoltContext], None]
 
@@ -40,9 +42,53 @@ def register(app: App) -> None:
     app.event(re.compile(".*"))(from_inbox(ignore_event))
 
 
-def store_before_ack(body: dict[str, Any], request: BoltRequest, context: BoltContext, next: Callable[[], Any]) -> Any:
-    """Keep each delivery (the inbox) before Slack gets its 200; a retry of one already kept gets 200 only."""
+def accept_event(app: App, services: Services, request: BoltRequest) -> BoltResponse | None:
+    """The request URL's ack of an Events API delivery: 200 once the inbox keeps it (one small insert), Bolt
+    dispatching it afterwards in the events' threads; a retry of one already kept gets its 200 and nothing more.
+    None for any other request: Bolt answers those.
+
+    Bolt's middlewares and listener matching ran before the insert, on every delivery; they now run after the
+    ack. If the insert fails, Slack gets a 500 and retries."""
+    body = request.body
     event_id = body.get("event_id")
+    if body.get("type") != "event_callback" or not isinstance(event_id, str):
+        return None
+    team_id = team_of(body)
+    try:
+        new = first_delivery(
+            services.db, team_id, event_id, services.clock.now(), request.raw_body, services.processes.me
+        )
+    except Exception:
+        log.exception("could not keep event %s of %s: Slack will send it again", event_id, team_id)
+        return BoltResponse(status=500, body="")
+    if new:
+        services.event_executor.submit(_dispatch_kept, app, services, body)
+    return BoltResponse(status=200, body="")
+
+
+def _dispatch_kept(app: App, services: Services, body: dict[str, Any]) -> None:
+    """Bolt's turn with a delivery acknowledged by accept_event, once the acks in hand are answered."""
+    services.acks_first.wait_for_lull()
+    # Socket Mode's shape: Bolt takes the parsed body as is (its signature was checked before the ack).
+    request = BoltRequest(body=body, mode="socket_mode", context={KEPT: True})
+    try:
+        app.dispatch(request)
+    except Exception:
+        log.exception("could not dispatch event %s", body.get("event_id"))
+        return  # still pending: replayed once this process is gone
+    if not request.context.get(REACHED):
+        # Bolt stopped it before codev's middlewares (codev's own message, a workspace it cannot authorize):
+        # no listener will run, so nothing is left to do with it.
+        processed(services.db, team_of(body), str(body["event_id"]), services.processes.me)
+
+
+def store_before_ack(body: dict[str, Any], request: BoltRequest, context: BoltContext, next: Callable[[], Any]) -> Any:
+    """Keep each delivery (the inbox) before Slack gets its 200; a retry of one already kept gets 200 only.
+    Over HTTP, accept_event kept it already; this is Socket Mode's way (and a replay's, which skips it)."""
+    event_id = body.get("event_id")
+    if context.get(KEPT):
+        context[REACHED] = True
+        return next()
     if body.get("type") != "event_callback" or not isinstance(event_id, str) or context.get(REPLAY):
         return next()
     services = services_of(context)
@@ -70,6 +116,7 @@ def from_inbox(listener: EventListener) -> EventListener:
 
 def _handle(listener: EventListener, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
     try:
+        services_of(context).acks_first.wait_for_lull()
         event_id = body.get("event_id")
         if not isinstance(event_id, str):
             listener(event, body, context)

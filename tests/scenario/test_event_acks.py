@@ -1,0 +1,80 @@
+"""Events are acknowledged once the inbox keeps them; Bolt and the listeners get them after the ack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.sandbox.standin import BOT_ID, BOT_USER_ID
+from bot.slack.listeners import events as event_listeners
+from bot.storage.models import JournalEntry, ProcessedEvent
+from tests.conftest import CAROL, Group, eventually
+
+
+def inbox(group: Group, event_id: str) -> ProcessedEvent | None:
+    with group.services.db.read() as session:
+        return session.get(ProcessedEvent, (group.standin.team_id, event_id))
+
+
+def carol_s_entries(group: Group) -> list[str]:
+    with group.services.db.read() as session:
+        return list(session.exec(select(JournalEntry.text).where(JournalEntry.user_id == CAROL)).all())
+
+
+def dm_event(group: Group, user_id: str, text: str, **extra: Any) -> dict[str, Any]:
+    ts = group.standin.new_ts()
+    channel = group.standin.dm_channel(CAROL)
+    return {
+        "type": "message",
+        "channel": channel,
+        "channel_type": "im",
+        "user": user_id,
+        "text": text,
+        "ts": ts,
+        **extra,
+    }
+
+
+def test_a_dm_is_acknowledged_with_an_empty_200_and_its_entry_saved_after(group: Group) -> None:
+    reply = group.slack.event(dm_event(group, CAROL, "Ask before advising"), event_id="EvAck0001")
+    assert (reply.status, reply.body) == (200, "")
+    assert eventually(lambda: carol_s_entries(group)) == ["Ask before advising"]
+    row = eventually(lambda: (r := inbox(group, "EvAck0001")) is not None and r.state == "done" and r)
+    assert row.payload is None, "a handled delivery forgets its payload"
+
+
+def test_codev_s_own_message_is_kept_then_closed_without_any_work(group: Group) -> None:
+    """Bolt drops the bot's own messages before codev's middlewares: the delivery is closed, never replayed."""
+    posted_before = len(group.standin.calls)
+    event = dm_event(group, BOT_USER_ID, "Saved to your private journal", bot_id=BOT_ID)
+    assert group.slack.event(event, event_id="EvAckSelf01").status == 200
+    eventually(lambda: (r := inbox(group, "EvAckSelf01")) is not None and r.state == "done")
+    assert carol_s_entries(group) == []
+    assert [c for c in group.standin.calls[posted_before:] if c.method == "chat.postMessage"] == []
+
+
+def test_when_the_inbox_cannot_keep_a_delivery_slack_gets_a_500_and_its_retry_is_handled(
+    group: Group, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def database_gone(*args: Any, **kwargs: Any) -> bool:
+        raise OSError("the database went away")
+
+    event = dm_event(group, CAROL, "Silence is a question too")
+    with monkeypatch.context() as patch:
+        patch.setattr(event_listeners, "first_delivery", database_gone)
+        refused = group.slack.event(event, event_id="EvAck500")
+    assert refused.status == 500 and "Traceback" not in refused.body
+    assert inbox(group, "EvAck500") is None and carol_s_entries(group) == []
+
+    assert group.slack.event(event, event_id="EvAck500", retry_num=1).status == 200
+    assert eventually(lambda: carol_s_entries(group)) == ["Silence is a question too"]
+
+
+def test_a_retry_of_a_kept_delivery_is_acknowledged_and_handled_once(group: Group) -> None:
+    event = dm_event(group, CAROL, "Name the need before the ideas")
+    assert group.slack.event(event, event_id="EvAckTwice").status == 200
+    assert group.slack.event(event, event_id="EvAckTwice", retry_num=1).status == 200
+    eventually(lambda: (r := inbox(group, "EvAckTwice")) is not None and r.state == "done")
+    assert carol_s_entries(group) == ["Name the need before the ideas"]
