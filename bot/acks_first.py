@@ -41,6 +41,10 @@ class AcksFirst:
                 self._in_hand -= 1
                 self._last_answered = time.monotonic()
 
+    def others_in_hand(self) -> bool:
+        """Whether requests other than the caller's own (inside `acking`) are being handled right now."""
+        return self._in_hand > 1
+
     def wait_for_lull(self) -> float:
         """Block until no request has been in hand for `quiet` seconds (or `longest` passed); the seconds waited."""
         began = time.monotonic()

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
@@ -35,6 +35,7 @@ from bot.slack.client import make_delivery_client, make_web_client
 from bot.slack.context import Services
 from bot.slack.home import HomePublisher
 from bot.slack.listeners import register_listeners
+from bot.slack.listeners.deferred import ack_first_when_busy
 from bot.slack.listeners.events import accept_event, replay_orphans
 from bot.slack.oauth import Tenancy
 from bot.slack.people import UserDirectory
@@ -226,8 +227,14 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
 
     register_listeners(app)
     services.replay_inbox = lambda: replay_orphans(app, services)
-    services.accept_event = lambda request: accept_event(app, services, request)
+    services.ack_at_once = lambda request: _ack_at_once(app, services, request)
     return app
+
+
+def _ack_at_once(app: App, services: Services, request: BoltRequest) -> BoltResponse | None:
+    """The request URL's own ack, before Bolt (which then gets the request in the background), or None."""
+    response = accept_event(app, services, request)
+    return response if response is not None else ack_first_when_busy(app, services, request)
 
 
 @contextmanager

@@ -70,7 +70,7 @@ def make_wsgi_app(
             # A context of its own: what the request sets for its log lines (team, session) ends with it.
             with services.acks_first.acking():
                 return contextvars.copy_context().run(
-                    _slack_request, app, services.accept_event, verifier, environ, start_response
+                    _slack_request, app, services.ack_at_once, verifier, environ, start_response
                 )
         return _plain(start_response, "404 Not Found", b"Not Found")
 
@@ -79,15 +79,16 @@ def make_wsgi_app(
 
 def _slack_request(
     app: App,
-    accept_event: Callable[[BoltRequest], BoltResponse | None] | None,
+    ack_at_once: Callable[[BoltRequest], BoltResponse | None] | None,
     verifier: SignatureVerifier,
     environ: dict[str, Any],
     start_response: StartResponse,
 ) -> Iterable[bytes]:
     """Check the signature, then the body's envelope (bot/slack/envelope.py), before Bolt sees anything.
 
-    An Events API delivery is acknowledged as soon as the inbox keeps it (`accept_event`); Bolt dispatches it
-    afterwards. Everything else is Bolt's to answer (commands and clicks ack from their listeners)."""
+    `ack_at_once` may answer first, Bolt dispatching the request afterwards: an Events API delivery is acknowledged
+    as soon as the inbox keeps it, and a command or a click under load at once (bot/acks_first.py). Otherwise the
+    answer is Bolt's (commands and clicks ack from their listeners)."""
     began = time.perf_counter()
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length).decode("utf-8", errors="replace") if length else ""
@@ -104,7 +105,9 @@ def _slack_request(
         log.warning("rejected a request Slack could not have sent: %s", problem)
         metrics.request_done("unknown", 400, began)
         return _plain(start_response, "400 Bad Request", b"malformed body")
-    response = (accept_event(request) if accept_event is not None else None) or app.dispatch(request)
+    response = ack_at_once(request) if ack_at_once is not None else None
+    if response is None:
+        response = app.dispatch(request)
     metrics.request_done(
         metrics.request_kind(request.body), response.status, began, retry="x-slack-retry-num" in headers
     )

@@ -87,8 +87,9 @@ class Services:
     )
     # Work after an ack waits for a lull in Slack's requests (bot/acks_first.py); the HTTP server says when.
     acks_first: AcksFirst = field(default_factory=AcksFirst)
-    # Set by create_app: acknowledges an Events API delivery once the inbox keeps it, Bolt dispatching it after.
-    accept_event: Callable[[BoltRequest], BoltResponse | None] | None = None
+    # Set by create_app: the request URL's own ack, Bolt dispatching the request after it (None: Bolt answers):
+    # an Events API delivery once the inbox keeps it; a command or click while other requests are in hand.
+    ack_at_once: Callable[[BoltRequest], BoltResponse | None] | None = None
 
     def start_timekeeping(self) -> Timekeeper:
         """The scheduler fires timed events and tasks while this process holds the database's timer lock."""

@@ -1,4 +1,5 @@
-"""Events are acknowledged once the inbox keeps them; Bolt and the listeners get them after the ack."""
+"""The request URL acks first: an event once the inbox keeps it, and a command or a click at once while other requests
+are in hand; Bolt and the listeners get them after the ack."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.domain.steps import Step
 from bot.sandbox.standin import BOT_ID, BOT_USER_ID
+from bot.slack import ids
 from bot.slack.listeners import events as event_listeners
 from bot.storage.models import JournalEntry, ProcessedEvent
-from tests.conftest import CAROL, Group, eventually
+from tests.conftest import BOB, CAROL, Group, eventually
 
 
 def inbox(group: Group, event_id: str) -> ProcessedEvent | None:
@@ -78,3 +81,41 @@ def test_a_retry_of_a_kept_delivery_is_acknowledged_and_handled_once(group: Grou
     assert group.slack.event(event, event_id="EvAckTwice", retry_num=1).status == 200
     eventually(lambda: (r := inbox(group, "EvAckTwice")) is not None and r.state == "done")
     assert carol_s_entries(group) == ["Name the need before the ideas"]
+
+
+# ---- under load: commands and clicks acked first -------------------------------------------------------------
+def test_a_command_while_others_are_in_hand_is_acked_at_once_and_answered_through_its_response_url(
+    group: Group,
+) -> None:
+    """Another request is being answered: `/codev status` gets an empty 200 at once, then its usual answer, privately,
+    once that request is done."""
+    group.start("Handing over my team")
+    answered_before = len(group.standin.responses)
+    with group.services.acks_first.acking():  # someone else's request, in hand
+        reply = group.slack.command(CAROL, "status")
+        assert (reply.status, reply.body) == (200, "")
+    answer = eventually(lambda: group.standin.responses[answered_before:])[-1]
+    assert answer["response_type"] == "ephemeral" and "Handing over my team" in str(answer)
+
+
+def test_a_command_alone_is_answered_in_its_ack_as_before(group: Group) -> None:
+    reply = group.slack.command(CAROL, "status")
+    assert reply.status == 200 and "No session" in reply.json()["text"]
+
+
+def test_a_click_while_others_are_in_hand_is_acked_at_once_and_still_counted(group: Group) -> None:
+    """Bob, the client, says he is done presenting while another request is in hand."""
+    group.start()
+    with group.services.acks_first.acking():
+        reply = group.click(BOB, ids.DONE, step=1)
+        assert (reply.status, reply.body) == (200, "")
+    running = lambda: group.services.sessions.running_in(group.standin.team_id, group.channel)[0]  # noqa: E731
+    eventually(lambda: BOB in running().done[Step.PRESENTATION])
+    assert any("done" in note.lower() for note in group.private_notes())
+
+
+def test_a_modal_submission_is_never_deferred_its_ack_carries_the_errors(group: Group) -> None:
+    view = group.open_start_modal()
+    with group.services.acks_first.acking():
+        reply = group.submit_start(view, client="U0NOBODY")  # nobody Slack knows: the modal says so, in the ack
+    assert reply.status == 200 and reply.json()["response_action"] == "errors"
