@@ -102,7 +102,14 @@ class SlackDriver:
 
     # ---- slash commands ----------------------------------------------------------------------------------
     def command(
-        self, user_id: str, text: str = "", *, channel_id: str = "C0CODEV01", command: str = "/codev", **kwargs: Any
+        self,
+        user_id: str,
+        text: str = "",
+        *,
+        channel_id: str = "C0CODEV01",
+        command: str = "/codev",
+        response_url: str | None = None,
+        **kwargs: Any,
     ) -> Reply:
         channel = self.standin.channels.get(channel_id)
         fields = {
@@ -118,10 +125,28 @@ class SlackDriver:
             "text": text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
             "api_app_id": API_APP_ID,
             "is_enterprise_install": "false",
-            "response_url": self.response_url(),
+            "response_url": response_url or self.response_url(),
             "trigger_id": self.trigger_id(user_id),
         }
         return self.post_form(fields, **kwargs)
+
+    def command_answer(self, user_id: str, text: str = "", *, timeout: float = 10, **kwargs: Any) -> dict[str, Any]:
+        """What the person sees after typing the command: the answer in its ack, or, when codev acked it first
+        (under load), what it then sent to the command's response_url. Fails if there is neither."""
+        url = self.response_url()
+        reply = self.command(user_id, text, response_url=url, **kwargs)
+        assert reply.status == 200, reply
+        if reply.body:
+            answer = reply.json() if reply.body.startswith("{") else {"text": reply.body}
+            return dict(answer)
+        response_id = url.rsplit("/", 1)[1]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            sent = [r for r in list(self.standin.responses) if r.get("id") == response_id]
+            if sent:
+                return {k: v for k, v in sent[-1].items() if k != "id"}
+            time.sleep(0.02)
+        raise AssertionError(f"no answer to {text!r}, neither in the ack nor through its response_url")
 
     # ---- interactivity -----------------------------------------------------------------------------------
     def click(

@@ -3,13 +3,15 @@ are in hand; Bolt and the listeners get them after the ack."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.domain.steps import Step
 from bot.sandbox.standin import BOT_ID, BOT_USER_ID
+from bot.services.events import first_delivery
 from bot.slack import ids
 from bot.slack.listeners import events as event_listeners
 from bot.storage.models import JournalEntry, ProcessedEvent
@@ -119,3 +121,40 @@ def test_a_modal_submission_is_never_deferred_its_ack_carries_the_errors(group: 
     with group.services.acks_first.acking():
         reply = group.submit_start(view, client="U0NOBODY")  # nobody Slack knows: the modal says so, in the ack
     assert reply.status == 200 and reply.json()["response_action"] == "errors"
+
+
+def test_a_command_acked_under_load_is_kept_until_handled(group: Group) -> None:
+    with group.services.acks_first.acking():
+        assert group.slack.command(CAROL, "status").status == 200
+    eventually(lambda: group.standin.responses)
+
+    def kept() -> list[ProcessedEvent]:
+        with group.services.db.read() as session:
+            return list(session.exec(select(ProcessedEvent).where(col(ProcessedEvent.event_id).startswith("request:"))))
+
+    assert len(eventually(kept)) == 1
+    eventually(lambda: kept()[0].state == "done")
+    assert kept()[0].payload is None
+
+
+def test_a_kept_command_whose_process_stopped_is_answered_by_the_next_leader(group: Group) -> None:
+    """The process that acked `/codev status` under load stopped before Bolt had it: the replay answers it."""
+    body = {
+        "token": "deprecated-verification-token",
+        "team_id": group.standin.team_id,
+        "channel_id": group.channel,
+        "user_id": CAROL,
+        "command": "/codev",
+        "text": "status",
+        "api_app_id": "A0CODEV01",
+        "response_url": group.slack.response_url(),
+        "trigger_id": group.slack.trigger_id(CAROL),
+    }
+    key = "request:" + body["trigger_id"]
+    now = group.services.clock.now()
+    assert first_delivery(group.services.db, group.standin.team_id, key, now, json.dumps(body), "a-stopped-process")
+    assert group.services.replay_inbox is not None and group.services.replay_inbox() == 1
+    answer = eventually(lambda: group.standin.responses)[-1]
+    assert answer["response_type"] == "ephemeral" and "No session" in answer["text"]
+    assert (row := inbox(group, key)) is not None and row.state == "done"
+    assert group.services.replay_inbox() == 0, "handled once"

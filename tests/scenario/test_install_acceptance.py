@@ -280,9 +280,9 @@ def test_two_processes_refresh_an_expiring_token_once(operator: Operator, standi
     try:
         drivers = [operator.slack(TEAM_A), SlackDriver(second.url, SIGNING_SECRET, standin)]
         drivers[1].team_id = TEAM_A
-        bodies: list[str] = []
+        bodies: list[str] = []  # what each person saw: in the ack, or through the response_url when acked first
         threads = [
-            threading.Thread(target=lambda d=d: bodies.append(d.command("U0ALICE01", "help").body))  # type: ignore[misc]
+            threading.Thread(target=lambda d=d: bodies.append(str(d.command_answer("U0ALICE01", "help"))))  # type: ignore[misc]
             for d in drivers * 3
         ]
         for thread in threads:

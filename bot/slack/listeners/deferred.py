@@ -9,7 +9,10 @@ have said in the ack (a command's answer) goes to the request's response_url, wh
 private message to whoever typed the command. A request alone in the process is handled by Bolt as before.
 
 Only requests whose ack says nothing Slack must have at once are deferred: a modal's submission (its errors, the
-next view) and a menu's options are not.
+next view) and a menu's options are not. A deferred request is kept in the inbox (bot/services/events.py) before its
+200, as an event is, under its trigger_id: what someone typed or saved is never acknowledged and then lost; if this
+process stops before Bolt had it, the timer leader replays it (`replay`), and its answer still reaches the person
+through the response_url, which Slack honours for 30 minutes.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.webhook import WebhookClient
 
+from bot.services.events import first_delivery, processed, start_processing
 from bot.slack.context import Services
+from bot.slack.listeners.common import team_of
 from bot.slack.publisher import RESPONSE_URL_TIMEOUT
 
 log = logging.getLogger(__name__)
@@ -29,11 +34,26 @@ log = logging.getLogger(__name__)
 DEFERRABLE_TYPES = frozenset({"block_actions", "shortcut", "message_action"})
 
 
+REQUEST_KEY_PREFIX = "request:"  # the inbox's key of a deferred request (events' ids start with "Ev")
+
+
 def ack_first_when_busy(app: App, services: Services, request: BoltRequest) -> BoltResponse | None:
-    """An empty 200 now, and Bolt's turn after the lull, when other requests are in hand; else None (Bolt's)."""
-    if not services.acks_first.others_in_hand() or not deferrable(request.body):
+    """An empty 200 now, once the request is kept, and Bolt's turn after the lull, when other requests are in
+    hand; else None (Bolt's). The inbox out of reach: Bolt answers, as it would with nobody else in hand."""
+    body = request.body
+    if not services.acks_first.others_in_hand() or not deferrable(body):
         return None
-    services.event_executor.submit(_dispatch_after_the_lull, app, services, request)
+    key = request_key(body)
+    if key is None:
+        return None
+    team_id = team_of(body)
+    try:
+        new = first_delivery(services.db, team_id, key, services.clock.now(), json.dumps(body), services.processes.me)
+    except Exception:
+        log.warning("could not keep a request before acking it: Bolt answers it now", exc_info=True)
+        return None
+    if new:
+        services.event_executor.submit(_dispatch_after_the_lull, app, services, request, key)
     return BoltResponse(status=200, body="")
 
 
@@ -43,11 +63,39 @@ def deferrable(body: dict[str, Any]) -> bool:
     return body.get("type") in DEFERRABLE_TYPES
 
 
-def _dispatch_after_the_lull(app: App, services: Services, request: BoltRequest) -> None:
+def request_key(body: dict[str, Any]) -> str | None:
+    """The inbox's key for a request: its trigger_id, unique to each interaction (None without one)."""
+    trigger = body.get("trigger_id")
+    return f"{REQUEST_KEY_PREFIX}{trigger}"[:64] if isinstance(trigger, str) and trigger else None
+
+
+def _dispatch_after_the_lull(app: App, services: Services, request: BoltRequest, key: str) -> None:
     services.acks_first.wait_for_lull()
+    team_id, me = team_of(request.body), services.processes.me
+    try:
+        if start_processing(services.db, team_id, key, me, services.clock.now()):
+            finish(app, services, request, key)
+    except Exception:  # still pending: the timer leader replays it if this process stops
+        log.exception("could not handle a request acked under load")
+
+
+def replay(app: App, services: Services, body: dict[str, Any], key: str) -> None:
+    """A kept request whose process stopped before Bolt had it: Bolt gets it now (Socket Mode's shape, its
+    signature having been checked before it was kept)."""
+    finish(app, services, BoltRequest(body=body, mode="socket_mode"), key)
+
+
+def finish(app: App, services: Services, request: BoltRequest, key: str) -> None:
+    """Bolt's turn; a command's answer to its response_url; the request marked done once acked (as Bolt would
+    have answered Slack then: what a listener does after its ack is after the ack, kept or not)."""
     response = app.dispatch(request)
-    url = request.body.get("response_url")
-    if "command" not in request.body or not response.body or not isinstance(url, str) or not url:
+    _forward_answer(request.body, response)
+    processed(services.db, team_of(request.body), key, services.processes.me)
+
+
+def _forward_answer(body: dict[str, Any], response: BoltResponse) -> None:
+    url = body.get("response_url")
+    if "command" not in body or not response.body or not isinstance(url, str) or not url:
         return  # a click's or a shortcut's ack says nothing; its listener answers through response_url itself
     status: int | str
     try:
@@ -56,7 +104,7 @@ def _dispatch_after_the_lull(app: App, services: Services, request: BoltRequest)
     except Exception as error:  # the listener's work is done; only its answer is lost, and the log says so
         status = type(error).__name__
     if status != 200:
-        log.warning("could not answer %s through its response_url (%s)", request.body.get("command"), status)
+        log.warning("could not answer %s through its response_url (%s)", body.get("command"), status)
 
 
 def _as_message(body: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from bot.services.events import claim_replay, first_delivery, orphans, processed, start_processing
 from bot.slack.context import Services, services_of
+from bot.slack.listeners import deferred
 from bot.slack.listeners.common import team_of
 from bot.slack.listeners.events.messages import on_message
 from bot.slack.listeners.events.people import on_user_change
@@ -139,6 +140,11 @@ def replay_orphans(app: App, services: Services) -> int:
     for team_id, event_id in orphans(services.db, alive, now):
         payload = claim_replay(services.db, team_id, event_id, services.processes.me, alive, now)
         if payload is None:
+            continue
+        if event_id.startswith(deferred.REQUEST_KEY_PREFIX):  # a command or click acked under load
+            log.warning("finishing a request acknowledged by a process that stopped before handling it")
+            contextvars.copy_context().run(deferred.replay, app, services, json.loads(payload), event_id)
+            replayed += 1
             continue
         log.warning(
             "finishing event %s of %s, acknowledged by a process that stopped before handling it", event_id, team_id
