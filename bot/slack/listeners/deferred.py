@@ -10,7 +10,7 @@ private message to whoever typed the command. A request alone in the process is 
 
 Only requests whose ack says nothing Slack must have at once are deferred: a modal's submission (its errors, the
 next view) and a menu's options are not. A deferred request is kept in the inbox (bot/services/events.py) before its
-200, as an event is, under its trigger_id: what someone typed or saved is never acknowledged and then lost; if this
+200, as an event is: what someone typed or saved is never acknowledged and then lost; if this
 process stops before Bolt had it, the timer leader replays it (`replay`), and its answer still reaches the person
 through the response_url, which Slack honours for 30 minutes.
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -43,9 +44,7 @@ def ack_first_when_busy(app: App, services: Services, request: BoltRequest) -> B
     body = request.body
     if not services.acks_first.others_in_hand() or not deferrable(body):
         return None
-    key = request_key(body)
-    if key is None:
-        return None
+    key = request_key()
     team_id = team_of(body)
     try:
         new = first_delivery(services.db, team_id, key, services.clock.now(), json.dumps(body), services.processes.me)
@@ -63,10 +62,10 @@ def deferrable(body: dict[str, Any]) -> bool:
     return body.get("type") in DEFERRABLE_TYPES
 
 
-def request_key(body: dict[str, Any]) -> str | None:
-    """The inbox's key for a request: its trigger_id, unique to each interaction (None without one)."""
-    trigger = body.get("trigger_id")
-    return f"{REQUEST_KEY_PREFIX}{trigger}"[:64] if isinstance(trigger, str) and trigger else None
+def request_key() -> str:
+    """The inbox's key for a request kept before its ack: a fresh one (Slack never resends a command or a click,
+    so there is no retry to recognise, and two deliveries of the same payload are two requests)."""
+    return f"{REQUEST_KEY_PREFIX}{uuid.uuid4().hex}"
 
 
 def _dispatch_after_the_lull(app: App, services: Services, request: BoltRequest, key: str) -> None:
