@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 QUIET = 0.005  # seconds without a request in hand: Slack's next request is not right behind the last one
@@ -20,9 +20,12 @@ LONGEST = 1.0  # seconds work waits at most, however busy the request URL
 
 
 class AcksFirst:
-    def __init__(self, quiet: float = QUIET, longest: float = LONGEST) -> None:
+    def __init__(
+        self, quiet: float = QUIET, longest: float = LONGEST, on_waited: Callable[[float], None] | None = None
+    ) -> None:
         self.quiet = quiet
         self.longest = longest
+        self.on_waited = on_waited or (lambda _seconds: None)  # the metrics' histogram
         self._count = threading.Lock()
         self._in_hand = 0
         self._last_answered = 0.0  # time.monotonic() of the last answer
@@ -50,7 +53,8 @@ class AcksFirst:
         began = time.monotonic()
         deadline = began + self.longest
         if not self._watch.acquire(timeout=self.longest):
-            return time.monotonic() - began
+            self.on_waited(self.longest)
+            return self.longest
         try:
             while (now := time.monotonic()) < deadline:
                 quiet_for = now - self._last_answered
@@ -59,4 +63,6 @@ class AcksFirst:
                 time.sleep(min(self.quiet - quiet_for if not self._in_hand else self.quiet, deadline - now))
         finally:
             self._watch.release()
-        return time.monotonic() - began
+        waited = time.monotonic() - began
+        self.on_waited(waited)
+        return waited

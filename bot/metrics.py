@@ -4,6 +4,9 @@ What codev counts:
 - `codev_requests_total{kind, outcome}` and `codev_ack_seconds{kind}`: every request on Slack's URL, by kind
   (command, action, view, event, shortcut, options, other) and outcome (ok, retry_dropped, rejected, error), and
   how long Slack waited for its answer (the ack: listeners do their Web API work after it).
+- `codev_acked_first_total{kind}`: requests the request URL acknowledged before Bolt had them (every event once
+  kept; a command, click or shortcut that came while others were in hand), and `codev_work_wait_seconds`: how long
+  work after an ack waited for a lull in Slack's requests (bot/acks_first.py).
 - `codev_web_api_calls_total{method, outcome}` and `codev_web_api_retries_total{method, reason}`: every Web API
   call of codev's clients (Bolt's per-request ones and the outbox's), by Slack method and first answer (`ok`,
   Slack's error code, `http_<status>` or `unreachable`); and the retries after rate limits, server errors and
@@ -64,6 +67,12 @@ REQUESTS = Counter("codev_requests", "Requests on Slack's URL, by kind and outco
 ACK_SECONDS = Histogram(
     "codev_ack_seconds", "Time from a request's arrival to codev's answer to Slack.", ["kind"], buckets=ACK_BUCKETS
 )
+ACKED_FIRST = Counter("codev_acked_first", "Requests acknowledged before Bolt had them, by kind.", ["kind"])
+WORK_WAIT = Histogram(
+    "codev_work_wait_seconds",
+    "How long work after an ack waited for a lull in Slack's requests.",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
 WEB_API_CALLS = Counter("codev_web_api_calls", "Slack Web API calls, by method and outcome.", ["method", "outcome"])
 WEB_API_RETRIES = Counter("codev_web_api_retries", "Web API attempts retried, by method and why.", ["method", "reason"])
 TIMER_LATENESS = Histogram(
@@ -103,6 +112,14 @@ def request_kind(body: dict[str, Any]) -> str:
         "block_suggestion": "options",
         "url_verification": "other",
     }.get(kind if isinstance(kind, str) else "", "other")
+
+
+def acked_first(body: dict[str, Any]) -> None:
+    ACKED_FIRST.labels(request_kind(body)).inc()
+
+
+def work_waited(seconds: float) -> None:
+    WORK_WAIT.observe(seconds)
 
 
 def request_done(kind: str, status: int, began: float, *, retry: bool = False) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
+from bot import metrics
 from bot.acks_first import AcksFirst
 from bot.clock import Clock
 from bot.config import Settings
@@ -86,7 +87,7 @@ class Services:
         default_factory=lambda: ContextThreadPoolExecutor(max_workers=16, thread_name_prefix="codev-event")
     )
     # Work after an ack waits for a lull in Slack's requests (bot/acks_first.py); the HTTP server says when.
-    acks_first: AcksFirst = field(default_factory=AcksFirst)
+    acks_first: AcksFirst = field(default_factory=lambda: AcksFirst(on_waited=metrics.work_waited))
     # Set by create_app: the request URL's own ack, Bolt dispatching the request after it (None: Bolt answers):
     # an Events API delivery once the inbox keeps it; a command or click while other requests are in hand.
     ack_at_once: Callable[[BoltRequest], BoltResponse | None] | None = None

@@ -66,6 +66,8 @@ def test_a_scrape_after_a_session_counts_requests_calls_publishes_and_backlogs(
     assert grew("codev_requests_total", kind="event", outcome="retry_dropped") == 1
     assert grew("codev_requests_total", kind="unknown", outcome="rejected") == 1
     assert grew("codev_ack_seconds_count", kind="command") >= 1
+    assert grew("codev_acked_first_total", kind="event") >= 2  # each event, once kept (not Slack's retry)
+    assert grew("codev_work_wait_seconds_count") >= 2
     assert grew("codev_ack_seconds_bucket", kind="command", le="3.0") == grew("codev_ack_seconds_count", kind="command")
     assert grew("codev_web_api_calls_total", method="chat.postMessage", outcome="ok") >= 2  # root, steps
     assert grew("codev_web_api_calls_total", method="views.open", outcome="ok") == 1

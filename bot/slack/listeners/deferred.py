@@ -25,6 +25,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.webhook import WebhookClient
 
+from bot import metrics
 from bot.services.events import first_delivery, processed, start_processing
 from bot.slack.context import Services
 from bot.slack.listeners.common import team_of
@@ -53,6 +54,7 @@ def ack_first_when_busy(app: App, services: Services, request: BoltRequest) -> B
         return None
     if new:
         services.event_executor.submit(_dispatch_after_the_lull, app, services, request, key)
+        metrics.acked_first(body)
     return BoltResponse(status=200, body="")
 
 

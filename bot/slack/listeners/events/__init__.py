@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
+from bot import metrics
 from bot.services.events import claim_replay, first_delivery, orphans, processed, start_processing
 from bot.slack.context import Services, services_of
 from bot.slack.listeners import deferred
@@ -64,6 +65,7 @@ def accept_event(app: App, services: Services, request: BoltRequest) -> BoltResp
         return BoltResponse(status=500, body="")
     if new:
         services.event_executor.submit(_dispatch_kept, app, services, body)
+        metrics.acked_first(body)
     return BoltResponse(status=200, body="")
 
 
