@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Any fixed number: every codev process takes this PostgreSQL advisory lock around migrations.
 MIGRATION_LOCK_KEY = 7_413_266_001
+# PostgreSQL connections kept for the inbox writes before acks (group commit makes a few enough for a burst).
+ACK_POOL_SIZE, ACK_POOL_OVERFLOW = 2, 3
 
 
 class Database:
@@ -36,6 +38,14 @@ class Database:
         # SQLite takes one writer at a time; threads queue here and wake at once, instead of polling in
         # SQLite's busy handler, which sleeps up to 100 ms between tries.
         self._writers = WriteLock() if self.engine.dialect.name == "sqlite" else None
+        # PostgreSQL: the inbox writes before acks get connections of their own, so an ack never waits for the
+        # shared pool, which the listener and event threads may hold all of under a burst (SQLite writes queue
+        # behind one lock anyway: `urgent` lets them go first).
+        self._ack_engine = (
+            _make_engine(url, echo=echo, pool_size=ACK_POOL_SIZE, max_overflow=ACK_POOL_OVERFLOW)
+            if self._writers is None
+            else self.engine
+        )
         self._read_check_lock = threading.Lock()
         self._read_check: threading.Thread | None = None
         self._writing = threading.local()  # how many units of work this thread has open
@@ -77,12 +87,13 @@ class Database:
         `one_statement`: the block runs a single statement, atomic by itself: on PostgreSQL it runs in autocommit,
         one round trip instead of three (BEGIN, the statement, COMMIT); SQLite still begins IMMEDIATE (its write
         lock, in turn with this process' other writers)."""
+        engine = self._ack_engine if urgent else self.engine
         if one_statement and self._writers is None:
-            with self._counted(), self.engine.connect() as connection:
+            with self._counted(), engine.connect() as connection:
                 yield connection.execution_options(isolation_level="AUTOCOMMIT")
             return
         turn = self._writers.held(urgent=urgent) if self._writers is not None else contextlib.nullcontext()
-        with turn, self._counted(), self.engine.begin() as connection:
+        with turn, self._counted(), engine.begin() as connection:
             yield connection
 
     @contextmanager
@@ -144,6 +155,7 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
         self.read_engine.dispose()
+        self._ack_engine.dispose()
 
 
 class WriteLock:
@@ -189,8 +201,8 @@ def alembic_config() -> Config:
     return config
 
 
-def _make_engine(url: str, *, echo: bool, immediate: bool = True) -> Engine:
-    kwargs: dict[str, Any] = {"echo": echo}
+def _make_engine(url: str, *, echo: bool, immediate: bool = True, **pool: int) -> Engine:
+    kwargs: dict[str, Any] = {"echo": echo, **pool}
     if url.startswith("sqlite"):
         # Threads share the engine; wait for a writer instead of failing with "database is locked".
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}

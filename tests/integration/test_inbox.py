@@ -167,3 +167,17 @@ def test_a_failed_transaction_fails_every_delivery_in_it_and_none_is_stored(
         stored = session.exec(select(ProcessedEvent.event_id).where(col(ProcessedEvent.event_id).in_(ids))).all()
     assert stored == ["EvF0"]
     assert events.first_delivery(db, "T1", "EvF1", NOW, payload="{}", owner=LIVE), "Slack's retry is stored"
+
+
+def test_an_ack_s_inbox_write_does_not_wait_for_the_shared_pool(db: Database) -> None:
+    """Under a burst the listener and event threads may hold every pooled connection: the write an ack waits for
+    has connections of its own (PostgreSQL; on SQLite writes queue behind one lock, urgent ones first)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no connection pool to exhaust")
+    held = [db.engine.connect() for _ in range(db.engine.pool.size() + db.engine.pool._max_overflow)]  # type: ignore[attr-defined]
+    try:
+        assert events.first_delivery(db, "T1", "EvPool1", NOW, payload="{}", owner=LIVE)
+    finally:
+        for connection in held:
+            connection.close()
+    assert state_of(db, "EvPool1").state == "pending"
