@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ from bot.slack.relay import Relay
 
 log = logging.getLogger(__name__)
 METADATA_TYPE = "codev_timed_event"
+RECOVER_WORKERS = 8  # sessions whose interrupted events are finished at once
 
 
 class Deliverer:
@@ -61,9 +63,23 @@ class Deliverer:
         """Finish claimed events left unfinished, in due order, looking in Slack first so nothing is posted twice.
 
         At start every such event is a dead process's; later, only those claimed long ago (`claimed_before`),
-        so a delivery still waiting on a rate limit is not taken for a lost one.
+        so a delivery still waiting on a rate limit is not taken for a lost one. Sessions are recovered side by
+        side, each one's events in due order: an event takes a few slow calls (look in the thread, post, then the
+        facilitator's DM the same way), and one after another they made the last of a dead leader's deliveries
+        wait for all the others (1.5 s each at Slack's pace).
         """
+        by_session: dict[int, list[EventInfo]] = {}
         for event in self.sessions.timers.interrupted(claimed_before):
+            by_session.setdefault(event.session_id, []).append(event)
+        if len(by_session) <= 1:
+            for events in by_session.values():
+                self._recover_session(events)
+            return
+        with ThreadPoolExecutor(min(len(by_session), RECOVER_WORKERS), thread_name_prefix="codev-recover") as pool:
+            list(pool.map(self._recover_session, by_session.values()))  # the first failure is raised, once all end
+
+    def _recover_session(self, events: list[EventInfo]) -> None:
+        for event in events:
             with self._one_at_a_time(event.session_id):
                 self._deliver(event, recovering=True)
 
