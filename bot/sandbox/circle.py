@@ -147,7 +147,9 @@ class Circle:
         before = len(self.standin.responses)
         reply = self.slack.click(user_id, action_id, channel_id=self.channel, message_ts=ts, **kwargs)
         if action_id == ids.END and confirm and reply.status == 200:
-            answers = eventually(lambda: self.standin.responses[before:])  # the confirmation, or a refusal
+            # The confirmation, or a refusal: a private answer (the menu's redraw replaces the message, and may come
+            # first).
+            answers = eventually(lambda: [a for a in self.standin.responses[before:] if not a.get("replace_original")])
             if any(ids.END in str(answer.get("blocks") or "") for answer in answers):
                 return self.slack.click_in_response(user_id, ids.END)
         return reply
