@@ -16,7 +16,8 @@ from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
 SCHEDULER_LOCK_KEY = 7_413_266_002  # distinct from the migration lock
-RETRY_EVERY = 1.0  # seconds between a follower's attempts
+# Seconds between a follower's attempts: one cheap query on its own connection; a dead leader's timers wait for it.
+RETRY_EVERY = 0.5
 LEADER_NAME, FOLLOWER_NAME = "codev-timer-leader", "codev-timer-follower"  # the lock connection's application_name
 
 
