@@ -7,6 +7,7 @@ whichever process leads the timers next.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from datetime import datetime, timedelta
@@ -64,11 +65,20 @@ class InboxWriter:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+        on_postgresql = db.engine.dialect.name == "postgresql"
+        dialect = postgresql if on_postgresql else sqlite
         self._insert = dialect.insert(ProcessedEvent).on_conflict_do_nothing().returning(col(ProcessedEvent.event_id))
         self._lock = threading.Lock()
         self._waiting: list[_Pending] = []
         self._writing = False
+        # PostgreSQL: the statement, compiled once, for the one connection this writer keeps (only the thread
+        # writing a batch uses it): a pool's check-out and return cost as much as the insert's round trip.
+        self._sql = (
+            str(self._insert.compile(dialect=db.engine.dialect, column_keys=list(INBOX_COLUMNS)))
+            if on_postgresql
+            else None
+        )
+        self._kept: Any = None  # that connection (psycopg's, in autocommit), opened at the first write
 
     def store(self, row: dict[str, Any]) -> bool:
         """True when `row` is new and committed; False when a row with its key is there already."""
@@ -90,8 +100,7 @@ class InboxWriter:
         with self._lock:
             batch, self._waiting = self._waiting, []
         try:
-            with self.db.transaction(urgent=True, one_statement=len(batch) == 1) as connection:
-                new = [connection.execute(self._insert, pending.row).first() is not None for pending in batch]
+            new = self._store_rows([pending.row for pending in batch])
             for pending, stored in zip(batch, new, strict=True):
                 pending.stored = stored
         except BaseException as error:  # each request in the batch answers with it (not stored: no 200)
@@ -105,6 +114,34 @@ class InboxWriter:
                 pending.turn.set()
             if following is not None:
                 following.turn.set()  # its thread writes the requests that came meanwhile
+
+    def _store_rows(self, rows: list[dict[str, Any]]) -> list[bool]:
+        """The rows in one transaction: for each, whether it is new."""
+        if self._sql is not None:
+            return self._store_on_postgresql(rows)
+        with self.db.transaction(urgent=True, one_statement=len(rows) == 1) as connection:
+            return [connection.execute(self._insert, row).first() is not None for row in rows]
+
+    def _store_on_postgresql(self, rows: list[dict[str, Any]]) -> list[bool]:
+        """One row in autocommit (one round trip), several in one transaction; a broken connection is dropped
+        (this batch fails: no 200, so Slack sends it again) and replaced at the next write."""
+        assert self._sql is not None
+        if self._kept is None:
+            self._kept = self.db.ack_connection()
+        connection = self._kept.driver_connection
+        try:
+            if len(rows) == 1:
+                return [connection.execute(self._sql, rows[0]).fetchone() is not None]
+            with connection.transaction():
+                return [connection.execute(self._sql, row).fetchone() is not None for row in rows]
+        except Exception:
+            kept, self._kept = self._kept, None
+            with contextlib.suppress(Exception):
+                kept.invalidate()  # closed, and out of the pool
+            raise
+
+
+INBOX_COLUMNS = ("team_id", "event_id", "received_at", "state", "payload", "attempts", "owner")
 
 
 class _Pending:

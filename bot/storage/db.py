@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 from sqlmodel import Session, create_engine
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,11 @@ class Database:
         self._writers = WriteLock() if self.engine.dialect.name == "sqlite" else None
         # PostgreSQL: the inbox writes before acks get connections of their own, so an ack never waits for the
         # shared pool, which the listener and event threads may hold all of under a burst (SQLite writes queue
-        # behind one lock anyway: `urgent` lets them go first).
+        # behind one lock anyway: `urgent` lets them go first). No ping before each use, which would double the
+        # ack's round trips: a connection the server dropped fails one write (a 500, and Slack sends the event
+        # again), and SQLAlchemy then replaces the pool's connections.
         self._ack_engine = (
-            _make_engine(url, echo=echo, pool_size=ACK_POOL_SIZE, max_overflow=ACK_POOL_OVERFLOW)
+            _make_engine(url, echo=echo, pre_ping=False, pool_size=ACK_POOL_SIZE, max_overflow=ACK_POOL_OVERFLOW)
             if self._writers is None
             else self.engine
         )
@@ -95,6 +97,13 @@ class Database:
         turn = self._writers.held(urgent=urgent) if self._writers is not None else contextlib.nullcontext()
         with turn, self._counted(), engine.begin() as connection:
             yield connection
+
+    def ack_connection(self) -> PoolProxiedConnection:
+        """PostgreSQL: a connection kept by the inbox's writer for the writes before acks, the driver's own
+        (psycopg's) in autocommit at `.driver_connection`; `invalidate()` it when it fails."""
+        connection = self._ack_engine.raw_connection()
+        connection.driver_connection.autocommit = True  # type: ignore[union-attr]
+        return connection
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -201,7 +210,7 @@ def alembic_config() -> Config:
     return config
 
 
-def _make_engine(url: str, *, echo: bool, immediate: bool = True, **pool: int) -> Engine:
+def _make_engine(url: str, *, echo: bool, immediate: bool = True, pre_ping: bool = True, **pool: int) -> Engine:
     kwargs: dict[str, Any] = {"echo": echo, **pool}
     if url.startswith("sqlite"):
         # Threads share the engine; wait for a writer instead of failing with "database is locked".
@@ -209,7 +218,7 @@ def _make_engine(url: str, *, echo: bool, immediate: bool = True, **pool: int) -
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool
     else:
-        kwargs["pool_pre_ping"] = True
+        kwargs["pool_pre_ping"] = pre_ping
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

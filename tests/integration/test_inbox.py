@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import Connection
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
@@ -104,12 +103,11 @@ def _store_together(
     """The first delivery's transaction is held open until all the others wait for their turn; then each is stored.
     `fail(n)` makes the n-th transaction (from 1) fail. Returns each delivery's outcome and how many transactions."""
     writer = events.InboxWriter(db)
-    real = db.transaction
+    real = writer._store_rows
     transactions: list[int] = []
     first_began, others_wait = threading.Event(), threading.Event()
 
-    @contextmanager
-    def transaction(*, urgent: bool = False, one_statement: bool = False) -> Iterator[Connection]:
+    def transaction(rows: list[dict[str, Any]]) -> list[bool]:
         transactions.append(1)
         number = len(transactions)
         if number == 1:
@@ -117,10 +115,9 @@ def _store_together(
             assert others_wait.wait(10)
         if fail(number):
             raise OperationalError("INSERT", {}, Exception("disk I/O error"))
-        with real(urgent=urgent, one_statement=one_statement) as connection:
-            yield connection
+        return real(rows)
 
-    monkeypatch.setattr(db, "transaction", transaction)
+    monkeypatch.setattr(writer, "_store_rows", transaction)
     outcomes: list[bool | BaseException] = [False] * len(event_ids)
 
     def store(index: int) -> None:
@@ -181,3 +178,19 @@ def test_an_ack_s_inbox_write_does_not_wait_for_the_shared_pool(db: Database) ->
         for connection in held:
             connection.close()
     assert state_of(db, "EvPool1").state == "pending"
+
+
+def test_a_connection_the_server_dropped_fails_one_write_and_is_replaced(db: Database) -> None:
+    """PostgreSQL: the writer keeps one connection for the writes before acks; if the server drops it, that write
+    fails (no 200: Slack sends the event again) and the next one opens a new connection."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the kept connection is PostgreSQL's")
+    writer = events.InboxWriter(db)
+    assert writer.store(_row("EvDrop1"))
+    backend = writer._kept.driver_connection.info.backend_pid
+    with db.engine.begin() as admin:
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    with pytest.raises(Exception):  # noqa: B017 (whatever the driver raises for a lost connection)
+        writer.store(_row("EvDrop2"))
+    assert writer.store(_row("EvDrop2")), "Slack's retry is stored"
+    assert state_of(db, "EvDrop2").state == "pending"
