@@ -120,6 +120,8 @@ def test_the_shortcut_saves_someone_elses_message_as_a_quote(group: Group) -> No
     entry = eventually(lambda: [e for e in entries(group, CAROL) if e.permalink])[0]  # the link follows the entry
     assert (entry.quote_author_id, entry.origin) == (BOB, "shortcut")
     assert entry.permalink and entry.permalink.startswith("https://")
+    assert entry.permalink.endswith(f"/archives/{group.channel}/p{said['ts'].replace('.', '')}")
+    assert not group.standin.calls_to("chat.getPermalink"), "written from the workspace's URL, not asked of Slack"
     eventually(lambda: any("Saved to your journal" in r.get("text", "") for r in group.standin.responses))
 
 

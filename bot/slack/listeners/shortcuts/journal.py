@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.i18n import t
+from bot.slack import links
 from bot.slack.blocks.common import cut
 from bot.slack.context import services_of
 from bot.slack.listeners.common import say_privately, team_of
@@ -41,9 +42,12 @@ def save_to_journal(ack: Ack, body: dict[str, Any], context: BoltContext, client
     ack()
     if message.get("ts"):
         try:
-            permalink = client.chat_getPermalink(channel=channel_id, message_ts=message["ts"])["permalink"]
+            thread_ts = message.get("thread_ts")
+            permalink = links.permalink(
+                client, team_id, channel_id, message["ts"], thread_ts=thread_ts if isinstance(thread_ts, str) else None
+            )
             services.journal.set_permalink(team_id, user_id, entry.id, permalink)
-        except SlackApiError as error:  # the entry stands without its link
-            log.info("no permalink for a saved message: %s", error.response.get("error"))
+        except (SlackApiError, OSError) as error:  # the entry stands without its link
+            log.info("no permalink for a saved message: %s", error)
     say_privately(respond, t("journal_shortcut_saved", text=cut(text, 200)))
     services.home.refresh(team_id, user_id)
