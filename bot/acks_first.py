@@ -48,13 +48,16 @@ class AcksFirst:
         """Whether requests other than the caller's own (inside `acking`) are being handled right now."""
         return self._in_hand > 1
 
-    def wait_for_lull(self) -> float:
-        """Block until no request has been in hand for `quiet` seconds (or `longest` passed); the seconds waited."""
+    def wait_for_lull(self, since: float | None = None) -> float:
+        """Block until no request has been in hand for `quiet` seconds, or until `longest` seconds after `since`
+        (time.monotonic() of the ack the work follows; now by default): the limit counts from the ack, however
+        many tasks wait in line before this one. Returns the seconds waited."""
         began = time.monotonic()
-        deadline = began + self.longest
-        if not self._watch.acquire(timeout=self.longest):
-            self.on_waited(self.longest)
-            return self.longest
+        deadline = (began if since is None else since) + self.longest
+        if not self._watch.acquire(timeout=max(deadline - began, 0.0)):
+            waited = time.monotonic() - began
+            self.on_waited(waited)
+            return waited
         try:
             while (now := time.monotonic()) < deadline:
                 quiet_for = now - self._last_answered

@@ -15,7 +15,8 @@ What codev counts:
 - `codev_home_publishes_total{reason}`: App Home publishes (`opened`: the person opened it; `changed`: something
   on it changed while they had it open).
 - `codev_timer_leader`: 1 in the process that fires timers, else 0.
-- `codev_inbox_backlog` and `codev_outbox_backlog{state}`: events acknowledged but not yet handled, and posts owed
+- `codev_inbox_backlog` and `codev_outbox_backlog{state}`: deliveries acknowledged but not yet handled (events, and
+  commands or clicks acked first), and posts owed
   to Slack; read from the database when scraped (the same figures from every process).
 
 Several processes on one machine (e.g. replicas of a container sharing a volume): set PROMETHEUS_MULTIPROC_DIR to
@@ -200,7 +201,7 @@ class BacklogCollector(Collector):
         self.db = db
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        inbox = GaugeMetricFamily("codev_inbox_backlog", "Events acknowledged to Slack and not handled yet.")
+        inbox = GaugeMetricFamily("codev_inbox_backlog", "Deliveries acknowledged to Slack and not handled yet.")
         outbox = GaugeMetricFamily(
             "codev_outbox_backlog", "Posts owed to Slack: pending, or firing (being sent).", labels=["state"]
         )

@@ -200,6 +200,22 @@ def processed(db: Database, team_id: str, event_id: str, me: str) -> None:
         )
 
 
+def release(db: Database, team_id: str, event_id: str, me: str, now: datetime) -> None:
+    """This process gives a delivery up: held by nobody, the timer leader's replay takes it after INBOX_GRACE
+    (as a retry from Slack would have come)."""
+    with db.transaction() as connection:
+        connection.execute(
+            update(ProcessedEvent)
+            .where(
+                col(ProcessedEvent.team_id) == team_id,
+                col(ProcessedEvent.event_id) == event_id[:64],
+                col(ProcessedEvent.owner) == me,
+                col(ProcessedEvent.state) == PENDING,
+            )
+            .values(owner=None, received_at=now)
+        )
+
+
 def _orphaned(alive: set[str], now: datetime) -> ColumnElement[bool]:
     """Held by a process that is no longer alive (or, from before owners, by nobody for a while)."""
     return or_(

@@ -86,6 +86,11 @@ class Services:
     event_executor: ContextThreadPoolExecutor = field(
         default_factory=lambda: ContextThreadPoolExecutor(max_workers=16, thread_name_prefix="codev-event")
     )
+    # Commands and clicks acked first under load (bot/slack/listeners/deferred.py) are dispatched here, not behind
+    # the events' work: a modal they open must be opened within 3 s of the click.
+    deferred_executor: ContextThreadPoolExecutor = field(
+        default_factory=lambda: ContextThreadPoolExecutor(max_workers=8, thread_name_prefix="codev-deferred")
+    )
     # Work after an ack waits for a lull in Slack's requests (bot/acks_first.py); the HTTP server says when.
     acks_first: AcksFirst = field(default_factory=lambda: AcksFirst(on_waited=metrics.work_waited))
     # Set by create_app: the request URL's own ack, Bolt dispatching the request after it (None: Bolt answers):
@@ -152,8 +157,9 @@ class Services:
         """Stop timers, let listeners finish what they started, cancel pending Home refreshes and look-ups."""
         self.stop_timekeeping()
         with self._alive_while_draining():
-            # They hand work to each other (a kept event: its dispatch, Bolt's listener, then its handling).
-            drain_together([self.listener_executor, self.event_executor])
+            # They hand work to each other (a kept event: its dispatch, Bolt's listener, then its handling; a
+            # deferred command: its dispatch, then Bolt's listener).
+            drain_together([self.deferred_executor, self.listener_executor, self.event_executor])
         self.home.close()
         self.people.close()  # profile look-ups still under way are dropped
 

@@ -22,8 +22,18 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Any fixed number: every codev process takes this PostgreSQL advisory lock around migrations.
 MIGRATION_LOCK_KEY = 7_413_266_001
-# PostgreSQL connections kept for the inbox writes before acks (group commit makes a few enough for a burst).
-ACK_POOL_SIZE, ACK_POOL_OVERFLOW = 2, 3
+# PostgreSQL: the inbox's writer keeps one connection for the writes before acks (group commit serialises them),
+# and may open one more while the first is being replaced.
+ACK_POOL_SIZE, ACK_POOL_OVERFLOW = 1, 1
+# PostgreSQL: a connection whose server or network went silent fails within seconds instead of hanging every
+# query on it until TCP gives up (about 15 minutes): keepalives while idle, and a bound on unacknowledged sends.
+PG_KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,  # milliseconds
+}
 
 
 class Database:
@@ -219,6 +229,8 @@ def _make_engine(url: str, *, echo: bool, immediate: bool = True, pre_ping: bool
             kwargs["poolclass"] = StaticPool
     else:
         kwargs["pool_pre_ping"] = pre_ping
+        if url.startswith("postgresql"):
+            kwargs["connect_args"] = dict(PG_KEEPALIVES)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -4,6 +4,7 @@ are in hand; Bolt and the listeners get them after the ack."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -158,3 +159,37 @@ def test_a_kept_command_whose_process_stopped_is_answered_by_the_next_leader(gro
     assert answer["response_type"] == "ephemeral" and "No session" in answer["text"]
     assert (row := inbox(group, key)) is not None and row.state == "done"
     assert group.services.replay_inbox() == 0, "handled once"
+
+
+def test_a_kept_event_that_fails_before_its_listener_is_handed_back_and_replayed(
+    group: Group, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A middleware failing (the database out of reach, say) used to answer Slack 500, and Slack sent the event
+    again; acked already, the event is given back to the inbox, and the next sweep handles it."""
+    from bot import app as composition
+
+    failures = iter([OSError("the database went away")])
+
+    def learn_once(*args: Any, **kwargs: Any) -> None:
+        if (failure := next(failures, None)) is not None:
+            raise failure
+
+    monkeypatch.setattr(composition.links, "learn", learn_once)
+    assert group.slack.event(dm_event(group, CAROL, "Breathe before answering"), event_id="EvBack").status == 200
+    eventually(lambda: (row := inbox(group, "EvBack")) is not None and row.owner is None and row.state == "pending")
+    assert carol_s_entries(group) == []
+    group.services.clock.advance(timedelta(seconds=11))
+    assert group.services.replay_inbox is not None and group.services.replay_inbox() == 1
+    assert eventually(lambda: carol_s_entries(group)) == ["Breathe before answering"]
+    eventually(lambda: (row := inbox(group, "EvBack")) is not None and row.state == "done")
+
+
+def test_a_replayed_event_bolt_drops_is_closed_not_replayed_again(group: Group) -> None:
+    event = dm_event(group, BOT_USER_ID, "Saved to your private journal", bot_id=BOT_ID)
+    body = {"type": "event_callback", "team_id": group.standin.team_id, "event_id": "EvSelfReplay", "event": event}
+    body["authorizations"] = [{"team_id": group.standin.team_id, "user_id": BOT_USER_ID, "is_bot": True}]
+    now = group.services.clock.now()
+    assert first_delivery(group.services.db, group.standin.team_id, "EvSelfReplay", now, json.dumps(body), "gone")
+    assert group.services.replay_inbox is not None and group.services.replay_inbox() == 1
+    assert (row := inbox(group, "EvSelfReplay")) is not None and row.state == "done"
+    assert group.services.replay_inbox() == 0

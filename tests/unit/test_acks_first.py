@@ -51,3 +51,11 @@ def test_pools_handing_work_to_each_other_drain_together() -> None:
     threading.Timer(0.05, gate.set).start()
     drain_together([first, second], timeout=30)
     assert sorted(finished) == list(range(6)), "nothing refused by a pool shut down too early"
+
+
+def test_the_limit_counts_from_the_ack_not_from_when_the_work_got_a_thread() -> None:
+    import time
+
+    gate = AcksFirst(quiet=60, longest=5)
+    with gate.acking(), gate.acking():  # busy, and acked 10 s ago: the work is overdue already
+        assert gate.wait_for_lull(since=time.monotonic() - 10) < 5

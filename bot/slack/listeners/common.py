@@ -57,6 +57,10 @@ class Refusal(Exception):
 
 REFUSALS = (Refusal, NotFound, TransitionError, KickoffRefused)
 
+# Set in a request's context once Bolt's own middlewares (authorization, codev's own messages) let it through to
+# codev's: a request dispatched after its ack and not marked so was stopped there, and no listener will run.
+REACHED = "codev_reached"
+
 
 def refusal_answer(refused: Exception) -> tuple[str, dict[str, Any]]:
     """What to tell the person, and any extra fields (a button), for one of the REFUSALS."""

@@ -19,16 +19,18 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_sdk.webhook import WebhookClient
 
 from bot import metrics
 from bot.services.events import first_delivery, processed, start_processing
 from bot.slack.context import Services
-from bot.slack.listeners.common import team_of
+from bot.slack.listeners.common import REACHED, team_of
 from bot.slack.publisher import RESPONSE_URL_TIMEOUT
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,11 @@ def ack_first_when_busy(app: App, services: Services, request: BoltRequest) -> B
         log.warning("could not keep a request before acking it: Bolt answers it now", exc_info=True)
         return None
     if new:
-        services.event_executor.submit(_dispatch_after_the_lull, app, services, request, key)
+        acked_at = time.monotonic()
+        try:
+            services.deferred_executor.submit(_dispatch_after_the_lull, app, services, request, key, acked_at)
+        except RuntimeError:  # shutting down: it is kept, and the next timer leader finishes it
+            log.info("a request acked under load is left to the next timer leader (shutting down)")
         metrics.acked_first(body)
     return BoltResponse(status=200, body="")
 
@@ -70,8 +76,9 @@ def request_key() -> str:
     return f"{REQUEST_KEY_PREFIX}{uuid.uuid4().hex}"
 
 
-def _dispatch_after_the_lull(app: App, services: Services, request: BoltRequest, key: str) -> None:
-    services.acks_first.wait_for_lull()
+def _dispatch_after_the_lull(app: App, services: Services, request: BoltRequest, key: str, acked_at: float) -> None:
+    # At most a second after its ack, however many wait: a modal it opens needs its trigger_id (3 s).
+    services.acks_first.wait_for_lull(since=acked_at)
     team_id, me = team_of(request.body), services.processes.me
     try:
         if start_processing(services.db, team_id, key, me, services.clock.now()):
@@ -87,11 +94,47 @@ def replay(app: App, services: Services, body: dict[str, Any], key: str) -> None
 
 
 def finish(app: App, services: Services, request: BoltRequest, key: str) -> None:
-    """Bolt's turn; a command's answer to its response_url; the request marked done once acked (as Bolt would
-    have answered Slack then: what a listener does after its ack is after the ack, kept or not)."""
+    """Bolt's turn. The request is done once its listener acks (Bolt would have answered Slack then: what a
+    listener does after its ack is after the ack, kept or not), and a command's answer then goes to its
+    response_url, from the ack itself: Bolt stops waiting for an ack after 3 s, and a busy listener pool may keep
+    one longer."""
+    body = request.body
+    ack = _AnsweringAck(lambda response: _acked(services, body, key, response))
+    request.context["ack"] = ack
     response = app.dispatch(request)
-    _forward_answer(request.body, response)
-    processed(services.db, team_of(request.body), key, services.processes.me)
+    if ack.answered:
+        return
+    if not request.context.get(REACHED):
+        # Bolt stopped it before codev's middlewares (a workspace it cannot authorize: its answer says so).
+        _acked(services, body, key, response)
+    elif ack.response is not None:
+        # The listener failed before its ack (Bolt's error handler told the person): not to be tried again.
+        processed(services.db, team_of(body), key, services.processes.me)
+    # Otherwise the listener has not acked yet: its ack finishes the request.
+
+
+class _AnsweringAck(Ack):
+    """The ack of a request Slack has had its 200 for: what the listener acks with is handed on."""
+
+    def __init__(self, on_acked: Callable[[BoltResponse], None]) -> None:
+        super().__init__()
+        self.on_acked = on_acked
+        self.answered = False
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        response = super().__call__(*args, **kwargs)
+        self.answered = True
+        try:
+            self.on_acked(response)
+        except Exception:  # the listener goes on with its work; the request stays kept for a replay
+            log.exception("could not finish a request acked under load")
+        return response
+
+
+def _acked(services: Services, body: dict[str, Any], key: str, response: BoltResponse) -> None:
+    """Done first (a replay must not run it twice), then a command's answer to its response_url."""
+    processed(services.db, team_of(body), key, services.processes.me)
+    _forward_answer(body, response)
 
 
 def _forward_answer(body: dict[str, Any], response: BoltResponse) -> None:

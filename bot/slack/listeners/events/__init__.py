@@ -6,16 +6,17 @@ import contextvars
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from bot import metrics
-from bot.services.events import claim_replay, first_delivery, orphans, processed, start_processing
+from bot.services.events import claim_replay, first_delivery, orphans, processed, release, start_processing
 from bot.slack.context import Services, services_of
 from bot.slack.listeners import deferred
-from bot.slack.listeners.common import team_of
+from bot.slack.listeners.common import REACHED, team_of
 from bot.slack.listeners.events.messages import on_message
 from bot.slack.listeners.events.people import on_user_change
 
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 
 REPLAY = "codev_replay"  # set in a replayed request's context (never reachable from HTTP)
 KEPT = "codev_kept"  # set in the context of a delivery the request URL kept and acknowledged (accept_event)
-REACHED = "codev_reached"  # set once Bolt's own middlewares let a kept delivery through to codev's
 
 EventListener = Callable[[dict[str, Any], dict[str, Any], BoltContext], None]
 
@@ -64,33 +64,47 @@ def accept_event(app: App, services: Services, request: BoltRequest) -> BoltResp
         log.exception("could not keep event %s of %s: Slack will send it again", event_id, team_id)
         return BoltResponse(status=500, body="")
     if new:
-        services.event_executor.submit(_dispatch_kept, app, services, body)
+        try:
+            services.event_executor.submit(_dispatch_kept, app, services, body, time.monotonic())
+        except RuntimeError:  # shutting down: it is kept, and the next timer leader finishes it
+            log.info("event %s of %s is left to the next timer leader (shutting down)", event_id, team_id)
         metrics.acked_first(body)
     return BoltResponse(status=200, body="")
 
 
-def _dispatch_kept(app: App, services: Services, body: dict[str, Any]) -> None:
+def _dispatch_kept(app: App, services: Services, body: dict[str, Any], acked_at: float) -> None:
     """Bolt's turn with a delivery acknowledged by accept_event, once the acks in hand are answered."""
-    services.acks_first.wait_for_lull()
+    services.acks_first.wait_for_lull(since=acked_at)
     # Socket Mode's shape: Bolt takes the parsed body as is (its signature was checked before the ack).
     request = BoltRequest(body=body, mode="socket_mode", context={KEPT: True})
     try:
-        app.dispatch(request)
+        response = app.dispatch(request)
     except Exception:
         log.exception("could not dispatch event %s", body.get("event_id"))
-        return  # still pending: replayed once this process is gone
-    if not request.context.get(REACHED):
-        # Bolt stopped it before codev's middlewares (codev's own message, a workspace it cannot authorize):
-        # no listener will run, so nothing is left to do with it.
-        processed(services.db, team_of(body), str(body["event_id"]), services.processes.me)
+        response = BoltResponse(status=500)
+    _close_if_stopped(services, body, request, response)
+
+
+def _close_if_stopped(services: Services, body: dict[str, Any], request: BoltRequest, response: BoltResponse) -> None:
+    """A delivery Bolt stopped before codev's middlewares gets no listener: closed when Bolt meant to drop it
+    (codev's own message, a workspace it cannot authorize), handed back to the inbox's replay when Bolt failed
+    (a middleware's error: the database out of reach, say), as Slack would have sent it again."""
+    if request.context.get(REACHED):
+        return
+    team_id, event_id, me = team_of(body), str(body["event_id"]), services.processes.me
+    if response.status >= 500:
+        log.warning("event %s of %s could not reach its listener; it will be tried again", event_id, team_id)
+        release(services.db, team_id, event_id, me, services.clock.now())
+    else:
+        processed(services.db, team_id, event_id, me)
 
 
 def store_before_ack(body: dict[str, Any], request: BoltRequest, context: BoltContext, next: Callable[[], Any]) -> Any:
     """Keep each delivery (the inbox) before Slack gets its 200; a retry of one already kept gets 200 only.
     Over HTTP, accept_event kept it already; this is Socket Mode's way (and a replay's, which skips it)."""
     event_id = body.get("event_id")
+    context[REACHED] = True
     if context.get(KEPT):
-        context[REACHED] = True
         return next()
     if body.get("type") != "event_callback" or not isinstance(event_id, str) or context.get(REPLAY):
         return next()
@@ -119,7 +133,8 @@ def from_inbox(listener: EventListener) -> EventListener:
 
 def _handle(listener: EventListener, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
     try:
-        services_of(context).acks_first.wait_for_lull()
+        if not context.get(KEPT):  # a kept delivery waited for its lull before Bolt had it
+            services_of(context).acks_first.wait_for_lull()
         event_id = body.get("event_id")
         if not isinstance(event_id, str):
             listener(event, body, context)
@@ -154,8 +169,10 @@ def replay_orphans(app: App, services: Services) -> int:
         # Socket Mode's shape: Bolt takes the parsed body as is and checks no signature (it was checked once).
         # In a context of its own: the request's middlewares set its team and reader for the rest of it, and this
         # thread (the scheduler's) must not keep them.
-        request = BoltRequest(body=json.loads(payload), mode="socket_mode", context={REPLAY: True})
-        contextvars.copy_context().run(app.dispatch, request)
+        body = json.loads(payload)
+        request = BoltRequest(body=body, mode="socket_mode", context={REPLAY: True})
+        response = contextvars.copy_context().run(app.dispatch, request)
+        _close_if_stopped(services, body, request, response)
         replayed += 1
     return replayed
 
