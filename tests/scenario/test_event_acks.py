@@ -24,6 +24,12 @@ def inbox(group: Group, event_id: str) -> ProcessedEvent | None:
         return session.get(ProcessedEvent, (group.standin.team_id, event_id))
 
 
+def kept_requests(group: Group) -> list[ProcessedEvent]:
+    """Commands and clicks the inbox kept because they were acked first."""
+    with group.services.db.read() as session:
+        return list(session.exec(select(ProcessedEvent).where(col(ProcessedEvent.event_id).startswith("request:"))))
+
+
 def carol_s_entries(group: Group) -> list[str]:
     with group.services.db.read() as session:
         return list(session.exec(select(JournalEntry.text).where(JournalEntry.user_id == CAROL)).all())
@@ -129,13 +135,9 @@ def test_a_command_acked_under_load_is_kept_until_handled(group: Group) -> None:
         assert group.slack.command(CAROL, "status").status == 200
     eventually(lambda: group.standin.responses)
 
-    def kept() -> list[ProcessedEvent]:
-        with group.services.db.read() as session:
-            return list(session.exec(select(ProcessedEvent).where(col(ProcessedEvent.event_id).startswith("request:"))))
-
-    assert len(eventually(kept)) == 1
-    eventually(lambda: kept()[0].state == "done")
-    assert kept()[0].payload is None
+    assert len(eventually(lambda: kept_requests(group))) == 1
+    eventually(lambda: kept_requests(group)[0].state == "done")
+    assert kept_requests(group)[0].payload is None
 
 
 def test_a_kept_command_whose_process_stopped_is_answered_by_the_next_leader(group: Group) -> None:
@@ -193,3 +195,26 @@ def test_a_replayed_event_bolt_drops_is_closed_not_replayed_again(group: Group) 
     assert group.services.replay_inbox is not None and group.services.replay_inbox() == 1
     assert (row := inbox(group, "EvSelfReplay")) is not None and row.state == "done"
     assert group.services.replay_inbox() == 0
+
+
+def test_a_deferred_command_whose_listener_acks_after_bolt_stopped_waiting_still_answers(
+    group: Group, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bolt waits 3 s for a listener's ack; a busy listener pool may take longer. The answer goes from the ack."""
+    import time
+
+    sessions = group.services.sessions
+    real = sessions.running_in
+
+    def slow_running_in(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(3.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sessions, "running_in", slow_running_in)
+    answered_before = len(group.standin.responses)
+    with group.services.acks_first.acking():
+        assert group.slack.command(CAROL, "status").status == 200
+    answer = eventually(lambda: group.standin.responses[answered_before:], timeout=15)[-1]
+    assert "No session" in answer["text"] and answer["response_type"] == "ephemeral"
+
+    eventually(lambda: [row.state for row in kept_requests(group)] == ["done"])
