@@ -171,49 +171,37 @@ def _writer_of(db: Database) -> InboxWriter:
 def start_processing(db: Database, team_id: str, event_id: str, me: str, now: datetime) -> bool:
     """The acknowledging process starts on its delivery; False when a replay took it (this process was taken
     for dead meanwhile). One UPDATE on a bare connection: it runs once per event, beside the acks."""
+    fresh = (col(ProcessedEvent.state) == PENDING, col(ProcessedEvent.attempts) == 0)
+    return _update_held(db, team_id, event_id, me, fresh, attempts=1) == 1
+
+
+def processed(db: Database, team_id: str, event_id: str, me: str) -> None:
+    """The delivery's work is done: forget its payload (a DM's text lives on in the journal, not here)."""
+    _update_held(db, team_id, event_id, me, (), state=DONE, payload=None)
+
+
+def release(db: Database, team_id: str, event_id: str, me: str, now: datetime) -> None:
+    """This process gives a delivery up: held by nobody, the timer leader's replay takes it after INBOX_GRACE
+    (as a retry from Slack would have come)."""
+    _update_held(db, team_id, event_id, me, (col(ProcessedEvent.state) == PENDING,), owner=None, received_at=now)
+
+
+def _update_held(
+    db: Database, team_id: str, event_id: str, me: str, conditions: tuple[ColumnElement[bool], ...], **values: Any
+) -> int:
+    """Change a delivery this process holds (and meeting `conditions`); how many rows changed (0 or 1)."""
     with db.transaction() as connection:
         result = connection.execute(
             update(ProcessedEvent)
             .where(
                 col(ProcessedEvent.team_id) == team_id,
                 col(ProcessedEvent.event_id) == event_id[:64],
-                col(ProcessedEvent.state) == PENDING,
-                col(ProcessedEvent.attempts) == 0,
                 col(ProcessedEvent.owner) == me,
+                *conditions,
             )
-            .values(attempts=1)
+            .values(**values)
         )
-        return result.rowcount == 1
-
-
-def processed(db: Database, team_id: str, event_id: str, me: str) -> None:
-    """The delivery's work is done: forget its payload (a DM's text lives on in the journal, not here)."""
-    with db.transaction() as connection:
-        connection.execute(
-            update(ProcessedEvent)
-            .where(
-                col(ProcessedEvent.team_id) == team_id,
-                col(ProcessedEvent.event_id) == event_id[:64],
-                col(ProcessedEvent.owner) == me,
-            )
-            .values(state=DONE, payload=None)
-        )
-
-
-def release(db: Database, team_id: str, event_id: str, me: str, now: datetime) -> None:
-    """This process gives a delivery up: held by nobody, the timer leader's replay takes it after INBOX_GRACE
-    (as a retry from Slack would have come)."""
-    with db.transaction() as connection:
-        connection.execute(
-            update(ProcessedEvent)
-            .where(
-                col(ProcessedEvent.team_id) == team_id,
-                col(ProcessedEvent.event_id) == event_id[:64],
-                col(ProcessedEvent.owner) == me,
-                col(ProcessedEvent.state) == PENDING,
-            )
-            .values(owner=None, received_at=now)
-        )
+        return result.rowcount
 
 
 def _orphaned(alive: set[str], now: datetime) -> ColumnElement[bool]:
