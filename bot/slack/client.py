@@ -24,6 +24,7 @@ from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web import SlackResponse
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,8 @@ class WorkspaceClient(WebClient):
     The workspace at hand is the request's team in listeners (set by a Bolt middleware) and the row's team in
     background work (timers, tasks, the outbox, Home refreshes); `tokens` resolves it through the
     installation store, refreshing a rotated token about to expire. No workspace at hand, or one without an
-    installation (uninstalled), means no token: Slack answers `not_authed` and nothing is posted.
+    installation (uninstalled: work already under way when it was), means no token: the call fails with Slack's
+    `not_authed`, said here instead of sent (nothing is posted, and Slack is not asked for what it must refuse).
     """
 
     def __init__(self, tokens: Callable[[str], str | None], team: Callable[[], str | None], **kwargs: Any) -> None:
@@ -183,6 +185,26 @@ class WorkspaceClient(WebClient):
     @token.setter
     def token(self, value: str | None) -> None:
         pass  # the token is the workspace's, never one for all
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
+        given = any(isinstance(kwargs.get(part), dict) and kwargs[part].get("token") for part in TOKEN_PLACES)
+        if api_method in CALLED_WITHOUT_TOKEN or given or self.token is not None:
+            return super().api_call(api_method, **kwargs)
+        refusal = SlackResponse(
+            client=self,
+            http_verb=kwargs.get("http_verb", "POST"),
+            api_url=self.base_url + api_method,
+            req_args={},
+            data={"ok": False, "error": "not_authed"},
+            headers={},
+            status_code=200,
+        )
+        raise SlackApiError(f"no token for workspace {self._team()!r}: {api_method} not sent", refusal)
+
+
+# Methods a workspace client may call with no bot token, and where a call may carry one of its own.
+CALLED_WITHOUT_TOKEN = frozenset({"api.test", "oauth.v2.access", "oauth.v2.exchange"})
+TOKEN_PLACES = ("data", "params", "json")
 
 
 def routed_like(client: WebClient, **kwargs: Any) -> WebClient:

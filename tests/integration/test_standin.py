@@ -96,3 +96,18 @@ def test_a_call_without_token_is_refused(standin: FaultyStandIn) -> None:
     assert standin.violations == ["chat.postMessage: required argument 'token' is missing"]
     standin.violations.clear()
     assert standin.messages(CHANNEL) == []
+
+
+def test_a_workspace_without_a_token_is_refused_here_not_sent(standin: FaultyStandIn) -> None:
+    """Several workspaces: work under way when a workspace uninstalled codev has no token left; the call fails
+    with Slack's own `not_authed` without going to Slack (which would refuse it, and whose spec requires one)."""
+    tokens = {"T0ONE": "xoxb-one"}
+    team = {"now": "T0GONE"}
+    client = make_web_client(None, standin.api_url, tokens=tokens.get, team=lambda: team["now"])
+    calls_before = len(standin.calls)
+    with pytest.raises(SlackApiError) as refused:
+        client.chat_postMessage(channel=CHANNEL, text="Saved to your private journal")
+    assert refused.value.response["error"] == "not_authed"
+    assert len(standin.calls) == calls_before, "nothing sent"
+    team["now"] = "T0ONE"
+    assert client.api_test()["ok"]  # a method that needs no token goes out as ever

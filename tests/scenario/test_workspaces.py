@@ -26,6 +26,7 @@ from tests.scenario import test_oauth_install as oauth_flow
 from tests.scenario.test_groups import initial
 from tests.scenario.test_oauth_install import TEAM_A, TEAM_B, Browser, MultiApp, install
 from tests.support.faulty_standin import FaultyStandIn
+from tests.support.settle import settle as settle_work
 
 multi_app = oauth_flow.multi_app  # the fixture: codev in OAuth mode, served over HTTP
 CHANNEL_B = "C0OTHER02"  # workspace B's group channel; the people are the same ids as in A
@@ -103,8 +104,7 @@ def rows_of(multi_app: MultiApp, team_id: str) -> dict[str, list[dict[str, Any]]
 
 def settle(multi_app: MultiApp) -> None:
     """Let listeners finish the work they do after their ack."""
-    for executor in (multi_app.services.listener_executor, multi_app.services.event_executor):
-        executor.submit(lambda: None).result(timeout=10)
+    settle_work(multi_app.services)
     time.sleep(0.5)
 
 

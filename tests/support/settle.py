@@ -22,8 +22,13 @@ def drain(executor: ThreadPoolExecutor, timeout: float = 30.0) -> None:
 
 def settle(services: Any, timeout: float = 30.0) -> None:
     """The listeners' after-ack work is done, and so are the Home publishes it left waiting for their interval."""
+    # The pools hand work on in this order: a command or click acked first is dispatched on the deferred pool, a
+    # kept event on the event pool; Bolt runs their listeners on the listener pool; an event listener hands its
+    # work back to the event pool.
+    drain(services.deferred_executor, timeout)
+    drain(services.event_executor, timeout)
     drain(services.listener_executor, timeout)
-    drain(services.event_executor, timeout)  # the events' work, handed there by their listeners
+    drain(services.event_executor, timeout)
     home = services.home
     with home._lock:  # HomePublisher keeps each waiting publish as a threading.Timer
         waiting = list(home._waiting.values())
