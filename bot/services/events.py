@@ -119,7 +119,7 @@ class InboxWriter:
         """The rows in one transaction: for each, whether it is new."""
         if self._sql is not None:
             return self._store_on_postgresql(rows)
-        with self.db.transaction(urgent=True, one_statement=len(rows) == 1) as connection:
+        with self.db.transaction(urgent=True) as connection:
             return [connection.execute(self._insert, row).first() is not None for row in rows]
 
     def _store_on_postgresql(self, rows: list[dict[str, Any]]) -> list[bool]:

@@ -48,11 +48,11 @@ class Database:
         # SQLite takes one writer at a time; threads queue here and wake at once, instead of polling in
         # SQLite's busy handler, which sleeps up to 100 ms between tries.
         self._writers = WriteLock() if self.engine.dialect.name == "sqlite" else None
-        # PostgreSQL: the inbox writes before acks get connections of their own, so an ack never waits for the
-        # shared pool, which the listener and event threads may hold all of under a burst (SQLite writes queue
+        # PostgreSQL: the inbox's writer keeps a connection of its own (ack_connection), so an ack never waits for
+        # the shared pool, which the listener and event threads may hold all of under a burst (SQLite writes queue
         # behind one lock anyway: `urgent` lets them go first). No ping before each use, which would double the
         # ack's round trips: a connection the server dropped fails one write (a 500, and Slack sends the event
-        # again), and SQLAlchemy then replaces the pool's connections.
+        # again), and is replaced.
         self._ack_engine = (
             _make_engine(url, echo=echo, pre_ping=False, pool_size=ACK_POOL_SIZE, max_overflow=ACK_POOL_OVERFLOW)
             if self._writers is None
@@ -91,21 +91,12 @@ class Database:
             self._writing.depth -= 1
 
     @contextmanager
-    def transaction(self, *, urgent: bool = False, one_statement: bool = False) -> Iterator[Connection]:
+    def transaction(self, *, urgent: bool = False) -> Iterator[Connection]:
         """A unit of work on a bare connection, for a few SQL statements where the ORM's bookkeeping would cost
-        more than the work (the inbox's insert before an ack): committed when the block ends normally, rolled back
-        otherwise. `urgent` as for `session`.
-
-        `one_statement`: the block runs a single statement, atomic by itself: on PostgreSQL it runs in autocommit,
-        one round trip instead of three (BEGIN, the statement, COMMIT); SQLite still begins IMMEDIATE (its write
-        lock, in turn with this process' other writers)."""
-        engine = self._ack_engine if urgent else self.engine
-        if one_statement and self._writers is None:
-            with self._counted(), engine.connect() as connection:
-                yield connection.execution_options(isolation_level="AUTOCOMMIT")
-            return
+        more than the work (the inbox's insert before an ack on SQLite, its bookkeeping updates): committed when
+        the block ends normally, rolled back otherwise. `urgent` as for `session`."""
         turn = self._writers.held(urgent=urgent) if self._writers is not None else contextlib.nullcontext()
-        with turn, self._counted(), engine.begin() as connection:
+        with turn, self._counted(), self.engine.begin() as connection:
             yield connection
 
     def ack_connection(self) -> PoolProxiedConnection:
