@@ -84,15 +84,22 @@ class ContextThreadPoolExecutor(ThreadPoolExecutor):
             return self._settled.wait_for(lambda: not self._unfinished, timeout)
 
 
-def drain_together(pools: list[ContextThreadPoolExecutor], timeout: float = 600.0) -> None:
-    """Shut down pools whose tasks submit to one another: once none of them has work left, all at once (one
-    shut down first would refuse what another still hands it)."""
+def idle_together(pools: list[ContextThreadPoolExecutor], timeout: float) -> bool:
+    """Until pools whose tasks submit to one another have no work left, any of them (False after `timeout`):
+    each idle in turn, then all of them at once."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if all(pool.wait_until_idle(max(deadline - time.monotonic(), 0.0)) for pool in pools) and all(
             pool.wait_until_idle(0) for pool in pools
         ):
-            break
+            return True
+    return False
+
+
+def drain_together(pools: list[ContextThreadPoolExecutor], timeout: float = 600.0) -> None:
+    """Shut down pools whose tasks submit to one another: once none of them has work left, all at once (one
+    shut down first would refuse what another still hands it)."""
+    idle_together(pools, timeout)
     for pool in pools:
         pool.shutdown(wait=True)
 
